@@ -1,0 +1,53 @@
+/*
+ * The frame table: one descriptor per machine frame (4 KiB of RAM).
+ *
+ * Every frame of the machine, usable or not, has a struct frame at
+ * frame_table[mfn]. It says what the frame is used for, who owns it and how
+ * many references hold it. The buddy allocator keeps its free lists in the
+ * descriptors (never in the free memory itself), so the allocator can be
+ * built and tested on the host against a fake frame table.
+ */
+#ifndef MICA_FRAME_H
+#define MICA_FRAME_H
+
+#include "list.h"
+#include "types.h"
+
+struct domain;
+
+enum frame_use {
+    FRAME_RESERVED = 0, /* firmware, holes, Mica's image, boot modules: never allocated */
+    FRAME_FREE,         /* in the buddy allocator */
+    FRAME_MICA,         /* allocated to Mica itself: heap, stacks, its own page tables */
+    FRAME_HEAP,         /* a page carved into small objects by the xmalloc heap */
+    FRAME_DOMAIN,       /* guest memory owned by a domain */
+    FRAME_P2M_TABLE,    /* a nested page-table page of some domain's p2m */
+};
+
+struct frame {
+    struct list_head list;  /* buddy free list while free; owner's list while owned */
+    struct domain *owner;   /* owning domain; NULL while free or Mica's own */
+    uint64_t gfn;           /* reverse map: the gfn this frame is mapped at, if any */
+    uint32_t refcount;      /* references held on the frame */
+    uint8_t use;            /* enum frame_use */
+    uint8_t order;          /* FRAME_FREE: order of the free block this frame heads */
+    uint16_t heap_class;    /* FRAME_HEAP: index of the heap size class of this page */
+    uint32_t heap_free;     /* FRAME_HEAP: free objects left in this page */
+    void *heap_freelist;    /* FRAME_HEAP: first free object in this page */
+};
+
+/* The frame table, indexed by mfn, and how many frames it describes. */
+extern struct frame *frame_table;
+extern mfn_t frame_table_size;
+
+static inline mfn_t frame_to_mfn(const struct frame *f)
+{
+    return (mfn_t)(f - frame_table);
+}
+
+static inline struct frame *mfn_to_frame(mfn_t mfn)
+{
+    return &frame_table[mfn];
+}
+
+#endif
