@@ -1,10 +1,87 @@
-# Mica: build, boot and test. `make help` lists the targets.
+# Mica: build, boot and test.   `make help` lists the targets.
 
 BUILD := build
+DEBUG ?= 1
 
-# --- host unit tests ---------------------------------------------------------
-# Each test_NAME is built from tests/unit/test_NAME.c, the harness, and the
-# sources it names, for the host, under AddressSanitizer and UBSan.
+QEMU := qemu-system-x86_64
+QEMU_MACHINE := -machine q35 -cpu qemu64,+svm,+npt -m 256 -display none -no-reboot \
+                -device isa-debug-exit,iobase=0xf4,iosize=0x04
+RUN_CPUS ?= 2
+
+# --- Mica itself ----------------------------------------------------------------
+CC := gcc
+LD := ld
+NASM := nasm
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude \
+          -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
+          -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+          -fno-omit-frame-pointer -fno-optimize-sibling-calls \
+          -fno-asynchronous-unwind-tables -fcf-protection=none
+ifeq ($(DEBUG),1)
+CFLAGS += -DMICA_DEBUG
+endif
+LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
+
+C_SRCS := $(wildcard arch/x86/*.c common/*.c mm/*.c xsm/*.c)
+ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm)
+OBJS := $(C_SRCS:%.c=$(BUILD)/obj/%.o) $(ASM_SRCS:%.asm=$(BUILD)/obj/%.o)
+DEPS := $(OBJS:.o=.d)
+
+.PHONY: all
+all: $(BUILD)/mica.iso
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/cflags
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -g -F dwarf -o $@ $<
+
+# Rebuild everything when the flags change (DEBUG=0 vs 1).
+$(BUILD)/cflags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CFLAGS)' | cmp -s - $@ || echo '$(CFLAGS)' > $@
+
+# The symbol table needs two links: the first gives the addresses, the second
+# builds them in (tools/gen_symbols.py). The table lives in the last section,
+# so filling it moves no function; the check below proves it.
+$(BUILD)/mica.elf: $(OBJS) linker.ld tools/gen_symbols.py
+	python3 tools/gen_symbols.py --empty $(BUILD)/symbols_empty.c
+	$(CC) $(CFLAGS) -c -o $(BUILD)/symbols_empty.o $(BUILD)/symbols_empty.c
+	$(LD) $(LDFLAGS) -o $(BUILD)/mica.pass1.elf $(OBJS) $(BUILD)/symbols_empty.o
+	nm -n -S --defined-only $(BUILD)/mica.pass1.elf > $(BUILD)/mica.pass1.nm
+	python3 tools/gen_symbols.py $(BUILD)/mica.pass1.nm $(BUILD)/symbols.c
+	$(CC) $(CFLAGS) -c -o $(BUILD)/symbols.o $(BUILD)/symbols.c
+	$(LD) $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/symbols.o
+	nm -n -S --defined-only $@ | grep -i ' t ' > $(BUILD)/mica.nm
+	grep -i ' t ' $(BUILD)/mica.pass1.nm | cmp -s - $(BUILD)/mica.nm || \
+	    { echo "symbol table moved code between links"; rm -f $@; exit 1; }
+
+$(BUILD)/mica.iso: $(BUILD)/mica.elf boot/grub.cfg tools/mkiso.py
+	python3 tools/mkiso.py --out $@ --grub-cfg boot/grub.cfg $(BUILD)/mica.elf
+
+-include $(DEPS)
+
+# --- running ----------------------------------------------------------------------
+.PHONY: deps run debug
+deps:
+	@tools/install-deps.sh
+
+# Boots the ISO; QEMU's exit status 33 is Mica's clean end of run.
+run: deps $(BUILD)/mica.iso
+	@echo "Booting Mica in QEMU ($(RUN_CPUS) CPUs); the serial console follows."
+	@$(QEMU) $(QEMU_MACHINE) -smp $(RUN_CPUS) -serial stdio -cdrom $(BUILD)/mica.iso; \
+	  status=$$?; tools/exit-status.sh $$status
+
+debug: deps $(BUILD)/mica.iso
+	@echo "QEMU is waiting for gdb on localhost:1234. In another terminal run:"
+	@echo "  gdb -ex 'set architecture i386:x86-64' -ex 'target remote localhost:1234' -ex 'break start_mica' -ex continue $(BUILD)/mica.elf"
+	$(QEMU) $(QEMU_MACHINE) -smp $(RUN_CPUS) -serial stdio -s -S -cdrom $(BUILD)/mica.iso
+
+# --- tests --------------------------------------------------------------------------
+# Host unit tests: each test_NAME is built from tests/unit/test_NAME.c, the
+# harness, and the sources it names, for the host, under ASan and UBSan.
 HOST_CC := gcc
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DMICA_HOST \
                -DMICA_DEBUG -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -20,10 +97,31 @@ UNIT_SRCS_lock_order := common/lock_order.c
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 
 .SECONDEXPANSION:
-$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c $$(UNIT_SRCS_$$*) $(wildcard include/*.h) tests/unit/unit.h
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c $$(UNIT_SRCS_$$*) $(wildcard include/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/unit/test_$*.c tests/unit/unit.c $(UNIT_SRCS_$*)
 
-.PHONY: unit
+.PHONY: unit test check
 unit: $(UNIT_BINS)
-	@for t in $(UNIT_BINS); do $$t; done
+
+# Every test: host unit tests, then Mica booted in QEMU (tests/run_tests.py).
+test: deps unit $(BUILD)/mica.elf
+	python3 tests/run_tests.py --unit $(UNIT_BINS)
+
+# Static analysis (not part of `make test`: advisory).
+check:
+	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
+	    --inline-suppr -Iinclude -D__x86_64__ arch common mm
+
+.PHONY: clean help FORCE
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "make          build build/mica.elf and build/mica.iso"
+	@echo "make run      boot the ISO in QEMU (serial console here); RUN_CPUS=N"
+	@echo "make debug    as run, but QEMU waits for gdb (prints the gdb command)"
+	@echo "make test     every test: host unit tests and QEMU boot tests"
+	@echo "make check    cppcheck over Mica's sources"
+	@echo "make clean    remove build/"
+	@echo "DEBUG=0       a build without run-time lock-order checks"

@@ -30,8 +30,11 @@ struct frame {
     uint64_t gfn;           /* reverse map: the gfn this frame is mapped at, if any */
     uint32_t refcount;      /* references held on the frame */
     uint8_t use;            /* enum frame_use */
-    uint8_t order;          /* FRAME_FREE: order of the free block this frame heads */
-    uint16_t heap_class;    /* FRAME_HEAP: index of the heap size class of this page */
+    uint8_t order;          /* FRAME_FREE: order of the free block this frame heads
+                               (0xff on the other frames of a free block);
+                               allocated: the block's order, on its head frame */
+    uint16_t heap_class;    /* FRAME_HEAP: index of the heap size class of this page;
+                               0xffff on the head of a multi-page xmalloc block */
     uint32_t heap_free;     /* FRAME_HEAP: free objects left in this page */
     void *heap_freelist;    /* FRAME_HEAP: first free object in this page */
 };

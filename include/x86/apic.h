@@ -1,0 +1,32 @@
+/*
+ * The local APIC (xAPIC, memory-mapped; AMD APM vol. 2 §16): interrupt
+ * acknowledgement, inter-processor interrupts and the per-CPU timer.
+ */
+#ifndef MICA_X86_APIC_H
+#define MICA_X86_APIC_H
+
+#include "../types.h"
+
+#define LAPIC_DEFAULT_PADDR 0xFEE00000UL
+
+/* Enable this CPU's local APIC (software-enable via the SVR). */
+void lapic_init(void);
+uint32_t lapic_id(void);
+void lapic_eoi(void);
+
+/* IPIs (ICR delivery modes, APM §16.5). */
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+void lapic_send_init(uint32_t apic_id);
+void lapic_send_sipi(uint32_t apic_id, uint8_t page);
+
+/* The timer. Calibrated once on the boot CPU against the PIT. */
+void lapic_timer_calibrate(void);
+uint32_t lapic_timer_ticks_per_ms(void);
+void lapic_timer_periodic(uint32_t period_us);
+void lapic_timer_oneshot(uint32_t delay_us);
+void lapic_timer_stop(void);
+
+/* Busy-wait (the PIT, so it works before the timer is calibrated). */
+void udelay(uint32_t us);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * The fake machine behind host_mm.h: Mica's page-allocator interface over
+ * a malloc'd pool, for the host unit tests.
+ *
+ * Machine frame mfn is the 4 KiB at pool + mfn * PAGE_SIZE; frame_table[mfn]
+ * describes it. mfn_to_virt()/virt_to_mfn() stand in for Mica's direct map.
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy.h"
+#include "frame.h"
+#include "host_mm.h"
+#include "page_alloc.h"
+#include "spinlock.h"
+
+struct frame *frame_table;
+mfn_t frame_table_size;
+
+static char *pool;                   /* the machine's "RAM" */
+static struct buddy host_buddy;
+static DEFINE_SPINLOCK(page_alloc_lock, LOCK_LEVEL_PAGE_ALLOC);
+
+static unsigned long alloc_calls;    /* alloc_frames() calls since init */
+static unsigned long fail_at_call;   /* the call that must fail; 0: none */
+
+void host_mm_init(mfn_t nr_frames)
+{
+    assert(pool == NULL && nr_frames > 0);
+
+    pool = aligned_alloc(PAGE_SIZE, nr_frames * PAGE_SIZE);
+    frame_table = calloc(nr_frames, sizeof(*frame_table));
+    assert(pool && frame_table);
+    /* Garbage, not zeroes, so code that forgets to initialise shows it. */
+    memset(pool, 0xa5, nr_frames * PAGE_SIZE);
+    frame_table_size = nr_frames;
+
+    buddy_init(&host_buddy, frame_table, nr_frames);
+    buddy_add_range(&host_buddy, 0, nr_frames);
+
+    alloc_calls = 0;
+    fail_at_call = 0;
+}
+
+void host_mm_fini(void)
+{
+    free(pool);
+    free(frame_table);
+    pool = NULL;
+    frame_table = NULL;
+    frame_table_size = 0;
+}
+
+uint64_t host_mm_free_frames(void)
+{
+    return host_buddy.nr_free_frames;
+}
+
+struct buddy *host_mm_buddy(void)
+{
+    return &host_buddy;
+}
+
+void host_mm_fail_after(unsigned long n)
+{
+    fail_at_call = n ? alloc_calls + n : 0;
+}
+
+unsigned long host_mm_alloc_calls(void)
+{
+    return alloc_calls;
+}
+
+struct frame *alloc_frames(unsigned int order)
+{
+    if (++alloc_calls == fail_at_call) {
+        fail_at_call = 0;
+        return NULL;
+    }
+
+    spin_lock(&page_alloc_lock);
+    struct frame *head = buddy_alloc(&host_buddy, order);
+    spin_unlock(&page_alloc_lock);
+    return head;
+}
+
+void free_frames(struct frame *head, unsigned int order)
+{
+    spin_lock(&page_alloc_lock);
+    buddy_free(&host_buddy, head, order);
+    spin_unlock(&page_alloc_lock);
+}
+
+void *mfn_to_virt(mfn_t mfn)
+{
+    assert(mfn < frame_table_size);
+    return pool + mfn * PAGE_SIZE;
+}
+
+mfn_t virt_to_mfn(const void *va)
+{
+    const char *p = va;
+
+    assert(p >= pool && p < pool + frame_table_size * PAGE_SIZE);
+    return (mfn_t)(p - pool) / PAGE_SIZE;
+}
