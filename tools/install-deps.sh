@@ -11,7 +11,6 @@ need() { # need COMMAND-OR-PATH PACKAGE WHY
     missing="$missing $2"
 }
 
-echo_header_done=""
 check() {
     need gcc gcc "compiles Mica and the host unit tests"
     need make make "runs the build"
@@ -22,7 +21,6 @@ check() {
     need mformat mtools "builds the ISO's EFI image for grub-mkrescue"
     need qemu-system-x86_64 qemu-system-x86 "the emulated machine Mica runs on (AMD SVM under TCG)"
     need python3 python3 "host tools: ISO builder, symbol table, test runner"
-    need /usr/lib/gcc/x86_64-linux-gnu/12/libasan.so libasan8 "AddressSanitizer for the host unit tests"
 }
 
 check >/tmp/mica-deps.$$ || true
