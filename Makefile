@@ -32,11 +32,13 @@ all: $(BUILD)/mica.iso
 
 $(BUILD)/obj/%.o: %.c $(BUILD)/cflags
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/obj/%.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -F dwarf -o $@ $<
+	@echo "  NASM    $<"
+	@$(NASM) -f elf64 -g -F dwarf -o $@ $<
 
 # Rebuild everything when the flags change (DEBUG=0 vs 1).
 $(BUILD)/cflags: FORCE
@@ -62,6 +64,8 @@ $(BUILD)/mica.iso: $(BUILD)/mica.elf boot/grub.cfg tools/mkiso.py
 	python3 tools/mkiso.py --out $@ --grub-cfg boot/grub.cfg $(BUILD)/mica.elf
 
 -include $(DEPS)
+
+include tests/guest/guest.mk
 
 # --- running ----------------------------------------------------------------------
 .PHONY: deps run debug

@@ -6,6 +6,11 @@
 #include "bootinfo.h"
 #include "call_function.h"
 #include "cmdline.h"
+#include "domain_build.h"
+#include "end_of_run.h"
+#include "schedule.h"
+#include "x86/svm.h"
+#include "x86/vcpu.h"
 #include "mm.h"
 #include "vsnprintf.h"
 #include "panic.h"
@@ -50,6 +55,23 @@ static void print_memory_map(void)
     }
 }
 
+/* One domain per multiboot2 module, then let the scheduler run them. */
+static void build_domains(void)
+{
+    uint64_t free_before = page_alloc_free_frames();
+    unsigned int refused = 0;
+
+    if (!boot_info.nr_modules) {
+        printk("Mica: boot complete; no domains (no modules) to run, ending the run.\n");
+        mica_exit(MICA_EXIT_SUCCESS);
+    }
+    for (unsigned int i = 0; i < boot_info.nr_modules; i++)
+        refused += !domain_build_module(&boot_info.modules[i], i);
+    printk("Mica: %u domain(s) started, %u module(s) refused\n",
+           boot_info.nr_modules - refused, refused);
+    end_of_run_begin(free_before, refused);
+}
+
 void start_mica(uint32_t magic, paddr_t info);
 
 void start_mica(uint32_t magic, paddr_t info)
@@ -74,6 +96,13 @@ void start_mica(uint32_t magic, paddr_t info)
     lapic_timer_calibrate();
     irq_enable();
 
+    if (!svm_supported())
+        mica_exit(MICA_EXIT_FAILURE);
+    svm_cpu_init();
+    if (svm_permission_maps_init())
+        panic("out of memory for the SVM permission maps\n");
+    scheduler_init();
+
     printk("CPU0: online (APIC id %u), the boot CPU\n", this_cpu()->apic_id);
     printk("SMP: %u of %u CPUs online\n", smp_boot_aps(), nr_cpus);
     paging_drop_identity_map();
@@ -82,6 +111,6 @@ void start_mica(uint32_t magic, paddr_t info)
     if (selftest_requested())
         mica_exit(selftest_run() ? MICA_EXIT_SUCCESS : MICA_EXIT_FAILURE);
 
-    printk("Mica: boot complete; no domains to run yet, ending the run.\n");
-    mica_exit(MICA_EXIT_SUCCESS);
+    build_domains();
+    scheduler_run();
 }

@@ -21,6 +21,17 @@ struct percpu {
     struct held_locks held_locks; /* for the lock-order checker */
     volatile uint64_t timer_ticks;/* local APIC timer interrupts taken */
     struct cpu_tables tables;     /* GDT and TSS of this CPU */
+
+    /* SVM (arch/x86/svm.c) */
+    paddr_t svm_hsave_pa;         /* VM_HSAVE_PA: where VMRUN saves host state */
+    paddr_t svm_host_area_pa;     /* VMSAVE area for the host's FS/GS/TR/... */
+    uint32_t asid_next;           /* next free ASID in this generation */
+    uint64_t asid_generation;     /* bumped when the ASIDs run out */
+
+    /* Scheduling (common/schedule.c) */
+    struct vcpu *current;         /* the vCPU this CPU runs, or NULL when idle */
+    volatile bool need_resched;   /* set by the scheduler tick */
+    volatile bool idle;           /* halted in the idle loop */
 };
 
 extern struct percpu percpu_areas[MAX_CPUS];

@@ -40,8 +40,9 @@ fetch() {
         if ! apt-cache show "$PKG" >/dev/null 2>&1; then
             apt-get update -qq
         fi
-        (cd "$XENDIR" && apt-get download -qq "$PKG")
-        deb=$(ls "$XENDIR"/${PKG}_*.deb | head -n 1)
+        (cd "$XENDIR" && apt-get download -qq "$PKG" 2>&1 | grep -v "unsandboxed" >&2 || true)
+        deb=$(ls "$XENDIR"/${PKG}_*.deb 2>/dev/null | head -n 1 || true)
+        [ -n "$deb" ] || { echo "xen-oracle: apt-get download $PKG failed" >&2; exit 1; }
     fi
     rm -rf "$XENDIR/root"
     dpkg -x "$deb" "$XENDIR/root"
@@ -51,13 +52,16 @@ fetch() {
     echo "xen-oracle: Xen unpacked to $XEN" >&2
 }
 
-# Turn the serial log into the guest's own console lines. Xen prints a PVH dom0's
-# CONSOLEIO_write output as "(d0) text" (older builds: "(XEN) ..."), and may insert
-# a timestamp "[...]" before the prefix; everything without the prefix is Xen's own.
+# Turn the serial log into the guest's own console lines. Xen's own lines start
+# with "(XEN)". A PVH dom0's CONSOLEIO_write output reaches the serial line raw
+# (Xen prefixes nothing for the hardware domain); its port 0xe9 output comes as
+# "(d0) text" lines. Before dom0 starts, Xen also prints an unprefixed banner,
+# so take only what follows Xen's last boot line ("Freed ... init memory").
 guest_lines() {
-    tr -d '\r' < "$1" | sed -n \
-        -e 's/^\(\[[^]]*\] \)\{0,1\}(d0) \{0,1\}//p' \
-        -e 's/^\(\[[^]]*\] \)\{0,1\}(XEN) \{0,1\}\(.*\(PASS\|FAIL\) guest\/.*\)$/\2/p'
+    tr -d '\r' < "$1" | awk '
+        started && /^\(XEN\)/ { next }
+        started { sub(/^\(d0\) ?/, ""); print; next }
+        /^\(XEN\) Freed .* init memory/ { started = 1 }'
 }
 
 run() {

@@ -21,12 +21,16 @@
 #include "x86/gdt.h"
 #include "x86/idt.h"
 #include "x86/paging.h"
+#include "x86/svm.h"
+#include "schedule.h"
 
 extern char __start_mica_trampoline[], __stop_mica_trampoline[];
 extern char trampoline_start[], trampoline_cr3[], trampoline_stack[];
 extern char trampoline_entry[], trampoline_cpu[];
 
 #define AP_ANSWER_TIMEOUT_MS 200
+#define CR4_OSFXSR (1UL << 9)
+#define CR4_OSXMMEXCPT (1UL << 10)
 
 /* Allocate a zeroed stack of 2^order pages; returns its top. */
 static uintptr_t alloc_stack(unsigned int order)
@@ -49,6 +53,8 @@ static void cpu_init_tables(struct percpu *cpu)
     gdt_load(&cpu->tables, ist);
     idt_load();
     lapic_init();
+    /* FXSAVE/FXRSTOR of guests' SSE state need CR4.OSFXSR (APM vol. 2 §11.3). */
+    write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 }
 
 void cpu_init_boot(void)
@@ -71,9 +77,8 @@ static __attribute__((noreturn)) void ap_start(unsigned int cpu_id)
     __atomic_store_n(&cpu->online, true, __ATOMIC_RELEASE);
     printk("CPU%u: online (APIC id %u)\n", cpu_id, cpu->apic_id);
 
-    irq_enable();
-    for (;;)
-        halt();    /* the idle loop: wake for interrupts (IPIs, the timer) */
+    svm_cpu_init();
+    scheduler_run();   /* idles (halted) until there are vCPUs to run */
 }
 
 static void *trampoline_param(const char *symbol)

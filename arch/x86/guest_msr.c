@@ -1,0 +1,95 @@
+/*
+ * The MSRs a guest may read and write through Mica (all others not passed
+ * through in arch/x86/vcpu.c raise #GP, as on a CPU that lacks them).
+ */
+#include "x86/guest.h"
+#include "hypercall.h"
+#include "x86/vmcb.h"
+
+#define MSR_TSC 0x10
+#define MSR_APIC_BASE_ADDR 0x1B
+#define MSR_PAT 0x277
+#define MSR_EFER_ADDR 0xC0000080
+#define MSR_HYPERCALL_PAGE 0x40000000
+
+#define EFER_SCE (1UL << 0)
+#define EFER_LME (1UL << 8)
+#define EFER_LMA (1UL << 10)
+#define EFER_NXE (1UL << 11)
+#define EFER_SVME (1UL << 12)
+#define CR0_PG (1UL << 31)
+/* EFER bits a guest may set: SYSCALL, long mode, NX (APM vol. 2 §3.1.7). */
+#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
+
+/* The local APIC base a guest reads: the default address, enabled, BSP
+ * flag on vCPU 0 (Mica does not give guests an APIC yet; this is what
+ * firmware would leave). */
+#define APIC_BASE_DEFAULT 0xFEE00000UL
+#define APIC_BASE_ENABLE (1UL << 11)
+#define APIC_BASE_BSP (1UL << 8)
+
+static bool pat_valid(uint64_t pat)
+{
+    for (int i = 0; i < 8; i++) {
+        uint8_t type = (pat >> (8 * i)) & 0xFF;
+        if (type == 2 || type == 3 || type > 7)
+            return false;
+    }
+    return true;
+}
+
+bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
+{
+    struct vmcb *vmcb = v->vmcb;
+
+    switch (msr) {
+    case MSR_EFER_ADDR:
+        /* The guest's view: LMA as the CPU keeps it, never SVME. */
+        *value = (v->guest_efer & ~EFER_LMA) | (vmcb->save.efer & EFER_LMA);
+        return true;
+    case MSR_PAT:
+        *value = vmcb->save.g_pat;
+        return true;
+    case MSR_TSC:
+        *value = rdtsc() + vmcb->control.tsc_offset;
+        return true;
+    case MSR_HYPERCALL_PAGE:
+        *value = 0;               /* write-only in effect; Xen 4.17 reads 0 too */
+        return true;
+    case MSR_APIC_BASE_ADDR:
+        *value = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (v->id == 0 ? APIC_BASE_BSP : 0);
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool guest_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
+{
+    struct vmcb *vmcb = v->vmcb;
+
+    switch (msr) {
+    case MSR_EFER_ADDR:
+        if (value & ~(EFER_GUEST_WRITABLE | EFER_LMA))
+            return false;
+        /* Changing LME while paging is on is a #GP on hardware (APM §14.6.1). */
+        if ((vmcb->save.cr0 & CR0_PG) && ((value ^ v->guest_efer) & EFER_LME))
+            return false;
+        v->guest_efer = value & EFER_GUEST_WRITABLE;
+        /* SVM requires EFER.SVME in the guest's EFER (APM §15.5.1). */
+        vmcb->save.efer = v->guest_efer | (vmcb->save.efer & EFER_LMA) | EFER_SVME;
+        return true;
+    case MSR_PAT:
+        if (!pat_valid(value))
+            return false;
+        vmcb->save.g_pat = value;
+        return true;
+    case MSR_HYPERCALL_PAGE:
+        /* Bits 11:0 select the page (Mica has one); the rest is its gpa. */
+        if (value & 0xFFF)
+            return false;
+        return hypercall_page_install(v->domain, value) == 0;
+    default:
+        return false;
+    }
+}

@@ -1,0 +1,99 @@
+/*
+ * Turning SVM on (AMD APM vol. 2 §15.4) and handing out ASIDs (§15.16).
+ */
+#include "x86/svm.h"
+#include "lib.h"
+#include "page_alloc.h"
+#include "panic.h"
+#include "percpu.h"
+#include "printk.h"
+#include "x86/asm.h"
+#include "x86/paging.h"
+
+#define CPUID_EXT_FEATURES 0x80000001
+#define CPUID_ECX_SVM (1u << 2)
+#define CPUID_SVM_FEATURES 0x8000000A
+#define CPUID_SVM_EDX_NPT (1u << 0)
+
+#define MSR_VM_CR 0xC0010114
+#define VM_CR_SVMDIS (1u << 4)
+#define MSR_VM_HSAVE_PA 0xC0010117
+#define EFER_SVME (1UL << 12)
+
+static uint32_t max_asids;
+
+bool svm_supported(void)
+{
+    struct cpuid_result ext = cpuid(CPUID_EXT_FEATURES, 0);
+
+    if (!(ext.ecx & CPUID_ECX_SVM)) {
+        pr_err("SVM: this CPU has no AMD SVM (CPUID 0x80000001 ECX bit 2). "
+               "Under QEMU use -cpu qemu64,+svm,+npt.\n");
+        return false;
+    }
+    if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+        pr_err("SVM: disabled by the firmware (VM_CR.SVMDIS)\n");
+        return false;
+    }
+    struct cpuid_result svm = cpuid(CPUID_SVM_FEATURES, 0);
+    if (!(svm.edx & CPUID_SVM_EDX_NPT)) {
+        /* QEMU's plain qemu64 runs NPT without advertising it; Mica trusts
+         * only what CPUID says (shared/notes/qemu-svm.md). */
+        pr_err("SVM: no nested paging (CPUID 0x8000000A EDX bit 0). "
+               "Under QEMU use -cpu qemu64,+svm,+npt.\n");
+        return false;
+    }
+    max_asids = svm.ebx;
+    printk("SVM: revision %u, %u ASIDs, nested paging\n", svm.eax & 0xFF, max_asids);
+    return true;
+}
+
+uint32_t svm_max_asids(void)
+{
+    return max_asids;
+}
+
+static paddr_t alloc_zeroed_page(void)
+{
+    struct frame *f = alloc_frames(0);
+
+    if (!f)
+        panic("SVM: out of memory for per-CPU areas\n");
+    memset(frame_to_virt(f), 0, PAGE_SIZE);
+    return frame_to_mfn(f) << PAGE_SHIFT;
+}
+
+void svm_cpu_init(void)
+{
+    struct percpu *cpu = this_cpu();
+
+    cpu->svm_hsave_pa = alloc_zeroed_page();
+    cpu->svm_host_area_pa = alloc_zeroed_page();
+    cpu->asid_next = 1;            /* ASID 0 belongs to the host */
+    cpu->asid_generation = 1;
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+    /* QEMU accepts VM_HSAVE_PA = 0 and then overwrites physical page 0. */
+    wrmsr(MSR_VM_HSAVE_PA, cpu->svm_hsave_pa);
+}
+
+paddr_t svm_host_area(void)
+{
+    return this_cpu()->svm_host_area_pa;
+}
+
+bool svm_asid_assign(struct svm_asid *asid)
+{
+    struct percpu *cpu = this_cpu();
+    bool flush = false;
+
+    if (asid->generation == cpu->asid_generation)
+        return false;
+    if (cpu->asid_next >= max_asids) {
+        cpu->asid_generation++;
+        cpu->asid_next = 1;
+        flush = true;              /* old-generation ASIDs may still be in the TLB */
+    }
+    asid->asid = cpu->asid_next++;
+    asid->generation = cpu->asid_generation;
+    return flush;
+}

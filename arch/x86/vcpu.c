@@ -1,0 +1,214 @@
+/*
+ * A vCPU on SVM: its VMCB, the PVH entry state, and the run loop.
+ */
+#include "x86/vcpu.h"
+#include "heap.h"
+#include "lib.h"
+#include "page_alloc.h"
+#include "panic.h"
+#include "percpu.h"
+#include "printk.h"
+#include "public/errno.h"
+#include "schedule.h"
+#include "x86/asm.h"
+#include "x86/svm_exits.h"
+#include "x86/vmcb.h"
+
+#define EFER_SVME (1UL << 12)
+#define CR0_PE (1UL << 0)
+#define CR0_ET (1UL << 4)
+#define RFLAGS_RESERVED_ONE (1UL << 1)
+
+/* The PAT the guest starts with: the architectural power-on value
+ * (WB, WT, UC-, UC repeated), APM vol. 2 §7.8.2. */
+#define PAT_POWER_ON 0x0007040600070406UL
+
+/* One I/O permission map (12 KiB) and one MSR permission map (8 KiB) for
+ * all vCPUs (APM §15.10, §15.11): a set bit intercepts. */
+static paddr_t iopm_pa, msrpm_pa;
+
+/* MSRs the guest reads and writes directly: their values are part of the
+ * state VMLOAD/VMSAVE switch (APM §15.5.2), so no emulation is needed. */
+static const uint32_t passthrough_msrs[] = {
+    0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084, /* STAR LSTAR CSTAR SFMASK */
+    0xC0000100, 0xC0000101, 0xC0000102,             /* FS_BASE GS_BASE KERNEL_GS_BASE */
+    0x174, 0x175, 0x176,                            /* SYSENTER_CS/ESP/EIP */
+};
+
+static bool msrpm_clear(uint8_t *map, uint32_t msr)
+{
+    uint32_t base;
+
+    /* Three 2 KiB blocks, two bits (read, write) per MSR. */
+    if (msr <= 0x1FFF)
+        base = 0;
+    else if (msr >= 0xC0000000 && msr <= 0xC0001FFF)
+        base = 0x800, msr -= 0xC0000000;
+    else if (msr >= 0xC0010000 && msr <= 0xC0011FFF)
+        base = 0x1000, msr -= 0xC0010000;
+    else
+        return false;
+    map[base + msr / 4] &= (uint8_t)~(3u << ((msr % 4) * 2));
+    return true;
+}
+
+int svm_permission_maps_init(void)
+{
+    struct frame *io = alloc_frames(2);   /* 16 KiB covers the 12 KiB IOPM */
+    struct frame *msr = alloc_frames(1);  /* 8 KiB MSRPM */
+
+    if (!io || !msr)
+        return -XEN_ENOMEM;
+    memset(frame_to_virt(io), 0xFF, 4 * PAGE_SIZE);   /* every port */
+    memset(frame_to_virt(msr), 0xFF, 2 * PAGE_SIZE);  /* every MSR ... */
+    for (unsigned int i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+        msrpm_clear(frame_to_virt(msr), passthrough_msrs[i]);  /* ... but these */
+    iopm_pa = frame_to_mfn(io) << PAGE_SHIFT;
+    msrpm_pa = frame_to_mfn(msr) << PAGE_SHIFT;
+    return 0;
+}
+
+static void set_segment(struct vmcb_segment *s, uint16_t sel, uint16_t attrib, uint32_t limit)
+{
+    s->selector = sel;
+    s->attrib = attrib;
+    s->limit = limit;
+    s->base = 0;
+}
+
+int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
+{
+    struct frame *f = alloc_frames(0);
+    struct vmcb *vmcb;
+
+    if (!f)
+        return -XEN_ENOMEM;
+    vmcb = frame_to_virt(f);
+    memset(vmcb, 0, PAGE_SIZE);
+    v->vmcb = vmcb;
+    v->vmcb_pa = frame_to_mfn(f) << PAGE_SHIFT;
+
+    /* What Mica intercepts (see docs/ARCHITECTURE.md, "Guests"). */
+    vmcb->control.intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
+        INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT |
+        INTERCEPT_INVLPGA | INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT |
+        INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN;
+    vmcb->control.intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
+        INTERCEPT_VMLOAD | INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
+        INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT | INTERCEPT_XSETBV;
+    vmcb->control.iopm_base_pa = iopm_pa;
+    vmcb->control.msrpm_base_pa = msrpm_pa;
+    vmcb->control.int_ctl = INT_CTL_V_INTR_MASKING;
+    vmcb->control.np_enable = 1;
+    vmcb->control.n_cr3 = v->domain->p2m.root << PAGE_SHIFT;
+
+    /* The PVH entry state (shared/notes/xen-abi.md): 32-bit protected mode,
+     * paging off, flat 4 GiB segments, a 32-bit busy TSS, IF=0, EBX = the
+     * hvm_start_info address. */
+    struct vmcb_save *s = &vmcb->save;
+    set_segment(&s->cs, 0x08, SEG_ATTR_CODE32, 0xFFFFFFFF);
+    set_segment(&s->ds, 0x10, SEG_ATTR_DATA32, 0xFFFFFFFF);
+    set_segment(&s->es, 0x10, SEG_ATTR_DATA32, 0xFFFFFFFF);
+    set_segment(&s->ss, 0x10, SEG_ATTR_DATA32, 0xFFFFFFFF);
+    set_segment(&s->fs, 0x10, SEG_ATTR_DATA32, 0xFFFFFFFF);
+    set_segment(&s->gs, 0x10, SEG_ATTR_DATA32, 0xFFFFFFFF);
+    set_segment(&s->tr, 0x18, SEG_ATTR_TSS32_BUSY, 0x67);
+    set_segment(&s->ldtr, 0, SEG_ATTR_LDT, 0);
+    set_segment(&s->gdtr, 0, 0, 0);
+    set_segment(&s->idtr, 0, 0, 0);
+    s->cr0 = CR0_PE | CR0_ET;
+    s->cr4 = 0;
+    s->cr3 = 0;
+    v->guest_efer = 0;
+    s->efer = EFER_SVME;          /* SVM requires it in the guest's EFER (APM §15.5.1) */
+    s->rflags = RFLAGS_RESERVED_ONE;
+    s->rip = entry;
+    s->dr6 = 0xFFFF0FF0;
+    s->dr7 = 0x400;
+    s->g_pat = PAT_POWER_ON;
+    v->gprs.rbx = start_info_gpa;
+
+    /* FXSAVE image of a reset FPU: FCW 0x37F, MXCSR 0x1F80 (all masked). */
+    *(uint16_t *)&v->fpu_area[0] = 0x37F;
+    *(uint32_t *)&v->fpu_area[24] = 0x1F80;
+    return 0;
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+    if (v->vmcb)
+        free_frames(virt_to_frame(v->vmcb), 0);
+    v->vmcb = NULL;
+}
+
+void arch_vcpu_flush_tlb(struct vcpu *v)
+{
+    for (unsigned int cpu = 0; cpu < ARRAY_SIZE(v->asid); cpu++)
+        __atomic_store_n(&v->asid[cpu].generation, 0, __ATOMIC_RELEASE);
+}
+
+bool vcpu_in_long_mode(const struct vcpu *v)
+{
+    return (v->vmcb->save.efer & (1UL << 10)) && (v->vmcb->save.cs.attrib & SEG_ATTR_L);
+}
+
+void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error)
+{
+    uint64_t event = vector | EVENT_TYPE_EXCEPTION | EVENT_INJECT_VALID;
+
+    if (has_error)
+        event |= EVENT_INJECT_ERROR_VALID | ((uint64_t)error << 32);
+    v->vmcb->control.event_inject = event;
+}
+
+static void fpu_load(struct vcpu *v)
+{
+    __asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t (*)[512])v->fpu_area));
+}
+
+static void fpu_save(struct vcpu *v)
+{
+    __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t (*)[512])v->fpu_area));
+}
+
+/* Before each VMRUN: a current ASID, and a check that no lock is held
+ * (a lock held while a guest runs could be held for ever). */
+static bool prepare_entry(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->vmcb;
+    unsigned int cpu = smp_processor_id();
+    const char *bad;
+
+#ifdef MICA_DEBUG
+    if (this_cpu()->held_locks.depth)
+        panic("entering a guest with lock '%s' held\n",
+              this_cpu()->held_locks.lock[this_cpu()->held_locks.depth - 1]->name);
+#endif
+    vmcb->control.tlb_control = svm_asid_assign(&v->asid[cpu]) ? TLB_CONTROL_FLUSH_ALL
+                                                               : TLB_CONTROL_DO_NOTHING;
+    vmcb->control.guest_asid = v->asid[cpu].asid;
+
+    bad = vmcb_check_guest_state(vmcb, svm_max_asids());
+    if (bad) {
+        domain_crash(v->domain, "d%u v%u: guest state would fail VMRUN: %s (RIP %#lx)",
+                     v->domain->domid, v->id, bad, vmcb->save.rip);
+        return false;
+    }
+    return true;
+}
+
+void arch_vcpu_run(struct vcpu *v)
+{
+    fpu_load(v);
+    for (;;) {
+        irq_disable();
+        if (sched_must_leave(v) || !prepare_entry(v)) {
+            irq_enable();
+            break;
+        }
+        svm_vmrun(v->vmcb_pa, &v->gprs, svm_host_area());
+        irq_enable();             /* take the interrupt that caused the exit, if any */
+        svm_handle_exit(v);
+    }
+    fpu_save(v);
+}

@@ -1,0 +1,43 @@
+/*
+ * console_io: a guest writes to (or reads from) Mica's console.
+ *
+ *   CONSOLEIO_write(count, buffer): print count bytes; returns 0. The buffer
+ *     is copied in chunks; if a chunk cannot be read (-EFAULT) the call
+ *     fails there, and nothing of that chunk is printed.
+ *   CONSOLEIO_read(count, buffer): Mica has no console input: privileged
+ *     domains read 0 bytes, others get -EPERM (as Xen without XSM).
+ * Writes longer than CONSOLE_IO_MAX bytes are refused with -EINVAL so one
+ * call is bounded work (Xen instead preempts long writes).
+ */
+#include "domain_console.h"
+#include "guest_access.h"
+#include "hypercall.h"
+#include "public/errno.h"
+#include "public/xen.h"
+
+#define CONSOLE_IO_MAX (64 * 1024)
+#define CHUNK 128
+
+long do_console_io(struct vcpu *v, const struct hypercall_args *a)
+{
+    uint64_t cmd = a->arg[0], count = a->arg[1], buffer = a->arg[2];
+    char chunk[CHUNK];
+
+    switch (cmd) {
+    case CONSOLEIO_write:
+        if (count > CONSOLE_IO_MAX)
+            return -XEN_EINVAL;
+        for (uint64_t done = 0; done < count;) {
+            size_t len = (size_t)MIN((uint64_t)CHUNK, count - done);
+            if (copy_from_guest(v, chunk, buffer + done, len))
+                return -XEN_EFAULT;
+            domain_console_write(v->domain, chunk, len);
+            done += len;
+        }
+        return 0;
+    case CONSOLEIO_read:
+        return v->domain->privileged ? 0 : -XEN_EPERM;
+    default:
+        return -XEN_ENOSYS;
+    }
+}

@@ -1,0 +1,353 @@
+/*
+ * Domains: creation, lookup with counted references, shutdown and teardown
+ * (see domain.h for the life cycle and the locking).
+ */
+#include "domain.h"
+#include "assert.h"
+#include "end_of_run.h"
+#include "heap.h"
+#include "lib.h"
+#include "page_alloc.h"
+#include "percpu.h"
+#include "printk.h"
+#include "public/errno.h"
+#include "public/sched.h"
+#include "public/xen.h"
+#include "call_function.h"
+#include "schedule.h"
+#include "vsnprintf.h"
+#include "x86/npt_caps.h"
+#include "x86/vcpu.h"
+
+#define FIRST_RESERVED_DOMID 0x7FF0   /* DOMID_SELF and up are not domains */
+
+static DEFINE_SPINLOCK(domlist_lock, LOCK_LEVEL_DOMLIST);
+static struct list_head domlist = LIST_HEAD_INIT(domlist);
+
+struct domain *current_domain(void)
+{
+    struct vcpu *v = this_cpu()->current;
+    return v ? v->domain : NULL;
+}
+
+struct vcpu *current_vcpu(void)
+{
+    return this_cpu()->current;
+}
+
+/* ---- references -------------------------------------------------------- */
+
+void domain_get_ref(struct domain *d)
+{
+    __atomic_fetch_add(&d->refcount, 1, __ATOMIC_ACQ_REL);
+}
+
+void domain_put(struct domain *d)
+{
+    if (__atomic_sub_fetch(&d->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
+        ASSERT(d->state == DOMAIN_DEAD);
+        xfree(d);
+    }
+}
+
+struct domain *domain_get(domid_t id)
+{
+    struct domain *found = NULL;
+    struct list_head *pos;
+
+    if (id == DOMID_SELF) {
+        found = current_domain();
+        if (found)
+            domain_get_ref(found);
+        return found;
+    }
+    spin_lock(&domlist_lock);
+    list_for_each(pos, &domlist) {
+        struct domain *d = list_entry(pos, struct domain, domlist_link);
+        if (d->domid == id && d->state < DOMAIN_DYING) {
+            domain_get_ref(d);
+            found = d;
+            break;
+        }
+    }
+    spin_unlock(&domlist_lock);
+    return found;
+}
+
+/* ---- creation ------------------------------------------------------------- */
+
+/* The smallest domid not in use. Called with domlist_lock held. */
+static int allocate_domid(void)
+{
+    for (int id = 0; id < FIRST_RESERVED_DOMID; id++) {
+        bool used = false;
+        struct list_head *pos;
+        list_for_each(pos, &domlist) {
+            if (list_entry(pos, struct domain, domlist_link)->domid == id) {
+                used = true;
+                break;
+            }
+        }
+        if (!used)
+            return id;
+    }
+    return -XEN_ENOSPC;
+}
+
+static void domain_flush_tlbs(struct p2m *p2m);
+
+static void free_vcpus(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        if (d->vcpus[i]) {
+            arch_vcpu_destroy(d->vcpus[i]);
+            xfree(d->vcpus[i]);
+            d->vcpus[i] = NULL;
+        }
+    }
+}
+
+struct domain *domain_create(const char *name, bool privileged, unsigned int nr_vcpus,
+                             uint64_t max_pages)
+{
+    struct domain *d;
+    int domid;
+
+    if (nr_vcpus == 0 || nr_vcpus > MAX_VCPUS) {
+        pr_err("domain %s: %u vCPUs requested, 1..%d possible\n", name, nr_vcpus, MAX_VCPUS);
+        return NULL;
+    }
+    d = xzalloc(sizeof(*d));
+    if (!d)
+        return NULL;
+    snprintf(d->name, sizeof(d->name), "%s", name);
+    d->privileged = privileged;
+    d->max_pages = max_pages;
+    d->state = DOMAIN_CREATED;
+    d->refcount = 1;                        /* the domain list's reference */
+    spin_lock_init(&d->lock, "domain_lock", LOCK_LEVEL_DOMAIN);
+    list_init(&d->page_list);
+    list_init(&d->domlist_link);
+    if (p2m_init(&d->p2m, npt_max_order(), domain_flush_tlbs)) {
+        xfree(d);
+        return NULL;
+    }
+    d->nr_vcpus = nr_vcpus;
+    for (unsigned int i = 0; i < nr_vcpus; i++) {
+        struct vcpu *v = xzalloc(sizeof(*v));
+        if (!v) {
+            free_vcpus(d);
+            p2m_teardown(&d->p2m);
+            xfree(d);
+            return NULL;
+        }
+        v->domain = d;
+        v->id = i;
+        v->processor = -1;
+        v->state = VCPU_OFFLINE;
+        list_init(&v->runq_link);
+        d->vcpus[i] = v;
+    }
+
+    spin_lock(&domlist_lock);
+    domid = allocate_domid();
+    if (domid >= 0) {
+        d->domid = (domid_t)domid;
+        list_add_tail(&d->domlist_link, &domlist);
+    }
+    spin_unlock(&domlist_lock);
+    if (domid < 0) {
+        free_vcpus(d);
+        p2m_teardown(&d->p2m);
+        xfree(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* ---- memory ---------------------------------------------------------------- */
+
+/*
+ * Each RAM frame of a domain holds two references while mapped: one for
+ * being allocated to the domain, one for its p2m entry. Teardown drops the
+ * p2m's first (after the p2m is gone), then the allocation's; the frame is
+ * freed when the count reaches zero, so a mapped frame is never freed.
+ */
+int domain_populate(struct domain *d, gfn_t gfn, unsigned int order)
+{
+    uint64_t count = 1UL << order;
+    struct frame *head;
+    int rc;
+
+    spin_lock(&d->lock);
+    if (d->state >= DOMAIN_SHUTDOWN) {
+        rc = -XEN_EINVAL;
+        goto out;
+    }
+    if (d->tot_pages + count > d->max_pages) {
+        rc = -XEN_ENOMEM;
+        goto out;
+    }
+    head = alloc_frames(order);
+    if (!head) {
+        rc = -XEN_ENOMEM;
+        goto out;
+    }
+    /* A guest must never see what the frames held before. */
+    memset(frame_to_virt(head), 0, PAGE_SIZE << order);
+
+    spin_lock(&d->p2m.lock);
+    rc = p2m_set_entry(&d->p2m, gfn, frame_to_mfn(head), order, p2m_ram_rw);
+    spin_unlock(&d->p2m.lock);
+    if (rc) {
+        free_frames(head, order);
+        goto out;
+    }
+    for (uint64_t i = 0; i < count; i++) {
+        struct frame *f = head + i;
+        f->owner = d;
+        f->use = FRAME_DOMAIN;
+        f->gfn = gfn + i;
+        f->refcount = 2;                    /* allocated + mapped */
+        list_add_tail(&f->list, &d->page_list);
+    }
+    d->tot_pages += count;
+out:
+    spin_unlock(&d->lock);
+    return rc;
+}
+
+/* TLB shootdown for the p2m: every vCPU gets a fresh ASID at its next VMRUN,
+ * and every CPU running one of them is interrupted (a #VMEXIT) and has
+ * answered before we return, so none still uses an old translation. */
+static void shootdown_ack(void *unused)
+{
+    (void)unused;
+}
+
+static void domain_flush_tlbs(struct p2m *p2m)
+{
+    struct domain *d = container_of(p2m, struct domain, p2m);
+    bool on_cpu[MAX_CPUS] = { false };
+
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        int cpu = __atomic_load_n(&v->processor, __ATOMIC_ACQUIRE);
+        arch_vcpu_flush_tlb(v);
+        if (cpu >= 0)
+            on_cpu[cpu] = true;
+    }
+    for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
+        if (on_cpu[cpu] && cpu != smp_processor_id())
+            call_function_on(cpu, shootdown_ack, NULL);
+    }
+}
+
+static void drop_mapping_refs(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t,
+                              void *arg)
+{
+    (void)gfn;
+    (void)t;
+    (void)arg;
+    for (uint64_t i = 0; i < (1UL << order); i++) {
+        struct frame *f = mfn_to_frame(mfn + i);
+        ASSERT(f->refcount > 1);
+        f->refcount--;
+    }
+}
+
+static void relinquish_memory(struct domain *d)
+{
+    struct list_head *pos, *tmp;
+
+    p2m_for_each_leaf(&d->p2m, drop_mapping_refs, NULL);
+    p2m_flush(&d->p2m);
+    p2m_teardown(&d->p2m);
+    list_for_each_safe(pos, tmp, &d->page_list) {
+        struct frame *f = list_entry(pos, struct frame, list);
+        list_del(&f->list);
+        ASSERT(f->refcount == 1);
+        f->refcount = 0;
+        f->owner = NULL;
+        f->use = FRAME_MICA;
+        free_frames(f, 0);
+    }
+    d->tot_pages = 0;
+}
+
+/* ---- shutdown and teardown ------------------------------------------------ */
+
+static const char *const reason_names[] = {
+    [SHUTDOWN_poweroff] = "powered off", [SHUTDOWN_reboot] = "rebooted",
+    [SHUTDOWN_suspend] = "suspended", [SHUTDOWN_crash] = "crashed",
+    [SHUTDOWN_watchdog] = "watchdog", [SHUTDOWN_soft_reset] = "soft reset",
+};
+
+const char *shutdown_reason_name(unsigned int reason)
+{
+    return reason < ARRAY_SIZE(reason_names) ? reason_names[reason] : "unknown";
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+    spin_lock(&d->lock);
+    if (d->state >= DOMAIN_SHUTDOWN) {
+        spin_unlock(&d->lock);
+        return;                               /* the first reason stands */
+    }
+    d->state = DOMAIN_SHUTDOWN;
+    d->shutdown_reason = reason;
+    spin_unlock(&d->lock);
+
+    printk("Domain d%u (%s): %s\n", d->domid, d->name, shutdown_reason_name(reason));
+    if (sched_stop_domain(d))
+        domain_destroy(d);
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+    char why[384];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    pr_err("%s\n", why);
+    domain_shutdown(d, SHUTDOWN_crash);
+}
+
+void domain_start(struct domain *d)
+{
+    spin_lock(&d->lock);
+    ASSERT(d->state == DOMAIN_CREATED);
+    d->state = DOMAIN_RUNNING;
+    spin_unlock(&d->lock);
+    sched_start_vcpu(d->vcpus[0]);
+}
+
+void domain_destroy(struct domain *d)
+{
+    ASSERT(d->state == DOMAIN_DYING);
+
+    spin_lock(&domlist_lock);
+    list_del(&d->domlist_link);
+    spin_unlock(&domlist_lock);
+
+    relinquish_memory(d);
+    free_vcpus(d);
+    end_of_run_record(d->domid, d->name, d->shutdown_reason);
+    d->state = DOMAIN_DEAD;
+    domain_put(d);                            /* the domain list's reference */
+}
+
+unsigned int domains_alive(void)
+{
+    unsigned int n = 0;
+    struct list_head *pos;
+
+    spin_lock(&domlist_lock);
+    list_for_each(pos, &domlist)
+        n++;
+    spin_unlock(&domlist_lock);
+    return n;
+}

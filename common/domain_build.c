@@ -1,0 +1,351 @@
+/*
+ * The domain builder (see domain_build.h): validate the module's options and
+ * ELF image completely, then create the domain, give it RAM (largest pages
+ * first), load the image, write hvm_start_info and start vCPU 0 in the PVH
+ * entry state. A module that fails validation creates nothing.
+ */
+#include "domain_build.h"
+#include "cmdline.h"
+#include "elf.h"
+#include "guest_access.h"
+#include "lib.h"
+#include "printk.h"
+#include "public/elfnote.h"
+#include "public/errno.h"
+#include "public/hvm/start_info.h"
+#include "public/sched.h"
+#include "vsnprintf.h"
+#include "x86/paging.h"
+#include "x86/vcpu.h"
+
+#define MAX_SEGMENTS 16
+#define DEFAULT_MEM (16UL << 20)
+#define MIN_MEM (2UL << 20)
+#define MAX_MEM (64UL << 30)
+
+struct guest_options {
+    char name[DOMAIN_NAME_LEN];
+    unsigned long mem;
+    unsigned long vcpus;
+    bool priv;
+    char label[DOMAIN_LABEL_LEN];
+};
+
+struct segment {
+    uint64_t paddr, offset, filesz, memsz;
+};
+
+struct guest_image {
+    unsigned int elf_class;    /* 32 or 64 */
+    uint32_t entry;            /* PVH 32-bit entry point (guest-physical) */
+    unsigned int nr_segments;
+    struct segment segments[MAX_SEGMENTS];
+};
+
+/* ---- options ---------------------------------------------------------------- */
+
+struct option_problems {
+    unsigned int index;
+};
+
+static void option_warning(void *ctx, const char *fmt, ...)
+{
+    const struct option_problems *p = ctx;
+    char msg[192];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    pr_err("module %u: %s\n", p->index, msg);
+}
+
+static bool valid_name(const char *name)
+{
+    if (!name[0])
+        return false;
+    for (const char *c = name; *c; c++) {
+        bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                  (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' || *c == '.';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Mica reads the module command line up to " -- "; the guest gets all of it. */
+static bool parse_options(const char *cmdline, unsigned int index, struct guest_options *o)
+{
+    char mica_part[BOOT_MODULE_CMDLINE_LEN];
+    const char *guest_part = strstr(cmdline, " -- ");
+    size_t len = guest_part ? (size_t)(guest_part - cmdline) : strlen(cmdline);
+    struct option_problems problems = { index };
+    const struct param params[] = {
+        { "name", PARAM_STRING, o->name, sizeof(o->name), NULL },
+        { "mem", PARAM_SIZE, &o->mem, 0, NULL },
+        { "vcpus", PARAM_UINT, &o->vcpus, 0, NULL },
+        { "priv", PARAM_BOOL, &o->priv, 0, NULL },
+        { "label", PARAM_STRING, o->label, sizeof(o->label), NULL },
+    };
+
+    memcpy(mica_part, cmdline, len);
+    mica_part[len] = '\0';
+    snprintf(o->name, sizeof(o->name), "d%u", index);
+    o->mem = DEFAULT_MEM;
+    o->vcpus = 1;
+    o->priv = index == 0;
+    o->label[0] = '\0';
+    if (cmdline_parse(mica_part, params, ARRAY_SIZE(params), option_warning, &problems))
+        return false;
+    if (!valid_name(o->name)) {
+        pr_err("module %u: name '%s' must be letters, digits, '-', '_' or '.'\n", index, o->name);
+        return false;
+    }
+    if (o->mem < MIN_MEM || o->mem > MAX_MEM || (o->mem & (PAGE_SIZE - 1))) {
+        pr_err("module %u: mem=%lu must be a whole number of pages from 2M to 64G\n",
+               index, o->mem);
+        return false;
+    }
+    if (o->vcpus < 1 || o->vcpus > MAX_VCPUS) {
+        pr_err("module %u: vcpus=%lu must be 1..%d\n", index, o->vcpus, MAX_VCPUS);
+        return false;
+    }
+    return true;
+}
+
+/* ---- the ELF image ------------------------------------------------------- */
+
+static bool in_file(uint64_t offset, uint64_t len, uint64_t size)
+{
+    return offset <= size && len <= size - offset;
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+    return a < b + blen && b < a + alen;
+}
+
+/* Look for the PVH entry note (name "Xen", type XEN_ELFNOTE_PHYS32_ENTRY). */
+static bool find_pvh_entry(const uint8_t *img, uint64_t offset, uint64_t len, uint32_t *entry)
+{
+    uint64_t pos = offset, end = offset + len;
+
+    while (pos + sizeof(struct elf_note) <= end) {
+        struct elf_note n;
+        memcpy(&n, img + pos, sizeof(n));
+        uint64_t name = pos + sizeof(n);
+        uint64_t desc = name + ALIGN_UP((uint64_t)n.namesz, 4);
+        uint64_t next = desc + ALIGN_UP((uint64_t)n.descsz, 4);
+
+        if (n.namesz > len || n.descsz > len || next > end)
+            return false;
+        if (n.namesz == 4 && !memcmp(img + name, "Xen", 4) &&
+            n.type == XEN_ELFNOTE_PHYS32_ENTRY && n.descsz >= 4) {
+            memcpy(entry, img + desc, 4);
+            return true;
+        }
+        pos = next;
+    }
+    return false;
+}
+
+static const char *add_segment(struct guest_image *gi, const struct segment *s, uint64_t size,
+                               uint64_t mem)
+{
+    if (gi->nr_segments == MAX_SEGMENTS)
+        return "too many loadable segments";
+    if (s->filesz > s->memsz)
+        return "a segment's file size exceeds its memory size";
+    if (!in_file(s->offset, s->filesz, size))
+        return "a segment lies outside the file (truncated image?)";
+    if (s->paddr > mem || s->memsz > mem - s->paddr)
+        return "a segment lies outside the guest's RAM (raise mem=?)";
+    if (overlaps(s->paddr, s->memsz, START_INFO_GPA, PAGE_SIZE))
+        return "a segment overlaps the start info page (guest-physical 0x1000)";
+    gi->segments[gi->nr_segments++] = *s;
+    return NULL;
+}
+
+static const char *parse_elf(const uint8_t *img, uint64_t size, uint64_t mem,
+                             struct guest_image *gi)
+{
+    struct elf64_ehdr h;
+    bool found_entry = false;
+
+    gi->nr_segments = 0;
+    if (size < sizeof(struct elf_ident) || memcmp(img, ELF_MAGIC, 4))
+        return "not an ELF image";
+    const struct elf_ident *id = (const void *)img;
+    if (id->data != ELFDATA2LSB)
+        return "not a little-endian ELF image";
+    if (id->class == ELFCLASS64) {
+        if (size < sizeof(struct elf64_ehdr))
+            return "truncated ELF header";
+        memcpy(&h, img, sizeof(h));
+        if (h.machine != EM_X86_64)
+            return "ELF64 image for another machine (e_machine is not x86-64)";
+        if (h.phentsize != sizeof(struct elf64_phdr))
+            return "unexpected program header size";
+    } else if (id->class == ELFCLASS32) {
+        struct elf32_ehdr h32;
+        if (size < sizeof(h32))
+            return "truncated ELF header";
+        memcpy(&h32, img, sizeof(h32));
+        if (h32.machine != EM_386)
+            return "ELF32 image for another machine (e_machine is not i386)";
+        if (h32.phentsize != sizeof(struct elf32_phdr))
+            return "unexpected program header size";
+        h.phoff = h32.phoff;
+        h.phnum = h32.phnum;
+        h.phentsize = h32.phentsize;
+    } else {
+        return "unknown ELF class";
+    }
+    gi->elf_class = id->class == ELFCLASS64 ? 64 : 32;
+    if (!in_file(h.phoff, (uint64_t)h.phnum * h.phentsize, size))
+        return "program headers lie outside the file (truncated image?)";
+
+    for (unsigned int i = 0; i < h.phnum; i++) {
+        const uint8_t *ph = img + h.phoff + (uint64_t)i * h.phentsize;
+        struct segment s;
+        uint32_t type;
+
+        if (gi->elf_class == 64) {
+            struct elf64_phdr p;
+            memcpy(&p, ph, sizeof(p));
+            type = p.type;
+            s = (struct segment){ p.paddr, p.offset, p.filesz, p.memsz };
+        } else {
+            struct elf32_phdr p;
+            memcpy(&p, ph, sizeof(p));
+            type = p.type;
+            s = (struct segment){ p.paddr, p.offset, p.filesz, p.memsz };
+        }
+        if (type == PT_LOAD && s.memsz) {
+            const char *bad = add_segment(gi, &s, size, mem);
+            if (bad)
+                return bad;
+        } else if (type == PT_NOTE) {
+            if (!in_file(s.offset, s.filesz, size))
+                return "a note segment lies outside the file (truncated image?)";
+            found_entry = found_entry || find_pvh_entry(img, s.offset, s.filesz, &gi->entry);
+        }
+    }
+    if (!gi->nr_segments)
+        return "no loadable segment";
+    if (!found_entry)
+        return "no PVH entry note (ELF note \"Xen\", type 18 XEN_ELFNOTE_PHYS32_ENTRY)";
+    for (unsigned int i = 0; i < gi->nr_segments; i++) {
+        const struct segment *s = &gi->segments[i];
+        if (gi->entry >= s->paddr && gi->entry < s->paddr + s->memsz)
+            return NULL;
+    }
+    return "the PVH entry point lies in no loadable segment";
+}
+
+/* ---- building -------------------------------------------------------------- */
+
+/* All of [0, mem) as RAM, in the largest naturally aligned pieces that fit;
+ * a smaller order if memory is too fragmented for a large one. */
+static int populate_ram(struct domain *d, uint64_t nr_pages)
+{
+    static const unsigned int orders[] = { P2M_ORDER_1G, P2M_ORDER_2M, P2M_ORDER_4K };
+    gfn_t gfn = 0;
+
+    while (gfn < nr_pages) {
+        int rc = -XEN_ENOMEM;
+        for (unsigned int i = 0; i < ARRAY_SIZE(orders) && rc; i++) {
+            unsigned int order = orders[i];
+            if (order > d->p2m.max_order || (gfn & ((1UL << order) - 1)) ||
+                gfn + (1UL << order) > nr_pages)
+                continue;
+            rc = domain_populate(d, gfn, order);
+            if (!rc)
+                gfn += 1UL << order;
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int write_start_info(struct domain *d, uint64_t mem, const char *cmdline)
+{
+    static uint8_t page[PAGE_SIZE];   /* boot CPU only: builds one domain at a time */
+    struct hvm_start_info *si = (void *)page;
+    struct hvm_memmap_table_entry *map = (void *)(page + 64);
+    char *guest_cmdline = (char *)(page + 128);
+
+    memset(page, 0, sizeof(page));
+    si->magic = XEN_HVM_START_MAGIC_VALUE;
+    si->version = 1;
+    si->flags = d->privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0;
+    si->cmdline_paddr = START_INFO_GPA + 128;
+    si->memmap_paddr = START_INFO_GPA + 64;
+    si->memmap_entries = 1;
+    map[0].addr = 0;
+    map[0].size = mem;
+    map[0].type = XEN_HVM_MEMMAP_TYPE_RAM;
+    snprintf(guest_cmdline, PAGE_SIZE - 128, "%s", cmdline);
+    return guest_phys_write(d, START_INFO_GPA, page, sizeof(page));
+}
+
+static int load_image(struct domain *d, const uint8_t *img, const struct guest_image *gi)
+{
+    for (unsigned int i = 0; i < gi->nr_segments; i++) {
+        const struct segment *s = &gi->segments[i];
+        /* The rest up to memsz is already zero: fresh frames are zeroed. */
+        int rc = guest_phys_write(d, s->paddr, img + s->offset, s->filesz);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+bool domain_build_module(const struct boot_module *module, unsigned int index)
+{
+    const uint8_t *img = phys_to_virt(module->start);
+    uint64_t size = module->end - module->start;
+    struct guest_options o;
+    struct guest_image gi;
+    struct domain *d;
+    const char *bad;
+    int rc;
+
+    if (!parse_options(module->cmdline, index, &o)) {
+        pr_err("module %u refused: bad options in '%s'\n", index, module->cmdline);
+        return false;
+    }
+    bad = parse_elf(img, size, o.mem, &gi);
+    if (bad) {
+        pr_err("module %u (%s) refused: %s\n", index, o.name, bad);
+        return false;
+    }
+
+    d = domain_create(o.name, o.priv, (unsigned int)o.vcpus, o.mem >> PAGE_SHIFT);
+    if (!d) {
+        pr_err("module %u (%s) refused: cannot create the domain\n", index, o.name);
+        return false;
+    }
+    snprintf(d->cmdline, sizeof(d->cmdline), "%s", module->cmdline);
+    snprintf(d->label, sizeof(d->label), "%s", o.label);
+
+    rc = populate_ram(d, o.mem >> PAGE_SHIFT);
+    if (!rc)
+        rc = load_image(d, img, &gi);
+    if (!rc)
+        rc = write_start_info(d, o.mem, d->cmdline);
+    for (unsigned int i = 0; !rc && i < d->nr_vcpus; i++)
+        rc = arch_vcpu_init(d->vcpus[i], i == 0 ? gi.entry : 0, i == 0 ? START_INFO_GPA : 0);
+    if (rc) {
+        pr_err("module %u (%s) refused: building the domain failed (error %d)\n",
+               index, o.name, rc);
+        domain_shutdown(d, SHUTDOWN_crash);
+        return false;
+    }
+    printk("Domain d%u (%s): %lu MiB, %u vCPU(s), %sprivileged, ELF%u, entry %#x, "
+           "%lu p2m table pages\n", d->domid, d->name, o.mem >> 20, d->nr_vcpus,
+           d->privileged ? "" : "un", gi.elf_class, gi.entry, d->p2m.table_pages);
+    domain_start(d);
+    return true;
+}

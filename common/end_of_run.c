@@ -1,0 +1,106 @@
+/* The end of a run (see end_of_run.h). */
+#include "end_of_run.h"
+#include "cmdline.h"
+#include "domain.h"
+#include "mm.h"
+#include "panic.h"
+#include "percpu.h"
+#include "printk.h"
+#include "public/sched.h"
+#include "schedule.h"
+#include "spinlock.h"
+#include "vsnprintf.h"
+
+#define MAX_RECORDS 64
+
+struct ended_domain {
+    uint16_t domid;
+    char name[DOMAIN_NAME_LEN];
+    unsigned int reason;
+};
+
+static bool keep_running;
+BOOL_PARAM("keep-running", keep_running);
+static unsigned long timeout_seconds;
+UINT_PARAM("timeout", timeout_seconds);
+
+/* A static table, not the heap: it must not hold memory across the
+ * free-frame check below. */
+static DEFINE_SPINLOCK(records_lock, LOCK_LEVEL_END_OF_RUN);
+static struct ended_domain records[MAX_RECORDS];
+static unsigned int nr_records, nr_lost_records;
+static uint64_t free_frames_before;
+static unsigned int refused;
+static bool started, ending, timed_out;
+
+void end_of_run_begin(uint64_t free_before, unsigned int modules_refused)
+{
+    free_frames_before = free_before;
+    refused = modules_refused;
+    __atomic_store_n(&started, true, __ATOMIC_RELEASE);
+}
+
+void end_of_run_record(uint16_t domid, const char *name, unsigned int reason)
+{
+    spin_lock(&records_lock);
+    if (nr_records < MAX_RECORDS) {
+        struct ended_domain *r = &records[nr_records++];
+        r->domid = domid;
+        r->reason = reason;
+        snprintf(r->name, sizeof(r->name), "%s", name);
+    } else {
+        nr_lost_records++;
+    }
+    spin_unlock(&records_lock);
+}
+
+static void crash_all_on_timeout(void)
+{
+    for (domid_t id = 0; id < 0x7FF0 && domains_alive(); id++) {
+        struct domain *d = domain_get(id);
+        if (d) {
+            domain_crash(d, "d%u (%s): still running after timeout=%lu s",
+                         d->domid, d->name, timeout_seconds);
+            domain_put(d);
+        }
+    }
+}
+
+void end_of_run_check(void)
+{
+    bool all_off = refused == 0;
+    uint64_t free_after;
+
+    if (!__atomic_load_n(&started, __ATOMIC_ACQUIRE))
+        return;
+    if (timeout_seconds && !timed_out && smp_processor_id() == 0 &&
+        this_cpu()->timer_ticks * SCHED_TICK_US >= timeout_seconds * 1000000UL) {
+        timed_out = true;
+        crash_all_on_timeout();
+    }
+    if (domains_alive() || keep_running ||
+        __atomic_exchange_n(&ending, true, __ATOMIC_ACQ_REL))
+        return;
+
+    printk("All domains have ended:\n");
+    for (unsigned int i = 0; i < nr_records; i++) {
+        printk("  d%u (%s): %s\n", records[i].domid, records[i].name,
+               shutdown_reason_name(records[i].reason));
+        all_off = all_off && records[i].reason == SHUTDOWN_poweroff;
+    }
+    if (nr_lost_records)
+        printk("  ... and %u more\n", nr_lost_records);
+    if (refused)
+        printk("  %u module(s) refused\n", refused);
+
+    free_after = page_alloc_free_frames();
+    printk("Memory: %lu frames free before the domains, %lu after they ended\n",
+           free_frames_before, free_after);
+    if (free_after != free_frames_before) {
+        pr_err("Memory: %ld frames leaked by domains\n",
+               (long)(free_frames_before - free_after));
+        all_off = false;
+    }
+    printk("Mica: run ended, %s\n", all_off ? "every domain powered off" : "not every domain powered off");
+    mica_exit(all_off ? MICA_EXIT_SUCCESS : MICA_EXIT_FAILURE);
+}

@@ -1,0 +1,97 @@
+/*
+ * Copying to and from guest memory (see guest_access.h). Work goes one
+ * guest page at a time: each page is translated separately, so a buffer
+ * that runs from a mapped page into an unmapped one fails with -EFAULT
+ * when it gets there (what was copied before stays copied, as in Xen).
+ */
+#include "guest_access.h"
+#include "lib.h"
+#include "page_alloc.h"
+#include "public/errno.h"
+#include "x86/guest_walk.h"
+
+static bool readable(enum p2m_type t)
+{
+    return t == p2m_ram_rw || t == p2m_ram_ro || t == p2m_grant_map_rw || t == p2m_grant_map_ro;
+}
+
+static bool writable(enum p2m_type t)
+{
+    return t == p2m_ram_rw || t == p2m_grant_map_rw;
+}
+
+/* Copy within one guest page. */
+static int phys_page_access(struct domain *d, uint64_t gpa, void *buf, size_t len, bool write)
+{
+    enum p2m_type t;
+    unsigned int order;
+    mfn_t mfn;
+    int rc = -XEN_EFAULT;
+
+    spin_lock(&d->p2m.lock);
+    mfn = p2m_get_entry(&d->p2m, gpa >> PAGE_SHIFT, &t, &order);
+    if (mfn != INVALID_MFN && (write ? writable(t) : readable(t))) {
+        char *page = (char *)mfn_to_virt(mfn) + (gpa & (PAGE_SIZE - 1));
+        if (write)
+            memcpy(page, buf, len);
+        else
+            memcpy(buf, page, len);
+        rc = 0;
+    }
+    spin_unlock(&d->p2m.lock);
+    return rc;
+}
+
+static int phys_access(struct domain *d, uint64_t gpa, void *buf, size_t len, bool write)
+{
+    while (len) {
+        size_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
+        int rc = phys_page_access(d, gpa, buf, chunk, write);
+
+        if (rc)
+            return rc;
+        gpa += chunk;
+        buf = (char *)buf + chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int guest_phys_read(struct domain *d, uint64_t gpa, void *dst, size_t len)
+{
+    return phys_access(d, gpa, dst, len, false);
+}
+
+int guest_phys_write(struct domain *d, uint64_t gpa, const void *src, size_t len)
+{
+    return phys_access(d, gpa, (void *)src, len, true);
+}
+
+static int linear_access(struct vcpu *v, uint64_t gva, void *buf, size_t len, bool write)
+{
+    while (len) {
+        size_t chunk = MIN(len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
+        uint64_t gpa;
+        int rc;
+
+        if (!guest_walk(v, gva, write, &gpa))
+            return -XEN_EFAULT;
+        rc = phys_page_access(v->domain, gpa, buf, chunk, write);
+        if (rc)
+            return rc;
+        gva += chunk;
+        buf = (char *)buf + chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int copy_from_guest(struct vcpu *v, void *dst, uint64_t guest_va, size_t len)
+{
+    return linear_access(v, guest_va, dst, len, false);
+}
+
+int copy_to_guest(struct vcpu *v, uint64_t guest_va, const void *src, size_t len)
+{
+    return linear_access(v, guest_va, (void *)src, len, true);
+}

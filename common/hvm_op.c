@@ -1,0 +1,43 @@
+/*
+ * hvm_op: HVM parameters. Mica provides none of Xen's parameters yet (no
+ * xenstore, console ring or event-channel callback), so:
+ *   HVMOP_get_param { domid, index }: -EINVAL for index >= HVM_NR_PARAMS,
+ *     -ESRCH for no such domain, -EPERM for another domain unless
+ *     privileged, otherwise -ENOENT: the parameter exists in the ABI but Mica
+ *     has no value for it (Xen would return 0 for an unset parameter).
+ *   HVMOP_set_param: -ENOSYS (nothing to configure).
+ *   anything else: -ENOSYS.
+ */
+#include "guest_access.h"
+#include "hypercall.h"
+#include "public/errno.h"
+#include "public/hvm/hvm_op.h"
+#include "public/hvm/params.h"
+
+static long get_param(struct vcpu *v, uint64_t arg)
+{
+    struct xen_hvm_param p;
+    struct domain *d;
+    long rc;
+
+    if (copy_from_guest(v, &p, arg, sizeof(p)))
+        return -XEN_EFAULT;
+    if (p.index >= HVM_NR_PARAMS)
+        return -XEN_EINVAL;
+    d = domain_get(p.domid);
+    if (!d)
+        return -XEN_ESRCH;
+    rc = (d == v->domain || v->domain->privileged) ? -XEN_ENOENT : -XEN_EPERM;
+    domain_put(d);
+    return rc;
+}
+
+long do_hvm_op(struct vcpu *v, const struct hypercall_args *a)
+{
+    switch (a->arg[0]) {
+    case HVMOP_get_param:
+        return get_param(v, a->arg[1]);
+    default:
+        return -XEN_ENOSYS;
+    }
+}

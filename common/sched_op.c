@@ -1,0 +1,61 @@
+/*
+ * sched_op: a guest asks the scheduler to yield, block or shut it down.
+ *
+ *   SCHEDOP_yield       give up the CPU; stay runnable            -> 0
+ *   SCHEDOP_block       sleep until an event (the next tick, see schedule.h) -> 0
+ *   SCHEDOP_shutdown    struct sched_shutdown { reason }: stop the domain
+ *                       (reason SHUTDOWN_poweroff .. SHUTDOWN_soft_reset)
+ *                       -> 0; bad reason -EINVAL; bad pointer -EFAULT
+ *   SCHEDOP_remote_shutdown  privileged only: { domid, reason }  -> 0,
+ *                       -EPERM, -ESRCH, -EINVAL, -EFAULT
+ *   anything else       -ENOSYS (Mica has no event channels to poll yet)
+ */
+#include "guest_access.h"
+#include "hypercall.h"
+#include "public/errno.h"
+#include "public/sched.h"
+#include "schedule.h"
+
+static long remote_shutdown(struct vcpu *v, uint64_t arg)
+{
+    struct sched_remote_shutdown rs;
+    struct domain *target;
+
+    if (copy_from_guest(v, &rs, arg, sizeof(rs)))
+        return -XEN_EFAULT;
+    if (rs.reason > SHUTDOWN_MAX)
+        return -XEN_EINVAL;
+    if (!v->domain->privileged)
+        return -XEN_EPERM;
+    target = domain_get(rs.domain_id);
+    if (!target)
+        return -XEN_ESRCH;
+    domain_shutdown(target, rs.reason);
+    domain_put(target);
+    return 0;
+}
+
+long do_sched_op(struct vcpu *v, const struct hypercall_args *a)
+{
+    struct sched_shutdown sd;
+
+    switch (a->arg[0]) {
+    case SCHEDOP_yield:
+        vcpu_yield(v);
+        return 0;
+    case SCHEDOP_block:
+        vcpu_block(v);
+        return 0;
+    case SCHEDOP_shutdown:
+        if (copy_from_guest(v, &sd, a->arg[1], sizeof(sd)))
+            return -XEN_EFAULT;
+        if (sd.reason > SHUTDOWN_MAX)
+            return -XEN_EINVAL;
+        domain_shutdown(v->domain, sd.reason);
+        return 0;
+    case SCHEDOP_remote_shutdown:
+        return remote_shutdown(v, a->arg[1]);
+    default:
+        return -XEN_ENOSYS;
+    }
+}

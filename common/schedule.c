@@ -1,0 +1,197 @@
+/* The round-robin scheduler (see schedule.h). */
+#include "schedule.h"
+#include "domain.h"
+#include "end_of_run.h"
+#include "percpu.h"
+#include "spinlock.h"
+#include "x86/apic.h"
+#include "x86/asm.h"
+#include "x86/idt.h"
+#include "x86/vcpu.h"
+
+static DEFINE_SPINLOCK(runq_lock, LOCK_LEVEL_RUNQUEUE);
+static struct list_head runq = LIST_HEAD_INIT(runq);        /* RUNNABLE vCPUs */
+static struct list_head blocked = LIST_HEAD_INIT(blocked);  /* BLOCKED, off-CPU */
+
+static void tick_interrupt(struct cpu_regs *regs)
+{
+    (void)regs;
+    this_cpu()->timer_ticks++;
+    this_cpu()->need_resched = true;
+}
+
+static void kick_interrupt(struct cpu_regs *regs)
+{
+    (void)regs;   /* its only job: end a HLT or force a guest exit */
+}
+
+void scheduler_init(void)
+{
+    interrupt_register(VECTOR_TIMER, tick_interrupt);
+    interrupt_register(VECTOR_KICK, kick_interrupt);
+}
+
+/* Wake a halted CPU so it looks at the queue. Call with runq_lock held. */
+static void kick_idle_cpu(void)
+{
+    for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
+        if (percpu_areas[cpu].online && percpu_areas[cpu].idle &&
+            cpu != smp_processor_id()) {
+            lapic_send_ipi(percpu_areas[cpu].apic_id, VECTOR_KICK);
+            return;
+        }
+    }
+}
+
+static void enqueue(struct vcpu *v)
+{
+    v->state = VCPU_RUNNABLE;
+    list_add_tail(&v->runq_link, &runq);
+    kick_idle_cpu();
+}
+
+void sched_start_vcpu(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+    enqueue(v);
+    spin_unlock_irqrestore(&runq_lock, flags);
+}
+
+void vcpu_yield(struct vcpu *v)
+{
+    v->yield_requested = true;
+}
+
+void vcpu_block(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+    if (v->state == VCPU_RUNNING)
+        v->state = VCPU_BLOCKED;
+    spin_unlock_irqrestore(&runq_lock, flags);
+}
+
+bool sched_must_leave(const struct vcpu *v)
+{
+    return v->state != VCPU_RUNNING || v->domain->state != DOMAIN_RUNNING ||
+           v->yield_requested || this_cpu()->need_resched;
+}
+
+/* The tick's wake-up for blocked vCPUs (see schedule.h). */
+static void wake_blocked(void)
+{
+    while (!list_empty(&blocked)) {
+        struct vcpu *v = list_first_entry(&blocked, struct vcpu, runq_link);
+        list_del(&v->runq_link);
+        enqueue(v);
+    }
+}
+
+static struct vcpu *pick_next(void)
+{
+    struct vcpu *v = NULL;
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    if (smp_processor_id() == 0)
+        wake_blocked();
+    if (!list_empty(&runq)) {
+        v = list_first_entry(&runq, struct vcpu, runq_link);
+        list_del(&v->runq_link);
+        v->state = VCPU_RUNNING;
+        v->processor = (int)smp_processor_id();
+        v->yield_requested = false;
+    }
+    spin_unlock_irqrestore(&runq_lock, flags);
+    return v;
+}
+
+static bool any_vcpu_on_cpu(const struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        if (d->vcpus[i]->processor >= 0)
+            return true;
+    }
+    return false;
+}
+
+/* The one CPU that sees a stopped domain with no vCPU on a CPU moves it to
+ * DYING and tears it down. Called with runq_lock held. */
+static bool claim_teardown(struct domain *d)
+{
+    if (d->state != DOMAIN_SHUTDOWN || any_vcpu_on_cpu(d))
+        return false;
+    d->state = DOMAIN_DYING;
+    return true;
+}
+
+/* v has left this CPU. Returns true if its domain has stopped and v was
+ * the last of its vCPUs on a CPU: then this CPU tears the domain down. */
+static bool put_back(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    bool teardown = false;
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    v->processor = -1;
+    if (d->state != DOMAIN_RUNNING) {
+        v->state = VCPU_OFFLINE;
+        teardown = claim_teardown(d);
+    } else if (v->state == VCPU_RUNNING) {
+        enqueue(v);
+    } else if (v->state == VCPU_BLOCKED) {
+        list_add_tail(&v->runq_link, &blocked);
+    }
+    spin_unlock_irqrestore(&runq_lock, flags);
+    return teardown;
+}
+
+bool sched_stop_domain(struct domain *d)
+{
+    bool teardown;
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (v->state == VCPU_RUNNABLE || (v->state == VCPU_BLOCKED && v->processor < 0))
+            list_del(&v->runq_link);
+        if (v->processor >= 0 && v->processor != (int)smp_processor_id())
+            lapic_send_ipi(percpu_areas[v->processor].apic_id, VECTOR_KICK);
+        if (v->processor < 0)
+            v->state = VCPU_OFFLINE;
+    }
+    teardown = claim_teardown(d);
+    spin_unlock_irqrestore(&runq_lock, flags);
+    return teardown;
+}
+
+static void idle(void)
+{
+    irq_disable();
+    this_cpu()->idle = true;
+    if (list_empty(&runq) && !this_cpu()->need_resched)
+        __asm__ volatile("sti; hlt" : : : "memory");   /* STI's shadow covers HLT */
+    irq_disable();
+    this_cpu()->idle = false;
+    this_cpu()->need_resched = false;
+    irq_enable();
+}
+
+void scheduler_run(void)
+{
+    irq_enable();
+    lapic_timer_periodic(SCHED_TICK_US);
+    for (;;) {
+        struct vcpu *v = pick_next();
+
+        if (!v) {
+            end_of_run_check();
+            idle();
+            continue;
+        }
+        this_cpu()->current = v;
+        this_cpu()->need_resched = false;
+        arch_vcpu_run(v);
+        this_cpu()->current = NULL;
+        if (put_back(v))
+            domain_destroy(v->domain);
+    }
+}

@@ -1,0 +1,68 @@
+/*
+ * xen_version: what Mica tells guests about itself. Mica speaks a subset of
+ * Xen 4.17's guest ABI, so it reports version 4.17 (guests decide what to
+ * use from that); the strings name Mica. Every string is copied whole, its
+ * field zero-padded to the end (guests compare fixed-size fields).
+ */
+#include "guest_access.h"
+#include "hypercall.h"
+#include "lib.h"
+#include "public/errno.h"
+#include "public/version.h"
+#include "version.h"
+#include "vsnprintf.h"
+
+/* XENFEAT_* bits Mica offers in submap 0: auto-translated physmap (2), as
+ * every HVM/PVH guest has with nested paging. */
+#define MICA_FEATURES_SUBMAP0 (1u << 2)
+
+/* Copy a string into a guest field of `size` bytes, zero-padded. */
+static long copy_string(struct vcpu *v, uint64_t buffer, const char *s, size_t size)
+{
+    char field[1024];
+
+    memset(field, 0, size);
+    snprintf(field, size, "%s", s);
+    return copy_to_guest(v, buffer, field, size) ? -XEN_EFAULT : 0;
+}
+
+long do_xen_version(struct vcpu *v, const struct hypercall_args *a)
+{
+    uint64_t cmd = a->arg[0], arg = a->arg[1];
+
+    switch (cmd) {
+    case XENVER_version:
+        return (MICA_XEN_ABI_MAJOR << 16) | MICA_XEN_ABI_MINOR;
+    case XENVER_extraversion:
+        return copy_string(v, arg, "-mica" MICA_VERSION, sizeof(xen_extraversion_t));
+    case XENVER_compile_info: {
+        struct xen_compile_info info;
+        memset(&info, 0, sizeof(info));
+        snprintf(info.compiler, sizeof(info.compiler), "gcc %s", __VERSION__);
+        snprintf(info.compile_by, sizeof(info.compile_by), "mica");
+        snprintf(info.compile_domain, sizeof(info.compile_domain), "mica.build");
+        snprintf(info.compile_date, sizeof(info.compile_date), "%s %s", __DATE__, __TIME__);
+        return copy_to_guest(v, arg, &info, sizeof(info)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_capabilities:
+        /* HVM/PVH guests only: no PV ("xen-3.0-...") entries. */
+        return copy_string(v, arg, "hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64",
+                           sizeof(xen_capabilities_info_t));
+    case XENVER_changeset:
+        return copy_string(v, arg, "mica " MICA_VERSION, sizeof(xen_changeset_info_t));
+    case XENVER_get_features: {
+        struct xen_feature_info fi;
+        if (copy_from_guest(v, &fi, arg, sizeof(fi)))
+            return -XEN_EFAULT;
+        if (fi.submap_idx >= XENFEAT_NR_SUBMAPS)
+            return -XEN_EINVAL;
+        fi.submap = MICA_FEATURES_SUBMAP0;
+        return copy_to_guest(v, arg, &fi, sizeof(fi)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_pagesize:
+        /* Xen 4.17 insists on a NULL argument here. */
+        return arg ? -XEN_EINVAL : (long)PAGE_SIZE;
+    default:
+        return -XEN_ENOSYS;
+    }
+}

@@ -1,0 +1,141 @@
+/*
+ * Domains and their vCPUs.
+ *
+ * Life of a domain:  CREATED --start--> RUNNING <--pause/unpause--> PAUSED
+ *                    RUNNING/PAUSED --shutdown(reason)--> SHUTDOWN
+ *                    SHUTDOWN --last vCPU off its CPU--> DYING --> DEAD
+ * While DYING, Mica returns every page, table page and vCPU; the struct
+ * itself goes when the last reference is put.
+ *
+ * Lookup (domain_get) takes domlist_lock, finds the domain and takes a
+ * counted reference before dropping the lock: a plain locked lookup rather
+ * than RCU, because lookups are rare (hypercalls naming another domain) and
+ * a lock is far easier to read and to check. A DYING domain cannot be looked
+ * up, so no new reference appears once teardown begins.
+ */
+#ifndef MICA_DOMAIN_H
+#define MICA_DOMAIN_H
+
+#include "list.h"
+#include "p2m.h"
+#include "percpu.h"
+#include "spinlock.h"
+#include "types.h"
+#include "x86/svm.h"
+
+typedef uint16_t domid_t;
+
+#define MAX_VCPUS 8
+#define DOMAIN_NAME_LEN 32
+#define DOMAIN_CMDLINE_LEN 256
+#define DOMAIN_LABEL_LEN 32
+#define CONSOLE_LINE_LEN 128
+
+enum domain_state {
+    DOMAIN_CREATED,     /* built, not yet started */
+    DOMAIN_RUNNING,
+    DOMAIN_PAUSED,
+    DOMAIN_SHUTDOWN,    /* asked to stop (shutdown_reason says why); vCPUs stopping */
+    DOMAIN_DYING,       /* resources being returned */
+    DOMAIN_DEAD,
+};
+
+enum vcpu_state {
+    VCPU_OFFLINE,       /* not started, or its domain has stopped */
+    VCPU_RUNNABLE,      /* on the run queue */
+    VCPU_RUNNING,       /* on a CPU right now (exactly one) */
+    VCPU_BLOCKED,       /* waiting for an event (SCHEDOP_block, HLT) */
+};
+
+struct domain;
+
+struct vcpu {
+    struct domain *domain;
+    unsigned int id;
+    enum vcpu_state state;          /* under runq_lock */
+    int processor;                  /* the CPU running it, or -1 */
+    struct list_head runq_link;     /* run queue or blocked list */
+
+    /* SVM state */
+    struct vmcb *vmcb;
+    paddr_t vmcb_pa;
+    struct guest_gprs gprs;
+    struct svm_asid asid[MAX_CPUS]; /* per physical CPU */
+    uint64_t guest_efer;            /* EFER as the guest sees it (no SVME) */
+    uint8_t fpu_area[512] __attribute__((aligned(16))); /* FXSAVE image */
+
+    /* Why the scheduler should take the vCPU off its CPU after this exit. */
+    bool yield_requested;
+};
+
+struct domain {
+    domid_t domid;
+    char name[DOMAIN_NAME_LEN];
+    uint32_t refcount;              /* atomic; the domain list holds one */
+    enum domain_state state;        /* to SHUTDOWN under lock; SHUTDOWN to DYING
+                                       under runq_lock, by exactly one CPU */
+    unsigned int shutdown_reason;   /* SHUTDOWN_* when state >= SHUTDOWN */
+    spinlock_t lock;                /* state, page list, tot_pages */
+    bool privileged;
+    char label[DOMAIN_LABEL_LEN];   /* security label (XSM), "" for the default */
+    char cmdline[DOMAIN_CMDLINE_LEN]; /* the module's command line, given to the guest */
+
+    uint64_t max_pages;             /* the most RAM pages it may own */
+    uint64_t tot_pages;             /* RAM pages it owns now */
+    struct list_head page_list;     /* those pages (frame.list) */
+
+    struct vcpu *vcpus[MAX_VCPUS];
+    unsigned int nr_vcpus;
+    uint32_t vcpus_on_cpu;          /* atomic: vCPUs currently RUNNING */
+
+    struct p2m p2m;
+
+    char console_line[CONSOLE_LINE_LEN]; /* port 0xe9 / console_io line buffer */
+    unsigned int console_len;
+    uint64_t console_second;        /* rate limit: the second being counted */
+    unsigned int console_lines;     /* lines printed in that second */
+    unsigned int console_dropped;   /* lines dropped in that second */
+
+    struct list_head domlist_link;
+};
+
+/* Create a domain with nr_vcpus vCPUs and room for max_pages pages; no
+ * memory yet. NULL (and a message) on failure, nothing left behind. */
+struct domain *domain_create(const char *name, bool privileged, unsigned int nr_vcpus,
+                             uint64_t max_pages);
+
+/* A counted reference to domain id (DOMID_SELF: the caller's own), or NULL
+ * if there is none or it is dying. */
+struct domain *domain_get(domid_t id);
+void domain_get_ref(struct domain *d);
+void domain_put(struct domain *d);
+
+/* The domain running on this CPU (NULL when idle). */
+struct domain *current_domain(void);
+struct vcpu *current_vcpu(void);
+
+/* Start vCPU 0 of a built domain. */
+void domain_start(struct domain *d);
+
+/* Stop a domain for good with reason SHUTDOWN_*; its vCPUs leave their CPUs
+ * at their next exit, and the last one tears the domain down. */
+void domain_shutdown(struct domain *d, unsigned int reason);
+
+/* Crash a domain: log why (printf-style) and shut it down as crashed. */
+void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Return everything a DYING domain holds (its vCPUs are all off their CPUs)
+ * and drop the domain list's reference. Called once, by whoever moved the
+ * domain from SHUTDOWN to DYING (see sched_stop_domain). */
+void domain_destroy(struct domain *d);
+
+/* Give the domain 2^order fresh frames mapped at gfn (ram_rw); -errno. */
+int domain_populate(struct domain *d, gfn_t gfn, unsigned int order);
+
+/* How many domains exist (not yet DEAD). */
+unsigned int domains_alive(void);
+
+/* "powered off", "crashed", ... for a SHUTDOWN_* reason. */
+const char *shutdown_reason_name(unsigned int reason);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * The domain builder: turns a multiboot2 module (an ELF guest image with a
+ * PVH entry note) and its command line into a running domain.
+ *
+ * Module command line keys (docs/domains.md):
+ *   name=NAME     the domain's name (default dN)
+ *   mem=SIZE      its RAM, with K/M/G suffix (default 16M)
+ *   vcpus=N       number of vCPUs (default 1)
+ *   priv / no-priv  privileged or not (default: only the first module)
+ *   label=TYPE    security label for XSM/FLASK (default by privilege)
+ */
+#ifndef MICA_DOMAIN_BUILD_H
+#define MICA_DOMAIN_BUILD_H
+
+#include "bootinfo.h"
+#include "domain.h"
+
+/* Where the builder puts hvm_start_info, the memory map and the command
+ * line: one guest page. An image overlapping it is refused. */
+#define START_INFO_GPA 0x1000
+
+/* Build and start the domain for module index; false (with a message) if
+ * the module was refused. */
+bool domain_build_module(const struct boot_module *module, unsigned int index);
+
+#endif

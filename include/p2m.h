@@ -1,0 +1,73 @@
+/*
+ * The p2m: a domain's guest-physical to machine translation, kept directly in
+ * the nested page tables the CPU walks (there is no second copy).
+ *
+ * Every operation works on a naturally aligned range: (gfn, order) with
+ * order 0 (4 KiB), 9 (2 MiB) or 18 (1 GiB), gfn a multiple of 2^order.
+ * Changing part of a superpage splits it. A change either completes or
+ * leaves the p2m exactly as it was (table pages are reserved before the
+ * first write).
+ *
+ * Locking: p2m->lock covers the whole table of one domain (every gfn), not a
+ * single gfn. Callers hold it around p2m_set_entry/p2m_get_entry.
+ *
+ * TLBs: after an entry loses or changes a mapping, CPUs may still hold the
+ * old translation. p2m_set_entry records that (flush_needed) and parks
+ * table pages it unhooked; p2m_flush() shoots the translations down on every
+ * CPU running the domain and only then frees those pages.
+ */
+#ifndef MICA_P2M_H
+#define MICA_P2M_H
+
+#include "list.h"
+#include "p2m_types.h"
+#include "spinlock.h"
+#include "types.h"
+#include "x86/npt.h"
+
+typedef uint64_t gfn_t;
+
+#define P2M_ORDER_4K 0
+#define P2M_ORDER_2M 9
+#define P2M_ORDER_1G 18
+#define INVALID_GFN (~(gfn_t)0)
+
+/* Guest-physical addresses Mica accepts: 4-level NPT, 48 bits (APM §15.25). */
+#define P2M_GFN_BITS (48 - PAGE_SHIFT)
+#define P2M_MAX_GFN ((1UL << P2M_GFN_BITS) - 1)
+
+struct p2m {
+    spinlock_t lock;
+    mfn_t root;                     /* level-3 table (PML4): the VMCB's N_CR3 */
+    unsigned int max_order;         /* 18 where the CPU has 1 GiB pages, else 9 */
+    uint64_t table_pages;           /* table pages in use, the root included */
+    struct list_head tables;        /* those pages (frame.list) */
+    struct list_head free_after_flush; /* unhooked table pages waiting for a flush */
+    bool flush_needed;              /* a mapping was removed or changed */
+    void (*flush_tlbs)(struct p2m *p2m); /* shoots down every CPU's translations */
+};
+
+/* Allocate the root. Returns 0 or -ENOMEM (Xen errno values, negative). */
+int p2m_init(struct p2m *p2m, unsigned int max_order, void (*flush_tlbs)(struct p2m *));
+
+/* Free every table page. The caller has already dealt with mapped frames
+ * (p2m_for_each_leaf) and flushed. */
+void p2m_teardown(struct p2m *p2m);
+
+/* Map [gfn, gfn + 2^order) to [mfn, ...) with type t (p2m_invalid removes).
+ * -EINVAL for a bad order or misaligned gfn/mfn or a gfn out of range,
+ * -ENOMEM if a needed table page cannot be had (nothing changed then). */
+int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t);
+
+/* The machine frame behind gfn (INVALID_MFN if none), its type and the order
+ * of the leaf that maps it. */
+mfn_t p2m_get_entry(struct p2m *p2m, gfn_t gfn, enum p2m_type *t, unsigned int *order);
+
+/* Make every CPU forget removed translations, then free parked table pages. */
+void p2m_flush(struct p2m *p2m);
+
+/* Visit every leaf in gfn order. */
+typedef void (*p2m_leaf_fn)(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t, void *arg);
+void p2m_for_each_leaf(struct p2m *p2m, p2m_leaf_fn fn, void *arg);
+
+#endif

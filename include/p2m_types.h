@@ -1,0 +1,16 @@
+/* The types of p2m entries: what a guest frame is and what the guest may do. */
+#ifndef MICA_P2M_TYPES_H
+#define MICA_P2M_TYPES_H
+
+enum p2m_type {
+    p2m_invalid = 0,      /* nothing mapped: an access is a #NPF */
+    p2m_ram_rw = 1,       /* ordinary guest RAM */
+    p2m_ram_ro = 2,       /* RAM the guest may read and execute, not write */
+    p2m_grant_map_rw = 3, /* another domain's frame mapped by grant, writable */
+    p2m_grant_map_ro = 4, /* the same, read-only */
+    p2m_mmio_direct = 5,  /* a machine MMIO frame passed through, uncached */
+};
+
+#define P2M_NR_TYPES 6
+
+#endif

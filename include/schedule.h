@@ -1,0 +1,42 @@
+/*
+ * The scheduler: round-robin of runnable vCPUs over all CPUs.
+ *
+ * One global run queue (runq_lock). Every CPU runs scheduler_run(): take the
+ * first runnable vCPU, run it until its time slice ends (a 10 ms local APIC
+ * tick), it yields, blocks or its domain stops, then put it at the back.
+ * A vCPU is on at most one CPU at a time: it leaves the queue when a CPU
+ * takes it (state RUNNING) and returns only when that CPU is done with it.
+ * Idle CPUs halt until an interrupt (the tick, or a kick when work arrives).
+ *
+ * Blocking: Mica has no event sources for guests yet, so a blocked vCPU
+ * (SCHEDOP_block, HLT with interrupts on) is woken by the next tick, as if
+ * a 10 ms timer event had arrived.
+ */
+#ifndef MICA_SCHEDULE_H
+#define MICA_SCHEDULE_H
+
+#include "domain.h"
+
+#define SCHED_TICK_US 10000
+
+void scheduler_init(void);
+
+/* Enter the scheduler on this CPU; never returns. */
+__attribute__((noreturn)) void scheduler_run(void);
+
+/* Make a new vCPU runnable. */
+void sched_start_vcpu(struct vcpu *v);
+
+/* The running vCPU v gives up its CPU (it stays runnable) / sleeps. */
+void vcpu_yield(struct vcpu *v);
+void vcpu_block(struct vcpu *v);
+
+/* Should v leave its CPU now? (arch_vcpu_run asks before each VMRUN.) */
+bool sched_must_leave(const struct vcpu *v);
+
+/* Take every vCPU of a stopping domain off the queues; kick CPUs running
+ * one. Returns true if none of them is on a CPU: the domain is then DYING
+ * and the caller tears it down (otherwise the last CPU to drop one does). */
+bool sched_stop_domain(struct domain *d);
+
+#endif

@@ -1,0 +1,241 @@
+/*
+ * The p2m's page-table logic (see p2m.h). The entry encoding is in
+ * x86/npt.h; this file only walks, splits and frees tables, so it builds and
+ * runs on the host in unit tests with a fake frame pool.
+ */
+#include "p2m.h"
+#include "assert.h"
+#include "lib.h"
+#include "page_alloc.h"
+#include "public/errno.h"
+
+static npt_entry_t *table_of(mfn_t mfn)
+{
+    return mfn_to_virt(mfn);
+}
+
+static unsigned int order_to_level(unsigned int order)
+{
+    return order / 9;
+}
+
+static unsigned int index_at(gfn_t gfn, unsigned int level)
+{
+    return (gfn >> NPT_LEVEL_SHIFT(level)) & (NPT_ENTRIES - 1);
+}
+
+static struct frame *new_table(struct p2m *p2m)
+{
+    struct frame *f = alloc_frames(0);
+
+    if (!f)
+        return NULL;
+    memset(frame_to_virt(f), 0, PAGE_SIZE);
+    f->use = FRAME_P2M_TABLE;
+    list_add_tail(&f->list, &p2m->tables);
+    p2m->table_pages++;
+    return f;
+}
+
+int p2m_init(struct p2m *p2m, unsigned int max_order, void (*flush_tlbs)(struct p2m *))
+{
+    struct frame *root;
+
+    spin_lock_init(&p2m->lock, "p2m_lock", LOCK_LEVEL_P2M);
+    list_init(&p2m->tables);
+    list_init(&p2m->free_after_flush);
+    p2m->table_pages = 0;
+    p2m->flush_needed = false;
+    p2m->max_order = max_order;
+    p2m->flush_tlbs = flush_tlbs;
+    root = new_table(p2m);
+    if (!root)
+        return -XEN_ENOMEM;
+    p2m->root = frame_to_mfn(root);
+    return 0;
+}
+
+/*
+ * How many new table pages does mapping (gfn, target level) need? One for
+ * every level from the first one where the walk finds nothing (a new table)
+ * or a superpage (split into a table) down to just above the target.
+ * *absent tells whether the walk ended on nothing at all.
+ */
+static unsigned int tables_needed(struct p2m *p2m, gfn_t gfn, unsigned int target, bool *absent)
+{
+    npt_entry_t *table = table_of(p2m->root);
+
+    *absent = false;
+    for (unsigned int level = NPT_LEVELS - 1; level > target; level--) {
+        npt_entry_t e = table[index_at(gfn, level)];
+        if (!npt_present(e) || npt_is_leaf(e, level)) {
+            *absent = !npt_present(e);
+            return level - target;
+        }
+        table = table_of(npt_mfn(e));
+    }
+    return 0;
+}
+
+/* Park a subtree's table pages until the next flush. */
+static void unhook_subtree(struct p2m *p2m, mfn_t table_mfn, unsigned int level)
+{
+    npt_entry_t *table = table_of(table_mfn);
+    struct frame *f = mfn_to_frame(table_mfn);
+
+    for (unsigned int i = 0; level > 1 && i < NPT_ENTRIES; i++) {
+        if (npt_present(table[i]) && !npt_is_leaf(table[i], level - 1))
+            unhook_subtree(p2m, npt_mfn(table[i]), level - 1);
+    }
+    list_del(&f->list);
+    list_add_tail(&f->list, &p2m->free_after_flush);
+    p2m->table_pages--;
+}
+
+/* Fill a fresh table with the 512 pieces of the superpage `leaf` (level). */
+static void split_into(npt_entry_t *table, npt_entry_t leaf, unsigned int level)
+{
+    mfn_t base = npt_mfn(leaf);
+    enum p2m_type t = npt_type(leaf);
+
+    for (unsigned int i = 0; i < NPT_ENTRIES; i++)
+        table[i] = npt_make_leaf(base + ((mfn_t)i << NPT_LEVEL_SHIFT(level - 1)), t, level - 1);
+}
+
+int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t)
+{
+    struct frame *reserved[NPT_LEVELS];
+    unsigned int nr_reserved, used = 0;
+    unsigned int target = order_to_level(order);
+    npt_entry_t *table = table_of(p2m->root);
+
+    /* Validate everything before the first change. */
+    if ((order != P2M_ORDER_4K && order != P2M_ORDER_2M && order != P2M_ORDER_1G) ||
+        order > p2m->max_order)
+        return -XEN_EINVAL;
+    if (gfn > P2M_MAX_GFN || (gfn & ((1UL << order) - 1)) ||
+        (t != p2m_invalid && (mfn & ((1UL << order) - 1))))
+        return -XEN_EINVAL;
+
+    /* Removing what is not there changes nothing (and builds no tables). */
+    bool absent;
+    nr_reserved = tables_needed(p2m, gfn, target, &absent);
+    if (t == p2m_invalid && absent)
+        return 0;
+
+    /* Reserve every table page this change needs, or change nothing. */
+    for (unsigned int i = 0; i < nr_reserved; i++) {
+        reserved[i] = alloc_frames(0);
+        if (!reserved[i]) {
+            while (i--)
+                free_frames(reserved[i], 0);
+            return -XEN_ENOMEM;
+        }
+    }
+
+    /* Commit: walk down, creating or splitting tables from the reserve. */
+    for (unsigned int level = NPT_LEVELS - 1; level > target; level--) {
+        npt_entry_t *e = &table[index_at(gfn, level)];
+
+        if (!npt_present(*e) || npt_is_leaf(*e, level)) {
+            struct frame *f = reserved[used++];
+            npt_entry_t *fresh = frame_to_virt(f);
+
+            memset(fresh, 0, PAGE_SIZE);
+            if (npt_present(*e))
+                split_into(fresh, *e, level);
+            f->use = FRAME_P2M_TABLE;
+            list_add_tail(&f->list, &p2m->tables);
+            p2m->table_pages++;
+            /* The table is complete before the entry points at it, so a
+             * CPU walking concurrently sees either the old or the new tree. */
+            __atomic_store_n(e, npt_make_table(frame_to_mfn(f)), __ATOMIC_RELEASE);
+        }
+        table = table_of(npt_mfn(*e));
+    }
+    ASSERT(used == nr_reserved);
+
+    npt_entry_t *slot = &table[index_at(gfn, target)];
+    npt_entry_t old = *slot;
+
+    if (npt_present(old)) {
+        p2m->flush_needed = true;
+        if (!npt_is_leaf(old, target))
+            unhook_subtree(p2m, npt_mfn(old), target);
+    }
+    __atomic_store_n(slot, npt_make_leaf(mfn, t, target), __ATOMIC_RELEASE);
+    return 0;
+}
+
+mfn_t p2m_get_entry(struct p2m *p2m, gfn_t gfn, enum p2m_type *t, unsigned int *order)
+{
+    npt_entry_t *table = table_of(p2m->root);
+
+    *t = p2m_invalid;
+    *order = 0;
+    if (gfn > P2M_MAX_GFN)
+        return INVALID_MFN;
+    for (unsigned int level = NPT_LEVELS - 1;; level--) {
+        npt_entry_t e = table[index_at(gfn, level)];
+
+        if (!npt_present(e))
+            return INVALID_MFN;
+        if (npt_is_leaf(e, level)) {
+            gfn_t offset = gfn & ((1UL << NPT_LEVEL_SHIFT(level)) - 1);
+            *t = npt_type(e);
+            *order = NPT_LEVEL_SHIFT(level);
+            return npt_mfn(e) + offset;
+        }
+        table = table_of(npt_mfn(e));
+    }
+}
+
+void p2m_flush(struct p2m *p2m)
+{
+    struct list_head *pos, *tmp;
+
+    if (p2m->flush_needed) {
+        p2m->flush_tlbs(p2m);
+        p2m->flush_needed = false;
+    }
+    list_for_each_safe(pos, tmp, &p2m->free_after_flush) {
+        struct frame *f = list_entry(pos, struct frame, list);
+        list_del(&f->list);
+        f->use = FRAME_MICA;
+        free_frames(f, 0);
+    }
+}
+
+static void visit(npt_entry_t *table, unsigned int level, gfn_t base, p2m_leaf_fn fn, void *arg)
+{
+    for (unsigned int i = 0; i < NPT_ENTRIES; i++) {
+        npt_entry_t e = table[i];
+        gfn_t gfn = base + ((gfn_t)i << NPT_LEVEL_SHIFT(level));
+
+        if (!npt_present(e))
+            continue;
+        if (npt_is_leaf(e, level))
+            fn(gfn, npt_mfn(e), NPT_LEVEL_SHIFT(level), npt_type(e), arg);
+        else
+            visit(table_of(npt_mfn(e)), level - 1, gfn, fn, arg);
+    }
+}
+
+void p2m_for_each_leaf(struct p2m *p2m, p2m_leaf_fn fn, void *arg)
+{
+    visit(table_of(p2m->root), NPT_LEVELS - 1, 0, fn, arg);
+}
+
+void p2m_teardown(struct p2m *p2m)
+{
+    struct list_head *pos, *tmp;
+
+    ASSERT(list_empty(&p2m->free_after_flush));
+    list_for_each_safe(pos, tmp, &p2m->tables) {
+        struct frame *f = list_entry(pos, struct frame, list);
+        list_del(&f->list);
+        f->use = FRAME_MICA;
+        free_frames(f, 0);
+    }
+    p2m->table_pages = 0;
+}

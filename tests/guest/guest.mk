@@ -1,0 +1,77 @@
+# Test guests: PVH ELF images that run under Mica or under real Xen
+# (tools/xen-oracle.sh run build/guest/NAME.elf).
+#
+# Include from the top Makefile after BUILD and NASM are defined:
+#     include tests/guest/guest.mk
+# Targets:   guests                      every guest below
+#            $(BUILD)/guest/NAME.elf      64-bit flavour of tests/guest/NAME.c
+#            $(BUILD)/guest/NAME-32.elf   32-bit flavour (stays in 32-bit protected mode)
+# Variables: GUEST_ELFS (all guest images), GUEST_ELFS_64, GUEST_ELFS_32.
+# Every variable here is prefixed GUEST_ so nothing clashes with the top Makefile.
+
+GUEST_DIR := tests/guest
+GUEST_OUT := $(BUILD)/guest
+GUEST_CC ?= gcc
+GUEST_NASM ?= $(NASM)
+
+GUEST_CFLAGS_COMMON := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone \
+    -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
+    -fcf-protection=none -O2 -g -Wall -Wextra -Werror -Iinclude -I$(GUEST_DIR)/lib
+GUEST_CFLAGS_64 := $(GUEST_CFLAGS_COMMON) -m64
+GUEST_CFLAGS_32 := $(GUEST_CFLAGS_COMMON) -m32
+# Linked through gcc for libgcc (64-bit division in the 32-bit printf).
+GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
+    -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T $(GUEST_DIR)/lib/guest.ld
+
+GUEST_LIB_C := $(wildcard $(GUEST_DIR)/lib/*.c)
+GUEST_LIB_H := $(wildcard $(GUEST_DIR)/lib/*.h include/public/*.h include/public/hvm/*.h)
+# trap.c and probe64.asm are 64-bit only (long-mode IDT, 64-bit registers).
+GUEST_LIB_OBJS_64 := $(GUEST_LIB_C:$(GUEST_DIR)/lib/%.c=$(GUEST_OUT)/lib64/%.o) \
+    $(GUEST_OUT)/lib64/entry64.o $(GUEST_OUT)/lib64/probe64.o
+GUEST_LIB_OBJS_32 := $(filter-out $(GUEST_OUT)/lib32/trap.o, \
+    $(GUEST_LIB_C:$(GUEST_DIR)/lib/%.c=$(GUEST_OUT)/lib32/%.o)) \
+    $(GUEST_OUT)/lib32/entry32.o
+
+# Every tests/guest/NAME.c is a guest. test_compat32 exists only as 32-bit.
+GUEST_ONLY_32 := test_compat32
+GUEST_NAMES := $(basename $(notdir $(wildcard $(GUEST_DIR)/*.c)))
+GUEST_ELFS_64 := $(patsubst %,$(GUEST_OUT)/%.elf,$(filter-out $(GUEST_ONLY_32),$(GUEST_NAMES)))
+GUEST_ELFS_32 := $(patsubst %,$(GUEST_OUT)/%-32.elf,$(GUEST_NAMES))
+GUEST_ELFS := $(GUEST_ELFS_64) $(GUEST_ELFS_32)
+
+# Keep the objects make would otherwise delete as intermediates.
+.SECONDARY: $(GUEST_LIB_OBJS_64) $(GUEST_LIB_OBJS_32) \
+    $(GUEST_NAMES:%=$(GUEST_OUT)/obj64/%.o) $(GUEST_NAMES:%=$(GUEST_OUT)/obj32/%.o)
+
+.PHONY: guests
+guests: $(GUEST_ELFS)
+
+$(GUEST_OUT)/lib64/%.o: $(GUEST_DIR)/lib/%.c $(GUEST_LIB_H)
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_CFLAGS_64) -c -o $@ $<
+
+$(GUEST_OUT)/lib32/%.o: $(GUEST_DIR)/lib/%.c $(GUEST_LIB_H)
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_CFLAGS_32) -c -o $@ $<
+
+$(GUEST_OUT)/lib64/%.o: $(GUEST_DIR)/lib/%.asm
+	@mkdir -p $(dir $@)
+	$(GUEST_NASM) -f elf64 -g -F dwarf -o $@ $<
+
+$(GUEST_OUT)/lib32/%.o: $(GUEST_DIR)/lib/%.asm
+	@mkdir -p $(dir $@)
+	$(GUEST_NASM) -f elf32 -g -F dwarf -o $@ $<
+
+$(GUEST_OUT)/obj64/%.o: $(GUEST_DIR)/%.c $(GUEST_LIB_H)
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_CFLAGS_64) -c -o $@ $<
+
+$(GUEST_OUT)/obj32/%.o: $(GUEST_DIR)/%.c $(GUEST_LIB_H)
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_CFLAGS_32) -c -o $@ $<
+
+$(GUEST_OUT)/%-32.elf: $(GUEST_OUT)/obj32/%.o $(GUEST_LIB_OBJS_32) $(GUEST_DIR)/lib/guest.ld
+	$(GUEST_CC) -m32 $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS_32) -lgcc
+
+$(GUEST_OUT)/%.elf: $(GUEST_OUT)/obj64/%.o $(GUEST_LIB_OBJS_64) $(GUEST_DIR)/lib/guest.ld
+	$(GUEST_CC) -m64 $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS_64) -lgcc
