@@ -109,7 +109,7 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c $$(UNIT_SRCS_$$*) $(
 unit: $(UNIT_BINS)
 
 # Every test: host unit tests, then Mica booted in QEMU (tests/run_tests.py).
-test: deps unit $(BUILD)/mica.elf
+test: deps unit $(BUILD)/mica.elf guests
 	python3 tests/run_tests.py --unit $(UNIT_BINS)
 
 # Static analysis (not part of `make test`: advisory).

@@ -23,6 +23,8 @@
 
 static DEFINE_SPINLOCK(domlist_lock, LOCK_LEVEL_DOMLIST);
 static struct list_head domlist = LIST_HEAD_INIT(domlist);
+/* Domains created and not yet completely torn down (not DEAD). */
+static uint32_t nr_domains;
 
 struct domain *current_domain(void)
 {
@@ -154,6 +156,7 @@ struct domain *domain_create(const char *name, bool privileged, unsigned int nr_
     if (domid >= 0) {
         d->domid = (domid_t)domid;
         list_add_tail(&d->domlist_link, &domlist);
+        __atomic_fetch_add(&nr_domains, 1, __ATOMIC_ACQ_REL);
     }
     spin_unlock(&domlist_lock);
     if (domid < 0) {
@@ -338,16 +341,11 @@ void domain_destroy(struct domain *d)
     end_of_run_record(d->domid, d->name, d->shutdown_reason);
     d->state = DOMAIN_DEAD;
     domain_put(d);                            /* the domain list's reference */
+    /* Last: the end of the run may be declared once this reaches zero. */
+    __atomic_fetch_sub(&nr_domains, 1, __ATOMIC_ACQ_REL);
 }
 
 unsigned int domains_alive(void)
 {
-    unsigned int n = 0;
-    struct list_head *pos;
-
-    spin_lock(&domlist_lock);
-    list_for_each(pos, &domlist)
-        n++;
-    spin_unlock(&domlist_lock);
-    return n;
+    return __atomic_load_n(&nr_domains, __ATOMIC_ACQUIRE);
 }

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
 import mica_boot  # noqa: E402
 from mica_boot import EXIT_PANIC, EXIT_SUCCESS  # noqa: E402
 
@@ -24,16 +25,20 @@ MICA_ELF = os.path.join(ROOT, "build", "mica.elf")
 
 
 class QemuTest:
-    """Boot with cmdline on cpus CPUs; expect status; every pattern in
-    `expect` must match the log, none in `reject` may."""
+    """Boot with cmdline on cpus CPUs, with multiboot2 modules (guest images:
+    (path relative to the repository, module command line)); expect status;
+    every pattern in `expect` must match the log, none in `reject` may."""
 
     def __init__(self, name, cmdline="", cpus=2, mem="256M", status=EXIT_SUCCESS,
-                 expect=(), reject=()):
+                 expect=(), reject=(), modules=(), timeout=60):
         self.name, self.cmdline, self.cpus, self.mem = name, cmdline, cpus, mem
         self.status, self.expect, self.reject = status, expect, reject
+        self.modules, self.timeout = modules, timeout
 
     def run(self):
-        status, log = mica_boot.boot(MICA_ELF, self.cmdline, self.cpus, self.mem)
+        modules = ["%s:%s" % (os.path.join(ROOT, path), cmdline) for path, cmdline in self.modules]
+        status, log = mica_boot.boot(MICA_ELF, self.cmdline, self.cpus, self.mem, modules,
+                                     self.timeout)
         problems = []
         if status != self.status:
             problems.append("QEMU exit status %d, expected %d" % (status, self.status))
@@ -51,7 +56,7 @@ NO_FAULT = (r"MICA FAULT", r"MICA PANIC")
 QEMU_TESTS = [
     QemuTest("boot/1cpu", cpus=1,
              expect=[r"^SMP: 1 of 1 CPUs online", r"^CPU0: online", r"^Memory: .* KiB free",
-                     r"boot complete"], reject=NO_FAULT),
+                     r"no domains \(no modules\) to run"], reject=NO_FAULT),
     QemuTest("boot/4cpus", cpus=4,
              expect=[r"^CPU%d: online" % n for n in range(4)] +
                     [r"^SMP: 4 of 4 CPUs online", r"boot complete"], reject=NO_FAULT),
@@ -90,6 +95,11 @@ QEMU_TESTS = [
 ]
 
 
+def all_qemu_tests():
+    import guest_tests  # tests/guest_tests.py: tests that boot guests
+    return QEMU_TESTS + guest_tests.tests(QemuTest)
+
+
 def run_unit_tests(binaries, results):
     for binary in binaries:
         proc = subprocess.run([binary], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -115,7 +125,7 @@ def main():
     run_unit_tests([b for b in args.unit if args.only in b], results)
 
     os.makedirs(args.keep_logs, exist_ok=True)
-    tests = [t for t in QEMU_TESTS if args.only in t.name]
+    tests = [t for t in all_qemu_tests() if args.only in t.name]
     with ThreadPoolExecutor(max_workers=2) as pool:
         for test, (problems, log) in zip(tests, pool.map(lambda t: t.run(), tests)):
             log_path = os.path.join(args.keep_logs, test.name.replace("/", "_") + ".log")
