@@ -30,6 +30,8 @@ DEPS := $(OBJS:.o=.d)
 .PHONY: all
 all: $(BUILD)/mica.iso
 
+include tests/guest/guest.mk
+
 $(BUILD)/obj/%.o: %.c $(BUILD)/cflags
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
@@ -60,12 +62,14 @@ $(BUILD)/mica.elf: $(OBJS) linker.ld tools/gen_symbols.py
 	grep -i ' t ' $(BUILD)/mica.pass1.nm | cmp -s - $(BUILD)/mica.nm || \
 	    { echo "symbol table moved code between links"; rm -f $@; exit 1; }
 
-$(BUILD)/mica.iso: $(BUILD)/mica.elf boot/grub.cfg tools/mkiso.py
-	python3 tools/mkiso.py --out $@ --grub-cfg boot/grub.cfg $(BUILD)/mica.elf
+# The demo domains that `make run` boots (module2 lines in boot/grub.cfg).
+DEMO_GUESTS := $(BUILD)/guest/hello.elf $(BUILD)/guest/hello-32.elf
+
+$(BUILD)/mica.iso: $(BUILD)/mica.elf boot/grub.cfg tools/mkiso.py $(DEMO_GUESTS)
+	python3 tools/mkiso.py --out $@ --grub-cfg boot/grub.cfg \
+	    $(foreach g,$(DEMO_GUESTS),--file $(g):$(notdir $(g))) $(BUILD)/mica.elf
 
 -include $(DEPS)
-
-include tests/guest/guest.mk
 
 # --- running ----------------------------------------------------------------------
 .PHONY: deps run debug

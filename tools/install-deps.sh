@@ -21,6 +21,7 @@ check() {
     need mformat mtools "builds the ISO's EFI image for grub-mkrescue"
     need qemu-system-x86_64 qemu-system-x86 "the emulated machine Mica runs on (AMD SVM under TCG)"
     need python3 python3 "host tools: ISO builder, symbol table, test runner"
+    need /usr/lib/gcc/x86_64-linux-gnu/12/32/libgcc.a gcc-multilib "builds the 32-bit test guests"
 }
 
 check >/tmp/mica-deps.$$ || true

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Build a bootable GRUB ISO holding Mica and, optionally, boot modules.
 
-  mkiso.py --out X.iso --grub-cfg FILE MICA.elf
-      use a hand-written grub.cfg (the menu of `make run`)
+  mkiso.py --out X.iso --grub-cfg FILE [--file SRC:NAME ...] MICA.elf
+      use a hand-written grub.cfg (the menu of `make run`); each --file is
+      copied to /boot/NAME for its module2 lines
   mkiso.py --out X.iso [--cmdline "OPTIONS"] MICA.elf [MODULE[:CMDLINE] ...]
       write a one-entry grub.cfg that boots at once with that command line,
       loading each MODULE as a multiboot2 module with its own command line
@@ -32,6 +33,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--grub-cfg")
     parser.add_argument("--cmdline", default="")
+    parser.add_argument("--file", action="append", default=[], help="SRC:NAME (with --grub-cfg)")
     parser.add_argument("mica")
     parser.add_argument("modules", nargs="*", help="FILE or FILE:CMDLINE")
     args = parser.parse_args()
@@ -51,6 +53,9 @@ def main():
             shutil.copy(path, os.path.join(root, "boot", "module%d" % index))
         if args.grub_cfg:
             shutil.copy(args.grub_cfg, os.path.join(grub_dir, "grub.cfg"))
+            for spec in args.file:
+                src, _, name = spec.partition(":")
+                shutil.copy(src, os.path.join(root, "boot", name))
         else:
             write_generated_cfg(os.path.join(grub_dir, "grub.cfg"), args.cmdline, modules)
         result = subprocess.run(["grub-mkrescue", "-o", args.out, root],
