@@ -95,17 +95,19 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DMICA_HOST \
                -DMICA_DEBUG -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 
-UNIT_TESTS := buddy heap cmdline vsnprintf lock_order
+UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check
 UNIT_SRCS_buddy := mm/buddy.c
 UNIT_SRCS_heap := mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_cmdline := common/cmdline.c
 UNIT_SRCS_vsnprintf := common/vsnprintf.c
 UNIT_SRCS_lock_order := common/lock_order.c
+UNIT_SRCS_p2m := mm/p2m.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
+UNIT_SRCS_vmcb_check := arch/x86/vmcb_check.c
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 
 .SECONDEXPANSION:
-$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c $$(UNIT_SRCS_$$*) $(wildcard include/*.h tests/unit/*.h)
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c $$(UNIT_SRCS_$$*) $(wildcard include/*.h include/*/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/unit/test_$*.c tests/unit/unit.c $(UNIT_SRCS_$*)
 

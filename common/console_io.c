@@ -4,8 +4,9 @@
  *   CONSOLEIO_write(count, buffer): print count bytes; returns 0. The buffer
  *     is copied in chunks; if a chunk cannot be read (-EFAULT) the call
  *     fails there, and nothing of that chunk is printed.
- *   CONSOLEIO_read(count, buffer): Mica has no console input: privileged
- *     domains read 0 bytes, others get -EPERM (as Xen without XSM).
+ *   CONSOLEIO_read(count, buffer): Mica has no console input: 0 bytes read.
+ * Both ask XSM first (console_io hook: dummy allows writes to everyone,
+ * reads to privileged domains); a denial is -EPERM.
  * Writes longer than CONSOLE_IO_MAX bytes are refused with -EINVAL so one
  * call is bounded work (Xen instead preempts long writes).
  */
@@ -14,6 +15,7 @@
 #include "hypercall.h"
 #include "public/errno.h"
 #include "public/xen.h"
+#include "xsm.h"
 
 #define CONSOLE_IO_MAX (64 * 1024)
 #define CHUNK 128
@@ -23,6 +25,8 @@ long do_console_io(struct vcpu *v, const struct hypercall_args *a)
     uint64_t cmd = a->arg[0], count = a->arg[1], buffer = a->arg[2];
     char chunk[CHUNK];
 
+    if (XSM_CALL(console_io, v->domain, (unsigned int)cmd))
+        return -XEN_EPERM;
     switch (cmd) {
     case CONSOLEIO_write:
         if (count > CONSOLE_IO_MAX)
@@ -36,7 +40,7 @@ long do_console_io(struct vcpu *v, const struct hypercall_args *a)
         }
         return 0;
     case CONSOLEIO_read:
-        return v->domain->privileged ? 0 : -XEN_EPERM;
+        return 0;                      /* no console input: nothing to read */
     default:
         return -XEN_ENOSYS;
     }

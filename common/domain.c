@@ -5,8 +5,10 @@
 #include "domain.h"
 #include "assert.h"
 #include "end_of_run.h"
+#include "frame_ref.h"
 #include "heap.h"
 #include "lib.h"
+#include "p2m_gfn.h"
 #include "page_alloc.h"
 #include "percpu.h"
 #include "printk.h"
@@ -98,6 +100,47 @@ static int allocate_domid(void)
 
 static void domain_flush_tlbs(struct p2m *p2m);
 
+/* A zeroed frame owned by d that is not guest RAM (shared_info, grant
+ * frames): one reference, the domain's. */
+static struct frame *alloc_special_frame(struct domain *d)
+{
+    struct frame *f = alloc_frames(0);
+
+    if (!f)
+        return NULL;
+    memset(frame_to_virt(f), 0, PAGE_SIZE);
+    f->owner = d;
+    f->use = FRAME_SPECIAL;
+    f->gfn = INVALID_GFN;
+    f->refcount = 1;
+    f->foreign_refs = 0;
+    return f;
+}
+
+static void free_special_frames(struct domain *d)
+{
+    if (d->shared_info)
+        frame_put(d->shared_info);
+    d->shared_info = NULL;
+    for (unsigned int i = 0; i < NR_GRANT_FRAMES; i++) {
+        if (d->grant_frames[i])
+            frame_put(d->grant_frames[i]);
+        d->grant_frames[i] = NULL;
+    }
+}
+
+static bool alloc_special_frames(struct domain *d)
+{
+    d->shared_info = alloc_special_frame(d);
+    for (unsigned int i = 0; i < NR_GRANT_FRAMES; i++)
+        d->grant_frames[i] = alloc_special_frame(d);
+    for (unsigned int i = 0; i < NR_GRANT_FRAMES; i++) {
+        if (!d->grant_frames[i])
+            return false;
+    }
+    return d->shared_info != NULL;
+}
+
 static void free_vcpus(struct domain *d)
 {
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
@@ -130,7 +173,14 @@ struct domain *domain_create(const char *name, bool privileged, unsigned int nr_
     spin_lock_init(&d->lock, "domain_lock", LOCK_LEVEL_DOMAIN);
     list_init(&d->page_list);
     list_init(&d->domlist_link);
+    d->target = DOMID_INVALID;
     if (p2m_init(&d->p2m, npt_max_order(), domain_flush_tlbs)) {
+        xfree(d);
+        return NULL;
+    }
+    if (!alloc_special_frames(d)) {
+        free_special_frames(d);
+        p2m_teardown(&d->p2m);
         xfree(d);
         return NULL;
     }
@@ -139,6 +189,7 @@ struct domain *domain_create(const char *name, bool privileged, unsigned int nr_
         struct vcpu *v = xzalloc(sizeof(*v));
         if (!v) {
             free_vcpus(d);
+            free_special_frames(d);
             p2m_teardown(&d->p2m);
             xfree(d);
             return NULL;
@@ -161,6 +212,7 @@ struct domain *domain_create(const char *name, bool privileged, unsigned int nr_
     spin_unlock(&domlist_lock);
     if (domid < 0) {
         free_vcpus(d);
+        free_special_frames(d);
         p2m_teardown(&d->p2m);
         xfree(d);
         return NULL;
@@ -199,9 +251,9 @@ int domain_populate(struct domain *d, gfn_t gfn, unsigned int order)
     /* A guest must never see what the frames held before. */
     memset(frame_to_virt(head), 0, PAGE_SIZE << order);
 
-    spin_lock(&d->p2m.lock);
+    p2m_lock(&d->p2m);
     rc = p2m_set_entry(&d->p2m, gfn, frame_to_mfn(head), order, p2m_ram_rw);
-    spin_unlock(&d->p2m.lock);
+    p2m_unlock(&d->p2m);
     if (rc) {
         free_frames(head, order);
         goto out;
@@ -212,6 +264,7 @@ int domain_populate(struct domain *d, gfn_t gfn, unsigned int order)
         f->use = FRAME_DOMAIN;
         f->gfn = gfn + i;
         f->refcount = 2;                    /* allocated + mapped */
+        f->foreign_refs = 0;
         list_add_tail(&f->list, &d->page_list);
     }
     d->tot_pages += count;
@@ -246,16 +299,21 @@ static void domain_flush_tlbs(struct p2m *p2m)
     }
 }
 
+/* Every leaf's frames lose the reference their p2m entry held. No vCPU of
+ * the domain runs any more and its ASIDs are never handed out again in this
+ * generation, so no TLB can still use these translations. */
 static void drop_mapping_refs(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t,
                               void *arg)
 {
     (void)gfn;
-    (void)t;
     (void)arg;
     for (uint64_t i = 0; i < (1UL << order); i++) {
         struct frame *f = mfn_to_frame(mfn + i);
-        ASSERT(f->refcount > 1);
-        f->refcount--;
+        if (t == p2m_map_foreign)
+            __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+        else
+            f->gfn = INVALID_GFN;
+        frame_put(f);
     }
 }
 
@@ -263,18 +321,18 @@ static void relinquish_memory(struct domain *d)
 {
     struct list_head *pos, *tmp;
 
-    p2m_for_each_leaf(&d->p2m, drop_mapping_refs, NULL);
     p2m_flush(&d->p2m);
+    p2m_for_each_leaf(&d->p2m, drop_mapping_refs, NULL);
     p2m_teardown(&d->p2m);
+    /* The allocation references. A frame another domain still maps
+     * (foreign mapping) lives on, ownerless, until that mapping goes. */
     list_for_each_safe(pos, tmp, &d->page_list) {
         struct frame *f = list_entry(pos, struct frame, list);
         list_del(&f->list);
-        ASSERT(f->refcount == 1);
-        f->refcount = 0;
         f->owner = NULL;
-        f->use = FRAME_MICA;
-        free_frames(f, 0);
+        frame_put(f);
     }
+    free_special_frames(d);
     d->tot_pages = 0;
 }
 
@@ -324,6 +382,7 @@ void domain_start(struct domain *d)
     spin_lock(&d->lock);
     ASSERT(d->state == DOMAIN_CREATED);
     d->state = DOMAIN_RUNNING;
+    d->vcpus[0]->initialised = true;     /* the builder set its PVH entry state */
     spin_unlock(&d->lock);
     sched_start_vcpu(d->vcpus[0]);
 }

@@ -329,6 +329,7 @@ bool domain_build_module(const struct boot_module *module, unsigned int index)
     }
     snprintf(d->cmdline, sizeof(d->cmdline), "%s", module->cmdline);
     snprintf(d->label, sizeof(d->label), "%s", o.label);
+    d->ram_end = o.mem;
 
     rc = populate_ram(d, o.mem >> PAGE_SHIFT);
     if (!rc)

@@ -6,6 +6,7 @@
  */
 #include "guest_access.h"
 #include "lib.h"
+#include "p2m_gfn.h"
 #include "page_alloc.h"
 #include "public/errno.h"
 #include "x86/guest_walk.h"
@@ -28,8 +29,7 @@ static int phys_page_access(struct domain *d, uint64_t gpa, void *buf, size_t le
     mfn_t mfn;
     int rc = -XEN_EFAULT;
 
-    spin_lock(&d->p2m.lock);
-    mfn = p2m_get_entry(&d->p2m, gpa >> PAGE_SHIFT, &t, &order);
+    mfn = get_gfn(&d->p2m, gpa >> PAGE_SHIFT, &t, &order);
     if (mfn != INVALID_MFN && (write ? writable(t) : readable(t))) {
         char *page = (char *)mfn_to_virt(mfn) + (gpa & (PAGE_SIZE - 1));
         if (write)
@@ -38,7 +38,7 @@ static int phys_page_access(struct domain *d, uint64_t gpa, void *buf, size_t le
             memcpy(buf, page, len);
         rc = 0;
     }
-    spin_unlock(&d->p2m.lock);
+    put_gfn(&d->p2m, gpa >> PAGE_SHIFT);
     return rc;
 }
 

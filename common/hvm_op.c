@@ -2,8 +2,9 @@
  * hvm_op: HVM parameters. Mica provides none of Xen's parameters yet (no
  * xenstore, console ring or event-channel callback), so:
  *   HVMOP_get_param { domid, index }: -EINVAL for index >= HVM_NR_PARAMS,
- *     -ESRCH for no such domain, -EPERM for another domain unless
- *     privileged, otherwise -ENOENT: the parameter exists in the ABI but Mica
+ *     -ESRCH for no such domain, -EPERM if XSM's hvm_getparam hook denies
+ *     (dummy: the domain itself, a privileged one, or its device model),
+ *     otherwise -ENOENT: the parameter exists in the ABI but Mica
  *     has no value for it (Xen would return 0 for an unset parameter).
  *   HVMOP_set_param: -ENOSYS (nothing to configure).
  *   anything else: -ENOSYS.
@@ -13,6 +14,7 @@
 #include "public/errno.h"
 #include "public/hvm/hvm_op.h"
 #include "public/hvm/params.h"
+#include "xsm.h"
 
 static long get_param(struct vcpu *v, uint64_t arg)
 {
@@ -27,7 +29,9 @@ static long get_param(struct vcpu *v, uint64_t arg)
     d = domain_get(p.domid);
     if (!d)
         return -XEN_ESRCH;
-    rc = (d == v->domain || v->domain->privileged) ? -XEN_ENOENT : -XEN_EPERM;
+    rc = XSM_CALL(hvm_getparam, v->domain, d);
+    if (!rc)
+        rc = -XEN_ENOENT;
     domain_put(d);
     return rc;
 }

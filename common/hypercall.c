@@ -15,8 +15,10 @@ struct hypercall {
 };
 
 static const struct hypercall hypercall_table[] = {
+    [__HYPERVISOR_memory_op] = { do_memory_op, 2, "memory_op" },
     [__HYPERVISOR_xen_version] = { do_xen_version, 2, "xen_version" },
     [__HYPERVISOR_console_io] = { do_console_io, 3, "console_io" },
+    [__HYPERVISOR_vcpu_op] = { do_vcpu_op, 3, "vcpu_op" },
     [__HYPERVISOR_sched_op] = { do_sched_op, 2, "sched_op" },
     [__HYPERVISOR_hvm_op] = { do_hvm_op, 2, "hvm_op" },
 };
@@ -42,8 +44,20 @@ bool hypercall_dispatch(struct vcpu *v)
             a.arg[i] = a.compat ? (uint32_t)regs32[i] : regs64[i];
         result = h->fn(v, &a);
     }
+    if (result == HYPERCALL_PREEMPTED)
+        return false;          /* RAX still holds the number: VMMCALL runs again */
     vmcb->save.rax = (uint64_t)result;
     return true;
+}
+
+void hypercall_set_arg(struct vcpu *v, unsigned int i, uint64_t value)
+{
+    uint64_t *regs64[HYPERCALL_MAX_ARGS] = { &v->gprs.rdi, &v->gprs.rsi, &v->gprs.rdx,
+                                             &v->gprs.r10, &v->gprs.r8 };
+    uint64_t *regs32[HYPERCALL_MAX_ARGS] = { &v->gprs.rbx, &v->gprs.rcx, &v->gprs.rdx,
+                                             &v->gprs.rsi, &v->gprs.rdi };
+
+    *(vcpu_in_long_mode(v) ? regs64 : regs32)[i] = value;
 }
 
 /*

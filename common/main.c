@@ -11,6 +11,7 @@
 #include "schedule.h"
 #include "x86/svm.h"
 #include "x86/vcpu.h"
+#include "xsm.h"
 #include "mm.h"
 #include "vsnprintf.h"
 #include "panic.h"
@@ -102,6 +103,7 @@ void start_mica(uint32_t magic, paddr_t info)
     if (svm_permission_maps_init())
         panic("out of memory for the SVM permission maps\n");
     scheduler_init();
+    xsm_init();
 
     printk("CPU0: online (APIC id %u), the boot CPU\n", this_cpu()->apic_id);
     printk("SMP: %u of %u CPUs online\n", smp_boot_aps(), nr_cpus);

@@ -6,8 +6,9 @@
  *   SCHEDOP_shutdown    struct sched_shutdown { reason }: stop the domain
  *                       (reason SHUTDOWN_poweroff .. SHUTDOWN_soft_reset)
  *                       -> 0; bad reason -EINVAL; bad pointer -EFAULT
- *   SCHEDOP_remote_shutdown  privileged only: { domid, reason }  -> 0,
- *                       -EPERM, -ESRCH, -EINVAL, -EFAULT
+ *   SCHEDOP_remote_shutdown  { domid, reason }, if XSM's domain_destroy hook
+ *                       allows (dummy: privileged only) -> 0, -EPERM,
+ *                       -ESRCH, -EINVAL, -EFAULT
  *   anything else       -ENOSYS (Mica has no event channels to poll yet)
  */
 #include "guest_access.h"
@@ -15,6 +16,7 @@
 #include "public/errno.h"
 #include "public/sched.h"
 #include "schedule.h"
+#include "xsm.h"
 
 static long remote_shutdown(struct vcpu *v, uint64_t arg)
 {
@@ -25,11 +27,13 @@ static long remote_shutdown(struct vcpu *v, uint64_t arg)
         return -XEN_EFAULT;
     if (rs.reason > SHUTDOWN_MAX)
         return -XEN_EINVAL;
-    if (!v->domain->privileged)
-        return -XEN_EPERM;
     target = domain_get(rs.domain_id);
     if (!target)
         return -XEN_ESRCH;
+    if (XSM_CALL(domain_destroy, v->domain, target)) {
+        domain_put(target);
+        return -XEN_EPERM;
+    }
     domain_shutdown(target, rs.reason);
     domain_put(target);
     return 0;

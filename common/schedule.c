@@ -53,8 +53,33 @@ static void enqueue(struct vcpu *v)
 void sched_start_vcpu(struct vcpu *v)
 {
     unsigned long flags = spin_lock_irqsave(&runq_lock);
-    enqueue(v);
+
+    if (v->domain->state == DOMAIN_RUNNING && v->state == VCPU_OFFLINE) {
+        if (v->processor >= 0)
+            v->state = VCPU_RUNNING;   /* stopped, but still on its CPU: carry on */
+        else
+            enqueue(v);
+    }
     spin_unlock_irqrestore(&runq_lock, flags);
+}
+
+void sched_stop_vcpu(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    if (v->state == VCPU_RUNNABLE || (v->state == VCPU_BLOCKED && v->processor < 0))
+        list_del(&v->runq_link);
+    if (v->processor >= 0 && v->processor != (int)smp_processor_id())
+        lapic_send_ipi(percpu_areas[v->processor].apic_id, VECTOR_KICK);
+    /* On a CPU, it leaves at its next exit: sched_must_leave sees OFFLINE,
+     * and put_back leaves an OFFLINE vCPU off every queue. */
+    v->state = VCPU_OFFLINE;
+    spin_unlock_irqrestore(&runq_lock, flags);
+}
+
+bool sched_vcpu_is_up(const struct vcpu *v)
+{
+    return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_OFFLINE;
 }
 
 void vcpu_yield(struct vcpu *v)

@@ -30,6 +30,7 @@ typedef uint16_t domid_t;
 #define DOMAIN_CMDLINE_LEN 256
 #define DOMAIN_LABEL_LEN 32
 #define CONSOLE_LINE_LEN 128
+#define NR_GRANT_FRAMES 4
 
 enum domain_state {
     DOMAIN_CREATED,     /* built, not yet started */
@@ -41,7 +42,7 @@ enum domain_state {
 };
 
 enum vcpu_state {
-    VCPU_OFFLINE,       /* not started, or its domain has stopped */
+    VCPU_OFFLINE,       /* not started, taken down (VCPUOP_down), or its domain has stopped */
     VCPU_RUNNABLE,      /* on the run queue */
     VCPU_RUNNING,       /* on a CPU right now (exactly one) */
     VCPU_BLOCKED,       /* waiting for an event (SCHEDOP_block, HLT) */
@@ -66,6 +67,10 @@ struct vcpu {
 
     /* Why the scheduler should take the vCPU off its CPU after this exit. */
     bool yield_requested;
+
+    /* Has its register state been set? vCPU 0 by the builder (domain_start),
+     * the others by VCPUOP_initialise, once. Under the domain's lock. */
+    bool initialised;
 };
 
 struct domain {
@@ -77,9 +82,18 @@ struct domain {
     unsigned int shutdown_reason;   /* SHUTDOWN_* when state >= SHUTDOWN */
     spinlock_t lock;                /* state, page list, tot_pages */
     bool privileged;
+    domid_t target;                 /* the domain this one manages (device model,
+                                       stub domain), or DOMID_INVALID */
     char label[DOMAIN_LABEL_LEN];   /* security label (XSM), "" for the default */
     char cmdline[DOMAIN_CMDLINE_LEN]; /* the module's command line, given to the guest */
 
+    /* Special frames (owned, never in the page list, never counted in
+     * tot_pages, never released by decrease_reservation or moved): */
+    struct frame *shared_info;      /* XENMAPSPACE_shared_info */
+    struct frame *grant_frames[NR_GRANT_FRAMES]; /* XENMAPSPACE_grant_table, for the
+                                       grant-table issue to come */
+
+    uint64_t ram_end;               /* its memory map: RAM [0, ram_end) (the builder's) */
     uint64_t max_pages;             /* the most RAM pages it may own */
     uint64_t tot_pages;             /* RAM pages it owns now */
     struct list_head page_list;     /* those pages (frame.list) */

@@ -20,15 +20,19 @@ enum frame_use {
     FRAME_FREE,         /* in the buddy allocator */
     FRAME_MICA,         /* allocated to Mica itself: heap, stacks, its own page tables */
     FRAME_HEAP,         /* a page carved into small objects by the xmalloc heap */
-    FRAME_DOMAIN,       /* guest memory owned by a domain */
+    FRAME_DOMAIN,       /* guest RAM owned by a domain (in its page list) */
+    FRAME_SPECIAL,      /* a domain's shared_info or grant-table frame: never
+                           released by decrease_reservation, never moved */
     FRAME_P2M_TABLE,    /* a nested page-table page of some domain's p2m */
 };
 
 struct frame {
     struct list_head list;  /* buddy free list while free; owner's list while owned */
     struct domain *owner;   /* owning domain; NULL while free or Mica's own */
-    uint64_t gfn;           /* reverse map: the gfn this frame is mapped at, if any */
-    uint32_t refcount;      /* references held on the frame */
+    uint64_t gfn;           /* reverse map: the gfn its owner maps it at, or INVALID_GFN */
+    uint32_t refcount;      /* references held on the frame (atomic; see frame_ref.h) */
+    uint32_t foreign_refs;  /* of those, mappings in other domains' p2ms */
+    uint32_t audit_count;   /* scratch for the p2m audit */
     uint8_t use;            /* enum frame_use */
     uint8_t order;          /* FRAME_FREE: order of the free block this frame heads
                                (0xff on the other frames of a free block);

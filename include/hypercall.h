@@ -23,8 +23,15 @@ struct hypercall_args {
     bool compat;                 /* a 32-bit caller */
 };
 
-/* A handler returns the value for RAX (>= 0, or -XEN_Exxx). */
+/* A handler returns the value for RAX (>= 0, or -XEN_Exxx), or
+ * HYPERCALL_PREEMPTED after recording its progress (hypercall_set_arg or
+ * the guest's argument structure): the guest then executes the same
+ * hypercall again and it resumes (a continuation). */
 typedef long (*hypercall_fn)(struct vcpu *v, const struct hypercall_args *a);
+#define HYPERCALL_PREEMPTED (-0x7FFFFFFFFFFFFFFFL - 1)
+
+/* Change argument i in the guest's registers (for a continuation). */
+void hypercall_set_arg(struct vcpu *v, unsigned int i, uint64_t value);
 
 /* Run the hypercall the vCPU asked for. Returns true when it completed and
  * RIP should move past VMMCALL. */
@@ -38,5 +45,7 @@ long do_console_io(struct vcpu *v, const struct hypercall_args *a);
 long do_xen_version(struct vcpu *v, const struct hypercall_args *a);
 long do_sched_op(struct vcpu *v, const struct hypercall_args *a);
 long do_hvm_op(struct vcpu *v, const struct hypercall_args *a);
+long do_memory_op(struct vcpu *v, const struct hypercall_args *a);
+long do_vcpu_op(struct vcpu *v, const struct hypercall_args *a);
 
 #endif

@@ -30,7 +30,6 @@ typedef uint64_t gfn_t;
 #define P2M_ORDER_4K 0
 #define P2M_ORDER_2M 9
 #define P2M_ORDER_1G 18
-#define INVALID_GFN (~(gfn_t)0)
 
 /* Guest-physical addresses Mica accepts: 4-level NPT, 48 bits (APM §15.25). */
 #define P2M_GFN_BITS (48 - PAGE_SHIFT)
@@ -44,6 +43,7 @@ struct p2m {
     struct list_head tables;        /* those pages (frame.list) */
     struct list_head free_after_flush; /* unhooked table pages waiting for a flush */
     bool flush_needed;              /* a mapping was removed or changed */
+    gfn_t max_mapped_gfn;           /* highest gfn ever mapped (XENMEM_maximum_gpfn) */
     void (*flush_tlbs)(struct p2m *p2m); /* shoots down every CPU's translations */
 };
 
@@ -62,6 +62,10 @@ int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enu
 /* The machine frame behind gfn (INVALID_MFN if none), its type and the order
  * of the leaf that maps it. */
 mfn_t p2m_get_entry(struct p2m *p2m, gfn_t gfn, enum p2m_type *t, unsigned int *order);
+
+/* Split whatever leaf maps gfn down to 4 KiB, changing no translation
+ * (so later 4 KiB changes there need no memory). 0 or -ENOMEM. */
+int p2m_split_to_4k(struct p2m *p2m, gfn_t gfn);
 
 /* Make every CPU forget removed translations, then free parked table pages. */
 void p2m_flush(struct p2m *p2m);

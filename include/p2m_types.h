@@ -9,8 +9,16 @@ enum p2m_type {
     p2m_grant_map_rw = 3, /* another domain's frame mapped by grant, writable */
     p2m_grant_map_ro = 4, /* the same, read-only */
     p2m_mmio_direct = 5,  /* a machine MMIO frame passed through, uncached */
+    p2m_map_foreign = 6,  /* another domain's frame, mapped by a privileged domain
+                             (add_to_physmap_batch, XENMAPSPACE_gmfn_foreign) */
 };
 
-#define P2M_NR_TYPES 6
+#define P2M_NR_TYPES 7
+
+/* Types whose frame belongs to the domain whose p2m maps it. */
+static inline int p2m_is_ram(enum p2m_type t)
+{
+    return t == p2m_ram_rw || t == p2m_ram_ro;
+}
 
 #endif

@@ -28,6 +28,12 @@ struct percpu {
     uint32_t asid_next;           /* next free ASID in this generation */
     uint64_t asid_generation;     /* bumped when the ASIDs run out */
 
+    /* get_gfn / put_gfn (mm/p2m_gfn.c) */
+    struct p2m *gfn_p2m;          /* the p2m this CPU holds gfns of, or NULL */
+    unsigned int gfn_depth;       /* how many gets are outstanding */
+    const char *gfn_file;         /* where the first of them was taken */
+    int gfn_line;
+
     /* Scheduling (common/schedule.c) */
     struct vcpu *current;         /* the vCPU this CPU runs, or NULL when idle */
     volatile bool need_resched;   /* set by the scheduler tick */

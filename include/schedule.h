@@ -24,8 +24,19 @@ void scheduler_init(void);
 /* Enter the scheduler on this CPU; never returns. */
 __attribute__((noreturn)) void scheduler_run(void);
 
-/* Make a new vCPU runnable. */
+/* Bring an OFFLINE vCPU of a running domain up: make it runnable (or, if it
+ * was stopped but has not yet left its CPU, let it carry on). Nothing for a
+ * vCPU that is already up or whose domain has stopped. */
 void sched_start_vcpu(struct vcpu *v);
+
+/* Take a vCPU down (VCPUOP_down): OFFLINE at once, off the queues; if it is
+ * on another CPU, that CPU is kicked and drops it at its next exit (so the
+ * stop is asynchronous, except for the calling vCPU itself). */
+void sched_stop_vcpu(struct vcpu *v);
+
+/* Is v up (not OFFLINE)? A snapshot: callers that need it stable hold the
+ * domain's lock, which serialises VCPUOP_up and VCPUOP_down. */
+bool sched_vcpu_is_up(const struct vcpu *v);
 
 /* The running vCPU v gives up its CPU (it stays runnable) / sleeps. */
 void vcpu_yield(struct vcpu *v);

@@ -16,6 +16,7 @@ typedef uint64_t paddr_t;
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 
 #define INVALID_MFN (~(mfn_t)0)
+#define INVALID_GFN (~(uint64_t)0)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))

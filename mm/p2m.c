@@ -46,6 +46,7 @@ int p2m_init(struct p2m *p2m, unsigned int max_order, void (*flush_tlbs)(struct 
     list_init(&p2m->free_after_flush);
     p2m->table_pages = 0;
     p2m->flush_needed = false;
+    p2m->max_mapped_gfn = 0;
     p2m->max_order = max_order;
     p2m->flush_tlbs = flush_tlbs;
     root = new_table(p2m);
@@ -164,7 +165,21 @@ int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enu
             unhook_subtree(p2m, npt_mfn(old), target);
     }
     __atomic_store_n(slot, npt_make_leaf(mfn, t, target), __ATOMIC_RELEASE);
+    if (t != p2m_invalid && gfn + (1UL << order) - 1 > p2m->max_mapped_gfn)
+        p2m->max_mapped_gfn = gfn + (1UL << order) - 1;
     return 0;
+}
+
+int p2m_split_to_4k(struct p2m *p2m, gfn_t gfn)
+{
+    enum p2m_type t;
+    unsigned int order;
+    mfn_t mfn = p2m_get_entry(p2m, gfn, &t, &order);
+
+    if (mfn == INVALID_MFN || order == 0)
+        return 0;
+    /* Re-setting the same translation at 4 KiB splits every level above. */
+    return p2m_set_entry(p2m, gfn, mfn, P2M_ORDER_4K, t);
 }
 
 mfn_t p2m_get_entry(struct p2m *p2m, gfn_t gfn, enum p2m_type *t, unsigned int *order)

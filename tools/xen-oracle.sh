@@ -15,7 +15,9 @@
 #
 # Environment: BUILD (default build), XEN_ORACLE_TIMEOUT (seconds, default 60),
 # XEN_ORACLE_LOG (keep the raw serial log at this path), XEN_ORACLE_MEM (dom0_mem,
-# default 64M).
+# default 64M), XEN_ORACLE_CPUS (QEMU -smp, default 1), XEN_ORACLE_XEN_ARGS (extra
+# options for Xen's command line, e.g. "dom0_max_vcpus=2" for a guest that starts
+# secondary vCPUs; dom0 never gets more vCPUs than there are CPUs).
 set -eu
 
 BUILD=${BUILD:-build}
@@ -24,6 +26,8 @@ XEN=$XENDIR/xen
 PKG=xen-hypervisor-4.17-amd64
 TIMEOUT=${XEN_ORACLE_TIMEOUT:-60}
 DOM0_MEM=${XEN_ORACLE_MEM:-64M}
+CPUS=${XEN_ORACLE_CPUS:-1}
+XEN_ARGS=${XEN_ORACLE_XEN_ARGS:-}
 
 usage() {
     echo "usage: $0 fetch | run GUEST.elf" >&2
@@ -73,10 +77,10 @@ run() {
     [ -n "$log" ] || log=$tmpdir/serial.log
     : > "$log"
 
-    qemu-system-x86_64 -machine q35 -m 1024 -smp 1 -cpu qemu64,+svm,+npt \
+    qemu-system-x86_64 -machine q35 -m 1024 -smp "$CPUS" -cpu qemu64,+svm,+npt \
         -no-reboot -display none -monitor none -serial "file:$log" \
         -kernel "$XEN" \
-        -append "console=com1 com1=115200,8n1 noreboot dom0=pvh dom0-iommu=none dom0_mem=$DOM0_MEM" \
+        -append "console=com1 com1=115200,8n1 noreboot dom0=pvh dom0-iommu=none dom0_mem=$DOM0_MEM $XEN_ARGS" \
         -initrd "$guest" </dev/null >"$tmpdir/qemu.out" 2>&1 &
     qpid=$!
 

@@ -3,6 +3,7 @@
  */
 #include "x86/vcpu.h"
 #include "heap.h"
+#include "p2m_gfn.h"
 #include "lib.h"
 #include "page_alloc.h"
 #include "panic.h"
@@ -180,6 +181,7 @@ static bool prepare_entry(struct vcpu *v)
     const char *bad;
 
 #ifdef MICA_DEBUG
+    check_no_gfn_held();
     if (this_cpu()->held_locks.depth)
         panic("entering a guest with lock '%s' held\n",
               this_cpu()->held_locks.lock[this_cpu()->held_locks.depth - 1]->name);

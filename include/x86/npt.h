@@ -45,6 +45,7 @@ static inline npt_entry_t npt_type_bits(enum p2m_type t)
     case p2m_grant_map_rw: return NPT_PRESENT | NPT_USER | NPT_WRITE | NPT_NX;
     case p2m_grant_map_ro: return NPT_PRESENT | NPT_USER | NPT_NX;
     case p2m_mmio_direct:  return NPT_PRESENT | NPT_USER | NPT_WRITE | NPT_NX | NPT_PCD | NPT_PWT;
+    case p2m_map_foreign:  return NPT_PRESENT | NPT_USER | NPT_WRITE | NPT_NX;
     case p2m_invalid:
     default:               return 0;
     }

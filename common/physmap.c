@@ -1,0 +1,436 @@
+/*
+ * Changing a domain's physmap (see physmap.h).
+ *
+ * The pattern of every operation here:
+ *   1. lock the domain, get its p2m (get_gfn / p2m_lock);
+ *   2. validate everything; where a change could need p2m memory, make sure
+ *      the only allocation happens before the first visible change (split
+ *      first: a split changes no translation);
+ *   3. change the p2m and the frames' bookkeeping;
+ *   4. flush every vCPU's TLB (p2m_flush), put the p2m, unlock;
+ *   5. drop the references of frames that left the p2m: a frame is freed
+ *      only when nothing maps it and no CPU can still translate to it.
+ */
+#include "physmap.h"
+#include "assert.h"
+#include "frame_ref.h"
+#include "lib.h"
+#include "p2m_gfn.h"
+#include "page_alloc.h"
+#include "public/errno.h"
+#include "public/memory.h"
+
+#define MAX_EXTENT_ORDER_GUEST 9
+#define MAX_EXTENT_ORDER_PRIVILEGED 12
+
+unsigned int physmap_max_extent_order(const struct domain *caller)
+{
+    return caller->privileged ? MAX_EXTENT_ORDER_PRIVILEGED : MAX_EXTENT_ORDER_GUEST;
+}
+
+/* A p2m change that the validation above guarantees cannot fail (the
+ * tables it needs exist): a failure would be a Mica bug. */
+static void must_set(struct p2m *p2m, gfn_t gfn, mfn_t mfn, enum p2m_type t)
+{
+    int rc = p2m_set_entry(p2m, gfn, mfn, P2M_ORDER_4K, t);
+    ASSERT(rc == 0);
+}
+
+/* A frame that left the p2m, and what must happen to it after the flush. */
+struct departed {
+    struct frame *frame;
+    bool leaves_domain;     /* RAM given up: also drop the allocation reference */
+};
+
+/* After the flush: the departed frames lose their p2m reference (and their
+ * allocation reference if they left the domain). */
+static void drop_departed(struct departed *gone, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++) {
+        if (gone[i].leaves_domain)
+            frame_put(gone[i].frame);
+        frame_put(gone[i].frame);
+    }
+}
+
+static bool gfn_range_ok(gfn_t gfn, uint64_t count)
+{
+    return gfn <= P2M_MAX_GFN && count <= P2M_MAX_GFN + 1 - gfn;
+}
+
+/* The largest p2m order that fits at gfn (and mfn, unless INVALID_MFN)
+ * within `left` pages. */
+static unsigned int fitting_order(const struct p2m *p2m, gfn_t gfn, mfn_t mfn, uint64_t left)
+{
+    static const unsigned int orders[] = { P2M_ORDER_1G, P2M_ORDER_2M, P2M_ORDER_4K };
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(orders); i++) {
+        uint64_t size = 1UL << orders[i];
+        if (orders[i] <= p2m->max_order && !(gfn & (size - 1)) && size <= left &&
+            (mfn == INVALID_MFN || !(mfn & (size - 1))))
+            return orders[i];
+    }
+    return P2M_ORDER_4K;
+}
+
+/*
+ * Set [gfn, gfn + count) to mfn.. (or remove it, t == p2m_invalid) using the
+ * largest leaves that fit. For a naturally aligned range only the first
+ * change can need a table page (every later piece lies in tables the first
+ * one reached or made), so -ENOMEM means nothing changed.
+ */
+static int set_range(struct p2m *p2m, gfn_t gfn, mfn_t mfn, uint64_t count, enum p2m_type t)
+{
+    for (uint64_t done = 0; done < count;) {
+        mfn_t m = t == p2m_invalid ? INVALID_MFN : mfn + done;
+        unsigned int order = fitting_order(p2m, gfn + done, m, count - done);
+        int rc = p2m_set_entry(p2m, gfn + done, t == p2m_invalid ? 0 : m, order, t);
+
+        if (rc) {
+            ASSERT(done == 0);   /* see above: only the first piece allocates */
+            return rc;
+        }
+        done += 1UL << order;
+    }
+    return 0;
+}
+
+/* Give 2^order fresh zeroed frames to d: owned, in its page list, one
+ * reference (the allocation's) plus `mapped`. d->lock held. */
+static struct frame *take_frames(struct domain *d, unsigned int order)
+{
+    uint64_t count = 1UL << order;
+    struct frame *head;
+
+    if (d->state >= DOMAIN_SHUTDOWN || d->tot_pages + count > d->max_pages)
+        return NULL;
+    head = alloc_frames(order);
+    if (!head)
+        return NULL;
+    memset(frame_to_virt(head), 0, PAGE_SIZE << order);
+    for (uint64_t i = 0; i < count; i++) {
+        struct frame *f = head + i;
+        f->owner = d;
+        f->use = FRAME_DOMAIN;
+        f->gfn = INVALID_GFN;
+        f->refcount = 1;
+        f->foreign_refs = 0;
+        list_add_tail(&f->list, &d->page_list);
+    }
+    d->tot_pages += count;
+    return head;
+}
+
+/* Undo take_frames (nothing else ever saw them). */
+static void return_frames(struct domain *d, struct frame *head, unsigned int order)
+{
+    for (uint64_t i = 0; i < (1UL << order); i++) {
+        list_del(&head[i].list);
+        head[i].owner = NULL;
+        head[i].refcount = 0;
+        head[i].use = FRAME_MICA;
+    }
+    d->tot_pages -= 1UL << order;
+    free_frames(head, order);
+}
+
+int physmap_increase(struct domain *d, unsigned int order)
+{
+    int rc = 0;
+
+    spin_lock(&d->lock);
+    if (!take_frames(d, order))
+        rc = -XEN_ENOMEM;
+    spin_unlock(&d->lock);
+    return rc;
+}
+
+int physmap_populate(struct domain *d, gfn_t gfn, unsigned int order)
+{
+    uint64_t count = 1UL << order;
+    struct frame *head = NULL;
+    int rc = 0;
+
+    if ((gfn & (count - 1)) || !gfn_range_ok(gfn, count))
+        return -XEN_EINVAL;
+
+    spin_lock(&d->lock);
+    p2m_lock(&d->p2m);
+    /* Mica populates only empty gfns (Xen would replace the mapping and keep
+     * the old frame, unreachable; docs/hypercalls.md). */
+    for (uint64_t i = 0; i < count && !rc; i++) {
+        enum p2m_type t;
+        unsigned int leaf;
+        if (get_gfn(&d->p2m, gfn + i, &t, &leaf) != INVALID_MFN)
+            rc = -XEN_EEXIST;
+        put_gfn(&d->p2m, gfn + i);
+    }
+    if (!rc) {
+        head = take_frames(d, order);
+        if (!head)
+            rc = -XEN_ENOMEM;
+    }
+    if (!rc) {
+        rc = set_range(&d->p2m, gfn, frame_to_mfn(head), count, p2m_ram_rw);
+        if (rc)
+            return_frames(d, head, order);
+    }
+    if (!rc) {
+        for (uint64_t i = 0; i < count; i++) {
+            head[i].gfn = gfn + i;
+            frame_get(&head[i]);               /* the p2m entry's reference */
+        }
+    }
+    p2m_unlock(&d->p2m);
+    spin_unlock(&d->lock);
+    return rc;
+}
+
+/* Is gfn mapped to an ordinary RAM frame of d (not special, not foreign)? */
+static bool is_own_ram(struct domain *d, gfn_t gfn, mfn_t *mfn)
+{
+    enum p2m_type t;
+    unsigned int leaf;
+
+    *mfn = get_gfn(&d->p2m, gfn, &t, &leaf);
+    bool ok = *mfn != INVALID_MFN && p2m_is_ram(t) && mfn_to_frame(*mfn)->owner == d &&
+              mfn_to_frame(*mfn)->use == FRAME_DOMAIN;
+    put_gfn(&d->p2m, gfn);
+    return ok;
+}
+
+int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
+{
+    uint64_t count = 1UL << order;
+    struct list_head leaving = LIST_HEAD_INIT(leaving);
+    struct list_head *pos, *tmp;
+    int rc = 0;
+
+    if ((gfn & (count - 1)) || !gfn_range_ok(gfn, count))
+        return -XEN_EINVAL;
+
+    spin_lock(&d->lock);
+    p2m_lock(&d->p2m);
+    /* Every page must be the domain's own RAM: not a hole, not shared_info
+     * or a grant frame (never released), not another domain's frame.
+     * Those frames move to `leaving` as we check them. */
+    for (uint64_t i = 0; i < count && !rc; i++) {
+        mfn_t mfn;
+        if (is_own_ram(d, gfn + i, &mfn)) {
+            list_del(&mfn_to_frame(mfn)->list);
+            list_add_tail(&mfn_to_frame(mfn)->list, &leaving);
+        } else {
+            rc = -XEN_EINVAL;
+        }
+    }
+    if (!rc)
+        rc = set_range(&d->p2m, gfn, INVALID_MFN, count, p2m_invalid);
+    if (rc) {
+        /* Nothing changed: the frames go back to the domain's list. */
+        list_for_each_safe(pos, tmp, &leaving) {
+            list_del(pos);
+            list_add_tail(pos, &d->page_list);
+        }
+    } else {
+        list_for_each(pos, &leaving) {
+            struct frame *f = list_entry(pos, struct frame, list);
+            f->gfn = INVALID_GFN;
+            f->owner = NULL;
+        }
+        d->tot_pages -= count;
+        p2m_flush(&d->p2m);
+    }
+    p2m_unlock(&d->p2m);
+    spin_unlock(&d->lock);
+
+    /* After the flush: each frame loses its p2m reference and its
+     * allocation reference, and is freed. */
+    list_for_each_safe(pos, tmp, &leaving) {
+        struct frame *f = list_entry(pos, struct frame, list);
+        list_del(&f->list);
+        frame_put(f);
+        frame_put(f);
+    }
+    return rc;
+}
+
+/*
+ * What gpfn maps now, unmapped and remembered for after the flush.
+ * d->lock and the p2m held; gpfn already split to 4 KiB.
+ */
+static unsigned int unmap_old(struct domain *d, gfn_t gpfn, struct departed *gone)
+{
+    enum p2m_type t;
+    unsigned int leaf;
+    mfn_t mfn = get_gfn(&d->p2m, gpfn, &t, &leaf);
+    unsigned int n = 0;
+
+    if (mfn != INVALID_MFN) {
+        struct frame *f = mfn_to_frame(mfn);
+        gone[0].frame = f;
+        gone[0].leaves_domain = false;
+        if (t == p2m_map_foreign) {
+            __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+        } else if (f->use == FRAME_DOMAIN) {
+            /* Replaced RAM leaves the domain (freed if nothing else holds it). */
+            list_del(&f->list);
+            f->owner = NULL;
+            d->tot_pages--;
+            gone[0].leaves_domain = true;
+            f->gfn = INVALID_GFN;
+        } else {
+            f->gfn = INVALID_GFN;              /* a special frame: just unmapped */
+        }
+        n = 1;
+        must_set(&d->p2m, gpfn, 0, p2m_invalid);
+    }
+    put_gfn(&d->p2m, gpfn);
+    return n;
+}
+
+/* The frame a space/idx names, its current gfn (INVALID_GFN if unmapped)
+ * and the type to map it with. -EINVAL for a bad index. */
+static int source_frame(struct domain *d, unsigned int space, uint64_t idx,
+                        struct frame **f, gfn_t *src_gfn, enum p2m_type *t)
+{
+    switch (space) {
+    case XENMAPSPACE_shared_info:
+        if (idx != 0)
+            return -XEN_EINVAL;
+        *f = d->shared_info;
+        break;
+    case XENMAPSPACE_grant_table:
+        /* Grant table v1 frames only: no status frames. */
+        if ((idx & XENMAPIDX_grant_table_status) || idx >= NR_GRANT_FRAMES)
+            return -XEN_EINVAL;
+        *f = d->grant_frames[idx];
+        break;
+    case XENMAPSPACE_gmfn: {
+        mfn_t mfn;
+        /* Only the domain's own RAM moves: special frames never do. */
+        if (idx > P2M_MAX_GFN || !is_own_ram(d, idx, &mfn))
+            return -XEN_EINVAL;
+        *f = mfn_to_frame(mfn);
+        *t = p2m_ram_rw;
+        *src_gfn = idx;
+        return 0;
+    }
+    default:
+        return -XEN_EINVAL;
+    }
+    *t = p2m_ram_rw;
+    *src_gfn = (*f)->gfn;
+    return 0;
+}
+
+int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
+{
+    struct departed gone[1];
+    unsigned int nr_gone = 0;
+    struct frame *f = NULL;
+    gfn_t src_gfn = INVALID_GFN;
+    enum p2m_type t = p2m_ram_rw;
+    int rc;
+
+    if (gpfn > P2M_MAX_GFN)
+        return -XEN_EINVAL;
+
+    spin_lock(&d->lock);
+    p2m_lock(&d->p2m);
+    rc = d->state >= DOMAIN_SHUTDOWN ? -XEN_ESRCH : source_frame(d, space, idx, &f, &src_gfn, &t);
+    if (!rc && src_gfn == gpfn)
+        goto out;                              /* already there */
+    /* The only allocations: split both gfns to 4 KiB (no translation changes). */
+    if (!rc)
+        rc = p2m_split_to_4k(&d->p2m, gpfn);
+    if (!rc && src_gfn != INVALID_GFN)
+        rc = p2m_split_to_4k(&d->p2m, src_gfn);
+    if (rc)
+        goto out;
+
+    nr_gone = unmap_old(d, gpfn, gone);
+    must_set(&d->p2m, gpfn, frame_to_mfn(f), t);
+    if (src_gfn != INVALID_GFN)               /* moved: the old gfn's reference moves too */
+        must_set(&d->p2m, src_gfn, 0, p2m_invalid);
+    else
+        frame_get(f);                          /* a new p2m entry's reference */
+    f->gfn = gpfn;
+    p2m_flush(&d->p2m);
+out:
+    p2m_unlock(&d->p2m);
+    spin_unlock(&d->lock);
+    drop_departed(gone, nr_gone);
+    return rc;
+}
+
+int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn_t gpfn)
+{
+    struct departed gone[1];
+    unsigned int nr_gone = 0;
+    struct frame *f;
+    mfn_t mfn;
+    int rc;
+
+    if (d == foreign || idx > P2M_MAX_GFN || gpfn > P2M_MAX_GFN)
+        return -XEN_EINVAL;
+    /* First the foreign frame, with a reference of our own, and its p2m put
+     * back: a CPU never holds two domains' p2ms (p2m_gfn.h). */
+    if (!is_own_ram(foreign, idx, &mfn))
+        return -XEN_EINVAL;
+    f = mfn_to_frame(mfn);
+    frame_get(f);
+    __atomic_fetch_add(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+
+    spin_lock(&d->lock);
+    p2m_lock(&d->p2m);
+    rc = d->state >= DOMAIN_SHUTDOWN ? -XEN_ESRCH : p2m_split_to_4k(&d->p2m, gpfn);
+    if (!rc) {
+        nr_gone = unmap_old(d, gpfn, gone);
+        must_set(&d->p2m, gpfn, mfn, p2m_map_foreign);
+        p2m_flush(&d->p2m);
+    }
+    p2m_unlock(&d->p2m);
+    spin_unlock(&d->lock);
+    drop_departed(gone, nr_gone);
+    if (rc) {
+        __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+        frame_put(f);
+    }
+    return rc;
+}
+
+int physmap_remove(struct domain *d, gfn_t gpfn)
+{
+    struct departed gone[1];
+    unsigned int nr_gone = 0;
+    enum p2m_type t;
+    unsigned int leaf;
+    int rc = 0;
+
+    if (gpfn > P2M_MAX_GFN)
+        return -XEN_EINVAL;
+    spin_lock(&d->lock);
+    mfn_t mfn = get_gfn(&d->p2m, gpfn, &t, &leaf);
+    if (mfn == INVALID_MFN)
+        rc = -XEN_ENOENT;
+    else if (!p2m_is_ram(t) && t != p2m_map_foreign)
+        rc = -XEN_EINVAL;                      /* typed entries go through their own API */
+    else
+        rc = p2m_split_to_4k(&d->p2m, gpfn);
+    if (!rc) {
+        struct frame *f = mfn_to_frame(mfn);
+        /* The frame stays the domain's (as in Xen); only the mapping goes. */
+        gone[0] = (struct departed){ f, false };
+        nr_gone = 1;
+        if (t == p2m_map_foreign)
+            __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+        else
+            f->gfn = INVALID_GFN;
+        must_set(&d->p2m, gpfn, 0, p2m_invalid);
+        p2m_flush(&d->p2m);
+    }
+    put_gfn(&d->p2m, gpfn);
+    spin_unlock(&d->lock);
+    drop_departed(gone, nr_gone);
+    return rc;
+}

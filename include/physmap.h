@@ -1,0 +1,33 @@
+/*
+ * Changing a domain's physmap: the operations memory_op is made of, one
+ * page or one extent at a time. Each takes the domain lock and its p2m
+ * (get_gfn), validates everything before the first change, changes, puts
+ * the gfns, flushes the TLBs of every vCPU of the domain, and only then
+ * drops the references of frames that left the p2m (so nothing is freed
+ * while a CPU might still reach it). Return values are Xen errnos.
+ */
+#ifndef MICA_PHYSMAP_H
+#define MICA_PHYSMAP_H
+
+#include "domain.h"
+
+/* Largest extent order a domain may ask for (Xen's defaults: 9 for guests,
+ * 12 for the hardware domain). */
+unsigned int physmap_max_extent_order(const struct domain *caller);
+
+/* Reservations: one extent of 2^order pages. */
+int physmap_increase(struct domain *d, unsigned int order);
+int physmap_populate(struct domain *d, gfn_t gfn, unsigned int order);
+int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order);
+
+/* add_to_physmap of one page from `space` (shared_info, grant_table, gmfn)
+ * at gpfn. */
+int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn);
+
+/* Map frame idx of domain foreign (a gfn there) at gpfn in d. */
+int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn_t gpfn);
+
+/* remove_from_physmap of gpfn: -ENOENT if nothing is mapped there. */
+int physmap_remove(struct domain *d, gfn_t gpfn);
+
+#endif

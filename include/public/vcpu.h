@@ -1,0 +1,41 @@
+/*
+ * Mica's guest ABI: HYPERVISOR_vcpu_op(cmd, vcpuid, extra_arg)
+ * (mirrors xen/include/public/vcpu.h).
+ *
+ * A domain's vCPUs all exist from the moment it is built; only vCPU 0 runs.
+ * Another vCPU is given its first register state with VCPUOP_initialise
+ * (once per vCPU) and then made runnable with VCPUOP_up.
+ */
+#ifndef MICA_PUBLIC_VCPU_H
+#define MICA_PUBLIC_VCPU_H
+
+#include "xen.h"
+
+/* extra_arg: the initial state. For an HVM/PVH guest on x86 it is a
+ * struct vcpu_hvm_context (public/hvm/hvm_vcpu.h). A vCPU can be
+ * initialised only once; it does not run until VCPUOP_up. */
+#define VCPUOP_initialise   0
+
+/* Make an initialised vCPU runnable (extra_arg unused). */
+#define VCPUOP_up           1
+
+/* Make a vCPU non-runnable (extra_arg unused). Synchronous when a vCPU
+ * takes itself down; bringing down the last running vCPU ends the domain. */
+#define VCPUOP_down         2
+
+/* Returns 1 if the vCPU is up, 0 if it is down (extra_arg unused). */
+#define VCPUOP_is_up        3
+
+/* The rest of Xen's commands, for reference (Mica: -ENOSYS). */
+#define VCPUOP_get_runstate_info              4
+#define VCPUOP_register_runstate_memory_area  5
+#define VCPUOP_set_periodic_timer             6
+#define VCPUOP_stop_periodic_timer            7
+#define VCPUOP_set_singleshot_timer           8
+#define VCPUOP_stop_singleshot_timer          9
+#define VCPUOP_register_vcpu_info            10
+#define VCPUOP_send_nmi                      11
+#define VCPUOP_get_physid                    12
+#define VCPUOP_register_vcpu_time_memory_area 13
+
+#endif /* MICA_PUBLIC_VCPU_H */

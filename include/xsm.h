@@ -1,0 +1,68 @@
+/*
+ * XSM: the permission layer every operation on a domain passes through.
+ *
+ * One table of hooks (struct xsm_ops), one hook per guarded operation. A call
+ * site asks `xsm_HOOK(current domain, target domain, ...)` and returns
+ * -EPERM when the answer is not 0. The module in force is chosen at boot
+ * (`xsm=dummy|flask|silo`, docs/xsm.md); a module may implement only some
+ * hooks: xsm_register fills the rest from the dummy module, so no hook is
+ * ever NULL.
+ *
+ * `src` is the domain asking (NULL means Mica itself, e.g. the domain
+ * builder at boot, which is always allowed).
+ */
+#ifndef MICA_XSM_H
+#define MICA_XSM_H
+
+#include "domain.h"
+
+/* The dummy module's default classes (Xen's XSM_HOOK, XSM_TARGET, XSM_DM_PRIV,
+ * XSM_PRIV), shown per hook in xsm/dummy.c and docs/xsm.md. */
+enum xsm_default {
+    XSM_HOOK,      /* always allowed */
+    XSM_TARGET,    /* the domain itself, a privileged domain, or the domain
+                      whose `target` (device model / stub domain) it is */
+    XSM_DM_PRIV,   /* a privileged domain, or the target's device model */
+    XSM_PRIV,      /* privileged domains only */
+};
+
+struct xsm_ops {
+    const char *name;
+    /* console_io: write (XSM_HOOK) and read (XSM_PRIV) */
+    int (*console_io)(struct domain *src, unsigned int cmd);
+    /* memory_op */
+    int (*memory_adjust_reservation)(struct domain *src, struct domain *tgt); /* increase/decrease/populate */
+    int (*memory_stat_reservation)(struct domain *src, struct domain *tgt);   /* current/maximum reservation, maximum_gpfn */
+    int (*memory_map)(struct domain *src, struct domain *tgt);                /* memory_map */
+    int (*machine_memory_map)(struct domain *src);                            /* machine_memory_map, maximum_ram_page */
+    int (*add_to_physmap)(struct domain *src, struct domain *tgt);
+    int (*remove_from_physmap)(struct domain *src, struct domain *tgt);
+    int (*map_gmfn_foreign)(struct domain *src, struct domain *tgt, struct domain *foreign);
+    /* domains */
+    int (*domain_create)(struct domain *src, struct domain *tgt);
+    int (*domain_destroy)(struct domain *src, struct domain *tgt);            /* remote shutdown */
+    int (*domain_pause)(struct domain *src, struct domain *tgt);
+    /* hvm_op */
+    int (*hvm_getparam)(struct domain *src, struct domain *tgt);
+    int (*hvm_setparam)(struct domain *src, struct domain *tgt);
+    /* vcpu_op */
+    int (*vcpu_op)(struct domain *src, struct domain *tgt);
+    /* xsm_op itself */
+    int (*xsm_op)(struct domain *src);
+};
+
+extern const struct xsm_ops *xsm;
+
+/* The dummy module (xsm/dummy.c): Xen's default privilege rules. */
+extern const struct xsm_ops xsm_dummy_ops;
+int xsm_default_action(enum xsm_default action, struct domain *src, struct domain *tgt);
+
+/* Install a module: every NULL hook is taken from the dummy module. */
+void xsm_register(struct xsm_ops *ops);
+
+/* Pick the module named by `xsm=` (boot). */
+void xsm_init(void);
+
+#define XSM_CALL(hook, ...) (xsm->hook(__VA_ARGS__))
+
+#endif
