@@ -6,6 +6,7 @@
 #include "assert.h"
 #include "end_of_run.h"
 #include "frame_ref.h"
+#include "debug_keys.h"
 #include "heap.h"
 #include "lib.h"
 #include "p2m_gfn.h"
@@ -390,6 +391,7 @@ void domain_start(struct domain *d)
 void domain_destroy(struct domain *d)
 {
     ASSERT(d->state == DOMAIN_DYING);
+    p2m_debug_domain_ending(d);
 
     spin_lock(&domlist_lock);
     list_del(&d->domlist_link);
@@ -402,6 +404,27 @@ void domain_destroy(struct domain *d)
     domain_put(d);                            /* the domain list's reference */
     /* Last: the end of the run may be declared once this reaches zero. */
     __atomic_fetch_sub(&nr_domains, 1, __ATOMIC_ACQ_REL);
+}
+
+void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg)
+{
+    struct domain *found[64];
+    unsigned int n = 0;
+    struct list_head *pos;
+
+    spin_lock(&domlist_lock);
+    list_for_each(pos, &domlist) {
+        struct domain *d = list_entry(pos, struct domain, domlist_link);
+        if (d->state < DOMAIN_DYING && n < ARRAY_SIZE(found)) {
+            domain_get_ref(d);
+            found[n++] = d;
+        }
+    }
+    spin_unlock(&domlist_lock);
+    for (unsigned int i = 0; i < n; i++) {
+        fn(found[i], arg);
+        domain_put(found[i]);
+    }
 }
 
 unsigned int domains_alive(void)

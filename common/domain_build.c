@@ -6,6 +6,7 @@
  */
 #include "domain_build.h"
 #include "cmdline.h"
+#include "debug_keys.h"
 #include "elf.h"
 #include "guest_access.h"
 #include "lib.h"
@@ -347,6 +348,7 @@ bool domain_build_module(const struct boot_module *module, unsigned int index)
     printk("Domain d%u (%s): %lu MiB, %u vCPU(s), %sprivileged, ELF%u, entry %#x, "
            "%lu p2m table pages\n", d->domid, d->name, o.mem >> 20, d->nr_vcpus,
            d->privileged ? "" : "un", gi.elf_class, gi.entry, d->p2m.table_pages);
+    p2m_debug_domain_built(d);
     domain_start(d);
     return true;
 }

@@ -3,6 +3,7 @@
 #include "cmdline.h"
 #include "domain.h"
 #include "mm.h"
+#include "p2m_debug.h"
 #include "panic.h"
 #include "percpu.h"
 #include "printk.h"
@@ -99,6 +100,10 @@ void end_of_run_check(void)
     if (free_after != free_frames_before) {
         pr_err("Memory: %ld frames leaked by domains\n",
                (long)(free_frames_before - free_after));
+        all_off = false;
+    }
+    if (p2m_audit_failures()) {
+        pr_err("p2m: %u audit(s) failed during the run\n", p2m_audit_failures());
         all_off = false;
     }
     printk("Mica: run ended, %s\n", all_off ? "every domain powered off" : "not every domain powered off");

@@ -20,7 +20,9 @@
  */
 #include "bootinfo.h"
 #include "frame.h"
+#include "debug_keys.h"
 #include "guest_access.h"
+#include "p2m_debug.h"
 #include "hypercall.h"
 #include "percpu.h"
 #include "physmap.h"
@@ -443,7 +445,19 @@ static long remove_from_physmap(struct vcpu *v, const struct hypercall_args *a, 
     return rc;
 }
 
+static long memory_op(struct vcpu *v, const struct hypercall_args *a);
+
 long do_memory_op(struct vcpu *v, const struct hypercall_args *a)
+{
+    long rc = memory_op(v, a);
+
+    /* p2m-audit: check the caller's p2m after every call (tests). */
+    if (p2m_audit_after_memory_op())
+        p2m_audit(v->domain);
+    return rc;
+}
+
+static long memory_op(struct vcpu *v, const struct hypercall_args *a)
 {
     unsigned int cmd = a->arg[0] & MEMOP_CMD_MASK;
     uint64_t start = a->arg[0] >> MEMOP_EXTENT_SHIFT;

@@ -1,5 +1,6 @@
 /* The round-robin scheduler (see schedule.h). */
 #include "schedule.h"
+#include "debug_keys.h"
 #include "domain.h"
 #include "end_of_run.h"
 #include "percpu.h"
@@ -205,7 +206,11 @@ void scheduler_run(void)
     irq_enable();
     lapic_timer_periodic(SCHED_TICK_US);
     for (;;) {
-        struct vcpu *v = pick_next();
+        struct vcpu *v;
+
+        if (smp_processor_id() == 0)
+            debug_keys_poll();
+        v = pick_next();
 
         if (!v) {
             end_of_run_check();

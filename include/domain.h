@@ -146,6 +146,10 @@ void domain_destroy(struct domain *d);
 /* Give the domain 2^order fresh frames mapped at gfn (ram_rw); -errno. */
 int domain_populate(struct domain *d, gfn_t gfn, unsigned int order);
 
+/* Call fn on every domain that is not dying (each with a reference held,
+ * no lock held). */
+void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg);
+
 /* How many domains exist (not yet DEAD). */
 unsigned int domains_alive(void);
 

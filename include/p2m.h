@@ -74,4 +74,8 @@ void p2m_flush(struct p2m *p2m);
 typedef void (*p2m_leaf_fn)(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t, void *arg);
 void p2m_for_each_leaf(struct p2m *p2m, p2m_leaf_fn fn, void *arg);
 
+/* Visit every table page reachable from the root, with its level (3 = root). */
+typedef void (*p2m_table_fn)(mfn_t table, unsigned int level, void *arg);
+void p2m_for_each_table(struct p2m *p2m, p2m_table_fn fn, void *arg);
+
 #endif

@@ -241,6 +241,22 @@ void p2m_for_each_leaf(struct p2m *p2m, p2m_leaf_fn fn, void *arg)
     visit(table_of(p2m->root), NPT_LEVELS - 1, 0, fn, arg);
 }
 
+static void visit_tables(mfn_t table, unsigned int level, p2m_table_fn fn, void *arg)
+{
+    npt_entry_t *entries = table_of(table);
+
+    fn(table, level, arg);
+    for (unsigned int i = 0; level > 0 && i < NPT_ENTRIES; i++) {
+        if (npt_present(entries[i]) && !npt_is_leaf(entries[i], level))
+            visit_tables(npt_mfn(entries[i]), level - 1, fn, arg);
+    }
+}
+
+void p2m_for_each_table(struct p2m *p2m, p2m_table_fn fn, void *arg)
+{
+    visit_tables(p2m->root, NPT_LEVELS - 1, fn, arg);
+}
+
 void p2m_teardown(struct p2m *p2m)
 {
     struct list_head *pos, *tmp;

@@ -45,3 +45,12 @@ void serial_write(const char *s, size_t len)
         serial_putc(s[i]);
     }
 }
+
+#define LSR_DATA_READY 0x01
+
+int serial_getc_nonblocking(void)
+{
+    if (!(inb(COM1_BASE + UART_LSR) & LSR_DATA_READY))
+        return -1;
+    return inb(COM1_BASE + UART_DATA);
+}

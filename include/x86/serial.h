@@ -7,5 +7,7 @@
 void serial_init(void);
 void serial_putc(char c);
 void serial_write(const char *s, size_t len);
+/* A received byte, or -1 if none is waiting. */
+int serial_getc_nonblocking(void);
 
 #endif

@@ -25,10 +25,11 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-s
 
 GUEST_LIB_C := $(wildcard $(GUEST_DIR)/lib/*.c)
 GUEST_LIB_H := $(wildcard $(GUEST_DIR)/lib/*.h include/public/*.h include/public/hvm/*.h)
-# trap.c and probe64.asm are 64-bit only (long-mode IDT, 64-bit registers).
+# trap.c, smp.c and probe64.asm are 64-bit only (long-mode IDT, 64-bit
+# registers and entry state).
 GUEST_LIB_OBJS_64 := $(GUEST_LIB_C:$(GUEST_DIR)/lib/%.c=$(GUEST_OUT)/lib64/%.o) \
     $(GUEST_OUT)/lib64/entry64.o $(GUEST_OUT)/lib64/probe64.o
-GUEST_LIB_OBJS_32 := $(filter-out $(GUEST_OUT)/lib32/trap.o, \
+GUEST_LIB_OBJS_32 := $(filter-out $(GUEST_OUT)/lib32/trap.o $(GUEST_OUT)/lib32/smp.o, \
     $(GUEST_LIB_C:$(GUEST_DIR)/lib/%.c=$(GUEST_OUT)/lib32/%.o)) \
     $(GUEST_OUT)/lib32/entry32.o
 

@@ -1100,6 +1100,62 @@ static void test_for_each_leaf_on_empty_p2m_visits_nothing(void)
     finish(&f);
 }
 
+struct table_visits {
+    size_t n;
+    size_t per_level[NPT_LEVELS];
+    mfn_t first;
+    unsigned int first_level;
+    bool bad;
+};
+
+static void record_table(mfn_t table, unsigned int level, void *arg)
+{
+    struct table_visits *tv = arg;
+
+    if (tv->n++ == 0) {
+        tv->first = table;
+        tv->first_level = level;
+    }
+    if (level >= NPT_LEVELS || table >= frame_table_size ||
+        frame_table[table].use != FRAME_P2M_TABLE)
+        tv->bad = true;
+    else
+        tv->per_level[level]++;
+}
+
+static void test_for_each_table_visits_every_table_page_with_its_level(void)
+{
+    struct fixture f;
+    struct table_visits tv = { 0 };
+
+    setup(&f, P2M_ORDER_1G);
+    p2m_for_each_table(&f.p2m, record_table, &tv);
+    CHECK_EQ(tv.n, 1);
+    CHECK_EQ(tv.first, f.p2m.root);
+    CHECK_EQ(tv.first_level, NPT_LEVELS - 1);
+
+    populate(&f.p2m);           /* root, PDPT, 2 PDs, PT (1G + 5), PT (3G + 7) */
+    CHECK_EQ(set(&f.p2m, 1UL << 27, 0, P2M_ORDER_1G, p2m_ram_rw), 0);  /* second PDPT */
+    memset(&tv, 0, sizeof(tv));
+    p2m_for_each_table(&f.p2m, record_table, &tv);
+    CHECK(!tv.bad);
+    CHECK_EQ(tv.n, f.p2m.table_pages);
+    CHECK_EQ(tv.first, f.p2m.root);
+    CHECK_EQ(tv.per_level[3], 1);
+    CHECK_EQ(tv.per_level[2], 2);
+    CHECK_EQ(tv.per_level[1], 2);
+    CHECK_EQ(tv.per_level[0], 2);
+
+    /* Parked tables are no longer reachable. */
+    CHECK_EQ(set(&f.p2m, 3 * GFNS_1G, 0, P2M_ORDER_1G, p2m_ram_rw), 0);
+    memset(&tv, 0, sizeof(tv));
+    p2m_for_each_table(&f.p2m, record_table, &tv);
+    CHECK_EQ(tv.n, f.p2m.table_pages);
+    CHECK_EQ(tv.per_level[1], 1);
+    CHECK_EQ(tv.per_level[0], 1);
+    finish(&f);
+}
+
 /* ---- randomized differential test against a model --------------------------- */
 
 /* xorshift64*: small, fast and the same on every host. */
@@ -1133,8 +1189,8 @@ static uint64_t test_seed(void)
 #define RND_WINDOW_ORDER 20
 #define RND_WINDOW (1UL << RND_WINDOW_ORDER)
 #define RND_BASE ((1UL << 27) - (RND_WINDOW / 2))
-#define RND_OPS 4000
-#define RND_FULL_CHECK_EVERY 1000
+#define RND_OPS 50000
+#define RND_FULL_CHECK_EVERY 2500
 #define RND_MFN_BITS 36
 
 static mfn_t model_mfn[RND_WINDOW];          /* INVALID_MFN: nothing mapped */
@@ -1396,6 +1452,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_split_by_removal_out_of_memory_leaves_p2m_unchanged),
     UNIT_TEST(test_for_each_leaf_visits_leaves_in_gfn_order),
     UNIT_TEST(test_for_each_leaf_on_empty_p2m_visits_nothing),
+    UNIT_TEST(test_for_each_table_visits_every_table_page_with_its_level),
     UNIT_TEST(test_random_against_model),
 };
 

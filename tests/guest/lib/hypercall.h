@@ -15,6 +15,8 @@
 #include <public/hvm/hvm_op.h>
 #include <public/hvm/params.h>
 #include <public/cpuid.h>
+#include <public/vcpu.h>
+#include <public/hvm/hvm_vcpu.h>
 
 /* The hypercall page: 4 KiB, page-aligned, in .bss; filled by the hypervisor. */
 extern uint8_t hypercall_page[4096];
@@ -71,6 +73,12 @@ static inline long HYPERVISOR_memory_op(unsigned cmd, void *arg)
 static inline long HYPERVISOR_hvm_op(unsigned op, void *arg)
 {
     return hypercall5(__HYPERVISOR_hvm_op, op, (unsigned long)arg, 0, 0, 0);
+}
+
+static inline long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpuid, void *arg)
+{
+    return hypercall5(__HYPERVISOR_vcpu_op, (unsigned long)cmd, vcpuid,
+                      (unsigned long)arg, 0, 0);
 }
 
 static inline long HYPERVISOR_xsm_op(void *arg)

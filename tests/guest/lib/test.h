@@ -19,6 +19,7 @@
 #include <public/hvm/start_info.h>
 #ifdef __x86_64__
 #include "trap.h"
+#include "smp.h"
 #endif
 
 /* Provided by each test program. */
