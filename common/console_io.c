@@ -22,7 +22,9 @@
 
 long do_console_io(struct vcpu *v, const struct hypercall_args *a)
 {
-    uint64_t cmd = a->arg[0], count = a->arg[1], buffer = a->arg[2];
+    /* Xen declares cmd and count `unsigned int`: only the low 32 bits count. */
+    uint32_t cmd = (uint32_t)a->arg[0], count = (uint32_t)a->arg[1];
+    uint64_t buffer = a->arg[2];
     char chunk[CHUNK];
 
     if (XSM_CALL(console_io, v->domain, (unsigned int)cmd))
@@ -31,8 +33,8 @@ long do_console_io(struct vcpu *v, const struct hypercall_args *a)
     case CONSOLEIO_write:
         if (count > CONSOLE_IO_MAX)
             return -XEN_EINVAL;
-        for (uint64_t done = 0; done < count;) {
-            size_t len = (size_t)MIN((uint64_t)CHUNK, count - done);
+        for (uint32_t done = 0; done < count;) {
+            size_t len = MIN((size_t)CHUNK, (size_t)(count - done));
             if (copy_from_guest(v, chunk, buffer + done, len))
                 return -XEN_EFAULT;
             domain_console_write(v->domain, chunk, len);

@@ -81,10 +81,14 @@ struct domain *domain_get(domid_t id)
 
 /* ---- creation ------------------------------------------------------------- */
 
-/* The smallest domid not in use. Called with domlist_lock held. */
+/* The next domid not in use, counting on from the last one handed out (so
+ * an id is not reused at once, as in Xen). Called with domlist_lock held. */
 static int allocate_domid(void)
 {
-    for (int id = 0; id < FIRST_RESERVED_DOMID; id++) {
+    static int next_domid;
+
+    for (int n = 0; n < FIRST_RESERVED_DOMID; n++) {
+        int id = (next_domid + n) % FIRST_RESERVED_DOMID;
         bool used = false;
         struct list_head *pos;
         list_for_each(pos, &domlist) {
@@ -93,8 +97,10 @@ static int allocate_domid(void)
                 break;
             }
         }
-        if (!used)
+        if (!used) {
+            next_domid = id + 1;
             return id;
+        }
     }
     return -XEN_ENOSPC;
 }

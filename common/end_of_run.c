@@ -67,6 +67,15 @@ static void crash_all_on_timeout(void)
     }
 }
 
+void end_of_run_timeout_check(void)
+{
+    if (timeout_seconds && !timed_out && __atomic_load_n(&started, __ATOMIC_ACQUIRE) &&
+        this_cpu()->timer_ticks * SCHED_TICK_US >= timeout_seconds * 1000000UL) {
+        timed_out = true;
+        crash_all_on_timeout();
+    }
+}
+
 void end_of_run_check(void)
 {
     bool all_off = refused == 0;
@@ -74,11 +83,6 @@ void end_of_run_check(void)
 
     if (!__atomic_load_n(&started, __ATOMIC_ACQUIRE))
         return;
-    if (timeout_seconds && !timed_out && smp_processor_id() == 0 &&
-        this_cpu()->timer_ticks * SCHED_TICK_US >= timeout_seconds * 1000000UL) {
-        timed_out = true;
-        crash_all_on_timeout();
-    }
     if (domains_alive() || keep_running ||
         __atomic_exchange_n(&ending, true, __ATOMIC_ACQ_REL))
         return;

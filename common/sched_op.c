@@ -43,7 +43,8 @@ long do_sched_op(struct vcpu *v, const struct hypercall_args *a)
 {
     struct sched_shutdown sd;
 
-    switch (a->arg[0]) {
+    /* Xen declares the command `int`: only the low 32 bits count. */
+    switch ((uint32_t)a->arg[0]) {
     case SCHEDOP_yield:
         vcpu_yield(v);
         return 0;

@@ -208,8 +208,10 @@ void scheduler_run(void)
     for (;;) {
         struct vcpu *v;
 
-        if (smp_processor_id() == 0)
+        if (smp_processor_id() == 0) {
             debug_keys_poll();
+            end_of_run_timeout_check();
+        }
         v = pick_next();
 
         if (!v) {

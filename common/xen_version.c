@@ -28,7 +28,9 @@ static long copy_string(struct vcpu *v, uint64_t buffer, const char *s, size_t s
 
 long do_xen_version(struct vcpu *v, const struct hypercall_args *a)
 {
-    uint64_t cmd = a->arg[0], arg = a->arg[1];
+    /* Xen declares the command `int`: only the low 32 bits count. */
+    uint32_t cmd = (uint32_t)a->arg[0];
+    uint64_t arg = a->arg[1];
 
     switch (cmd) {
     case XENVER_version:

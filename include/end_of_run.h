@@ -18,8 +18,11 @@ void end_of_run_begin(uint64_t free_frames_before, unsigned int modules_refused)
 /* A domain has been torn down. */
 void end_of_run_record(uint16_t domid, const char *name, unsigned int reason);
 
-/* Called by idle CPUs: ends the run when nothing is left; enforces the
- * timeout on CPU 0. */
+/* Called by idle CPUs: ends the run when nothing is left. */
 void end_of_run_check(void);
+
+/* Called by CPU 0 on every pass of its scheduler loop (at least every tick):
+ * crashes every domain once timeout= seconds have passed. */
+void end_of_run_timeout_check(void);
 
 #endif

@@ -114,8 +114,11 @@ int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enu
     if ((order != P2M_ORDER_4K && order != P2M_ORDER_2M && order != P2M_ORDER_1G) ||
         order > p2m->max_order)
         return -XEN_EINVAL;
-    if (gfn > P2M_MAX_GFN || (gfn & ((1UL << order) - 1)) ||
-        (t != p2m_invalid && (mfn & ((1UL << order) - 1))))
+    if (gfn > P2M_MAX_GFN || (gfn & ((1UL << order) - 1)) || (unsigned int)t >= P2M_NR_TYPES)
+        return -XEN_EINVAL;
+    /* A mapping's frame must be aligned and fit the entry's address field
+     * (a failed lookup's INVALID_MFN must never be mapped). */
+    if (t != p2m_invalid && ((mfn & ((1UL << order) - 1)) || mfn > (NPT_ADDR_MASK >> PAGE_SHIFT)))
         return -XEN_EINVAL;
 
     /* Removing what is not there changes nothing (and builds no tables). */
