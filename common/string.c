@@ -2,23 +2,33 @@
  * String and memory functions. gcc may also emit calls to memset, memcpy,
  * memmove and memcmp by itself (struct copies, zeroing), so these must exist
  * under exactly these names even in a freestanding image.
+ *
+ * memset and memcpy use the string instructions (REP STOSQ / REP MOVSQ for
+ * eight bytes at a time, then the byte-sized forms for the tail; AMD APM
+ * vol. 3, "STOS", "MOVS"): zeroing a fresh 2 MiB guest page is one
+ * instruction repeated 262144 times rather than a loop of millions.
  */
 #include "lib.h"
 
 void *memset(void *dst, int c, size_t n)
 {
-    unsigned char *d = dst;
-    while (n--)
-        *d++ = (unsigned char)c;
+    void *d = dst;
+    size_t quads = n / 8, bytes = n % 8;
+    uint64_t pattern = (uint8_t)c * 0x0101010101010101UL;
+
+    /* Eight bytes at a time, then the tail. */
+    __asm__ volatile("rep stosq" : "+D"(d), "+c"(quads) : "a"(pattern) : "memory");
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(bytes) : "a"(pattern) : "memory");
     return dst;
 }
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
-    unsigned char *d = dst;
-    const unsigned char *s = src;
-    while (n--)
-        *d++ = *s++;
+    void *d = dst;
+    size_t quads = n / 8, bytes = n % 8;
+
+    __asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(quads) : : "memory");
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(bytes) : : "memory");
     return dst;
 }
 

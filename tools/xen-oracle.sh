@@ -17,7 +17,9 @@
 # XEN_ORACLE_LOG (keep the raw serial log at this path), XEN_ORACLE_MEM (dom0_mem,
 # default 64M), XEN_ORACLE_CPUS (QEMU -smp, default 1), XEN_ORACLE_XEN_ARGS (extra
 # options for Xen's command line, e.g. "dom0_max_vcpus=2" for a guest that starts
-# secondary vCPUs; dom0 never gets more vCPUs than there are CPUs).
+# secondary vCPUs; dom0 never gets more vCPUs than there are CPUs),
+# XEN_ORACLE_MACHINE_MEM (QEMU -m, default 1024), XEN_ORACLE_QEMU_ARGS (extra
+# QEMU options, e.g. "-icount shift=0,sleep=off" for the benchmarks).
 set -eu
 
 BUILD=${BUILD:-build}
@@ -28,6 +30,8 @@ TIMEOUT=${XEN_ORACLE_TIMEOUT:-60}
 DOM0_MEM=${XEN_ORACLE_MEM:-64M}
 CPUS=${XEN_ORACLE_CPUS:-1}
 XEN_ARGS=${XEN_ORACLE_XEN_ARGS:-}
+MACHINE_MEM=${XEN_ORACLE_MACHINE_MEM:-1024}
+QEMU_ARGS=${XEN_ORACLE_QEMU_ARGS:-}
 
 usage() {
     echo "usage: $0 fetch | run GUEST.elf" >&2
@@ -77,7 +81,8 @@ run() {
     [ -n "$log" ] || log=$tmpdir/serial.log
     : > "$log"
 
-    qemu-system-x86_64 -machine q35 -m 1024 -smp "$CPUS" -cpu qemu64,+svm,+npt \
+    # shellcheck disable=SC2086 # QEMU_ARGS is a list of options
+    qemu-system-x86_64 -machine q35 -m "$MACHINE_MEM" -smp "$CPUS" -cpu qemu64,+svm,+npt $QEMU_ARGS \
         -no-reboot -display none -monitor none -serial "file:$log" \
         -kernel "$XEN" \
         -append "console=com1 com1=115200,8n1 noreboot dom0=pvh dom0-iommu=none dom0_mem=$DOM0_MEM $XEN_ARGS" \

@@ -1,0 +1,154 @@
+/*
+ * Helpers shared by the memory_op test guests (tests/guest/memop_*.c):
+ * typed wrappers over HYPERVISOR_memory_op and a few facts about the
+ * domain the guest runs in. Everything is static inline so each guest stays
+ * one translation unit.
+ *
+ * The guests run identity-mapped (64-bit: the library's page tables map
+ * 0..4 GiB one to one; 32-bit: paging is off), so a guest-physical frame
+ * number gfn is readable at the pointer gfn_ptr(gfn).
+ */
+#ifndef GUEST_MEMOP_H
+#define GUEST_MEMOP_H
+
+#include "test.h"
+
+#define PAGE_SIZE 4096UL
+#define MIB_PAGES 256UL             /* 4 KiB pages in 1 MiB */
+
+static inline void *gfn_ptr(unsigned long gfn)
+{
+    return (void *)(uintptr_t)(gfn * PAGE_SIZE);
+}
+
+/* increase_reservation (extents may be NULL), decrease_reservation and
+ * populate_physmap: the number of extents done, or -errno. */
+static inline long memop_reservation(unsigned int cmd, xen_pfn_t *extents, unsigned long nr,
+                                     unsigned int order, domid_t domid)
+{
+    struct xen_memory_reservation r = {
+        .nr_extents = nr, .extent_order = order, .mem_flags = 0, .domid = domid,
+    };
+    set_xen_guest_handle(r.extent_start, extents);
+    return HYPERVISOR_memory_op(cmd, &r);
+}
+
+/* One extent of 2^order pages at gfn. */
+static inline long decrease_one(unsigned long gfn, unsigned int order)
+{
+    xen_pfn_t e = gfn;
+    return memop_reservation(XENMEM_decrease_reservation, &e, 1, order, DOMID_SELF);
+}
+
+static inline long populate_one(unsigned long gfn, unsigned int order)
+{
+    xen_pfn_t e = gfn;
+    return memop_reservation(XENMEM_populate_physmap, &e, 1, order, DOMID_SELF);
+}
+
+/* current_reservation, maximum_reservation, maximum_gpfn of a domain. */
+static inline long memop_query(unsigned int cmd, domid_t domid)
+{
+    domid_t d = domid;
+    return HYPERVISOR_memory_op(cmd, &d);
+}
+
+static inline long current_pages(void)
+{
+    return memop_query(XENMEM_current_reservation, DOMID_SELF);
+}
+
+static inline long add_to_physmap(domid_t domid, unsigned int space, unsigned long idx,
+                                  unsigned long gpfn)
+{
+    struct xen_add_to_physmap x = {
+        .domid = domid, .size = 0, .space = space, .idx = idx, .gpfn = gpfn,
+    };
+    return HYPERVISOR_memory_op(XENMEM_add_to_physmap, &x);
+}
+
+static inline long remove_from_physmap(domid_t domid, unsigned long gpfn)
+{
+    struct xen_remove_from_physmap x = { .domid = domid, .gpfn = gpfn };
+    return HYPERVISOR_memory_op(XENMEM_remove_from_physmap, &x);
+}
+
+/* add_to_physmap_batch of n pages; errs receives the per-page results. */
+static inline long add_to_physmap_batch(domid_t domid, unsigned int space, domid_t foreign,
+                                        xen_ulong_t *idxs, xen_pfn_t *gpfns, int *errs,
+                                        unsigned int n)
+{
+    struct xen_add_to_physmap_batch b = {
+        .domid = domid, .space = (uint16_t)space, .size = (uint16_t)n,
+    };
+    b.u.foreign_domid = foreign;
+    set_xen_guest_handle(b.idxs, idxs);
+    set_xen_guest_handle(b.gpfns, gpfns);
+    set_xen_guest_handle(b.errs, errs);
+    return HYPERVISOR_memory_op(XENMEM_add_to_physmap_batch, &b);
+}
+
+/* Under Mica, XENVER_extraversion contains "mica"; under Xen it does not. */
+static inline int running_on_mica(void)
+{
+    char extra[16] = { 0 };
+    HYPERVISOR_xen_version(XENVER_extraversion, extra);
+    for (unsigned int i = 0; i + 4 <= sizeof(extra); i++)
+        if (extra[i] == 'm' && extra[i + 1] == 'i' && extra[i + 2] == 'c' && extra[i + 3] == 'a')
+            return 1;
+    return 0;
+}
+
+/* Is this domain privileged (SIF_PRIVILEGED in hvm_start_info)? */
+static inline int domain_is_privileged(void)
+{
+    return (guest_start_info()->flags & SIF_PRIVILEGED) != 0;
+}
+
+/* This domain's id, from CPUID leaf base+4 (ECX when EAX bit 4 is set). */
+static inline domid_t own_domid(void)
+{
+    struct cpuid_regs r = guest_cpuid(xen_cpuid_base + 4, 0);
+    return (r.eax & (1u << 4)) ? (domid_t)r.ecx : DOMID_INVALID;
+}
+
+/* Is [gfn, gfn + count) RAM in the guest's memory map? */
+static inline int gfns_are_ram(unsigned long gfn, unsigned long count)
+{
+    struct hvm_memmap_table_entry map[64];
+    int n = guest_memory_map(map, 64);
+    uint64_t start = (uint64_t)gfn * PAGE_SIZE, end = start + (uint64_t)count * PAGE_SIZE;
+
+    for (int i = 0; i < n; i++)
+        if (map[i].type == 1 && map[i].addr <= start && end <= map[i].addr + map[i].size)
+            return 1;
+    return 0;
+}
+
+/* Fill / check a page with a pattern derived from seed. */
+static inline void fill_page(unsigned long gfn, uint32_t seed)
+{
+    volatile uint32_t *p = gfn_ptr(gfn);
+    for (unsigned int i = 0; i < PAGE_SIZE / 4; i++)
+        p[i] = seed * 0x9E3779B9u + i;
+}
+
+static inline int page_has_pattern(unsigned long gfn, uint32_t seed)
+{
+    volatile const uint32_t *p = gfn_ptr(gfn);
+    for (unsigned int i = 0; i < PAGE_SIZE / 4; i++)
+        if (p[i] != seed * 0x9E3779B9u + i)
+            return 0;
+    return 1;
+}
+
+static inline int page_is_zero(unsigned long gfn)
+{
+    volatile const uint32_t *p = gfn_ptr(gfn);
+    for (unsigned int i = 0; i < PAGE_SIZE / 4; i++)
+        if (p[i])
+            return 0;
+    return 1;
+}
+
+#endif /* GUEST_MEMOP_H */
