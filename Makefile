@@ -118,6 +118,15 @@ unit: $(UNIT_BINS)
 test: deps unit $(BUILD)/mica.elf guests
 	python3 tests/run_tests.py --unit $(UNIT_BINS)
 
+# Deterministic benchmarks, Mica beside Xen 4.17 (tools/bench.py).
+.PHONY: bench test-xen
+bench: deps
+	python3 tools/bench.py
+
+# The self-only guest tests under real Xen 4.17 (the test oracle).
+test-xen: deps guests
+	tools/test-xen.sh
+
 # Static analysis (not part of `make test`: advisory).
 check:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
@@ -132,6 +141,8 @@ help:
 	@echo "make run      boot the ISO in QEMU (serial console here); RUN_CPUS=N"
 	@echo "make debug    as run, but QEMU waits for gdb (prints the gdb command)"
 	@echo "make test     every test: host unit tests and QEMU boot tests"
+	@echo "make bench    deterministic benchmarks, Mica beside Xen 4.17"
+	@echo "make test-xen the self-only guest tests under real Xen 4.17"
 	@echo "make check    cppcheck over Mica's sources"
 	@echo "make clean    remove build/"
 	@echo "DEBUG=0       a build without run-time lock-order checks"

@@ -97,7 +97,8 @@ QEMU_TESTS = [
 
 def all_qemu_tests():
     import guest_tests  # tests/guest_tests.py: tests that boot guests
-    return QEMU_TESTS + guest_tests.tests(QemuTest)
+    import smp_tests    # tests/smp_tests.py: guests with several vCPUs, TLB shootdown
+    return QEMU_TESTS + guest_tests.tests(QemuTest) + smp_tests.tests(QemuTest)
 
 
 def run_unit_tests(binaries, results):

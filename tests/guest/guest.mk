@@ -35,9 +35,11 @@ GUEST_LIB_OBJS_32 := $(filter-out $(GUEST_OUT)/lib32/trap.o $(GUEST_OUT)/lib32/s
 
 # Every tests/guest/NAME.c is a guest. test_compat32 exists only as 32-bit.
 GUEST_ONLY_32 := test_compat32
+# These start secondary vCPUs (the library does that in 64-bit mode only).
+GUEST_ONLY_64 := test_shootdown
 GUEST_NAMES := $(basename $(notdir $(wildcard $(GUEST_DIR)/*.c)))
 GUEST_ELFS_64 := $(patsubst %,$(GUEST_OUT)/%.elf,$(filter-out $(GUEST_ONLY_32),$(GUEST_NAMES)))
-GUEST_ELFS_32 := $(patsubst %,$(GUEST_OUT)/%-32.elf,$(GUEST_NAMES))
+GUEST_ELFS_32 := $(patsubst %,$(GUEST_OUT)/%-32.elf,$(filter-out $(GUEST_ONLY_64),$(GUEST_NAMES)))
 GUEST_ELFS := $(GUEST_ELFS_64) $(GUEST_ELFS_32)
 
 # Keep the objects make would otherwise delete as intermediates.
