@@ -54,7 +54,7 @@ static void maximum_gpfn(int mica)
     for (int i = 0; i < n; i++)
         if (map[i].type == 1 && map[i].addr + map[i].size > ram_top)
             ram_top = map[i].addr + map[i].size;
-    gprintf("maximum_gpfn %#lx, RAM ends at %#llx\n", gpfn, (unsigned long long)ram_top);
+    gprintf("maximum_gpfn 0x%lx, RAM ends at 0x%llx\n", gpfn, (unsigned long long)ram_top);
     /* Everything mapped is at or below it; under Mica nothing but RAM is
      * mapped, so it is exactly the last RAM gfn. (Xen's PVH dom0 also has
      * MMIO mapped one to one, above its RAM.) */
@@ -67,7 +67,7 @@ static void maximum_ram_page(void)
 {
     /* The highest machine frame + 1: more than this domain owns. */
     long top = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
-    gprintf("maximum_ram_page %#lx\n", top);
+    gprintf("maximum_ram_page 0x%lx\n", top);
     CHECK(top > current_pages());
 }
 
