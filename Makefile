@@ -23,7 +23,7 @@ endif
 LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 
 C_SRCS := $(wildcard arch/x86/*.c common/*.c mm/*.c xsm/*.c)
-ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm)
+ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm xsm/*.asm)
 OBJS := $(C_SRCS:%.c=$(BUILD)/obj/%.o) $(ASM_SRCS:%.asm=$(BUILD)/obj/%.o)
 DEPS := $(OBJS:.o=.d)
 
@@ -40,7 +40,12 @@ $(BUILD)/obj/%.o: %.c $(BUILD)/cflags
 $(BUILD)/obj/%.o: %.asm
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
-	@$(NASM) -f elf64 -g -F dwarf -o $@ $<
+	@$(NASM) -f elf64 -g -F dwarf -i $(BUILD)/ -o $@ $<
+
+# The built-in FLASK policy, compiled from its source at build time.
+$(BUILD)/obj/xsm/default_policy.o: $(BUILD)/policy.bin
+$(BUILD)/policy.bin: xsm/policy/default.te $(BUILD)/tools/policyc
+	$(BUILD)/tools/policyc xsm/policy/default.te -o $@
 
 # Rebuild everything when the flags change (DEBUG=0 vs 1).
 $(BUILD)/cflags: FORCE
@@ -95,7 +100,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DMICA_HOST \
                -DMICA_DEBUG -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 
-UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check
+UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check policyc
 UNIT_SRCS_buddy := mm/buddy.c
 UNIT_SRCS_heap := mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_cmdline := common/cmdline.c
@@ -103,13 +108,20 @@ UNIT_SRCS_vsnprintf := common/vsnprintf.c
 UNIT_SRCS_lock_order := common/lock_order.c
 UNIT_SRCS_p2m := mm/p2m.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_vmcb_check := arch/x86/vmcb_check.c
+UNIT_SRCS_policyc := tools/policyc.c
+UNIT_CFLAGS_policyc := -DPOLICYC_NO_MAIN -Itools
+
+# The policy compiler, a host tool (tools/policyc.c).
+$(BUILD)/tools/policyc: tools/policyc.c tools/policyc.h include/public/xsm/flask_policy.h include/public/xsm/flask_classes.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -std=gnu11 -O2 -Wall -Wextra -Werror -Iinclude -o $@ tools/policyc.c
 
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/unit/test_%)
 
 .SECONDEXPANSION:
-$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c $$(UNIT_SRCS_$$*) $(wildcard include/*.h include/*/*.h tests/unit/*.h)
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c $$(UNIT_SRCS_$$*) $(wildcard include/*.h include/*/*.h include/*/*/*.h tools/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/unit/test_$*.c tests/unit/unit.c $(UNIT_SRCS_$*)
+	$(HOST_CC) $(HOST_CFLAGS) $(UNIT_CFLAGS_$*) -o $@ tests/unit/test_$*.c tests/unit/unit.c $(UNIT_SRCS_$*)
 
 .PHONY: unit test check
 unit: $(UNIT_BINS)

@@ -5,6 +5,7 @@
 #include "p2m_debug.h"
 #include "printk.h"
 #include "x86/serial.h"
+#include "xsm.h"
 
 static bool opt_p2m_audit;
 BOOL_PARAM("p2m-audit", opt_p2m_audit);
@@ -60,8 +61,11 @@ void debug_keys_poll(void)
     case 'm':
         page_alloc_print_summary();
         break;
+    case 'x':
+        xsm->print_stats();
+        break;
     case 'h':
-        printk("debug keys: a audit p2ms, p dump p2ms, m memory, h help\n");
+        printk("debug keys: a audit p2ms, p dump p2ms, m memory, x XSM statistics, h help\n");
         break;
     default:
         break;

@@ -433,6 +433,23 @@ void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg)
     }
 }
 
+domid_t domain_find_by_name(const char *name)
+{
+    domid_t id = DOMID_INVALID;
+    struct list_head *pos;
+
+    spin_lock(&domlist_lock);
+    list_for_each(pos, &domlist) {
+        struct domain *d = list_entry(pos, struct domain, domlist_link);
+        if (d->state < DOMAIN_DYING && !strcmp(d->name, name)) {
+            id = d->domid;
+            break;
+        }
+    }
+    spin_unlock(&domlist_lock);
+    return id;
+}
+
 unsigned int domains_alive(void)
 {
     return __atomic_load_n(&nr_domains, __ATOMIC_ACQUIRE);

@@ -18,6 +18,7 @@
 #include "vsnprintf.h"
 #include "x86/paging.h"
 #include "x86/vcpu.h"
+#include "xsm.h"
 
 #define MAX_SEGMENTS 16
 #define DEFAULT_MEM (16UL << 20)
@@ -30,6 +31,7 @@ struct guest_options {
     unsigned long vcpus;
     bool priv;
     char label[DOMAIN_LABEL_LEN];
+    char target[DOMAIN_NAME_LEN];
 };
 
 struct segment {
@@ -75,7 +77,8 @@ static bool valid_name(const char *name)
 }
 
 /* Mica reads the module command line up to " -- "; the guest gets all of it. */
-static bool parse_options(const char *cmdline, unsigned int index, struct guest_options *o)
+static bool parse_options(const char *cmdline, unsigned int index, bool first_guest,
+                          struct guest_options *o)
 {
     char mica_part[BOOT_MODULE_CMDLINE_LEN];
     const char *guest_part = strstr(cmdline, " -- ");
@@ -87,6 +90,7 @@ static bool parse_options(const char *cmdline, unsigned int index, struct guest_
         { "vcpus", PARAM_UINT, &o->vcpus, 0, NULL },
         { "priv", PARAM_BOOL, &o->priv, 0, NULL },
         { "label", PARAM_STRING, o->label, sizeof(o->label), NULL },
+        { "target", PARAM_STRING, o->target, sizeof(o->target), NULL },
     };
 
     memcpy(mica_part, cmdline, len);
@@ -94,8 +98,9 @@ static bool parse_options(const char *cmdline, unsigned int index, struct guest_
     snprintf(o->name, sizeof(o->name), "d%u", index);
     o->mem = DEFAULT_MEM;
     o->vcpus = 1;
-    o->priv = index == 0;
+    o->priv = first_guest;
     o->label[0] = '\0';
+    o->target[0] = '\0';
     if (cmdline_parse(mica_part, params, ARRAY_SIZE(params), option_warning, &problems))
         return false;
     if (!valid_name(o->name)) {
@@ -303,7 +308,7 @@ static int load_image(struct domain *d, const uint8_t *img, const struct guest_i
     return 0;
 }
 
-bool domain_build_module(const struct boot_module *module, unsigned int index)
+bool domain_build_module(const struct boot_module *module, unsigned int index, bool first_guest)
 {
     const uint8_t *img = phys_to_virt(module->start);
     uint64_t size = module->end - module->start;
@@ -313,7 +318,7 @@ bool domain_build_module(const struct boot_module *module, unsigned int index)
     const char *bad;
     int rc;
 
-    if (!parse_options(module->cmdline, index, &o)) {
+    if (!parse_options(module->cmdline, index, first_guest, &o)) {
         pr_err("module %u refused: bad options in '%s'\n", index, module->cmdline);
         return false;
     }
@@ -331,6 +336,20 @@ bool domain_build_module(const struct boot_module *module, unsigned int index)
     snprintf(d->cmdline, sizeof(d->cmdline), "%s", module->cmdline);
     snprintf(d->label, sizeof(d->label), "%s", o.label);
     d->ram_end = o.mem;
+    if (o.target[0]) {
+        d->target = domain_find_by_name(o.target);
+        if (d->target == DOMID_INVALID) {
+            pr_err("module %u (%s) refused: target=%s names no domain built before it\n",
+                   index, o.name, o.target);
+            domain_shutdown(d, SHUTDOWN_crash);
+            return false;
+        }
+    }
+    if (xsm->alloc_security_domain(d) || XSM_CALL(domain_create, NULL, d)) {
+        pr_err("module %u (%s) refused by XSM\n", index, o.name);
+        domain_shutdown(d, SHUTDOWN_crash);
+        return false;
+    }
 
     rc = populate_ram(d, o.mem >> PAGE_SHIFT);
     if (!rc)

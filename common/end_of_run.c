@@ -11,6 +11,7 @@
 #include "schedule.h"
 #include "spinlock.h"
 #include "vsnprintf.h"
+#include "xsm.h"
 
 #define MAX_RECORDS 64
 
@@ -98,6 +99,7 @@ void end_of_run_check(void)
     if (refused)
         printk("  %u module(s) refused\n", refused);
 
+    xsm->print_stats();
     free_after = page_alloc_free_frames();
     printk("Memory: %lu frames free before the domains, %lu after they ended\n",
            free_frames_before, free_after);

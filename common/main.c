@@ -66,10 +66,17 @@ static void build_domains(void)
         printk("Mica: boot complete; no domains (no modules) to run, ending the run.\n");
         mica_exit(MICA_EXIT_SUCCESS);
     }
-    for (unsigned int i = 0; i < boot_info.nr_modules; i++)
-        refused += !domain_build_module(&boot_info.modules[i], i);
+    unsigned int policies = 0;
+
+    for (unsigned int i = 0; i < boot_info.nr_modules; i++) {
+        if (xsm_module_is_policy(i)) {
+            policies++;               /* XSM's (xsm_init), not a guest */
+            continue;
+        }
+        refused += !domain_build_module(&boot_info.modules[i], i, i == policies);
+    }
     printk("Mica: %u domain(s) started, %u module(s) refused\n",
-           boot_info.nr_modules - refused, refused);
+           boot_info.nr_modules - policies - refused, refused);
     end_of_run_begin(free_before, refused);
 }
 

@@ -270,10 +270,12 @@ static long add_to_physmap(struct vcpu *v, const struct hypercall_args *a, uint6
 
     if (rc)
         return rc;
+    /* As Xen 4.17: gmfn_foreign only through add_to_physmap_batch, and
+     * dev_mmio (an Arm space) is not a space here. */
     if (x.space == XENMAPSPACE_gmfn_foreign)
-        return -XEN_EINVAL;            /* only through add_to_physmap_batch */
+        return -XEN_ENOSYS;
     if (x.space == XENMAPSPACE_dev_mmio)
-        return -XEN_EOPNOTSUPP;        /* an Arm space */
+        return -XEN_EINVAL;
     d = target_domain(x.domid);
     if (!d)
         return -XEN_ESRCH;
@@ -368,7 +370,7 @@ static long add_to_physmap_batch(struct vcpu *v, const struct hypercall_args *a,
     if (rc)
         return rc;
     if (b.space == XENMAPSPACE_gmfn_range)
-        return -XEN_EINVAL;            /* ranges are add_to_physmap's */
+        return -XEN_EOPNOTSUPP;        /* ranges are add_to_physmap's (as Xen) */
     if (b.space != XENMAPSPACE_gmfn_foreign && b.foreign_domid)
         return -XEN_EINVAL;            /* u.res0 must be zero */
     d = target_domain(b.domid);
@@ -471,9 +473,9 @@ static long memory_op(struct vcpu *v, const struct hypercall_args *a)
     default:
         break;
     }
-    /* Only the reservation calls carry progress in the command. */
+    /* Only the reservation calls carry progress in the command (as Xen). */
     if (start)
-        return -XEN_ENOSYS;
+        return -XEN_EINVAL;
     switch (cmd) {
     case XENMEM_maximum_ram_page:
         return (long)frame_table_size;

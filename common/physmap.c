@@ -373,13 +373,20 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
 
     if (d == foreign || idx > P2M_MAX_GFN || gpfn > P2M_MAX_GFN)
         return -XEN_EINVAL;
-    /* First the foreign frame, with a reference of our own, and its p2m put
+    /* First the foreign frame, with a reference of our own taken while its
+     * p2m is still held (so it cannot be freed in between), and that p2m put
      * back: a CPU never holds two domains' p2ms (p2m_gfn.h). */
-    if (!is_own_ram(foreign, idx, &mfn))
+    p2m_lock(&foreign->p2m);
+    if (is_own_ram(foreign, idx, &mfn)) {
+        f = mfn_to_frame(mfn);
+        frame_get(f);
+        __atomic_fetch_add(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+    } else {
+        f = NULL;
+    }
+    p2m_unlock(&foreign->p2m);
+    if (!f)
         return -XEN_EINVAL;
-    f = mfn_to_frame(mfn);
-    frame_get(f);
-    __atomic_fetch_add(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
 
     spin_lock(&d->lock);
     p2m_lock(&d->p2m);

@@ -2,7 +2,8 @@
  * Debug keys: single keys typed on the serial console while Mica runs
  * (read by CPU 0 from its scheduler loop):
  *   a  audit every domain's p2m     p  dump every domain's p2m
- *   m  memory summary               h  list the keys
+ *   m  memory summary               x  XSM statistics (FLASK: AVC hits/misses)
+ *   h  list the keys
  * And two options for tests: `p2m-audit` audits a domain after each of its
  * memory_op calls (debug builds audit every domain at teardown anyway);
  * `p2m-dump` dumps each domain's p2m once built and before teardown.

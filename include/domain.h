@@ -84,7 +84,9 @@ struct domain {
     bool privileged;
     domid_t target;                 /* the domain this one manages (device model,
                                        stub domain), or DOMID_INVALID */
-    char label[DOMAIN_LABEL_LEN];   /* security label (XSM), "" for the default */
+    char label[DOMAIN_LABEL_LEN];   /* security label (XSM); FLASK fills in the default */
+    uint32_t flask_type;            /* FLASK: the label's type in the policy ... */
+    uint32_t flask_seqno;           /* ... of this policy load (else look it up again) */
     char cmdline[DOMAIN_CMDLINE_LEN]; /* the module's command line, given to the guest */
 
     /* Special frames (owned, never in the page list, never counted in
@@ -149,6 +151,9 @@ int domain_populate(struct domain *d, gfn_t gfn, unsigned int order);
 /* Call fn on every domain that is not dying (each with a reference held,
  * no lock held). */
 void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg);
+
+/* The domid of the live domain called name, or DOMID_INVALID. */
+domid_t domain_find_by_name(const char *name);
 
 /* How many domains exist (not yet DEAD). */
 unsigned int domains_alive(void);

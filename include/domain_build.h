@@ -6,8 +6,10 @@
  *   name=NAME     the domain's name (default dN)
  *   mem=SIZE      its RAM, with K/M/G suffix (default 16M)
  *   vcpus=N       number of vCPUs (default 1)
- *   priv / no-priv  privileged or not (default: only the first module)
+ *   priv / no-priv  privileged or not (default: only the first guest module)
  *   label=TYPE    security label for XSM/FLASK (default by privilege)
+ *   target=NAME   the domain (built earlier) this one manages (device model
+ *                 or stub domain: XSM's target relation)
  */
 #ifndef MICA_DOMAIN_BUILD_H
 #define MICA_DOMAIN_BUILD_H
@@ -19,8 +21,9 @@
  * line: one guest page. An image overlapping it is refused. */
 #define START_INFO_GPA 0x1000
 
-/* Build and start the domain for module index; false (with a message) if
- * the module was refused. */
-bool domain_build_module(const struct boot_module *module, unsigned int index);
+/* Build and start the domain for module index (first_guest: the first
+ * module that is a guest, privileged by default); false (with a message)
+ * if the module was refused. */
+bool domain_build_module(const struct boot_module *module, unsigned int index, bool first_guest);
 
 #endif

@@ -46,6 +46,7 @@ long do_xen_version(struct vcpu *v, const struct hypercall_args *a);
 long do_sched_op(struct vcpu *v, const struct hypercall_args *a);
 long do_hvm_op(struct vcpu *v, const struct hypercall_args *a);
 long do_memory_op(struct vcpu *v, const struct hypercall_args *a);
+long do_xsm_op(struct vcpu *v, const struct hypercall_args *a);
 long do_vcpu_op(struct vcpu *v, const struct hypercall_args *a);
 
 #endif

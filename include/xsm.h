@@ -15,6 +15,7 @@
 #define MICA_XSM_H
 
 #include "domain.h"
+#include "hypercall.h"
 
 /* The dummy module's default classes (Xen's XSM_HOOK, XSM_TARGET, XSM_DM_PRIV,
  * XSM_PRIV), shown per hook in xsm/dummy.c and docs/xsm.md. */
@@ -47,8 +48,15 @@ struct xsm_ops {
     int (*hvm_setparam)(struct domain *src, struct domain *tgt);
     /* vcpu_op */
     int (*vcpu_op)(struct domain *src, struct domain *tgt);
-    /* xsm_op itself */
+    /* xsm_op itself: may src call it at all ... */
     int (*xsm_op)(struct domain *src);
+    /* ... and the module's own commands (dummy, SILO: -ENOSYS). */
+    long (*do_xsm_op)(struct vcpu *v, const struct hypercall_args *a);
+    /* A new domain gets its security state (FLASK: its label's type);
+     * -EINVAL refuses the domain. */
+    int (*alloc_security_domain)(struct domain *d);
+    /* Print the module's statistics (end of run, debug key x). */
+    void (*print_stats)(void);
 };
 
 extern const struct xsm_ops *xsm;
@@ -60,8 +68,18 @@ int xsm_default_action(enum xsm_default action, struct domain *src, struct domai
 /* Install a module: every NULL hook is taken from the dummy module. */
 void xsm_register(struct xsm_ops *ops);
 
-/* Pick the module named by `xsm=` (boot). */
+/* Pick the module named by `xsm=` (boot). A multiboot2 module that holds
+ * a binary FLASK policy (its magic, or the command line `flask-policy`) is
+ * taken by XSM, never built as a guest: xsm_module_is_policy says which. */
 void xsm_init(void);
+bool xsm_module_is_policy(unsigned int index);
+
+/* The modules (xsm/flask.c, xsm/silo.c). */
+extern struct xsm_ops flask_ops;
+extern struct xsm_ops silo_ops;
+/* FLASK's set-up: load the boot policy (module or built-in); false if none
+ * could be loaded. */
+bool flask_init(void);
 
 #define XSM_CALL(hook, ...) (xsm->hook(__VA_ARGS__))
 

@@ -98,7 +98,9 @@ QEMU_TESTS = [
 def all_qemu_tests():
     import guest_tests  # tests/guest_tests.py: tests that boot guests
     import smp_tests    # tests/smp_tests.py: guests with several vCPUs, TLB shootdown
-    return QEMU_TESTS + guest_tests.tests(QemuTest) + smp_tests.tests(QemuTest)
+    import memop_tests  # tests/memop_tests.py: memory_op guests, p2m audit
+    return (QEMU_TESTS + guest_tests.tests(QemuTest) + smp_tests.tests(QemuTest)
+            + memop_tests.tests(QemuTest))
 
 
 def run_unit_tests(binaries, results):

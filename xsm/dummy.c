@@ -71,6 +71,23 @@ static int xsm_op(struct domain *src)
     return xsm_default_action(XSM_HOOK, src, NULL);
 }
 
+static long dummy_do_xsm_op(struct vcpu *v, const struct hypercall_args *a)
+{
+    (void)v;
+    (void)a;
+    return -XEN_ENOSYS;       /* the dummy module has nothing to configure */
+}
+
+static int alloc_security_domain(struct domain *d)
+{
+    (void)d;
+    return 0;
+}
+
+static void print_stats(void)
+{
+}
+
 const struct xsm_ops xsm_dummy_ops = {
     .name = "dummy",
     .console_io = console_io,                               /* HOOK write, PRIV read */
@@ -88,4 +105,7 @@ const struct xsm_ops xsm_dummy_ops = {
     .hvm_setparam = dummy_hvm_setparam,                           /* TARGET */
     .vcpu_op = dummy_vcpu_op,                                     /* TARGET */
     .xsm_op = xsm_op,                                       /* HOOK */
+    .do_xsm_op = dummy_do_xsm_op,                                 /* -ENOSYS */
+    .alloc_security_domain = alloc_security_domain,         /* nothing to do */
+    .print_stats = print_stats,                             /* nothing to say */
 };

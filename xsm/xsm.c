@@ -2,7 +2,11 @@
 #include "xsm.h"
 #include "cmdline.h"
 #include "lib.h"
+#include "bootinfo.h"
+#include "panic.h"
 #include "printk.h"
+#include "public/xsm/flask_policy.h"
+#include "x86/paging.h"
 
 const struct xsm_ops *xsm = &xsm_dummy_ops;
 
@@ -29,13 +33,35 @@ void xsm_register(struct xsm_ops *ops)
     FILL(hvm_setparam);
     FILL(vcpu_op);
     FILL(xsm_op);
+    FILL(do_xsm_op);
+    FILL(alloc_security_domain);
+    FILL(print_stats);
 #undef FILL
     xsm = ops;
 }
 
+bool xsm_module_is_policy(unsigned int index)
+{
+    const struct boot_module *m = &boot_info.modules[index];
+    uint32_t magic = 0;
+
+    if (m->end - m->start >= sizeof(magic))
+        memcpy(&magic, phys_to_virt(m->start), sizeof(magic));
+    return magic == FLASK_POLICY_MAGIC || !strncmp(m->cmdline, "flask-policy", 12);
+}
+
 void xsm_init(void)
 {
-    if (strcmp(xsm_module, "dummy"))
-        pr_warn("XSM: unknown module '%s', using dummy\n", xsm_module);
-    printk("XSM: module %s\n", xsm->name);
+    if (!strcmp(xsm_module, "flask")) {
+        xsm_register(&flask_ops);
+        if (!flask_init())
+            panic("XSM: FLASK has no policy to enforce\n");
+    } else if (!strcmp(xsm_module, "silo")) {
+        xsm_register(&silo_ops);
+        printk("XSM: module silo\n");
+    } else {
+        if (strcmp(xsm_module, "dummy"))
+            pr_warn("XSM: unknown module '%s', using dummy\n", xsm_module);
+        printk("XSM: module dummy\n");
+    }
 }

@@ -1,0 +1,47 @@
+/*
+ * SILO: unprivileged domains act only on themselves and talk only to the
+ * privileged domain. The worked example of docs/xsm.md ("how to write your
+ * own XSM module"): it is written against the hook table alone, implements
+ * just the hooks where it differs from the dummy module, and lets
+ * xsm_register fill in the rest.
+ *
+ * Compared with dummy: no `target` relation (a stub domain gets no rights
+ * over its target), and a foreign mapping must have the privileged domain
+ * on one side.
+ */
+#include "public/errno.h"
+#include "xsm.h"
+
+/* Acting on a domain: itself, or a privileged caller. */
+static int self_or_privileged(struct domain *src, struct domain *tgt)
+{
+    if (!src || src == tgt || src->privileged)
+        return 0;
+    return -XEN_EPERM;
+}
+
+/* Two domains may communicate only if one of them is privileged. */
+static bool may_talk(const struct domain *a, const struct domain *b)
+{
+    return a == b || a->privileged || b->privileged;
+}
+
+static int silo_map_gmfn_foreign(struct domain *src, struct domain *tgt, struct domain *foreign)
+{
+    int rc = self_or_privileged(src, tgt);
+    return rc ? rc : (may_talk(tgt, foreign) ? 0 : -XEN_EPERM);
+}
+
+struct xsm_ops silo_ops = {
+    .name = "silo",
+    .memory_adjust_reservation = self_or_privileged,
+    .memory_stat_reservation = self_or_privileged,
+    .memory_map = self_or_privileged,
+    .add_to_physmap = self_or_privileged,
+    .remove_from_physmap = self_or_privileged,
+    .map_gmfn_foreign = silo_map_gmfn_foreign,
+    .hvm_getparam = self_or_privileged,
+    .hvm_setparam = self_or_privileged,
+    .vcpu_op = self_or_privileged,
+    /* everything else: the dummy module's rules (xsm_register) */
+};
