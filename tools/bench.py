@@ -28,8 +28,8 @@ def per_op(log):
     return {m.group(1): int(m.group(3)) / int(m.group(2)) for m in BENCH_LINE.finditer(log)}
 
 
-def run_mica(mica_elf, mem, machine_mem):
-    status, log = mica_boot.boot(mica_elf, "", cpus=1, mem=machine_mem, icount=True,
+def run_mica(mica_elf, mem, machine_mem, cmdline=""):
+    status, log = mica_boot.boot(mica_elf, cmdline, cpus=1, mem=machine_mem, icount=True,
                                  modules=["%s:name=bench mem=%s" % (BENCH_ELF, mem)], timeout=600)
     if status != mica_boot.EXIT_SUCCESS or "PASS guest/bench" not in log:
         sys.exit("bench: the benchmark guest failed on Mica (%s guest):\n%s" % (mem, log[-3000:]))
@@ -67,15 +67,26 @@ def main():
 
     small, _ = run_mica(mica_elf, "16M", "256M")
     large, tables_1g = run_mica(mica_elf, "1G", "2G")
+    flask, _ = run_mica(mica_elf, "16M", "256M", "xsm=flask")
     xen = run_xen()
 
     print("Instructions per operation (QEMU -icount shift=0,sleep=off, 1 CPU)")
     print("%-28s %12s %12s %12s %10s" % ("operation", "Mica 16M", "Mica 1G", "Xen 4.17", "Mica/Xen"))
     for name in small:
+        if name.endswith("_cold_avc"):
+            continue
         x = xen.get(name)
         print("%-28s %12.0f %12.0f %12s %10s" % (
             name, small[name], large.get(name, float("nan")),
             "%.0f" % x if x else "-", "%.2f" % (small[name] / x) if x else "-"))
+    pair = "add_remove_physmap_pair"
+    dummy, warm, cold = small[pair], flask[pair], flask[pair + "_cold_avc"]
+    print()
+    print("XSM: instructions per add_to_physmap + remove_from_physmap pair (16 MiB guest)")
+    print("%-28s %12.0f" % ("dummy", dummy))
+    print("%-28s %12.0f   (%+.1f%% over dummy)" % ("FLASK, warm AVC", warm, 100 * (warm / dummy - 1)))
+    print("%-28s %12.0f   (%+.1f%% over dummy)" % ("FLASK, cold AVC", cold, 100 * (cold / dummy - 1)))
+    print()
     text, data, bss = image_size(mica_elf)
     print("mica.elf (release): text %d, data %d, bss %d bytes; file %d bytes" % (
         text, data, bss, os.path.getsize(mica_elf)))

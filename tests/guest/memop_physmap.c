@@ -28,25 +28,12 @@ static int mica;
 /*
  * shared_info and grant frames (docs/hypercalls.md, "Where Mica differs"):
  * Mica never releases them with decrease_reservation (0 extents) nor moves
- * them with XENMAPSPACE_gmfn (-EINVAL), and remove_from_physmap unmaps
- * shared_info (0). Xen 4.17 unmaps them with decrease_reservation (1
- * extent), moves a grant frame with XENMAPSPACE_gmfn, and refuses to remove
- * shared_info (-ENOENT, it stays mapped).
+ * them with XENMAPSPACE_gmfn (-EINVAL). Xen 4.17 unmaps them with
+ * decrease_reservation (1 extent) and moves them with XENMAPSPACE_gmfn (0).
+ * remove_from_physmap of shared_info: 0 in both while Xen's shared_info
+ * page is intact; once decrease_reservation has released it, Xen can no
+ * longer take it out (-ENOENT): shared_info_released(), run last.
  */
-
-/* Unmap shared_info at gfn: Mica remove_from_physmap; Xen refuses that
- * (-ENOENT) and it takes decrease_reservation. */
-static void unmap_shared_info(unsigned long gfn)
-{
-    if (mica) {
-        CHECK_EQ(remove_from_physmap(DOMID_SELF, gfn), 0);
-    } else {
-        CHECK_EQ(remove_from_physmap(DOMID_SELF, gfn), -XEN_ENOENT);
-        CHECK_EQ(decrease_one(gfn, 0), 1);
-    }
-    CHECK_EQ(remove_from_physmap(DOMID_SELF, gfn), -XEN_ENOENT);
-}
-
 static void shared_info(void)
 {
     const unsigned long si = 0x840, si2 = 0x841, moved = 0x842;
@@ -67,32 +54,62 @@ static void shared_info(void)
     /* shared_info has one index. */
     CHECK_EQ(add_to_physmap(DOMID_SELF, XENMAPSPACE_shared_info, 1, moved), -XEN_EINVAL);
 
-    /* Moving it as if it were RAM. */
+    /* Moving it as if it were RAM: Mica -EINVAL; Xen moves it over the RAM
+     * at `moved`, which it frees. (Xen: put it back at si2.) */
     rc = add_to_physmap(DOMID_SELF, XENMAPSPACE_gmfn, si2, moved);
-    gprintf("add_to_physmap(gmfn) of shared_info's gfn -> %ld, current %ld (was %ld)\n", rc,
-            current_pages(), cur);
-    CHECK_EQ(rc, -XEN_EINVAL);
-    CHECK_EQ(current_pages(), cur - 2);
-
-    /* decrease_reservation: Mica keeps it (0 extents), Xen unmaps it. */
-    rc = decrease_one(si2, 0);
-    gprintf("decrease_reservation of shared_info -> %ld\n", rc);
-    CHECK_EQ(rc, mica ? 0 : 1);
-    CHECK_EQ(current_pages(), cur - 2);
+    gprintf("add_to_physmap(gmfn) of shared_info's gfn -> %ld\n", rc);
     if (mica) {
-        /* remove_from_physmap unmaps it (twice: 0, then -ENOENT). */
-        CHECK_EQ(remove_from_physmap(DOMID_SELF, si2), 0);
+        CHECK_EQ(rc, -XEN_EINVAL);
+        CHECK_EQ(current_pages(), cur - 2);
+    } else {
+        CHECK_EQ(rc, 0);
+        CHECK_EQ(current_pages(), cur - 3);
+        CHECK_EQ(remove_from_physmap(DOMID_SELF, si2), -XEN_ENOENT);
+        CHECK_EQ(add_to_physmap(DOMID_SELF, XENMAPSPACE_shared_info, 0, si2), 0);
+        CHECK_EQ(remove_from_physmap(DOMID_SELF, moved), -XEN_ENOENT);
+        CHECK_EQ(populate_one(moved, 0), 1);
+        CHECK_EQ(current_pages(), cur - 2);
     }
+
+    /* remove_from_physmap unmaps it (twice: 0, then -ENOENT). */
+    rc = remove_from_physmap(DOMID_SELF, si2);
+    gprintf("remove_from_physmap of shared_info -> %ld\n", rc);
+    CHECK_EQ(rc, 0);
     CHECK_EQ(remove_from_physmap(DOMID_SELF, si2), -XEN_ENOENT);
     CHECK_EQ(current_pages(), cur - 2);
-
-    /* It can come back into a hole, costing no RAM. */
+    /* And it can come back into a hole, costing no RAM. */
     CHECK_EQ(add_to_physmap(DOMID_SELF, XENMAPSPACE_shared_info, 0, si), 0);
     CHECK_EQ(current_pages(), cur - 2);
-    unmap_shared_info(si);
-    CHECK_EQ(current_pages(), cur - 2);
+    CHECK_EQ(remove_from_physmap(DOMID_SELF, si), 0);
     CHECK_EQ(populate_one(si, 0), 1);
     CHECK_EQ(populate_one(si2, 0), 1);
+    CHECK_EQ(current_pages(), cur);
+}
+
+/* decrease_reservation on shared_info. Under Xen this leaves shared_info's
+ * page unremovable, so it runs last. */
+static void shared_info_released(void)
+{
+    const unsigned long si = 0x843;
+    long cur = current_pages();
+
+    CHECK_EQ(add_to_physmap(DOMID_SELF, XENMAPSPACE_shared_info, 0, si), 0);
+    CHECK_EQ(current_pages(), cur - 1);
+    /* Mica keeps it (0 extents); Xen unmaps it and counts the extent. */
+    long rc = decrease_one(si, 0);
+    gprintf("decrease_reservation of shared_info -> %ld\n", rc);
+    CHECK_EQ(rc, mica ? 0 : 1);
+    CHECK_EQ(current_pages(), cur - 1);
+    /* Xen: map it again (into the hole: no RAM freed). */
+    if (!mica)
+        CHECK_EQ(add_to_physmap(DOMID_SELF, XENMAPSPACE_shared_info, 0, si), 0);
+    CHECK_EQ(current_pages(), cur - 1);
+    /* remove_from_physmap: Mica unmaps it (0); Xen -ENOENT. */
+    rc = remove_from_physmap(DOMID_SELF, si);
+    gprintf("remove_from_physmap of shared_info after decrease_reservation -> %ld\n", rc);
+    CHECK_EQ(rc, mica ? 0 : -XEN_ENOENT);
+    /* RAM back at si (Xen: over what is still mapped there). */
+    CHECK_EQ(populate_one(si, 0), 1);
     CHECK_EQ(current_pages(), cur);
 }
 
@@ -414,7 +431,7 @@ static void bad_spaces_and_gfns(void)
     CHECK(top >= (long)HIGH_GFN);
     if (mica)
         CHECK_EQ(top, HIGH_GFN);
-    unmap_shared_info(HIGH_GFN);
+    CHECK_EQ(remove_from_physmap(DOMID_SELF, HIGH_GFN), 0);
     CHECK_EQ(memop_query(XENMEM_maximum_gpfn, DOMID_SELF), top);
 
 #ifdef __x86_64__
@@ -464,4 +481,5 @@ void test_main(void)
     remove_twice();
     batch();
     bad_spaces_and_gfns();
+    shared_info_released();         /* last: see there */
 }
