@@ -142,7 +142,7 @@ test-xen: deps guests
 # Static analysis (not part of `make test`: advisory).
 check:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
-	    --inline-suppr -Iinclude -D__x86_64__ arch common mm
+	    --inline-suppr -Iinclude -D__x86_64__ arch common mm xsm tools/policyc.c
 
 .PHONY: clean help FORCE
 clean:

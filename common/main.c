@@ -90,8 +90,10 @@ void start_mica(uint32_t magic, paddr_t info)
 
     if (!multiboot2_parse(magic, info))
         mica_exit(MICA_EXIT_FAILURE);
-    cmdline_parse(boot_info.cmdline, __start_mica_params,
-                  (size_t)(__stop_mica_params - __start_mica_params), cmdline_warning, NULL);
+    /* Linker-defined bounds of the mica_params section. */
+    // cppcheck-suppress comparePointers
+    size_t nr_params = (size_t)(__stop_mica_params - __start_mica_params);
+    cmdline_parse(boot_info.cmdline, __start_mica_params, nr_params, cmdline_warning, NULL);
     printk("Command line: %s\n", boot_info.cmdline);
     print_memory_map();
 

@@ -7,6 +7,7 @@
  *   ipi        call_function on each CPU and on all CPUs
  *   fault      a deliberate page fault in selftest_fault_trigger()
  *   lockorder  two locks taken against the lock order (debug builds catch it)
+ *   gfnleak    a get_gfn without put_gfn (the check before VMRUN names it)
  */
 #ifndef MICA_SELFTEST_H
 #define MICA_SELFTEST_H

@@ -85,6 +85,17 @@ QEMU_TESTS = [
                      r"while holding 'selftest_inner' \(level 11\)",
                      r"\] test_lockorder\+0x"],
              reject=[r"went unnoticed"]),
+    QemuTest("p2m/missing-put-gfn", "selftest=gfnleak", status=EXIT_PANIC,
+             expect=[r"returning to a guest while holding a gfn: "
+                     r"get_gfn at common/selftest\.c:\d+ has no put_gfn"],
+             reject=[r"went unnoticed"]),
+    QemuTest("p2m/dump", "p2m-dump", modules=[("build/guest/hello.elf", "name=hello mem=20M")],
+             expect=[r"^p2m of d0 \(hello\): 5120 pages owned, 3 table pages, leaves up to 2M",
+                     r"^  gfn 0x00000-0x001ff -> mfn 0x[0-9a-f]{5}-0x[0-9a-f]{5}  2M x1 +ram_rw",
+                     r"^  table L3 at mfn 0x[0-9a-f]+\n  table L2 at mfn 0x[0-9a-f]+\n"
+                     r"  table L1 at mfn 0x[0-9a-f]+\n",
+                     r"p2m audit d0 \(hello\): ok \(5120 pages, 3 table pages\)"],
+             reject=NO_FAULT),
     QemuTest("cmdline/unknown-option", "frobnicate=7 loglvl=debug",
              expect=[r"^WARNING: command line: unknown option 'frobnicate' ignored",
                      r"boot complete"], reject=NO_FAULT),

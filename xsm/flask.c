@@ -257,10 +257,12 @@ bool flask_init(void)
             loaded = !load_policy(phys_to_virt(m->start), m->end - m->start, from);
         }
     }
-    if (!loaded)
-        loaded = !load_policy(flask_default_policy,
-                              (size_t)(flask_default_policy_end - flask_default_policy),
-                              "the built-in default");
+    if (!loaded) {
+        /* Bounds of the built-in policy's bytes (xsm/default_policy.asm). */
+        // cppcheck-suppress comparePointers
+        size_t size = (size_t)(flask_default_policy_end - flask_default_policy);
+        loaded = !load_policy(flask_default_policy, size, "the built-in default");
+    }
     printk("XSM: module flask, %s mode\n", enforcing ? "enforcing" : "permissive");
     return loaded;
 }
