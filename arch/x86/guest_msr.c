@@ -4,6 +4,7 @@
  */
 #include "x86/guest.h"
 #include "hypercall.h"
+#include "x86/pat.h"
 #include "x86/vmcb.h"
 
 #define MSR_TSC 0x10
@@ -27,16 +28,6 @@
 #define APIC_BASE_DEFAULT 0xFEE00000UL
 #define APIC_BASE_ENABLE (1UL << 11)
 #define APIC_BASE_BSP (1UL << 8)
-
-static bool pat_valid(uint64_t pat)
-{
-    for (int i = 0; i < 8; i++) {
-        uint8_t type = (pat >> (8 * i)) & 0xFF;
-        if (type == 2 || type == 3 || type > 7)
-            return false;
-    }
-    return true;
-}
 
 bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 {

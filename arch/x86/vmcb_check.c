@@ -8,6 +8,7 @@
  * Pure function: unit-tested on the host.
  */
 #include "x86/vcpu.h"
+#include "x86/pat.h"
 #include "x86/vmcb.h"
 
 #define CR0_PE (1UL << 0)
@@ -23,17 +24,6 @@
 /* RFLAGS: bit 1 is always 1; bits 3, 5, 15 and 22..63 are reserved (zero). */
 #define RFLAGS_MBZ (0xFFFFFFFFFFC00000UL | (1UL << 15) | (1UL << 5) | (1UL << 3))
 #define EVENT_TYPE(e) (((e) >> 8) & 7)
-
-static bool pat_valid(uint64_t pat)
-{
-    for (int i = 0; i < 8; i++) {
-        uint8_t type = (pat >> (8 * i)) & 0xFF;
-        /* Valid PAT memory types: UC 0, WC 1, WT 4, WP 5, WB 6, UC- 7. */
-        if (type == 2 || type == 3 || type > 7)
-            return false;
-    }
-    return true;
-}
 
 const char *vmcb_check_guest_state(const struct vmcb *vmcb, uint32_t max_asids)
 {

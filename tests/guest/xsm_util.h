@@ -75,6 +75,8 @@ static inline void wait_pages(domid_t domid, long pages)
             return;
         xsm_block();
     }
+    gprintf("d%u has %ld pages, not %ld\n", domid, memop_query(XENMEM_current_reservation, domid),
+            pages);
     guest_test_abort("the page count we wait for never came");
 }
 
