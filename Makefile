@@ -100,7 +100,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DMICA_HOST \
                -DMICA_DEBUG -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 
-UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check policyc
+UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check policyc flask
 UNIT_SRCS_buddy := mm/buddy.c
 UNIT_SRCS_heap := mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_cmdline := common/cmdline.c
@@ -110,6 +110,8 @@ UNIT_SRCS_p2m := mm/p2m.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlo
 UNIT_SRCS_vmcb_check := arch/x86/vmcb_check.c
 UNIT_SRCS_policyc := tools/policyc.c
 UNIT_CFLAGS_policyc := -DPOLICYC_NO_MAIN -Itools
+UNIT_SRCS_flask := xsm/flask_policy.c xsm/flask_avc.c mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c tools/policyc.c
+UNIT_CFLAGS_flask := -DPOLICYC_NO_MAIN -Itools
 
 # The policy compiler, a host tool (tools/policyc.c).
 $(BUILD)/tools/policyc: tools/policyc.c tools/policyc.h include/public/xsm/flask_policy.h include/public/xsm/flask_classes.h

@@ -31,13 +31,25 @@ static int rule_cmp(const struct flask_policy_rule *a, const struct flask_policy
     return 0;
 }
 
-/* Is a NUL-terminated name of sane length at offset off of the strings? */
-static bool name_ok(const char *strings, uint32_t size, uint32_t off, bool may_be_empty)
+/* Is there a NUL-terminated name of sane length at offset off of the
+ * strings, made only of the characters the language allows? (Names end up
+ * in log lines: a guest-loaded policy must not smuggle control characters
+ * into them.) Type 0's name is empty, every other one is not. */
+static bool name_ok(const char *strings, uint32_t size, uint32_t off, bool reserved)
 {
     if (off >= size)
         return false;
     size_t len = strnlen(strings + off, size - off);
-    return len < size - off && len < FLASK_POLICY_MAX_NAME && (may_be_empty || len > 0);
+    if (len == size - off || len >= FLASK_POLICY_MAX_NAME || (len == 0) != reserved)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = strings[off + i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                  (i > 0 && c >= '0' && c <= '9');
+        if (!ok)
+            return false;
+    }
+    return true;
 }
 
 void flask_policy_free(struct flask_policy *p)

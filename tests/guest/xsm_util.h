@@ -12,8 +12,10 @@
  *     domain that is not (or no longer) there, anything else while it is
  *     (even -EPERM: the lookup comes before the XSM check). A domain built
  *     BEFORE the waiter is gone once it answers -ESRCH.
- *   - a poke: another domain removes one of our RAM pages (remove_from_
- *     physmap, or decrease_reservation by ourselves), so our own
+ *   - a poke: another domain takes one of our RAM pages away
+ *     (decrease_reservation, or add_to_physmap of shared_info over it,
+ *     which frees the RAM that was there; remove_from_physmap would not:
+ *     as in Xen the frame stays the domain's), so our own
  *     current_reservation drops. Every domain starts with all its RAM
  *     populated (current == maximum), so "max - n" counts the pokes and
  *     removals so far, whoever went first. POKE_GFN.. are never touched.
@@ -27,13 +29,16 @@
 #include <public/xsm/flask_policy.h>
 #include <public/xsm/flask_classes.h>
 
-#define WAIT_TICKS 3000                /* 30 s of 10 ms scheduler ticks */
+/* How often to look before giving up. SCHEDOP_block is no clock (a vCPU on
+ * CPU0 is woken at CPU0's next scheduling decision, often at once), so this
+ * is just large: a test that really hangs ends at its QEMU timeout. */
+#define WAIT_ROUNDS 1000000
 #define POKE_GFN 0x8f0UL               /* 0x8f0..0x8ff: pages others may remove */
 #define SCRATCH_GFN 0x880UL            /* where shared_info is mapped and removed */
 
 /* ---- waiting ------------------------------------------------------------------ */
 
-/* Sleep until the next scheduler tick (Mica: SCHEDOP_block, no events). */
+/* Let the others run (Mica: SCHEDOP_block, woken at the next tick or sooner). */
 static inline void xsm_block(void)
 {
     HYPERVISOR_sched_op(SCHEDOP_block, NULL);
@@ -45,10 +50,10 @@ static inline int domain_exists(domid_t domid)
     return memop_query(XENMEM_current_reservation, domid) != -XEN_ESRCH;
 }
 
-/* Wait until domid exists (built after us); abort after WAIT_TICKS. */
+/* Wait until domid exists (built after us); abort after WAIT_ROUNDS. */
 static inline void wait_exists(domid_t domid)
 {
-    for (unsigned int t = 0; t < WAIT_TICKS; t++) {
+    for (unsigned int t = 0; t < WAIT_ROUNDS; t++) {
         if (domain_exists(domid))
             return;
         xsm_block();
@@ -59,7 +64,7 @@ static inline void wait_exists(domid_t domid)
 /* Wait until domid is gone (built before us, so -ESRCH means gone). */
 static inline void wait_gone(domid_t domid)
 {
-    for (unsigned int t = 0; t < WAIT_TICKS; t++) {
+    for (unsigned int t = 0; t < WAIT_ROUNDS; t++) {
         if (!domain_exists(domid))
             return;
         xsm_block();
@@ -70,7 +75,7 @@ static inline void wait_gone(domid_t domid)
 /* Wait until current_reservation of domid is `pages`; abort otherwise. */
 static inline void wait_pages(domid_t domid, long pages)
 {
-    for (unsigned int t = 0; t < WAIT_TICKS; t++) {
+    for (unsigned int t = 0; t < WAIT_ROUNDS; t++) {
         if (memop_query(XENMEM_current_reservation, domid) == pages)
             return;
         xsm_block();
@@ -86,10 +91,11 @@ static inline long max_pages(domid_t domid)
     return memop_query(XENMEM_maximum_reservation, domid);
 }
 
-/* Poke domid: remove its RAM page POKE_GFN + n. */
+/* Poke domid: give back its RAM page POKE_GFN + n (1 extent, or -errno). */
 static inline long poke(domid_t domid, unsigned int n)
 {
-    return remove_from_physmap(domid, POKE_GFN + n);
+    xen_pfn_t gfn = POKE_GFN + n;
+    return memop_reservation(XENMEM_decrease_reservation, &gfn, 1, 0, domid);
 }
 
 /* ---- xsm_op: FLASK -------------------------------------------------------------- */

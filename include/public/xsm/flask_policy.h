@@ -9,7 +9,8 @@
  *   uint32_t type_name[nr_types]          offsets into the string table
  *   struct flask_policy_rule rule[nr_rules]
  *   char strings[strings_size]            NUL-terminated names
- * Type 0 is reserved (no type); types are numbered 1..nr_types-1.
+ * Type 0 is reserved (no type, its name is empty); types are numbered
+ * 1..nr_types-1, their names are [A-Za-z_][A-Za-z0-9_]* and unique.
  * A rule grants `perms` (a bit per permission of the class, in the order of
  * include/public/xsm/flask_classes.h) to source type `src` on target type
  * `tgt`. Several rules may name the same triple; their perms add up.
