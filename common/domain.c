@@ -35,11 +35,6 @@ struct domain *current_domain(void)
     return v ? v->domain : NULL;
 }
 
-struct vcpu *current_vcpu(void)
-{
-    return this_cpu()->current;
-}
-
 /* ---- references -------------------------------------------------------- */
 
 void domain_get_ref(struct domain *d)

@@ -68,12 +68,6 @@ void spin_unlock(spinlock_t *lock)
     __atomic_store_n(&lock->owner, (uint16_t)(lock->owner + 1), __ATOMIC_RELEASE);
 }
 
-bool spin_is_locked(const spinlock_t *lock)
-{
-    return __atomic_load_n(&lock->owner, __ATOMIC_RELAXED) !=
-           __atomic_load_n(&lock->next, __ATOMIC_RELAXED);
-}
-
 unsigned long spin_lock_irqsave(spinlock_t *lock)
 {
     unsigned long flags = irq_save();

@@ -128,7 +128,6 @@ void domain_put(struct domain *d);
 
 /* The domain running on this CPU (NULL when idle). */
 struct domain *current_domain(void);
-struct vcpu *current_vcpu(void);
 
 /* Start vCPU 0 of a built domain. */
 void domain_start(struct domain *d);

@@ -106,7 +106,7 @@ def stub_test(QemuTest, xsm, policy=None, guest_label="domU_t", stub_label="stub
          % (" label=" + guest_label if labels else "")),
         (G + "xsm_roles.elf", "name=stub no-priv target=guest%s -- role=stub target=0 third=2 "
          "expect=%s%s" % (" label=" + stub_label if labels else "", "allow" if allowed else "deny",
-                          "" if allowed else " third_map=allow")),
+                          "" if allowed else " third_map=skip")),
         (G + "xsm_roles.elf", "name=boss priv -- role=stubboss stub=1 guest=0 poke=%d"
          % (0 if allowed else 1)),
     ]
@@ -117,12 +117,6 @@ def stub_test(QemuTest, xsm, policy=None, guest_label="domU_t", stub_label="stub
            r"\(boss\) the stub and its target are gone$"] + \
         [r"\(%s\) PASS guest/xsm_roles$" % n for n in ("guest", "stub", "boss")]
     reject = REJECT
-    # SILO: a foreign mapping of the privileged domain's frame is allowed.
-    mapped = r"\(stub\) mapped a frame of the third domain d2$"
-    if allowed:
-        reject += (mapped,)
-    else:
-        log.append(mapped)
     if xsm == "flask":
         log += [avc("physmap", stub_label, "dom0_t", "mmu"),
                 avc("map_read map_write", stub_label, "dom0_t", "mmu")]

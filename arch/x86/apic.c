@@ -135,11 +135,6 @@ void lapic_timer_calibrate(void)
     printk("APIC: timer runs at %u kHz (bus clock / 16)\n", ticks_per_ms);
 }
 
-uint32_t lapic_timer_ticks_per_ms(void)
-{
-    return ticks_per_ms;
-}
-
 static uint32_t us_to_ticks(uint32_t us)
 {
     uint64_t ticks = (uint64_t)us * ticks_per_ms / 1000;

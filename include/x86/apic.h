@@ -21,7 +21,6 @@ void lapic_send_sipi(uint32_t apic_id, uint8_t page);
 
 /* The timer. Calibrated once on the boot CPU against the PIT. */
 void lapic_timer_calibrate(void);
-uint32_t lapic_timer_ticks_per_ms(void);
 void lapic_timer_periodic(uint32_t period_us);
 void lapic_timer_oneshot(uint32_t delay_us);
 void lapic_timer_stop(void);

@@ -64,11 +64,6 @@ DEFINE_CR_ACCESSORS(3)
 DEFINE_CR_ACCESSORS(4)
 #undef DEFINE_CR_ACCESSORS
 
-static inline void invlpg(const void *va)
-{
-    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-}
-
 static inline uint64_t rdtsc(void)
 {
     uint32_t lo, hi;

@@ -19,6 +19,11 @@ static const spinlock_t *held[LOCK_ORDER_MAX_HELD];
 static unsigned int nr_held;
 static bool irqs_enabled = true;     /* the pretend CPU's interrupt flag */
 
+static bool spin_is_locked(const spinlock_t *lock)
+{
+    return lock->next != lock->owner;
+}
+
 void spin_lock_init(spinlock_t *lock, const char *name, enum lock_level level)
 {
     lock->next = 0;
@@ -53,10 +58,6 @@ void spin_unlock(spinlock_t *lock)
     lock->owner++;
 }
 
-bool spin_is_locked(const spinlock_t *lock)
-{
-    return lock->next != lock->owner;
-}
 
 unsigned long spin_lock_irqsave(spinlock_t *lock)
 {
