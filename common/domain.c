@@ -351,6 +351,48 @@ const char *shutdown_reason_name(unsigned int reason)
     return reason < ARRAY_SIZE(reason_names) ? reason_names[reason] : "unknown";
 }
 
+#define MAX_PAUSE_COUNT 255
+
+int domain_pause(struct domain *d)
+{
+    int rc = 0;
+    bool first;
+
+    spin_lock(&d->lock);
+    if (d->state != DOMAIN_RUNNING && d->state != DOMAIN_PAUSED)
+        rc = -XEN_EINVAL;
+    else if (d->pause_count == MAX_PAUSE_COUNT)
+        rc = -XEN_EOVERFLOW;
+    first = !rc && d->pause_count++ == 0;
+    if (first)
+        d->state = DOMAIN_PAUSED;
+    spin_unlock(&d->lock);
+    if (first) {
+        printk("Domain d%u (%s): paused\n", d->domid, d->name);
+        sched_pause_domain(d);
+    }
+    return rc;
+}
+
+int domain_unpause(struct domain *d)
+{
+    int rc = 0;
+    bool last;
+
+    spin_lock(&d->lock);
+    if (d->state != DOMAIN_PAUSED)
+        rc = -XEN_EINVAL;
+    last = !rc && --d->pause_count == 0;
+    if (last)
+        d->state = DOMAIN_RUNNING;
+    spin_unlock(&d->lock);
+    if (last) {
+        printk("Domain d%u (%s): unpaused\n", d->domid, d->name);
+        sched_unpause_domain(d);
+    }
+    return rc;
+}
+
 void domain_shutdown(struct domain *d, unsigned int reason)
 {
     spin_lock(&d->lock);

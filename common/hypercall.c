@@ -17,6 +17,7 @@ struct hypercall {
 static const struct hypercall hypercall_table[] = {
     [__HYPERVISOR_memory_op] = { do_memory_op, 2, "memory_op" },
     [__HYPERVISOR_xsm_op] = { do_xsm_op, 1, "xsm_op" },
+    [__HYPERVISOR_domctl] = { do_domctl, 1, "domctl" },
     [__HYPERVISOR_xen_version] = { do_xen_version, 2, "xen_version" },
     [__HYPERVISOR_console_io] = { do_console_io, 3, "console_io" },
     [__HYPERVISOR_vcpu_op] = { do_vcpu_op, 3, "vcpu_op" },

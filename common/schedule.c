@@ -44,9 +44,13 @@ static void kick_idle_cpu(void)
     }
 }
 
+/* Make v runnable. A paused domain's runnable vCPUs stay off the queue
+ * ("parked") until sched_unpause_domain puts them on it. */
 static void enqueue(struct vcpu *v)
 {
     v->state = VCPU_RUNNABLE;
+    if (v->domain->state == DOMAIN_PAUSED)
+        return;
     list_add_tail(&v->runq_link, &runq);
     kick_idle_cpu();
 }
@@ -158,7 +162,7 @@ static bool put_back(struct vcpu *v)
     unsigned long flags = spin_lock_irqsave(&runq_lock);
 
     v->processor = -1;
-    if (d->state != DOMAIN_RUNNING) {
+    if (d->state != DOMAIN_RUNNING && d->state != DOMAIN_PAUSED) {
         v->state = VCPU_OFFLINE;
         teardown = claim_teardown(d);
     } else if (v->state == VCPU_RUNNING) {
@@ -168,6 +172,43 @@ static bool put_back(struct vcpu *v)
     }
     spin_unlock_irqrestore(&runq_lock, flags);
     return teardown;
+}
+
+void sched_pause_domain(struct domain *d)
+{
+    bool on_cpu;
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (v->state == VCPU_RUNNABLE)
+            list_del(&v->runq_link);          /* parked (a no-op if it already was) */
+        if (v->processor >= 0 && v->processor != (int)smp_processor_id())
+            lapic_send_ipi(percpu_areas[v->processor].apic_id, VECTOR_KICK);
+    }
+    spin_unlock_irqrestore(&runq_lock, flags);
+
+    /* Synchronous, as Xen's: when we return, none of its vCPUs runs. The
+     * kicked CPUs drop them at their next exit (sched_must_leave). */
+    do {
+        on_cpu = false;
+        for (unsigned int i = 0; i < d->nr_vcpus; i++)
+            on_cpu |= __atomic_load_n(&d->vcpus[i]->processor, __ATOMIC_ACQUIRE) >= 0;
+        if (on_cpu)
+            cpu_relax();
+    } while (on_cpu);
+}
+
+void sched_unpause_domain(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (v->state == VCPU_RUNNABLE && v->processor < 0)
+            enqueue(v);                       /* the parked ones */
+    }
+    spin_unlock_irqrestore(&runq_lock, flags);
 }
 
 bool sched_stop_domain(struct domain *d)

@@ -1,7 +1,7 @@
 /*
  * Domains and their vCPUs.
  *
- * Life of a domain:  CREATED --start--> RUNNING <--pause/unpause--> PAUSED
+ * Life of a domain:  CREATED --start--> RUNNING <--domctl pause/unpause--> PAUSED
  *                    RUNNING/PAUSED --shutdown(reason)--> SHUTDOWN
  *                    SHUTDOWN --last vCPU off its CPU--> DYING --> DEAD
  * While DYING, Mica returns every page, table page and vCPU; the struct
@@ -80,6 +80,7 @@ struct domain {
     enum domain_state state;        /* to SHUTDOWN under lock; SHUTDOWN to DYING
                                        under runq_lock, by exactly one CPU */
     unsigned int shutdown_reason;   /* SHUTDOWN_* when state >= SHUTDOWN */
+    unsigned int pause_count;       /* domctl pauses in force (under lock) */
     spinlock_t lock;                /* state, page list, tot_pages */
     bool privileged;
     domid_t target;                 /* the domain this one manages (device model,
@@ -131,6 +132,12 @@ struct domain *current_domain(void);
 
 /* Start vCPU 0 of a built domain. */
 void domain_start(struct domain *d);
+
+/* Pause a running domain (pauses nest, up to 255: -EOVERFLOW) / undo one
+ * pause (-EINVAL if it is not paused). Returns once none of its vCPUs runs.
+ * -EINVAL for a domain that is not running or paused. */
+int domain_pause(struct domain *d);
+int domain_unpause(struct domain *d);
 
 /* Stop a domain for good with reason SHUTDOWN_*; its vCPUs leave their CPUs
  * at their next exit, and the last one tears the domain down. */

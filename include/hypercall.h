@@ -47,6 +47,7 @@ long do_sched_op(struct vcpu *v, const struct hypercall_args *a);
 long do_hvm_op(struct vcpu *v, const struct hypercall_args *a);
 long do_memory_op(struct vcpu *v, const struct hypercall_args *a);
 long do_xsm_op(struct vcpu *v, const struct hypercall_args *a);
+long do_domctl(struct vcpu *v, const struct hypercall_args *a);
 long do_vcpu_op(struct vcpu *v, const struct hypercall_args *a);
 
 #endif

@@ -45,6 +45,12 @@ void vcpu_block(struct vcpu *v);
 /* Should v leave its CPU now? (arch_vcpu_run asks before each VMRUN.) */
 bool sched_must_leave(const struct vcpu *v);
 
+/* Pausing: the caller has moved d to DOMAIN_PAUSED (or back to RUNNING).
+ * sched_pause_domain returns once none of d's vCPUs is on a CPU; their
+ * runnable vCPUs wait off the queue until sched_unpause_domain. */
+void sched_pause_domain(struct domain *d);
+void sched_unpause_domain(struct domain *d);
+
 /* Take every vCPU of a stopping domain off the queues; kick CPUs running
  * one. Returns true if none of them is on a CPU: the domain is then DYING
  * and the caller tears it down (otherwise the last CPU to drop one does). */

@@ -222,6 +222,21 @@ def ten_domains(QemuTest):
         reject=NO_FAULT + (r"FAIL guest/",))
 
 
+def pause_tests(QemuTest):
+    """domctl pause/unpause: the privileged d0 pauses d1 while d1 prints
+    heartbeats; no heartbeat may appear between the two."""
+    modules = [(G + "domctl_pause.elf", "name=ctl -- role=controller"),
+               (G + "domctl_pause.elf", "name=victim -- role=victim")]
+    return [QemuTest("guest/domctl-pause", cpus=2, modules=modules,
+                     expect=[r"Domain d1 \(victim\): paused\n(?:(?!\(victim\) heartbeat).*\n)*"
+                             r"Domain d1 \(victim\): unpaused",
+                             r"\(victim\) heartbeat 1$", r"\(victim\) heartbeat 60$",
+                             r"\(ctl\) PASS guest/domctl_pause$",
+                             r"\(victim\) PASS guest/domctl_pause$",
+                             r"Memory: (\d+) frames free before the domains, \1 after"],
+                     reject=NO_FAULT + (r"FAIL guest/",))]
+
+
 def tests(QemuTest):
     return [
         passes(QemuTest, "hello", "hello", "hello"),
@@ -236,4 +251,5 @@ def tests(QemuTest):
         passes(QemuTest, "hypercall-errors-32", "test_hypercall_errors-32", "hypercall_errors-32"),
         passes(QemuTest, "compat-junk", "test_compat_junk", "compat_junk"),
         ten_domains(QemuTest),
-    ] + shutdown_tests(QemuTest) + misbehaving_tests(QemuTest) + bad_module_tests(QemuTest)
+    ] + shutdown_tests(QemuTest) + misbehaving_tests(QemuTest) + bad_module_tests(QemuTest) + \
+        pause_tests(QemuTest)

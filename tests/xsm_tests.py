@@ -17,7 +17,7 @@ import os
 import re
 import subprocess
 
-from mica_boot import EXIT_FAILURE, EXIT_SUCCESS
+from mica_boot import EXIT_FAILURE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 G = "build/guest/"
@@ -118,13 +118,18 @@ def stub_test(QemuTest, xsm, policy=None, guest_label="domU_t", stub_label="stub
         [r"\(%s\) PASS guest/xsm_roles$" % n for n in ("guest", "stub", "boss")]
     reject = REJECT
     if xsm == "flask":
-        log += [avc("physmap", stub_label, "dom0_t", "mmu"),
+        log += [r"^XSM: module flask, enforcing mode$",
+                avc("stat", stub_label, "dom0_t", "mmu"),
+                avc("physmap", stub_label, "dom0_t", "mmu"),
                 avc("map_read map_write", stub_label, "dom0_t", "mmu")]
         if policy:
-            log += [r"^FLASK: policy from module 0 loaded: "]
+            # The module's policy, not the built-in one.
+            log += [r"^FLASK: policy from module 0 loaded: 5 types, \d+ rules \(load 2\)$"]
+            reject += (r"policy from the built-in default",)
         reject += (r"source=%s target=%s" % (stub_label, guest_label),
                    r"avc: denied .* source=(dom0_t|%s)" % guest_label)
     else:
+        log += [r"^XSM: module %s$" % xsm]
         reject += (r"avc: denied",)
     return QemuTest(name, cmdline(xsm), cpus=2, modules=modules,
                     expect=log + ended((0, "guest"), (1, "stub"), (2, "boss")), reject=reject)
@@ -219,7 +224,8 @@ BAD_LOADS = ["bad magic", "bad version", "other class count", "truncated by one 
              "unsorted rules", "a duplicate rule", "a rule of type 0", "a rule of no type",
              "a rule of no class", "reserved bits", "no permission", "an unknown permission",
              "a name outside the strings", "an unterminated name", "an empty name",
-             "a name twice", "a name of 64 bytes", "no dom0_t", "no domU_t", "no xen_t",
+             "a name twice", "a name of 64 bytes", "a control character in a name",
+             "a name with a space", "a name starting with a digit", "no dom0_t", "no domU_t", "no xen_t",
              "no stub_t \\(the bystander's label\\)", "empty", "more than 1 MiB"]
 
 
@@ -233,6 +239,12 @@ def badload_test(QemuTest):
         modules=[(G + "xsm_policy.elf", "name=stubby no-priv label=stub_t -- role=bystander"),
                  (G + "xsm_policy.elf", "name=boss priv -- role=badload bystander=0")],
         expect=[r"\(boss\) %s: -22$" % what for what in BAD_LOADS] +
+               # Names are identifiers: refused by the parser, before the
+               # label check could refuse them for lacking stub_t.
+               [r"^ERROR: FLASK: policy from d1 \(boss\) refused: malformed\n"
+                r"\(boss\) %s: -22$" % what
+                for what in ("a control character in a name", "a name with a space",
+                             "a name starting with a digit")] +
                [r"\(boss\) unreadable buffer: -14$",
                 r"\(boss\) %d bad loads, the old policy unchanged after each$"
                 % (len(BAD_LOADS) + 2),

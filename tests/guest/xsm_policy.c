@@ -280,6 +280,9 @@ static void badload(void)
             hdr()->strings_size += 65;
             size += 65;
         }), -XEN_EINVAL);
+    BAD("a control character in a name", rename_type("stub_t", "stu\033_t"), -XEN_EINVAL);
+    BAD("a name with a space", rename_type("stub_t", "stub t"), -XEN_EINVAL);
+    BAD("a name starting with a digit", rename_type("stub_t", "9tub_t"), -XEN_EINVAL);
     BAD("no dom0_t", rename_type("dom0_t", "dom9_t"), -XEN_EINVAL);
     BAD("no domU_t", rename_type("domU_t", "domV_t"), -XEN_EINVAL);
     BAD("no xen_t", rename_type("xen_t", "xyz_t"), -XEN_EINVAL);

@@ -1,0 +1,80 @@
+/*
+ * domctl pausedomain / unpausedomain between two domains. The role comes
+ * after " -- " on the module command line:
+ *
+ *   role=controller  (d0, privileged) waits for d1, pauses it, checks the
+ *                    errors (itself, a bad interface version, an unknown
+ *                    command, unpausing what is not paused), spins a while
+ *                    with d1 paused, then unpauses it. The test checks in
+ *                    Mica's log that d1 printed no heartbeat in between.
+ *   role=victim      (d1, unprivileged) prints heartbeats until it has printed
+ *                    HEARTBEATS of them; it may not pause d0 (-EPERM).
+ */
+#include "args.h"
+#include "public/domctl.h"
+#include "test.h"
+
+TEST_NAME("domctl_pause");
+
+#define VICTIM 1
+#define CONTROLLER 0
+#define HEARTBEATS 60
+#define RETRIES 100000
+
+static long domctl(uint32_t cmd, domid_t domain, uint32_t version)
+{
+    struct xen_domctl_header op = { .cmd = cmd, .interface_version = version, .domain = domain };
+    return hypercall5(__HYPERVISOR_domctl, (unsigned long)&op, 0, 0, 0, 0);
+}
+
+static void spin(unsigned long n)
+{
+    for (volatile unsigned long i = 0; i < n; i++)
+        ;
+}
+
+static void controller(void)
+{
+    long rc = -XEN_ESRCH;
+
+    spin(10000000);                       /* let d1 start and print a few heartbeats */
+    /* d1 is built after us: retry until it exists (-ESRCH) and runs
+     * (-EINVAL while it is still being built). */
+    for (int i = 0; i < RETRIES && (rc == -XEN_ESRCH || rc == -XEN_EINVAL); i++) {
+        rc = domctl(XEN_DOMCTL_pausedomain, VICTIM, XEN_DOMCTL_INTERFACE_VERSION);
+        if (rc)
+            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    }
+    CHECK_EQ(rc, 0);
+    gprintf("paused d1\n");
+    CHECK_EQ(domctl(XEN_DOMCTL_pausedomain, CONTROLLER, XEN_DOMCTL_INTERFACE_VERSION), -XEN_EINVAL);
+    CHECK_EQ(domctl(XEN_DOMCTL_pausedomain, VICTIM, 0x14), -XEN_EACCES);
+    CHECK_EQ(domctl(99, VICTIM, XEN_DOMCTL_INTERFACE_VERSION), -XEN_ENOSYS);
+    CHECK_EQ(domctl(XEN_DOMCTL_pausedomain, 0x7000, XEN_DOMCTL_INTERFACE_VERSION), -XEN_ESRCH);
+    /* Pauses nest: a second pause needs a second unpause. */
+    CHECK_EQ(domctl(XEN_DOMCTL_pausedomain, VICTIM, XEN_DOMCTL_INTERFACE_VERSION), 0);
+    CHECK_EQ(domctl(XEN_DOMCTL_unpausedomain, VICTIM, XEN_DOMCTL_INTERFACE_VERSION), 0);
+    spin(20000000);                       /* d1 would print many heartbeats here */
+    gprintf("unpausing d1\n");
+    CHECK_EQ(domctl(XEN_DOMCTL_unpausedomain, VICTIM, XEN_DOMCTL_INTERFACE_VERSION), 0);
+    CHECK_EQ(domctl(XEN_DOMCTL_unpausedomain, VICTIM, XEN_DOMCTL_INTERFACE_VERSION), -XEN_EINVAL);
+}
+
+static void victim(void)
+{
+    CHECK_EQ(domctl(XEN_DOMCTL_pausedomain, CONTROLLER, XEN_DOMCTL_INTERFACE_VERSION), -XEN_EPERM);
+    for (int beat = 1; beat <= HEARTBEATS; beat++) {
+        gprintf("heartbeat %d\n", beat);
+        spin(400000);
+    }
+}
+
+void test_main(void)
+{
+    if (guest_arg_is("role", "controller"))
+        controller();
+    else if (guest_arg_is("role", "victim"))
+        victim();
+    else
+        guest_test_abort("no role= given");
+}
