@@ -112,9 +112,10 @@ QEMU_TESTS = [
 def all_qemu_tests():
     import guest_tests  # tests/guest_tests.py: tests that boot guests
     import smp_tests    # tests/smp_tests.py: guests with several vCPUs, TLB shootdown
+    import xsm_tests    # tests/xsm_tests.py: each XSM module, policies, xsm_op
     import memop_tests  # tests/memop_tests.py: memory_op guests, p2m audit
     return (QEMU_TESTS + guest_tests.tests(QemuTest) + smp_tests.tests(QemuTest)
-            + memop_tests.tests(QemuTest))
+            + xsm_tests.tests(QemuTest) + memop_tests.tests(QemuTest))
 
 
 def run_unit_tests(binaries, results):

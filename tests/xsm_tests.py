@@ -105,8 +105,7 @@ def stub_test(QemuTest, xsm, policy=None, guest_label="domU_t", stub_label="stub
         (G + "xsm_roles.elf", "name=guest no-priv%s -- role=stubguest"
          % (" label=" + guest_label if labels else "")),
         (G + "xsm_roles.elf", "name=stub no-priv target=guest%s -- role=stub target=0 third=2 "
-         "expect=%s%s" % (" label=" + stub_label if labels else "", "allow" if allowed else "deny",
-                          "" if allowed else " third_map=skip")),
+         "expect=%s" % (" label=" + stub_label if labels else "", "allow" if allowed else "deny")),
         (G + "xsm_roles.elf", "name=boss priv -- role=stubboss stub=1 guest=0 poke=%d"
          % (0 if allowed else 1)),
     ]

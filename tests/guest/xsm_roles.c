@@ -18,11 +18,10 @@
  * A stub domain, its target and a third domain (test "stub"):
  *   role=stubguest  (the target, unprivileged) waits until two of its RAM
  *                   pages are gone (the stub's doing, or the boss's).
- *   role=stub target=ID third=ID expect=allow|deny [third_map=skip]
+ *   role=stub target=ID third=ID expect=allow|deny
  *                   (booted with target=, unprivileged) on the third domain:
  *                   add_to_physmap, remove_from_physmap, a foreign mapping of
- *                   its frame: -EPERM (the last one not under SILO:
- *                   third_map=skip, see stub()).
+ *                   its frame: -EPERM.
  *                   On its target: current_reservation, a foreign mapping of
  *                   one of its frames, add_to_physmap of shared_info over
  *                   RAM, remove_from_physmap of it, and add_to_physmap again
@@ -158,11 +157,8 @@ static void stub(void)
     CHECK_EQ(add_to_physmap(third, XENMAPSPACE_shared_info, 0, SCRATCH_GFN), -XEN_EPERM);
     CHECK_EQ(remove_from_physmap(third, SCRATCH_GFN), -XEN_EPERM);
     gprintf("the third domain d%u: -EPERM\n", third);
-    /* Mapping its frames: -EPERM. Not checked under SILO (third_map=skip):
-     * there Mica lets an unprivileged domain map a privileged domain's
-     * frames (xsm/silo.c, may_talk), which dummy refuses; reported. */
-    if (!guest_arg_is("third_map", "skip"))
-        CHECK_EQ(map_foreign(third, FOREIGN_IDX, FOREIGN_GFN), -XEN_EPERM);
+    /* Mapping its frames: -EPERM. */
+    CHECK_EQ(map_foreign(third, FOREIGN_IDX, FOREIGN_GFN), -XEN_EPERM);
 
     /* The target (it waits for our last call). */
     rc = memop_query(XENMEM_current_reservation, target);
