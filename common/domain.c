@@ -368,8 +368,8 @@ int domain_pause(struct domain *d)
         d->state = DOMAIN_PAUSED;
     spin_unlock(&d->lock);
     if (first) {
-        printk("Domain d%u (%s): paused\n", d->domid, d->name);
         sched_pause_domain(d);
+        printk("Domain d%u (%s): paused\n", d->domid, d->name);   /* and off every CPU */
     }
     return rc;
 }

@@ -13,6 +13,7 @@
 static DEFINE_SPINLOCK(runq_lock, LOCK_LEVEL_RUNQUEUE);
 static struct list_head runq = LIST_HEAD_INIT(runq);        /* RUNNABLE vCPUs */
 static struct list_head blocked = LIST_HEAD_INIT(blocked);  /* BLOCKED, off-CPU */
+static uint64_t last_wake_tick;     /* CPU 0's tick of the last wake-up */
 
 static void tick_interrupt(struct cpu_regs *regs)
 {
@@ -121,8 +122,11 @@ static struct vcpu *pick_next(void)
     struct vcpu *v = NULL;
     unsigned long flags = spin_lock_irqsave(&runq_lock);
 
-    if (smp_processor_id() == 0)
+    /* The tick's wake-up: once per tick of CPU 0, not at every pick. */
+    if (smp_processor_id() == 0 && this_cpu()->timer_ticks != last_wake_tick) {
+        last_wake_tick = this_cpu()->timer_ticks;
         wake_blocked();
+    }
     if (!list_empty(&runq)) {
         v = list_first_entry(&runq, struct vcpu, runq_link);
         list_del(&v->runq_link);
