@@ -27,23 +27,21 @@ long do_console_io(struct vcpu *v, const struct hypercall_args *a)
     uint64_t buffer = a->arg[2];
     char chunk[CHUNK];
 
-    if (XSM_CALL(console_io, v->domain, (unsigned int)cmd))
-        return -XEN_EPERM;
-    switch (cmd) {
-    case CONSOLEIO_write:
-        if (count > CONSOLE_IO_MAX)
-            return -XEN_EINVAL;
-        for (uint32_t done = 0; done < count;) {
-            size_t len = MIN((size_t)CHUNK, (size_t)(count - done));
-            if (copy_from_guest(v, chunk, buffer + done, len))
-                return -XEN_EFAULT;
-            domain_console_write(v->domain, chunk, len);
-            done += len;
-        }
-        return 0;
-    case CONSOLEIO_read:
-        return 0;                      /* no console input: nothing to read */
-    default:
+    if (cmd != CONSOLEIO_write && cmd != CONSOLEIO_read)
         return -XEN_ENOSYS;
+    if (XSM_CALL(console_io, v->domain, cmd))
+        return -XEN_EPERM;
+    if (cmd == CONSOLEIO_read)
+        return 0;                      /* no console input: nothing to read */
+
+    if (count > CONSOLE_IO_MAX)
+        return -XEN_EINVAL;
+    for (uint32_t done = 0; done < count;) {
+        size_t len = MIN((size_t)CHUNK, (size_t)(count - done));
+        if (copy_from_guest(v, chunk, buffer + done, len))
+            return -XEN_EFAULT;
+        domain_console_write(v->domain, chunk, len);
+        done += len;
     }
+    return 0;
 }

@@ -6,7 +6,8 @@
  *     (dummy: the domain itself, a privileged one, or its device model),
  *     otherwise -ENOENT: the parameter exists in the ABI but Mica
  *     has no value for it (Xen would return 0 for an unset parameter).
- *   HVMOP_set_param: -ENOSYS (nothing to configure).
+ *   HVMOP_set_param { domid, index, value }: the same checks (hook
+ *     hvm_setparam), then -ENOSYS: Mica has nothing to configure.
  *   anything else: -ENOSYS.
  */
 #include "guest_access.h"
@@ -16,7 +17,9 @@
 #include "public/hvm/params.h"
 #include "xsm.h"
 
-static long get_param(struct vcpu *v, uint64_t arg)
+/* get_param and set_param: check everything, ask XSM, then answer that
+ * Mica has no value (get: -ENOENT) or nothing to set (set: -ENOSYS). */
+static long param_op(struct vcpu *v, uint64_t op, uint64_t arg)
 {
     struct xen_hvm_param p;
     struct domain *d;
@@ -29,9 +32,10 @@ static long get_param(struct vcpu *v, uint64_t arg)
     d = domain_get(p.domid);
     if (!d)
         return -XEN_ESRCH;
-    rc = XSM_CALL(hvm_getparam, v->domain, d);
-    if (!rc)
-        rc = -XEN_ENOENT;
+    if (op == HVMOP_get_param)
+        rc = XSM_CALL(hvm_getparam, v->domain, d) ? -XEN_EPERM : -XEN_ENOENT;
+    else
+        rc = XSM_CALL(hvm_setparam, v->domain, d) ? -XEN_EPERM : -XEN_ENOSYS;
     domain_put(d);
     return rc;
 }
@@ -40,7 +44,8 @@ long do_hvm_op(struct vcpu *v, const struct hypercall_args *a)
 {
     switch (a->arg[0]) {
     case HVMOP_get_param:
-        return get_param(v, a->arg[1]);
+    case HVMOP_set_param:
+        return param_op(v, a->arg[0], a->arg[1]);
     default:
         return -XEN_ENOSYS;
     }

@@ -162,7 +162,7 @@ static long reservation_query(struct vcpu *v, unsigned int cmd, uint64_t arg)
 
     if (copy_from_guest(v, &domid, arg, sizeof(domid)))
         return -XEN_EFAULT;
-    d = domain_get(domid);
+    d = target_domain(domid);
     if (!d)
         return -XEN_ESRCH;
     rc = XSM_CALL(memory_stat_reservation, v->domain, d);

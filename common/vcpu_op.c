@@ -29,6 +29,7 @@
 #include "guest_access.h"
 #include "hypercall.h"
 #include "public/errno.h"
+#include "xsm.h"
 #include "public/hvm/hvm_vcpu.h"
 #include "public/sched.h"
 #include "public/vcpu.h"
@@ -104,6 +105,10 @@ long do_vcpu_op(struct vcpu *v, const struct hypercall_args *a)
         return -XEN_ENOSYS;
     if (vcpuid >= d->nr_vcpus)
         return -XEN_ENOENT;
+    /* vcpu_op acts on the caller's own vCPUs: XSM's vcpu_op hook (dummy
+     * TARGET, so always allowed; a FLASK policy may withhold domain: vcpu). */
+    if (XSM_CALL(vcpu_op, d, d))
+        return -XEN_EPERM;
     target = d->vcpus[vcpuid];
 
     switch (cmd) {

@@ -35,7 +35,7 @@ struct xsm_ops {
     int (*memory_adjust_reservation)(struct domain *src, struct domain *tgt); /* increase/decrease/populate */
     int (*memory_stat_reservation)(struct domain *src, struct domain *tgt);   /* current/maximum reservation, maximum_gpfn */
     int (*memory_map)(struct domain *src, struct domain *tgt);                /* memory_map */
-    int (*machine_memory_map)(struct domain *src);                            /* machine_memory_map, maximum_ram_page */
+    int (*machine_memory_map)(struct domain *src);                            /* machine_memory_map */
     int (*add_to_physmap)(struct domain *src, struct domain *tgt);
     int (*remove_from_physmap)(struct domain *src, struct domain *tgt);
     int (*map_gmfn_foreign)(struct domain *src, struct domain *tgt, struct domain *foreign);
