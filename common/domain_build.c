@@ -2,7 +2,8 @@
  * The domain builder (see domain_build.h): validate the module's options and
  * ELF image completely, then create the domain, give it RAM (largest pages
  * first), load the image, write hvm_start_info and start vCPU 0 in the PVH
- * entry state. A module that fails validation creates nothing.
+ * entry state (the caller starts it, once every module is built). A module
+ * that fails validation creates nothing.
  */
 #include "domain_build.h"
 #include "cmdline.h"
@@ -368,6 +369,5 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
            "%lu p2m table pages\n", d->domid, d->name, o.mem >> 20, d->nr_vcpus,
            d->privileged ? "" : "un", gi.elf_class, gi.entry, d->p2m.table_pages);
     p2m_debug_domain_built(d);
-    domain_start(d);
     return true;
 }

@@ -112,6 +112,10 @@ void end_of_run_check(void)
         pr_err("p2m: %u audit(s) failed during the run\n", p2m_audit_failures());
         all_off = false;
     }
-    printk("Mica: run ended, %s\n", all_off ? "every domain powered off" : "not every domain powered off");
+    if (all_off)
+        printk("Mica: run ended, every domain powered off\n");
+    else
+        printk("Mica: run ended with a failure (a domain did not power off, a module was "
+               "refused, an audit failed or memory leaked: see above)\n");
     mica_exit(all_off ? MICA_EXIT_SUCCESS : MICA_EXIT_FAILURE);
 }

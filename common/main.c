@@ -56,6 +56,13 @@ static void print_memory_map(void)
     }
 }
 
+static void start_domain(struct domain *d, void *arg)
+{
+    (void)arg;
+    if (d->state == DOMAIN_CREATED)
+        domain_start(d);
+}
+
 /* One domain per multiboot2 module, then let the scheduler run them. */
 static void build_domains(void)
 {
@@ -75,6 +82,8 @@ static void build_domains(void)
         }
         refused += !domain_build_module(&boot_info.modules[i], i, i == policies);
     }
+    /* Start them only now: no domain runs while others are being built. */
+    domain_for_each(start_domain, NULL);
     printk("Mica: %u domain(s) started, %u module(s) refused\n",
            boot_info.nr_modules - policies - refused, refused);
     end_of_run_begin(free_before, refused);

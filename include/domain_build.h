@@ -21,8 +21,8 @@
  * line: one guest page. An image overlapping it is refused. */
 #define START_INFO_GPA 0x1000
 
-/* Build and start the domain for module index (first_guest: the first
- * module that is a guest, privileged by default); false (with a message)
+/* Build the domain for module index (first_guest: the first module that is
+ * a guest, privileged by default), ready to start; false (with a message)
  * if the module was refused. */
 bool domain_build_module(const struct boot_module *module, unsigned int index, bool first_guest);
 
