@@ -5,7 +5,7 @@
  * result in RAX. Adding a hypercall is one row in hypercall_table
  * (common/hypercall.c) and one handler. docs/hypercalls.md lists them all.
  *
- * Calling conventions (shared/notes/xen-abi.md), chosen by the guest's mode
+ * Calling conventions (docs/xen-abi.md), chosen by the guest's mode
  * (EFER.LMA && CS.L), never by register contents:
  *   64-bit: RAX = number; RDI, RSI, RDX, R10, R8 = arguments
  *   32-bit: EAX = number; EBX, ECX, EDX, ESI, EDI = arguments (truncated

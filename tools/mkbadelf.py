@@ -10,7 +10,7 @@ From Python: make_bad_images(good_path, out_dir, suffix="") returns the
 list of (name, path, what was changed). Python 3 standard library only.
 
 The variants (ELF layout: the System V ABI's "Object Files" chapter; the PVH
-note: shared/notes/xen-abi.md):
+note: docs/xen-abi.md):
 
   truncated-header  only the first 40 bytes: less than an ELF64 header
   truncated-phdrs   cut in the middle of the second program header

@@ -8,7 +8,7 @@
 #
 # Xen is only downloaded (apt-get download) and unpacked (dpkg -x): it is never
 # installed as this machine's hypervisor. The QEMU command line is the one measured
-# in shared/notes/qemu-svm.md ("Real Xen as a reference"): dom0=pvh makes the
+# in docs/qemu.md ("Real Xen as a reference"): dom0=pvh makes the
 # guest ELF (passed as the "initrd", i.e. the first multiboot module) a PVH dom0,
 # dom0-iommu=none is needed because QEMU offers no IOMMU, and Xen never exits
 # QEMU on its own, so we watch the serial log for the verdict and stop QEMU.

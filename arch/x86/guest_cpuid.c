@@ -1,7 +1,7 @@
 /*
  * CPUID as a guest sees it: the host's leaves minus what Mica does not
  * virtualise, plus Xen's hypervisor leaves at 0x40000000 so that guests
- * written for Xen find their hypervisor (shared/notes/xen-abi.md).
+ * written for Xen find their hypervisor (docs/xen-abi.md).
  */
 #include "x86/guest.h"
 #include "public/cpuid.h"

@@ -38,7 +38,7 @@ bool svm_supported(void)
     struct cpuid_result svm = cpuid(CPUID_SVM_FEATURES, 0);
     if (!(svm.edx & CPUID_SVM_EDX_NPT)) {
         /* QEMU's plain qemu64 runs NPT without advertising it; Mica trusts
-         * only what CPUID says (shared/notes/qemu-svm.md). */
+         * only what CPUID says (docs/qemu.md). */
         pr_err("SVM: no nested paging (CPUID 0x8000000A EDX bit 0). "
                "Under QEMU use -cpu qemu64,+svm,+npt.\n");
         return false;

@@ -2,7 +2,7 @@
  * #VMEXIT dispatch: one handler per exit code, in a table. An exit Mica does
  * not handle crashes the domain with a diagnostic, never Mica.
  *
- * QEMU does not emulate NRIPS (shared/notes/qemu-svm.md), so handlers
+ * QEMU does not emulate NRIPS (docs/qemu.md), so handlers
  * advance RIP by the length of the instruction they emulate: CPUID, RDMSR
  * and WRMSR are 2 bytes (0F A2, 0F 32, 0F 30), VMMCALL 3 (0F 01 D9),
  * HLT 1 (F4). IN/OUT report the next RIP in EXITINFO2 (APM §15.10.2).

@@ -2,7 +2,7 @@
 ;
 ; VMRUN saves and restores only part of the host state (AMD APM vol. 2
 ; §15.5.1): of the general registers, only RAX, RSP and RIP are swapped
-; (shared/notes/qemu-svm.md confirms this for QEMU), so every other guest GPR
+; (docs/qemu.md confirms this for QEMU), so every other guest GPR
 ; is loaded from and stored to struct guest_gprs here. FS, GS, TR, LDTR and
 ; the SYSCALL/SYSENTER MSRs are not swapped at all: VMSAVE/VMLOAD move them
 ; (§15.5.2). We VMSAVE the host's into its per-CPU area, VMLOAD the guest's,

@@ -103,7 +103,7 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
     vmcb->control.np_enable = 1;
     vmcb->control.n_cr3 = v->domain->p2m.root << PAGE_SHIFT;
 
-    /* The PVH entry state (shared/notes/xen-abi.md): 32-bit protected mode,
+    /* The PVH entry state (docs/xen-abi.md): 32-bit protected mode,
      * paging off, flat 4 GiB segments, a 32-bit busy TSS, IF=0, EBX = the
      * hvm_start_info address. */
     struct vmcb_save *s = &vmcb->save;

@@ -2,7 +2,7 @@
  * The consistency checks VMRUN makes on the guest state (AMD APM vol. 2
  * §15.5.1, "VMRUN ... Canonicalization and Consistency Checks"), plus the
  * ones QEMU's emulation skips but real hardware enforces or that leave QEMU
- * in a broken state (shared/notes/qemu-svm.md). Mica runs them before every
+ * in a broken state (docs/qemu.md). Mica runs them before every
  * VMRUN so a bad guest state crashes that domain with a reason instead of
  * producing VMEXIT_INVALID on hardware or silent misbehaviour under QEMU.
  * Pure function: unit-tested on the host.

@@ -1,7 +1,7 @@
 /*
  * Mica's guest ABI: error numbers (mirrors xen/include/public/errno.h).
  * Hypercalls return -XEN_Exxx in RAX/EAX. Xen's values are Linux's x86 ones
- * (shared/notes/xen-abi.md, "Errors").
+ * (docs/xen-abi.md, "Errors").
  */
 #ifndef MICA_PUBLIC_ERRNO_H
 #define MICA_PUBLIC_ERRNO_H

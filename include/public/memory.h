@@ -6,7 +6,7 @@
  * layout (64-bit in Mica and 64-bit guests; in a 32-bit guest build it
  * naturally has the compat layout), `struct compat_X` is what a 32-bit guest
  * passes, which Mica reads when the caller is in 32-bit mode. Offsets are
- * asserted below against shared/notes/xen-abi.md ("memory_op").
+ * asserted below against docs/xen-abi.md ("memory_op").
  */
 #ifndef MICA_PUBLIC_MEMORY_H
 #define MICA_PUBLIC_MEMORY_H
@@ -159,7 +159,7 @@ struct compat_memory_map {
     compat_handle_t buffer;
 };
 
-/* --- Layout checks (shared/notes/xen-abi.md, "Layouts"). ----------------- */
+/* --- Layout checks (docs/xen-abi.md, "Layouts"). ----------------- */
 #define MICA_OFF(t, f) __builtin_offsetof(struct t, f)
 
 /* 32-bit (compat) layouts: the same on every build. */

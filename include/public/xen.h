@@ -3,7 +3,7 @@
  *
  * Mirrors xen/include/public/xen.h and arch-x86/xen.h: hypercall numbers,
  * domain ids, the guest-handle convention, console_io commands and start_info
- * flags. Numbers and layouts are facts of Xen's ABI (shared/notes/xen-abi.md);
+ * flags. Numbers and layouts are facts of Xen's ABI (docs/xen-abi.md);
  * a guest built against Xen's headers must see exactly the same values here.
  *
  * Usable from Mica (freestanding, 64-bit, -mcmodel=kernel) and from guests

@@ -186,7 +186,7 @@ enum svm_exit_code {
     SVM_EXIT_CODES = 0x401,            /* size of the dispatch table */
 };
 /* VMEXIT_INVALID: EXITCODE is -1 (QEMU stores 0x00000000FFFFFFFF: compare
- * the low 32 bits, shared/notes/qemu-svm.md). */
+ * the low 32 bits, docs/qemu.md). */
 #define SVM_EXIT_INVALID_LOW32 0xFFFFFFFFu
 
 #endif

@@ -2,7 +2,7 @@
  * memory_op's physmap calls on the guest's own physmap: add_to_physmap
  * (shared_info, grant_table, gmfn, gmfn_range), remove_from_physmap and
  * add_to_physmap_batch, with the rules the bug classes of
- * shared/notes/lessons.md ask for:
+ * the bug classes of Xen's security history ask for:
  *   - what add_to_physmap replaces is gone (RAM there is freed: current
  *     reservation drops by one);
  *   - XENMAPSPACE_gmfn moves a frame: its contents appear at the new gfn,

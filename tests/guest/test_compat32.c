@@ -1,7 +1,7 @@
 /*
  * The 32-bit (compat) hypercall ABI, from a guest that stays in 32-bit
  * protected mode: EAX = number, EBX ECX EDX ESI EDI = arguments, result in
- * EAX (shared/notes/xen-abi.md). Built only as build/guest/test_compat32-32.elf.
+ * EAX (docs/xen-abi.md). Built only as build/guest/test_compat32-32.elf.
  *
  * A 32-bit caller cannot load the upper halves of the 64-bit registers: in
  * protected mode only EAX..EDI exist, and whatever the upper 32 bits of

@@ -8,7 +8,7 @@
  * halves hold whatever 64-bit code left there. A VMMCALL from compatibility
  * mode is a 32-bit hypercall (EAX = number, EBX ECX EDX ESI EDI = arguments),
  * so the hypervisor must decide the ABI by the mode (EFER.LMA && CS.L), and
- * use only the low 32 bits of every register (shared/notes/xen-abi.md). We
+ * use only the low 32 bits of every register (docs/xen-abi.md). We
  * load junk into bits 63:32 in 64-bit mode, far-return into a compatibility
  * code segment, VMMCALL there, far-jump back, and look at the result.
  *

@@ -1,6 +1,6 @@
 /*
  * CPUID hypervisor leaves and the hypercall page's bytes
- * (shared/notes/xen-abi.md, "Finding the hypervisor", "Hypercall page").
+ * (docs/xen-abi.md, "Finding the hypervisor", "Hypercall page").
  */
 #include "test.h"
 

@@ -1,6 +1,6 @@
 /*
  * Unknown hypercall numbers, and which registers a hypercall may change
- * (shared/notes/xen-abi.md: "Unknown: -ENOSYS"; "Every register that is not
+ * (docs/xen-abi.md: "Unknown: -ENOSYS"; "Every register that is not
  * the result must be preserved for the guest").
  */
 #include "test.h"

@@ -7,7 +7,7 @@
  * only after every CPU running the domain has dropped the old translation.
  * So once the poller sees `published`, its next read of the gfn must see the
  * change: the new frame (remap) or a #NPF (remove). QEMU keeps stale
- * translations while a guest runs (shared/notes/qemu-svm.md), so without a
+ * translations while a guest runs (docs/qemu.md), so without a
  * real shootdown the poller would read the old frame here and report it.
  *
  * Command line (after " -- "): mode=remap (the default) or mode=remove.

@@ -1,5 +1,5 @@
 /*
- * HYPERVISOR_xen_version sub-commands (shared/notes/xen-abi.md). String
+ * HYPERVISOR_xen_version sub-commands (docs/xen-abi.md). String
  * results must be NUL-terminated and zero-padded to the field's full size:
  * the buffers are pre-filled with 0xAA to see every byte the call writes.
  */

@@ -1,6 +1,6 @@
 ; PVH entry for 32-bit test guests (nasm -f elf32).
 ;
-; Boot ABI (shared/notes/xen-abi.md, "PVH boot ABI"): entered at the
+; Boot ABI (docs/xen-abi.md, "PVH boot ABI"): entered at the
 ; XEN_ELFNOTE_PHYS32_ENTRY address in 32-bit protected mode, paging off, flat
 ; segments, IF=0, no stack, EBX = guest-physical address of hvm_start_info.
 ; This flavour stays in that mode (so linear == guest-physical) and calls

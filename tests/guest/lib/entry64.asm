@@ -1,6 +1,6 @@
 ; PVH entry for 64-bit test guests (nasm -f elf64).
 ;
-; Boot ABI (shared/notes/xen-abi.md, "PVH boot ABI"): the hypervisor enters at
+; Boot ABI (docs/xen-abi.md, "PVH boot ABI"): the hypervisor enters at
 ; the address in the XEN_ELFNOTE_PHYS32_ENTRY note in 32-bit protected mode,
 ; paging off, flat segments, IF=0, no stack, EBX = guest-physical address of
 ; struct hvm_start_info. We build our own GDT and page tables, switch to long

@@ -1,5 +1,5 @@
 /*
- * Hypervisor detection and hypercalls (shared/notes/xen-abi.md).
+ * Hypervisor detection and hypercalls (docs/xen-abi.md).
  */
 #include "hypercall.h"
 

@@ -1,6 +1,6 @@
 /*
  * Hypercalls for test guests: finding the hypervisor, installing the
- * hypercall page, and calling through it (shared/notes/xen-abi.md,
+ * hypercall page, and calling through it (docs/xen-abi.md,
  * "Finding the hypervisor" and "Hypercall page and calling convention").
  */
 #ifndef GUEST_HYPERCALL_H
