@@ -23,6 +23,7 @@
 #include "x86/vcpu.h"
 
 #define FIRST_RESERVED_DOMID 0x7FF0   /* DOMID_SELF and up are not domains */
+#define P2M_TABLE_SLACK 64
 
 static DEFINE_SPINLOCK(domlist_lock, LOCK_LEVEL_DOMLIST);
 static struct list_head domlist = LIST_HEAD_INIT(domlist);
@@ -37,6 +38,8 @@ struct domain *current_domain(void)
 
 /* ---- references -------------------------------------------------------- */
 
+static void free_vcpus(struct domain *d);
+
 void domain_get_ref(struct domain *d)
 {
     __atomic_fetch_add(&d->refcount, 1, __ATOMIC_ACQ_REL);
@@ -46,6 +49,7 @@ void domain_put(struct domain *d)
 {
     if (__atomic_sub_fetch(&d->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
         ASSERT(d->state == DOMAIN_DEAD);
+        free_vcpus(d);
         xfree(d);
     }
 }
@@ -143,6 +147,9 @@ static bool alloc_special_frames(struct domain *d)
     return d->shared_info != NULL;
 }
 
+/* The vCPU structs live as long as the domain struct: code holding a
+ * reference to the domain (a TLB shootdown, a pause) may still look at
+ * their state. Their VMCBs go at teardown (arch_vcpu_destroy). */
 static void free_vcpus(struct domain *d)
 {
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
@@ -180,6 +187,11 @@ struct domain *domain_create(const char *name, bool privileged, unsigned int nr_
         xfree(d);
         return NULL;
     }
+    /* Table pages are Mica's memory: a guest gets twice what mapping all its
+     * RAM with 4 KiB pages needs, plus room for a few scattered mappings,
+     * and -ENOMEM beyond (XSA-409's lesson: bound what a guest can make
+     * the hypervisor allocate). */
+    d->p2m.table_limit = P2M_TABLE_SLACK + 2 * (max_pages / NPT_ENTRIES);
     if (!alloc_special_frames(d)) {
         free_special_frames(d);
         p2m_teardown(&d->p2m);
@@ -288,10 +300,15 @@ static void domain_flush_tlbs(struct p2m *p2m)
     struct domain *d = container_of(p2m, struct domain, p2m);
     bool on_cpu[MAX_CPUS] = { false };
 
+    /* Fresh ASIDs first, then look where the vCPUs run. The fence pairs
+     * with the one in prepare_entry (arch/x86/vcpu.c): a CPU that starts a
+     * vCPU after we looked sees the reset and takes a new ASID; one that
+     * started before is seen here and interrupted. */
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        arch_vcpu_flush_tlb(d->vcpus[i]);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-        struct vcpu *v = d->vcpus[i];
-        int cpu = __atomic_load_n(&v->processor, __ATOMIC_ACQUIRE);
-        arch_vcpu_flush_tlb(v);
+        int cpu = __atomic_load_n(&d->vcpus[i]->processor, __ATOMIC_ACQUIRE);
         if (cpu >= 0)
             on_cpu[cpu] = true;
     }
@@ -440,8 +457,14 @@ void domain_destroy(struct domain *d)
     list_del(&d->domlist_link);
     spin_unlock(&domlist_lock);
 
+    /* Under the domain lock: an operation another domain started on d
+     * before it began dying finishes first, and any later one sees DYING
+     * (physmap.c checks the state under this lock). */
+    spin_lock(&d->lock);
     relinquish_memory(d);
-    free_vcpus(d);
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        arch_vcpu_destroy(d->vcpus[i]);
+    spin_unlock(&d->lock);
     end_of_run_record(d->domid, d->name, d->shutdown_reason);
     d->state = DOMAIN_DEAD;
     domain_put(d);                            /* the domain list's reference */

@@ -13,7 +13,17 @@
 #include "hypercall.h"
 #include "public/domctl.h"
 #include "public/errno.h"
+#include "spinlock.h"
 #include "xsm.h"
+
+/*
+ * One domctl at a time, machine-wide (as Xen's domctl lock). A caller that
+ * finds it taken does not wait: the hypercall is re-executed
+ * (HYPERCALL_PREEMPTED), so its vCPU goes back through the scheduler's
+ * checks and can itself be paused meanwhile. That is what keeps two domains
+ * pausing each other, or a pause racing an unpause, from spinning for ever.
+ */
+static DEFINE_SPINLOCK(domctl_lock, LOCK_LEVEL_DOMCTL);
 
 long do_domctl(struct vcpu *v, const struct hypercall_args *a)
 {
@@ -30,6 +40,10 @@ long do_domctl(struct vcpu *v, const struct hypercall_args *a)
     d = domain_get(op.domain);
     if (!d)
         return -XEN_ESRCH;
+    if (!spin_trylock(&domctl_lock)) {
+        domain_put(d);
+        return HYPERCALL_PREEMPTED;
+    }
     if (d == v->domain)
         rc = -XEN_EINVAL;                 /* a domain cannot pause itself */
     else if (XSM_CALL(domain_pause, v->domain, d))
@@ -38,6 +52,7 @@ long do_domctl(struct vcpu *v, const struct hypercall_args *a)
         rc = domain_pause(d);
     else
         rc = domain_unpause(d);
+    spin_unlock(&domctl_lock);
     domain_put(d);
     return rc;
 }

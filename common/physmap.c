@@ -28,6 +28,18 @@ unsigned int physmap_max_extent_order(const struct domain *caller)
     return caller->privileged ? MAX_EXTENT_ORDER_PRIVILEGED : MAX_EXTENT_ORDER_GUEST;
 }
 
+/* Take d's lock if d is still live. A stopping or dying domain is refused
+ * (-ESRCH): its memory is about to go, and teardown takes this same lock,
+ * so it waits for an operation already in progress. */
+static bool lock_live(struct domain *d)
+{
+    spin_lock(&d->lock);
+    if (d->state < DOMAIN_SHUTDOWN)
+        return true;
+    spin_unlock(&d->lock);
+    return false;
+}
+
 /* A p2m change that the validation above guarantees cannot fail (the
  * tables it needs exist): a failure would be a Mica bug. */
 static void must_set(struct p2m *p2m, gfn_t gfn, mfn_t mfn, enum p2m_type t)
@@ -138,7 +150,8 @@ int physmap_increase(struct domain *d, unsigned int order)
 {
     int rc = 0;
 
-    spin_lock(&d->lock);
+    if (!lock_live(d))
+        return -XEN_ESRCH;
     if (!take_frames(d, order))
         rc = -XEN_ENOMEM;
     spin_unlock(&d->lock);
@@ -154,7 +167,8 @@ int physmap_populate(struct domain *d, gfn_t gfn, unsigned int order)
     if ((gfn & (count - 1)) || !gfn_range_ok(gfn, count))
         return -XEN_EINVAL;
 
-    spin_lock(&d->lock);
+    if (!lock_live(d))
+        return -XEN_ESRCH;
     p2m_lock(&d->p2m);
     /* Mica populates only empty gfns (Xen would replace the mapping and keep
      * the old frame, unreachable; docs/hypercalls.md). */
@@ -209,7 +223,8 @@ int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
     if ((gfn & (count - 1)) || !gfn_range_ok(gfn, count))
         return -XEN_EINVAL;
 
-    spin_lock(&d->lock);
+    if (!lock_live(d))
+        return -XEN_ESRCH;
     p2m_lock(&d->p2m);
     /* Every page must be the domain's own RAM: not a hole, not shared_info
      * or a grant frame (never released), not another domain's frame.
@@ -335,16 +350,17 @@ int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
     if (gpfn > P2M_MAX_GFN)
         return -XEN_EINVAL;
 
-    spin_lock(&d->lock);
+    if (!lock_live(d))
+        return -XEN_ESRCH;
     p2m_lock(&d->p2m);
-    rc = d->state >= DOMAIN_SHUTDOWN ? -XEN_ESRCH : source_frame(d, space, idx, &f, &src_gfn, &t);
+    rc = source_frame(d, space, idx, &f, &src_gfn, &t);
     if (!rc && src_gfn == gpfn)
         goto out;                              /* already there */
     /* The only allocations: split both gfns to 4 KiB (no translation changes). */
     if (!rc)
-        rc = p2m_split_to_4k(&d->p2m, gpfn);
+        rc = p2m_prepare_4k(&d->p2m, gpfn);
     if (!rc && src_gfn != INVALID_GFN)
-        rc = p2m_split_to_4k(&d->p2m, src_gfn);
+        rc = p2m_prepare_4k(&d->p2m, src_gfn);
     if (rc)
         goto out;
 
@@ -376,6 +392,8 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
     /* First the foreign frame, with a reference of our own taken while its
      * p2m is still held (so it cannot be freed in between), and that p2m put
      * back: a CPU never holds two domains' p2ms (p2m_gfn.h). */
+    if (!lock_live(foreign))
+        return -XEN_ESRCH;
     p2m_lock(&foreign->p2m);
     if (is_own_ram(foreign, idx, &mfn)) {
         f = mfn_to_frame(mfn);
@@ -385,19 +403,23 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
         f = NULL;
     }
     p2m_unlock(&foreign->p2m);
+    spin_unlock(&foreign->lock);
     if (!f)
         return -XEN_EINVAL;
 
-    spin_lock(&d->lock);
-    p2m_lock(&d->p2m);
-    rc = d->state >= DOMAIN_SHUTDOWN ? -XEN_ESRCH : p2m_split_to_4k(&d->p2m, gpfn);
-    if (!rc) {
-        nr_gone = unmap_old(d, gpfn, gone);
-        must_set(&d->p2m, gpfn, mfn, p2m_map_foreign);
-        p2m_flush(&d->p2m);
+    if (lock_live(d)) {
+        p2m_lock(&d->p2m);
+        rc = p2m_prepare_4k(&d->p2m, gpfn);
+        if (!rc) {
+            nr_gone = unmap_old(d, gpfn, gone);
+            must_set(&d->p2m, gpfn, mfn, p2m_map_foreign);
+            p2m_flush(&d->p2m);
+        }
+        p2m_unlock(&d->p2m);
+        spin_unlock(&d->lock);
+    } else {
+        rc = -XEN_ESRCH;
     }
-    p2m_unlock(&d->p2m);
-    spin_unlock(&d->lock);
     drop_departed(gone, nr_gone);
     if (rc) {
         __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
@@ -416,14 +438,15 @@ int physmap_remove(struct domain *d, gfn_t gpfn)
 
     if (gpfn > P2M_MAX_GFN)
         return -XEN_EINVAL;
-    spin_lock(&d->lock);
+    if (!lock_live(d))
+        return -XEN_ESRCH;
     mfn_t mfn = get_gfn(&d->p2m, gpfn, &t, &leaf);
     if (mfn == INVALID_MFN)
         rc = -XEN_ENOENT;
     else if (!p2m_is_ram(t) && t != p2m_map_foreign)
         rc = -XEN_EINVAL;                      /* typed entries go through their own API */
     else
-        rc = p2m_split_to_4k(&d->p2m, gpfn);
+        rc = p2m_prepare_4k(&d->p2m, gpfn);
     if (!rc) {
         struct frame *f = mfn_to_frame(mfn);
         /* The frame stays the domain's (as in Xen); only the mapping goes. */

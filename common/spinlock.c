@@ -62,6 +62,20 @@ void spin_lock(spinlock_t *lock)
     lock_order_acquired(lock);
 }
 
+bool spin_trylock(spinlock_t *lock)
+{
+    uint16_t owner = __atomic_load_n(&lock->owner, __ATOMIC_RELAXED);
+    uint16_t expected = owner;
+
+    lock_order_check(lock);
+    /* Free means next == owner: take the ticket only in that case. */
+    if (!__atomic_compare_exchange_n(&lock->next, &expected, (uint16_t)(owner + 1), false,
+                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return false;
+    lock_order_acquired(lock);
+    return true;
+}
+
 void spin_unlock(spinlock_t *lock)
 {
     lock_order_release(lock);

@@ -15,6 +15,7 @@
 enum lock_level {
     LOCK_LEVEL_SELFTEST_OUTER = 10, /* test-only locks used by selftest=lockorder */
     LOCK_LEVEL_SELFTEST_INNER = 11,
+    LOCK_LEVEL_DOMCTL = 15,         /* one domctl at a time (held while pausing) */
     LOCK_LEVEL_DOMLIST = 20,        /* the list of domains, domid allocation */
     LOCK_LEVEL_DOMAIN = 30,         /* one domain's state, pages, vCPUs */
     LOCK_LEVEL_P2M = 40,            /* one domain's whole p2m (every gfn) */

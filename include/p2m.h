@@ -44,6 +44,8 @@ struct p2m {
     struct list_head free_after_flush; /* unhooked table pages waiting for a flush */
     bool flush_needed;              /* a mapping was removed or changed */
     gfn_t max_mapped_gfn;           /* highest gfn ever mapped (XENMEM_maximum_gpfn) */
+    uint64_t table_limit;           /* most table pages it may use (0: no limit):
+                                       a guest cannot grow Mica's memory use at will */
     void (*flush_tlbs)(struct p2m *p2m); /* shoots down every CPU's translations */
 };
 
@@ -63,9 +65,11 @@ int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enu
  * of the leaf that maps it. */
 mfn_t p2m_get_entry(struct p2m *p2m, gfn_t gfn, enum p2m_type *t, unsigned int *order);
 
-/* Split whatever leaf maps gfn down to 4 KiB, changing no translation
- * (so later 4 KiB changes there need no memory). 0 or -ENOMEM. */
-int p2m_split_to_4k(struct p2m *p2m, gfn_t gfn);
+/* Make sure a 4 KiB entry for gfn exists in the tables: create missing
+ * tables and split any superpage above it, changing no translation. After
+ * this, any 4 KiB change at gfn needs no memory. 0, -EINVAL or -ENOMEM
+ * (nothing changed then). */
+int p2m_prepare_4k(struct p2m *p2m, gfn_t gfn);
 
 /* Make every CPU forget removed translations, then free parked table pages. */
 void p2m_flush(struct p2m *p2m);

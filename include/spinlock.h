@@ -27,6 +27,8 @@ typedef struct spinlock {
 void spin_lock_init(spinlock_t *lock, const char *name, enum lock_level level);
 void spin_lock(spinlock_t *lock);
 void spin_unlock(spinlock_t *lock);
+/* Take the lock only if it is free right now; true if taken. */
+bool spin_trylock(spinlock_t *lock);
 
 /* The same with local interrupts disabled while held; flags restore them. */
 unsigned long spin_lock_irqsave(spinlock_t *lock);

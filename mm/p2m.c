@@ -47,6 +47,7 @@ int p2m_init(struct p2m *p2m, unsigned int max_order, void (*flush_tlbs)(struct 
     p2m->table_pages = 0;
     p2m->flush_needed = false;
     p2m->max_mapped_gfn = 0;
+    p2m->table_limit = 0;
     p2m->max_order = max_order;
     p2m->flush_tlbs = flush_tlbs;
     root = new_table(p2m);
@@ -103,31 +104,22 @@ static void split_into(npt_entry_t *table, npt_entry_t leaf, unsigned int level)
         table[i] = npt_make_leaf(base + ((mfn_t)i << NPT_LEVEL_SHIFT(level - 1)), t, level - 1);
 }
 
-int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t)
+/*
+ * Make the walk to gfn reach `target`: create missing tables and split
+ * superpages above it (a split changes no translation). Every table page is
+ * reserved first, so -ENOMEM (or the domain's table limit) leaves the p2m
+ * exactly as it was. Returns the entry at the target level in *slot.
+ */
+static int walk_to(struct p2m *p2m, gfn_t gfn, unsigned int target, npt_entry_t **slot)
 {
     struct frame *reserved[NPT_LEVELS];
     unsigned int nr_reserved, used = 0;
-    unsigned int target = order_to_level(order);
     npt_entry_t *table = table_of(p2m->root);
-
-    /* Validate everything before the first change. */
-    if ((order != P2M_ORDER_4K && order != P2M_ORDER_2M && order != P2M_ORDER_1G) ||
-        order > p2m->max_order)
-        return -XEN_EINVAL;
-    if (gfn > P2M_MAX_GFN || (gfn & ((1UL << order) - 1)) || (unsigned int)t >= P2M_NR_TYPES)
-        return -XEN_EINVAL;
-    /* A mapping's frame must be aligned and fit the entry's address field
-     * (a failed lookup's INVALID_MFN must never be mapped). */
-    if (t != p2m_invalid && ((mfn & ((1UL << order) - 1)) || mfn > (NPT_ADDR_MASK >> PAGE_SHIFT)))
-        return -XEN_EINVAL;
-
-    /* Removing what is not there changes nothing (and builds no tables). */
     bool absent;
-    nr_reserved = tables_needed(p2m, gfn, target, &absent);
-    if (t == p2m_invalid && absent)
-        return 0;
 
-    /* Reserve every table page this change needs, or change nothing. */
+    nr_reserved = tables_needed(p2m, gfn, target, &absent);
+    if (p2m->table_limit && p2m->table_pages + nr_reserved > p2m->table_limit)
+        return -XEN_ENOMEM;
     for (unsigned int i = 0; i < nr_reserved; i++) {
         reserved[i] = alloc_frames(0);
         if (!reserved[i]) {
@@ -137,7 +129,6 @@ int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enu
         }
     }
 
-    /* Commit: walk down, creating or splitting tables from the reserve. */
     for (unsigned int level = NPT_LEVELS - 1; level > target; level--) {
         npt_entry_t *e = &table[index_at(gfn, level)];
 
@@ -158,10 +149,38 @@ int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enu
         table = table_of(npt_mfn(*e));
     }
     ASSERT(used == nr_reserved);
+    *slot = &table[index_at(gfn, target)];
+    return 0;
+}
 
-    npt_entry_t *slot = &table[index_at(gfn, target)];
+int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t)
+{
+    unsigned int target = order_to_level(order);
+    npt_entry_t *slot;
+    bool absent;
+    int rc;
+
+    /* Validate everything before the first change. */
+    if ((order != P2M_ORDER_4K && order != P2M_ORDER_2M && order != P2M_ORDER_1G) ||
+        order > p2m->max_order)
+        return -XEN_EINVAL;
+    if (gfn > P2M_MAX_GFN || (gfn & ((1UL << order) - 1)) || (unsigned int)t >= P2M_NR_TYPES)
+        return -XEN_EINVAL;
+    /* A mapping's frame must be aligned and fit the entry's address field
+     * (a failed lookup's INVALID_MFN must never be mapped). */
+    if (t != p2m_invalid && ((mfn & ((1UL << order) - 1)) || mfn > (NPT_ADDR_MASK >> PAGE_SHIFT)))
+        return -XEN_EINVAL;
+
+    /* Removing what is not there changes nothing (and builds no tables). */
+    tables_needed(p2m, gfn, target, &absent);
+    if (t == p2m_invalid && absent)
+        return 0;
+
+    rc = walk_to(p2m, gfn, target, &slot);
+    if (rc)
+        return rc;
+
     npt_entry_t old = *slot;
-
     if (npt_present(old)) {
         p2m->flush_needed = true;
         if (!npt_is_leaf(old, target))
@@ -173,16 +192,13 @@ int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enu
     return 0;
 }
 
-int p2m_split_to_4k(struct p2m *p2m, gfn_t gfn)
+int p2m_prepare_4k(struct p2m *p2m, gfn_t gfn)
 {
-    enum p2m_type t;
-    unsigned int order;
-    mfn_t mfn = p2m_get_entry(p2m, gfn, &t, &order);
+    npt_entry_t *slot;
 
-    if (mfn == INVALID_MFN || order == 0)
-        return 0;
-    /* Re-setting the same translation at 4 KiB splits every level above. */
-    return p2m_set_entry(p2m, gfn, mfn, P2M_ORDER_4K, t);
+    if (gfn > P2M_MAX_GFN)
+        return -XEN_EINVAL;
+    return walk_to(p2m, gfn, 0, &slot);
 }
 
 mfn_t p2m_get_entry(struct p2m *p2m, gfn_t gfn, enum p2m_type *t, unsigned int *order)
