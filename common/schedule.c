@@ -50,7 +50,9 @@ static void kick_idle_cpu(void)
 static void enqueue(struct vcpu *v)
 {
     v->state = VCPU_RUNNABLE;
-    if (v->domain->state == DOMAIN_PAUSED)
+    /* Already queued (put_back and an unpause can both get here for the
+     * same vCPU), or parked while its domain is paused. */
+    if (list_linked(&v->runq_link) || v->domain->state == DOMAIN_PAUSED)
         return;
     list_add_tail(&v->runq_link, &runq);
     kick_idle_cpu();
@@ -59,8 +61,10 @@ static void enqueue(struct vcpu *v)
 void sched_start_vcpu(struct vcpu *v)
 {
     unsigned long flags = spin_lock_irqsave(&runq_lock);
+    enum domain_state state = __atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE);
 
-    if (v->domain->state == DOMAIN_RUNNING && v->state == VCPU_OFFLINE) {
+    /* A paused domain's vCPU starts parked (enqueue): its unpause runs it. */
+    if ((state == DOMAIN_RUNNING || state == DOMAIN_PAUSED) && v->state == VCPU_OFFLINE) {
         if (v->processor >= 0)
             v->state = VCPU_RUNNING;   /* stopped, but still on its CPU: carry on */
         else
@@ -165,8 +169,12 @@ static bool put_back(struct vcpu *v)
     bool teardown = false;
     unsigned long flags = spin_lock_irqsave(&runq_lock);
 
+    /* Read the domain's state once: pause and unpause change it under the
+     * domain lock, not this one, and two reads could see two states. */
+    enum domain_state state = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE);
+
     v->processor = -1;
-    if (d->state != DOMAIN_RUNNING && d->state != DOMAIN_PAUSED) {
+    if (state != DOMAIN_RUNNING && state != DOMAIN_PAUSED) {
         v->state = VCPU_OFFLINE;
         teardown = claim_teardown(d);
     } else if (v->state == VCPU_RUNNING) {

@@ -31,6 +31,13 @@ static inline void list_insert_between(struct list_head *item,
     prev->next = item;
 }
 
+/* Is item linked into a list? (list_del and list_init leave it pointing
+ * at itself.) */
+static inline bool list_linked(const struct list_head *item)
+{
+    return item->next != item;
+}
+
 /* Add item right after head (stack order). */
 static inline void list_add(struct list_head *item, struct list_head *head)
 {

@@ -234,6 +234,13 @@ def pause_tests(QemuTest):
                              r"\(ctl\) PASS guest/domctl_pause$",
                              r"\(victim\) PASS guest/domctl_pause$",
                              r"Memory: (\d+) frames free before the domains, \1 after"],
+                     reject=NO_FAULT + (r"FAIL guest/",)),
+            # Two privileged domains pausing each other at the same time.
+            QemuTest("guest/domctl-mutual-pause", cpus=2,
+                     modules=[(G + "domctl_pause.elf", "name=a priv -- role=mutual other=1"),
+                              (G + "domctl_pause.elf", "name=b priv -- role=mutual other=0")],
+                     expect=[r"\(a\) PASS guest/domctl_pause$", r"\(b\) PASS guest/domctl_pause$",
+                             r"Memory: (\d+) frames free before the domains, \1 after"],
                      reject=NO_FAULT + (r"FAIL guest/",))]
 
 

@@ -106,4 +106,6 @@ def tests(QemuTest):
             foreign(QemuTest, flavour),
         ]
     t.append(preemption(QemuTest))
+    # The p2m table-page limit: -ENOMEM, not a panic or unbounded growth.
+    t.append(self_test(QemuTest, "table-limit", "memop_tablelimit", "memop_tablelimit"))
     return t

@@ -9,6 +9,9 @@
  *                    Mica's log that d1 printed no heartbeat in between.
  *   role=victim      (d1, unprivileged) prints heartbeats until it has printed
  *                    HEARTBEATS of them; it may not pause d0 (-EPERM).
+ *   role=mutual other=ID  (two privileged domains) each pauses and unpauses
+ *                    the other MUTUAL_ROUNDS times, at the same time: Mica
+ *                    must neither deadlock nor lose a pause.
  */
 #include "args.h"
 #include "public/domctl.h"
@@ -20,6 +23,7 @@ TEST_NAME("domctl_pause");
 #define CONTROLLER 0
 #define HEARTBEATS 60
 #define RETRIES 100000
+#define MUTUAL_ROUNDS 200
 
 static long domctl(uint32_t cmd, domid_t domain, uint32_t version)
 {
@@ -69,12 +73,44 @@ static void victim(void)
     }
 }
 
+static void mutual(void)
+{
+    unsigned long other = 0;
+    long bad = 0, done = 0;
+
+    CHECK_EQ(guest_arg_ulong("other", &other), 0);
+    for (int round = 0; round < MUTUAL_ROUNDS; round++) {
+        long rc = domctl(XEN_DOMCTL_pausedomain, (domid_t)other, XEN_DOMCTL_INTERFACE_VERSION);
+        if (rc == -XEN_ESRCH || rc == -XEN_EINVAL) {
+            /* the other is not built, started or is already gone */
+            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+            continue;
+        }
+        if (rc)
+            gprintf("round %d: pause gave %ld\n", round, rc);
+        bad += rc != 0;
+        rc = domctl(XEN_DOMCTL_unpausedomain, (domid_t)other, XEN_DOMCTL_INTERFACE_VERSION);
+        /* -EINVAL or -ESRCH: the other finished its rounds and shut down
+         * while paused (a vCPU already inside SCHEDOP_shutdown completes it),
+         * or is already gone. */
+        int gone = rc == -XEN_EINVAL || rc == -XEN_ESRCH;
+        if (rc && !gone)
+            gprintf("round %d: unpause gave %ld\n", round, rc);
+        bad += rc && !gone;
+        done += rc == 0;
+    }
+    gprintf("%d rounds, %ld pause/unpause pairs of d%lu done\n", MUTUAL_ROUNDS, done, other);
+    CHECK_EQ(bad, 0);
+}
+
 void test_main(void)
 {
     if (guest_arg_is("role", "controller"))
         controller();
     else if (guest_arg_is("role", "victim"))
         victim();
+    else if (guest_arg_is("role", "mutual"))
+        mutual();
     else
         guest_test_abort("no role= given");
 }
