@@ -392,28 +392,6 @@ static void test_asserts_catch_misuse(void)
 
 /* ---- randomized test against a model ---------------------------------- */
 
-/* xorshift64*: small, fast and the same on every host. */
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t rng_below(uint64_t n)
-{
-    return rng_next() % n;
-}
-
-static uint64_t test_seed(void)
-{
-    const char *env = getenv("MICA_TEST_SEED");
-
-    return env ? strtoull(env, NULL, 0) : 0x4d696361ULL;   /* "Mica" */
-}
 
 #define RANDOM_FRAMES 3000
 #define RANDOM_OPS 10000
@@ -447,14 +425,14 @@ static void test_random_against_model(void)
 {
     static struct live_block live[RANDOM_MAX_LIVE];
     unsigned int nr_live = 0;
-    uint64_t seed = test_seed();
+    uint64_t seed = unit_seed(0x4d696361ULL);
     uint64_t added = 0, taken = 0;
     uint64_t initial[BUDDY_NR_ORDERS];
     struct machine m;
 
     printf("unit/buddy/test_random_against_model: seed=0x%llx "
            "(set MICA_TEST_SEED to change)\n", (unsigned long long)seed);
-    rng_state = seed ? seed : 1;
+    unit_rng_start(seed);
 
     /* Two ranges with odd ends and a hole; frames 0-4, 1200-1299 and 2999 stay reserved. */
     machine_init(&m, RANDOM_FRAMES);
@@ -471,11 +449,11 @@ static void test_random_against_model(void)
 
     for (int op = 0; op < RANDOM_OPS && unit_failed_checks == 0; op++) {
         bool do_alloc = nr_live == 0 ||
-                        (nr_live < RANDOM_MAX_LIVE && rng_below(100) < 55);
+                        (nr_live < RANDOM_MAX_LIVE && unit_rng_below(100) < 55);
 
         if (do_alloc) {
             /* Small orders far more often than large ones. */
-            unsigned int order = (unsigned int)rng_below(rng_below(RANDOM_MAX_ORDER + 1) + 1);
+            unsigned int order = (unsigned int)unit_rng_below(unit_rng_below(RANDOM_MAX_ORDER + 1) + 1);
             struct frame *f = buddy_alloc(&m.b, order);
 
             if (!f) {
@@ -495,7 +473,7 @@ static void test_random_against_model(void)
             taken += block_frames(order);
             live[nr_live++] = (struct live_block){ f, order };
         } else {
-            unsigned int k = (unsigned int)rng_below(nr_live);
+            unsigned int k = (unsigned int)unit_rng_below(nr_live);
             struct live_block blk = live[k];
             mfn_t mfn = mfn_of(&m, blk.head);
 

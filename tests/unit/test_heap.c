@@ -280,27 +280,6 @@ static void test_injected_failure(void)
 
 /* ---- randomized test against a model of the live allocations ----------- */
 
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t rng_below(uint64_t n)
-{
-    return rng_next() % n;
-}
-
-static uint64_t test_seed(void)
-{
-    const char *env = getenv("MICA_TEST_SEED");
-
-    return env ? strtoull(env, NULL, 0) : 0x68656170ULL;   /* "heap" */
-}
 
 #define RANDOM_FRAMES 4096
 #define RANDOM_OPS 20000
@@ -315,35 +294,35 @@ struct live_object {
 /* A size: mostly small, sometimes a few pages, now and then zero. */
 static size_t random_size(void)
 {
-    uint64_t kind = rng_below(100);
+    uint64_t kind = unit_rng_below(100);
 
     if (kind < 2)
         return 0;
     if (kind < 80)
-        return 1 + rng_below(256);
+        return 1 + unit_rng_below(256);
     if (kind < 95)
-        return 1 + rng_below(2048);
-    return 2049 + rng_below(4 * PAGE_SIZE);
+        return 1 + unit_rng_below(2048);
+    return 2049 + unit_rng_below(4 * PAGE_SIZE);
 }
 
 static void test_random_against_model(void)
 {
     static struct live_object live[RANDOM_MAX_LIVE];
     unsigned int nr_live = 0, next_tag = 1;
-    uint64_t seed = test_seed();
+    uint64_t seed = unit_seed(0x68656170ULL);
 
     printf("unit/heap/test_random_against_model: seed=0x%llx "
            "(set MICA_TEST_SEED to change)\n", (unsigned long long)seed);
-    rng_state = seed ? seed : 1;
+    unit_rng_start(seed);
     host_mm_init(RANDOM_FRAMES);
 
     for (int op = 0; op < RANDOM_OPS && unit_failed_checks == 0; op++) {
         bool do_alloc = nr_live == 0 ||
-                        (nr_live < RANDOM_MAX_LIVE && rng_below(100) < 52);
+                        (nr_live < RANDOM_MAX_LIVE && unit_rng_below(100) < 52);
 
         if (do_alloc) {
             size_t size = random_size();
-            bool zero = rng_below(4) == 0;
+            bool zero = unit_rng_below(4) == 0;
             unsigned char *p = zero ? xzalloc(size) : xmalloc(size);
 
             CHECK(p != NULL);              /* the machine is big enough */
@@ -365,7 +344,7 @@ static void test_random_against_model(void)
             fill(p, size, next_tag);
             live[nr_live++] = (struct live_object){ p, size, next_tag++ };
         } else {
-            unsigned int k = (unsigned int)rng_below(nr_live);
+            unsigned int k = (unsigned int)unit_rng_below(nr_live);
             struct live_object obj = live[k];
 
             CHECK(intact(obj.p, obj.size, obj.tag));

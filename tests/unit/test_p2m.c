@@ -1158,28 +1158,6 @@ static void test_for_each_table_visits_every_table_page_with_its_level(void)
 
 /* ---- randomized differential test against a model --------------------------- */
 
-/* xorshift64*: small, fast and the same on every host. */
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t rng_below(uint64_t n)
-{
-    return rng_next() % n;
-}
-
-static uint64_t test_seed(void)
-{
-    const char *env = getenv("MICA_TEST_SEED");
-
-    return env ? strtoull(env, NULL, 0) : 0x4d696361ULL;   /* "Mica" */
-}
 
 /*
  * The window: 2^20 gfns (4 GiB, four 1G regions), placed to straddle a PML4
@@ -1198,7 +1176,7 @@ static uint8_t model_type[RND_WINDOW];
 
 static unsigned int random_order(void)
 {
-    uint64_t r = rng_below(100);
+    uint64_t r = unit_rng_below(100);
 
     /* 1G changes are rare, or they would keep wiping out the structure the
      * smaller ones build. */
@@ -1207,7 +1185,7 @@ static unsigned int random_order(void)
 
 static enum p2m_type random_type(void)
 {
-    return all_types[rng_below(ARRAY_SIZE(all_types))];
+    return all_types[unit_rng_below(ARRAY_SIZE(all_types))];
 }
 
 static bool model_agrees(struct p2m *p2m, gfn_t off)
@@ -1301,14 +1279,14 @@ static uint64_t path_checksum(struct p2m *p2m, gfn_t gfn)
 static void test_random_against_model(void)
 {
     struct fixture f;
-    uint64_t seed = test_seed();
+    uint64_t seed = unit_seed(0x4d696361ULL);
     unsigned long nr_failed = 0, nr_set = 0, nr_remove = 0;
     uint64_t max_tables = 0;
 
     printf("unit/p2m/test_random_against_model: seed=0x%llx (set MICA_TEST_SEED to change)\n",
            (unsigned long long)seed);
     fflush(stdout);
-    rng_state = seed ? seed : 1;
+    unit_rng_start(seed);
 
     for (gfn_t off = 0; off < RND_WINDOW; off++) {
         model_mfn[off] = INVALID_MFN;
@@ -1317,18 +1295,18 @@ static void test_random_against_model(void)
     setup(&f, P2M_ORDER_1G);
 
     for (int op = 0; op < RND_OPS && unit_failed_checks == 0; op++) {
-        uint64_t r = rng_below(100);
+        uint64_t r = unit_rng_below(100);
 
         if (r < 75) {
             /* Set (60%) or remove (15%) an aligned range. */
             bool remove = r >= 60;
             unsigned int order = random_order();
             uint64_t n = 1UL << order;
-            gfn_t off = rng_below(RND_WINDOW >> order) << order;
-            mfn_t mfn = remove ? INVALID_MFN : rng_below(1UL << (RND_MFN_BITS - order)) << order;
+            gfn_t off = unit_rng_below(RND_WINDOW >> order) << order;
+            mfn_t mfn = remove ? INVALID_MFN : unit_rng_below(1UL << (RND_MFN_BITS - order)) << order;
             enum p2m_type t = remove ? p2m_invalid : random_type();
-            bool inject = rng_below(100) < 25;
-            unsigned long k = 1 + rng_below(3);
+            bool inject = unit_rng_below(100) < 25;
+            unsigned long k = 1 + unit_rng_below(3);
 
             bool was_present = false;
             for (uint64_t i = 0; i < n && !was_present; i++)
@@ -1389,7 +1367,7 @@ static void test_random_against_model(void)
         } else if (r < 95) {
             /* Look up random gfns. */
             for (int i = 0; i < 16; i++)
-                model_agrees(&f.p2m, rng_below(RND_WINDOW));
+                model_agrees(&f.p2m, unit_rng_below(RND_WINDOW));
         } else {
             bool needed = f.p2m.flush_needed;
             unsigned int calls = flush_calls;

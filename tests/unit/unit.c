@@ -22,3 +22,30 @@ int unit_run(const char *suite, const struct unit_test *tests, size_t count)
     }
     return failed;
 }
+
+static uint64_t rng_state = 1;
+
+uint64_t unit_seed(uint64_t default_seed)
+{
+    const char *env = getenv("MICA_TEST_SEED");
+
+    return env ? strtoull(env, NULL, 0) : default_seed;
+}
+
+void unit_rng_start(uint64_t seed)
+{
+    rng_state = seed ? seed : 1;
+}
+
+uint64_t unit_rng_next(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+uint64_t unit_rng_below(uint64_t n)
+{
+    return unit_rng_next() % n;
+}

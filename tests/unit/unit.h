@@ -7,6 +7,7 @@
 #ifndef MICA_UNIT_H
 #define MICA_UNIT_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -39,6 +40,13 @@ extern char unit_first_failure[256];
     } while (0)
 
 #define UNIT_TEST(fn) { #fn, fn }
+
+/* Seeded randomized tests: the seed is MICA_TEST_SEED if set, else the
+ * test's default; xorshift64* gives the same sequence on every host. */
+uint64_t unit_seed(uint64_t default_seed);
+void unit_rng_start(uint64_t seed);
+uint64_t unit_rng_next(void);
+uint64_t unit_rng_below(uint64_t n);
 
 /* Run every test of a suite; returns the number of tests that failed. */
 int unit_run(const char *suite, const struct unit_test *tests, size_t count);
