@@ -270,10 +270,14 @@ int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
 }
 
 /*
- * What gpfn maps now, unmapped and remembered for after the flush.
- * d->lock and the p2m held; gpfn already split to 4 KiB.
+ * Retire what gpfn maps now, because the caller is about to write a new entry
+ * there: the bookkeeping of the old frame changes here, the entry itself is
+ * replaced by the caller's single write, so another vCPU reading gpfn sees
+ * the old frame or the new one, never a hole. The old frame's reference is
+ * dropped after the flush (drop_departed). d->lock and the p2m held; gpfn
+ * already prepared to 4 KiB.
  */
-static unsigned int unmap_old(struct domain *d, gfn_t gpfn, struct departed *gone)
+static unsigned int retire_old(struct domain *d, gfn_t gpfn, struct departed *gone)
 {
     enum p2m_type t;
     unsigned int leaf;
@@ -297,7 +301,6 @@ static unsigned int unmap_old(struct domain *d, gfn_t gpfn, struct departed *gon
             f->gfn = INVALID_GFN;              /* a special frame: just unmapped */
         }
         n = 1;
-        must_set(&d->p2m, gpfn, 0, p2m_invalid);
     }
     put_gfn(&d->p2m, gpfn);
     return n;
@@ -364,7 +367,7 @@ int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
     if (rc)
         goto out;
 
-    nr_gone = unmap_old(d, gpfn, gone);
+    nr_gone = retire_old(d, gpfn, gone);
     must_set(&d->p2m, gpfn, frame_to_mfn(f), t);
     if (src_gfn != INVALID_GFN)               /* moved: the old gfn's reference moves too */
         must_set(&d->p2m, src_gfn, 0, p2m_invalid);
@@ -411,7 +414,7 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
         p2m_lock(&d->p2m);
         rc = p2m_prepare_4k(&d->p2m, gpfn);
         if (!rc) {
-            nr_gone = unmap_old(d, gpfn, gone);
+            nr_gone = retire_old(d, gpfn, gone);
             must_set(&d->p2m, gpfn, mfn, p2m_map_foreign);
             p2m_flush(&d->p2m);
         }
