@@ -50,18 +50,13 @@ static void lapic_write(uint32_t reg, uint32_t value)
     *(volatile uint32_t *)(MMIO_VBASE + reg) = value;
 }
 
-static void timer_interrupt(struct cpu_regs *regs)
-{
-    (void)regs;
-    this_cpu()->timer_ticks++;
-}
-
 void lapic_init(void)
 {
     wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE);
     lapic_write(LAPIC_SVR, SVR_APIC_ENABLE | VECTOR_SPURIOUS);
+    /* Masked until someone starts it; the scheduler owns VECTOR_TIMER's
+     * handler (registered once, by the boot CPU, in scheduler_init). */
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
-    interrupt_register(VECTOR_TIMER, timer_interrupt);
 }
 
 uint32_t lapic_id(void)
