@@ -122,6 +122,17 @@ def misbehaving_tests(QemuTest):
                     r"\(flood\) \[\d+ console lines dropped: more than 200 a second\]",
                     r"d0 \(flood\): still running after timeout=3 s"], cmdline="timeout=3"),
     ]
+    # Time slicing: two vCPUs spinning with interrupts off hold both CPUs;
+    # the third domain runs only if the scheduler tick preempts them.
+    tests.append(QemuTest(
+        "guest/preemption", "timeout=6", cpus=2,
+        modules=[(G + "misbehave.elf", "name=spin1 -- do=spin"),
+                 (G + "misbehave.elf", "name=spin2 -- do=spin"),
+                 (G + "test_version.elf", "name=good")],
+        status=EXIT_FAILURE,
+        expect=[r"\(good\) PASS guest/version$", r"^  d2 \(good\): powered off$",
+                r"^  d0 \(spin1\): crashed$", r"^  d1 \(spin2\): crashed$", NO_LEAK],
+        reject=NO_FAULT + (r"FAIL guest/",), timeout=40))
     return tests
 
 
