@@ -27,7 +27,10 @@
 
 static DEFINE_SPINLOCK(domlist_lock, LOCK_LEVEL_DOMLIST);
 static struct list_head domlist = LIST_HEAD_INIT(domlist);
-/* Domains created and not yet completely torn down (not DEAD). */
+/* Domains created and not yet freed: a domain counts until its last
+ * reference goes, because a reference held elsewhere (a hypercall from
+ * another domain, the timeout sweep) keeps its vCPU structs allocated,
+ * and the end-of-run leak check must not run before they are freed. */
 static uint32_t nr_domains;
 
 struct domain *current_domain(void)
@@ -51,6 +54,8 @@ void domain_put(struct domain *d)
         ASSERT(d->state == DOMAIN_DEAD);
         free_vcpus(d);
         xfree(d);
+        /* Last: the end of the run may be declared once this reaches zero. */
+        __atomic_fetch_sub(&nr_domains, 1, __ATOMIC_ACQ_REL);
     }
 }
 
@@ -468,8 +473,6 @@ void domain_destroy(struct domain *d)
     end_of_run_record(d->domid, d->name, d->shutdown_reason);
     d->state = DOMAIN_DEAD;
     domain_put(d);                            /* the domain list's reference */
-    /* Last: the end of the run may be declared once this reaches zero. */
-    __atomic_fetch_sub(&nr_domains, 1, __ATOMIC_ACQ_REL);
 }
 
 void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg)

@@ -161,7 +161,7 @@ void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg);
 /* The domid of the live domain called name, or DOMID_INVALID. */
 domid_t domain_find_by_name(const char *name);
 
-/* How many domains exist (not yet DEAD). */
+/* How many domains exist: created and not yet freed (see domain.c). */
 unsigned int domains_alive(void);
 
 /* "powered off", "crashed", ... for a SHUTDOWN_* reason. */
