@@ -6,21 +6,12 @@
 #include "hypercall.h"
 #include "x86/pat.h"
 #include "x86/vmcb.h"
+#include "x86/control_regs.h"
 
 #define MSR_TSC 0x10
 #define MSR_APIC_BASE_ADDR 0x1B
 #define MSR_PAT 0x277
-#define MSR_EFER_ADDR 0xC0000080
 #define MSR_HYPERCALL_PAGE 0x40000000
-
-#define EFER_SCE (1UL << 0)
-#define EFER_LME (1UL << 8)
-#define EFER_LMA (1UL << 10)
-#define EFER_NXE (1UL << 11)
-#define EFER_SVME (1UL << 12)
-#define CR0_PG (1UL << 31)
-/* EFER bits a guest may set: SYSCALL, long mode, NX (APM vol. 2 §3.1.7). */
-#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
 
 /* The local APIC base a guest reads: the default address, enabled, BSP
  * flag on vCPU 0 (Mica does not give guests an APIC yet; this is what
@@ -34,7 +25,7 @@ bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
     struct vmcb *vmcb = v->vmcb;
 
     switch (msr) {
-    case MSR_EFER_ADDR:
+    case MSR_EFER:
         /* The guest's view: LMA as the CPU keeps it, never SVME. */
         *value = (v->guest_efer & ~EFER_LMA) | (vmcb->save.efer & EFER_LMA);
         return true;
@@ -60,7 +51,7 @@ bool guest_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
     struct vmcb *vmcb = v->vmcb;
 
     switch (msr) {
-    case MSR_EFER_ADDR:
+    case MSR_EFER:
         if (value & ~(EFER_GUEST_WRITABLE | EFER_LMA))
             return false;
         /* Changing LME while paging is on is a #GP on hardware (APM §14.6.1). */

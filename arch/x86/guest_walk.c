@@ -8,12 +8,7 @@
 #include "x86/guest_walk.h"
 #include "guest_access.h"
 #include "x86/vmcb.h"
-
-#define CR0_WP (1UL << 16)
-#define CR0_PG (1UL << 31)
-#define CR4_PSE (1UL << 4)
-#define CR4_PAE (1UL << 5)
-#define EFER_LMA (1UL << 10)
+#include "x86/control_regs.h"
 
 #define PTE_P (1UL << 0)
 #define PTE_RW (1UL << 1)

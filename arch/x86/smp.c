@@ -18,6 +18,7 @@
 #include "x86/acpi.h"
 #include "x86/apic.h"
 #include "x86/asm.h"
+#include "x86/control_regs.h"
 #include "x86/gdt.h"
 #include "x86/idt.h"
 #include "x86/paging.h"
@@ -29,8 +30,6 @@ extern char trampoline_start[], trampoline_cr3[], trampoline_stack[];
 extern char trampoline_entry[], trampoline_cpu[];
 
 #define AP_ANSWER_TIMEOUT_MS 200
-#define CR4_OSFXSR (1UL << 9)
-#define CR4_OSXMMEXCPT (1UL << 10)
 
 /* Allocate a zeroed stack of 2^order pages; returns its top. */
 static uintptr_t alloc_stack(unsigned int order)

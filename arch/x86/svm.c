@@ -8,6 +8,7 @@
 #include "percpu.h"
 #include "printk.h"
 #include "x86/asm.h"
+#include "x86/control_regs.h"
 #include "x86/paging.h"
 
 #define CPUID_EXT_FEATURES 0x80000001
@@ -18,7 +19,6 @@
 #define MSR_VM_CR 0xC0010114
 #define VM_CR_SVMDIS (1u << 4)
 #define MSR_VM_HSAVE_PA 0xC0010117
-#define EFER_SVME (1UL << 12)
 
 static uint32_t max_asids;
 

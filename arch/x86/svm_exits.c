@@ -15,10 +15,10 @@
 #include "x86/guest.h"
 #include "x86/vcpu.h"
 #include "x86/vmcb.h"
+#include "x86/control_regs.h"
 
 #define EXC_UD 6
 #define EXC_GP 13
-#define RFLAGS_IF (1UL << 9)
 
 #define IOIO_IN (1UL << 0)
 #define IOIO_STRING (1UL << 2)

@@ -14,11 +14,7 @@
 #include "x86/asm.h"
 #include "x86/svm_exits.h"
 #include "x86/vmcb.h"
-
-#define EFER_SVME (1UL << 12)
-#define CR0_PE (1UL << 0)
-#define CR0_ET (1UL << 4)
-#define RFLAGS_RESERVED_ONE (1UL << 1)
+#include "x86/control_regs.h"
 
 /* The PAT the guest starts with: the architectural power-on value
  * (WB, WT, UC-, UC repeated), APM vol. 2 §7.8.2. */
@@ -122,7 +118,7 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
     s->cr3 = 0;
     v->guest_efer = 0;
     s->efer = EFER_SVME;          /* SVM requires it in the guest's EFER (APM §15.5.1) */
-    s->rflags = RFLAGS_RESERVED_ONE;
+    s->rflags = RFLAGS_ALWAYS_ONE;
     s->rip = entry;
     s->dr6 = 0xFFFF0FF0;
     s->dr7 = 0x400;

@@ -29,18 +29,7 @@
 #include "x86/svm.h"
 #include "x86/vcpu.h"
 #include "x86/vmcb.h"
-
-#define CR0_PG (1UL << 31)
-#define CR4_PAE (1UL << 5)
-#define EFER_SCE (1UL << 0)
-#define EFER_LME (1UL << 8)
-#define EFER_LMA (1UL << 10)
-#define EFER_NXE (1UL << 11)
-#define EFER_SVME (1UL << 12)
-
-/* EFER bits a guest may hold (as for its WRMSR, guest_msr.c); LMA is
- * accepted too (it is ignored and recomputed from LME). */
-#define EFER_GUEST_BITS (EFER_SCE | EFER_LME | EFER_NXE)
+#include "x86/control_regs.h"
 
 /* CR4 bits a vCPU may start with: VME, PVI, TSD, DE, PSE, PAE, MCE, PGE,
  * PCE, OSFXSR, OSXMMEXCPT (bits 0-10), which every x86-64 CPU defines.
@@ -51,7 +40,6 @@
 /* RFLAGS bits a vCPU may start with (CF PF AF ZF SF TF IF DF OF IOPL NT RF
  * VM AC VIF VIP ID), and the one that always reads as 1. */
 #define RFLAGS_DEFINED 0x3F7FD5UL
-#define RFLAGS_ALWAYS_ONE (1UL << 1)
 
 /* Packed attribute fields (vmcb.h). */
 #define AR_TYPE(ar) ((ar) & 0xF)
@@ -216,15 +204,16 @@ int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx
     if (rc)
         goto out;
 
-    /* Checks of both modes: known EFER and CR4 bits, LMA only with LME. */
+    /* Checks of both modes: known EFER and CR4 bits, LMA only with LME
+     * (LMA is accepted, then recomputed from LME and CR0.PG). */
     rc = -XEN_EINVAL;
-    if ((efer & ~(EFER_GUEST_BITS | EFER_LMA)) || ((efer & EFER_LMA) && !(efer & EFER_LME)))
+    if ((efer & ~(EFER_GUEST_WRITABLE | EFER_LMA)) || ((efer & EFER_LMA) && !(efer & EFER_LME)))
         goto out;
     if (s->cr4 & ~CR4_START_BITS)
         goto out;
 
     s->rflags = (s->rflags & RFLAGS_DEFINED) | RFLAGS_ALWAYS_ONE;
-    efer &= EFER_GUEST_BITS;
+    efer &= EFER_GUEST_WRITABLE;
     s->efer = efer | EFER_SVME;
     if ((efer & EFER_LME) && (s->cr0 & CR0_PG))
         s->efer |= EFER_LMA;                 /* long mode is active */

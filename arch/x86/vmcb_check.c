@@ -10,15 +10,8 @@
 #include "x86/vcpu.h"
 #include "x86/pat.h"
 #include "x86/vmcb.h"
+#include "x86/control_regs.h"
 
-#define CR0_PE (1UL << 0)
-#define CR0_NW (1UL << 29)
-#define CR0_CD (1UL << 30)
-#define CR0_PG (1UL << 31)
-#define CR4_PAE (1UL << 5)
-#define EFER_LME (1UL << 8)
-#define EFER_LMA (1UL << 10)
-#define EFER_SVME (1UL << 12)
 /* SCE, LME, LMA, NXE, SVME, LMSLE, FFXSR, TCE: every other bit must be zero. */
 #define EFER_DEFINED 0xFD01UL
 /* RFLAGS: bit 1 is always 1; bits 3, 5, 15 and 22..63 are reserved (zero). */

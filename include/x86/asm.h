@@ -3,6 +3,7 @@
 #define MICA_X86_ASM_H
 
 #include "../types.h"
+#include "control_regs.h"
 
 static inline void outb(uint16_t port, uint8_t value)
 {
@@ -102,7 +103,7 @@ static inline bool irq_enabled(void)
 {
     unsigned long flags;
     __asm__ volatile("pushfq; popq %0" : "=r"(flags));
-    return flags & (1UL << 9);
+    return flags & RFLAGS_IF;
 }
 
 static inline void irq_restore(unsigned long flags)
@@ -110,9 +111,6 @@ static inline void irq_restore(unsigned long flags)
     __asm__ volatile("pushq %0; popfq" : : "r"(flags) : "memory", "cc");
 }
 
-#define RFLAGS_IF (1UL << 9)
-
-#define MSR_EFER 0xC0000080
 #define MSR_GS_BASE 0xC0000101
 #define MSR_APIC_BASE 0x1B
 

@@ -1,0 +1,35 @@
+/*
+ * Architectural bits of the control registers, EFER and RFLAGS that Mica
+ * sets or checks, for itself and for its guests' VMCB state.
+ * AMD APM vol. 2: CR0 §3.1.1, CR4 §3.1.3, RFLAGS §3.1.6, EFER §3.1.7.
+ */
+#ifndef MICA_X86_CONTROL_REGS_H
+#define MICA_X86_CONTROL_REGS_H
+
+#define CR0_PE (1UL << 0)      /* protection enable */
+#define CR0_ET (1UL << 4)      /* extension type, reads as 1 */
+#define CR0_WP (1UL << 16)     /* write protect, also for supervisor writes */
+#define CR0_NW (1UL << 29)     /* not write-through */
+#define CR0_CD (1UL << 30)     /* cache disable */
+#define CR0_PG (1UL << 31)     /* paging */
+
+#define CR4_PSE (1UL << 4)         /* 4 MiB pages without PAE */
+#define CR4_PAE (1UL << 5)
+#define CR4_OSFXSR (1UL << 9)      /* FXSAVE/FXRSTOR and SSE */
+#define CR4_OSXMMEXCPT (1UL << 10) /* SIMD exceptions as #XM */
+
+#define RFLAGS_ALWAYS_ONE (1UL << 1)
+#define RFLAGS_IF (1UL << 9)
+
+#define MSR_EFER 0xC0000080
+#define EFER_SCE (1UL << 0)    /* SYSCALL/SYSRET */
+#define EFER_LME (1UL << 8)    /* long mode enable */
+#define EFER_LMA (1UL << 10)   /* long mode active: set by the CPU from LME and CR0.PG */
+#define EFER_NXE (1UL << 11)   /* no-execute */
+#define EFER_SVME (1UL << 12)  /* SVM enable */
+
+/* The EFER bits a guest may hold, by WRMSR (guest_msr.c) or in a vCPU
+ * context (vcpu_context.c): SYSCALL, long mode, NX. */
+#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
+
+#endif
