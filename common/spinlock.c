@@ -45,14 +45,6 @@ static inline void lock_order_acquired(const spinlock_t *lock) { (void)lock; }
 static inline void lock_order_release(const spinlock_t *lock) { (void)lock; }
 #endif
 
-void spin_lock_init(spinlock_t *lock, const char *name, enum lock_level level)
-{
-    lock->next = 0;
-    lock->owner = 0;
-    lock->level = (uint16_t)level;
-    lock->name = name;
-}
-
 void spin_lock(spinlock_t *lock)
 {
     lock_order_check(lock);

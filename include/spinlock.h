@@ -24,7 +24,11 @@ typedef struct spinlock {
 #define DEFINE_SPINLOCK(var, lock_level) \
     spinlock_t var = SPINLOCK_INIT(#var, lock_level)
 
-void spin_lock_init(spinlock_t *lock, const char *name, enum lock_level level);
+static inline void spin_lock_init(spinlock_t *lock, const char *name, enum lock_level level)
+{
+    *lock = (spinlock_t)SPINLOCK_INIT(name, (uint16_t)level);
+}
+
 void spin_lock(spinlock_t *lock);
 void spin_unlock(spinlock_t *lock);
 /* Take the lock only if it is free right now; true if taken. */

@@ -24,14 +24,6 @@ static bool spin_is_locked(const spinlock_t *lock)
     return lock->next != lock->owner;
 }
 
-void spin_lock_init(spinlock_t *lock, const char *name, enum lock_level level)
-{
-    lock->next = 0;
-    lock->owner = 0;
-    lock->level = (uint16_t)level;
-    lock->name = name;
-}
-
 void spin_lock(spinlock_t *lock)
 {
     uint16_t ticket = lock->next++;
