@@ -910,11 +910,7 @@ void policyc_output_free(struct policyc_output *out)
     memset(out, 0, sizeof(*out));
 }
 
-/* --- the command line ---------------------------------------------------------------------------- */
-
-#ifndef POLICYC_NO_MAIN
-
-static char *read_file(const char *path, size_t *len)
+char *policyc_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     char *data = NULL;
@@ -930,15 +926,21 @@ static char *read_file(const char *path, size_t *len)
         n = fread(data + *len, 1, cap - *len, f);
         *len += n;
         if (n == 0)
-            break;
+            break;             /* the last read left room for the NUL */
     }
     if (ferror(f)) {
         free(data);
         data = NULL;
+    } else {
+        data[*len] = '\0';
     }
     fclose(f);
     return data;
 }
+
+/* --- the command line ---------------------------------------------------------------------------- */
+
+#ifndef POLICYC_NO_MAIN
 
 static int usage(void)
 {
@@ -968,7 +970,7 @@ int main(int argc, char **argv)
     if (!source_path || !out_path)
         return usage();
 
-    source = read_file(source_path, &len);
+    source = policyc_read_file(source_path, &len);
     if (!source) {
         perror(source_path);
         return 1;

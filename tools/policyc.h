@@ -31,4 +31,8 @@ int policyc_compile(const char *filename, const char *source, size_t len,
 
 void policyc_output_free(struct policyc_output *out);
 
+/* Read the whole file at `path` into a NUL-terminated malloc'd buffer and
+ * its length (without the NUL) into *len; NULL if it cannot be read. */
+char *policyc_read_file(const char *path, size_t *len);
+
 #endif

@@ -109,29 +109,6 @@ static uint8_t *exact_copy(const void *data, size_t len)
     return copy;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *data;
-    long size;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    data = size >= 0 ? malloc((size_t)size + 1) : NULL;
-    if (data && fread(data, 1, (size_t)size, f) != (size_t)size) {
-        free(data);
-        data = NULL;
-    }
-    fclose(f);
-    if (data)
-        data[size] = '\0';
-    *len = (size_t)size;
-    return data;
-}
-
 /* A growing text buffer for generated policy sources. */
 struct text {
     char *data;
@@ -503,7 +480,7 @@ static const char *const shipped_policies[] = {
 static bool compile_file(const char *path, struct policyc_output *out)
 {
     size_t len;
-    char *source = read_file(path, &len);
+    char *source = policyc_read_file(path, &len);
     bool ok;
 
     if (!source) {
@@ -524,7 +501,7 @@ static void test_shipped_policies_brute_force(void)
 
     for (size_t i = 0; i < ARRAY_SIZE(shipped_policies); i++) {
         size_t len;
-        char *source = read_file(shipped_policies[i], &len);
+        char *source = policyc_read_file(shipped_policies[i], &len);
 
         CHECK(source != NULL);
         if (source)

@@ -186,35 +186,12 @@ static bool compile_fails(const char *source, int nr_errors, const char *expecte
         CHECK(compile_fails(source_, nr_errors, expected_));               \
     } while (0)
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *data;
-    long size;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    data = malloc((size_t)size + 1);
-    if (data && fread(data, 1, (size_t)size, f) != (size_t)size) {
-        free(data);
-        data = NULL;
-    }
-    fclose(f);
-    if (data)
-        data[size] = '\0';
-    *len = (size_t)size;
-    return data;
-}
-
 /* Compile a file of the repository and decode it. */
 static bool compile_file_ok(const char *path)
 {
     struct policyc_output out;
     size_t len;
-    char *source = read_file(path, &len);
+    char *source = policyc_read_file(path, &len);
     int errors;
     bool ok;
 
