@@ -10,25 +10,14 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "x86/control_regs.h"
 #include "x86/vcpu.h"
 #include "x86/vmcb.h"
 #include "unit.h"
 
-#define CR0_PE (1UL << 0)
-#define CR0_ET (1UL << 4)
-#define CR0_NW (1UL << 29)
-#define CR0_CD (1UL << 30)
-#define CR0_PG (1UL << 31)
-#define CR4_PAE (1UL << 5)
-#define EFER_SCE (1UL << 0)
-#define EFER_LME (1UL << 8)
-#define EFER_LMA (1UL << 10)
-#define EFER_NXE (1UL << 11)
-#define EFER_SVME (1UL << 12)
 #define EFER_LMSLE (1UL << 13)
 #define EFER_FFXSR (1UL << 14)
 #define EFER_TCE (1UL << 15)
-#define RFLAGS_FIXED (1UL << 1)
 
 #define MAX_ASIDS 16
 #define BASELINE_PAT 0x0007040600070406UL
@@ -43,7 +32,7 @@ static void baseline(struct vmcb *v)
     memset(v, 0, sizeof(*v));
     v->save.efer = EFER_SVME;
     v->save.cr0 = CR0_PE | CR0_ET;
-    v->save.rflags = RFLAGS_FIXED;
+    v->save.rflags = RFLAGS_ALWAYS_ONE;
     v->save.g_pat = BASELINE_PAT;
     v->save.cs.attrib = SEG_ATTR_CODE32;
     v->save.ss.attrib = SEG_ATTR_DATA32;
