@@ -29,8 +29,6 @@
 #define LVT_TIMER_PERIODIC (1u << 17)
 #define TIMER_DIVIDE_BY_16 0x3
 
-#define APIC_BASE_ENABLE (1UL << 11)
-
 /* PIT: 1.193182 MHz input clock; channel 2's gate and output are in port
  * 0x61 (bit 0 gate, bit 5 output), so it can be polled without interrupts. */
 #define PIT_HZ 1193182u

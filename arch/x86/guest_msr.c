@@ -4,12 +4,12 @@
  */
 #include "x86/guest.h"
 #include "hypercall.h"
+#include "x86/asm.h"
 #include "x86/pat.h"
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"
 
 #define MSR_TSC 0x10
-#define MSR_APIC_BASE_ADDR 0x1B
 #define MSR_PAT 0x277
 #define MSR_HYPERCALL_PAGE 0x40000000
 
@@ -17,8 +17,6 @@
  * flag on vCPU 0 (Mica does not give guests an APIC yet; this is what
  * firmware would leave). */
 #define APIC_BASE_DEFAULT 0xFEE00000UL
-#define APIC_BASE_ENABLE (1UL << 11)
-#define APIC_BASE_BSP (1UL << 8)
 
 bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 {
@@ -38,7 +36,7 @@ bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
     case MSR_HYPERCALL_PAGE:
         *value = 0;               /* write-only in effect; Xen 4.17 reads 0 too */
         return true;
-    case MSR_APIC_BASE_ADDR:
+    case MSR_APIC_BASE:
         *value = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (v->id == 0 ? APIC_BASE_BSP : 0);
         return true;
     default:
