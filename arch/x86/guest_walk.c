@@ -7,13 +7,9 @@
  */
 #include "x86/guest_walk.h"
 #include "guest_access.h"
+#include "x86/paging.h"
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"
-
-#define PTE_P (1UL << 0)
-#define PTE_RW (1UL << 1)
-#define PTE_PS (1UL << 7)
-#define PTE_ADDR 0x000FFFFFFFFFF000UL
 
 struct walk {
     struct domain *d;
@@ -26,14 +22,14 @@ static bool read_entry(const struct walk *w, uint64_t gpa, size_t size, uint64_t
     *entry = 0;
     if (guest_phys_read(w->d, gpa, entry, size))
         return false;
-    if (!(*entry & PTE_P))
+    if (!(*entry & PTE_PRESENT))
         return false;
-    return !(w->write && w->wp && !(*entry & PTE_RW));
+    return !(w->write && w->wp && !(*entry & PTE_WRITE));
 }
 
 static bool walk_long_mode(const struct walk *w, uint64_t cr3, uint64_t gva, uint64_t *gpa)
 {
-    uint64_t table = cr3 & PTE_ADDR, e;
+    uint64_t table = cr3 & PTE_ADDR_MASK, e;
 
     /* Bits 63:47 must all equal bit 47 (canonical form, §5.3.1). */
     if ((uint64_t)((int64_t)(gva << 16) >> 16) != gva)
@@ -42,12 +38,12 @@ static bool walk_long_mode(const struct walk *w, uint64_t cr3, uint64_t gva, uin
         unsigned int shift = 12 + 9 * level;
         if (!read_entry(w, table + ((gva >> shift) & 511) * 8, 8, &e))
             return false;
-        if (level == 0 || (level <= 2 && (e & PTE_PS))) {
+        if (level == 0 || (level <= 2 && (e & PTE_LARGE))) {
             uint64_t page_mask = (1UL << shift) - 1;
-            *gpa = ((e & PTE_ADDR) & ~page_mask) | (gva & page_mask);
+            *gpa = ((e & PTE_ADDR_MASK) & ~page_mask) | (gva & page_mask);
             return true;
         }
-        table = e & PTE_ADDR;
+        table = e & PTE_ADDR_MASK;
     }
     return false;
 }
@@ -61,15 +57,15 @@ static bool walk_pae(const struct walk *w, uint64_t cr3, uint64_t gva, uint64_t 
     struct walk no_rw = { w->d, false, false };
     if (!read_entry(&no_rw, pdpte_gpa, 8, &e))
         return false;
-    if (!read_entry(w, (e & PTE_ADDR) + ((gva >> 21) & 511) * 8, 8, &e))
+    if (!read_entry(w, (e & PTE_ADDR_MASK) + ((gva >> 21) & 511) * 8, 8, &e))
         return false;
-    if (e & PTE_PS) {
-        *gpa = (e & PTE_ADDR & ~0x1FFFFFUL) | (gva & 0x1FFFFF);
+    if (e & PTE_LARGE) {
+        *gpa = (e & PTE_ADDR_MASK & ~0x1FFFFFUL) | (gva & 0x1FFFFF);
         return true;
     }
-    if (!read_entry(w, (e & PTE_ADDR) + ((gva >> 12) & 511) * 8, 8, &e))
+    if (!read_entry(w, (e & PTE_ADDR_MASK) + ((gva >> 12) & 511) * 8, 8, &e))
         return false;
-    *gpa = (e & PTE_ADDR) | (gva & 0xFFF);
+    *gpa = (e & PTE_ADDR_MASK) | (gva & 0xFFF);
     return true;
 }
 
@@ -79,7 +75,7 @@ static bool walk_legacy(const struct walk *w, uint64_t cr3, uint64_t cr4, uint64
 
     if (!read_entry(w, (cr3 & 0xFFFFF000UL) + ((gva >> 22) & 1023) * 4, 4, &e))
         return false;
-    if ((e & PTE_PS) && (cr4 & CR4_PSE)) {
+    if ((e & PTE_LARGE) && (cr4 & CR4_PSE)) {
         *gpa = (e & 0xFFC00000UL) | (gva & 0x3FFFFF);
         return true;
     }

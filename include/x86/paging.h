@@ -8,7 +8,8 @@
 #include "../types.h"
 #include "memlayout.h"
 
-/* Page-table entry bits (APM vol. 2 §5.4.1). */
+/* Page-table entry bits (APM vol. 2 §5.4.1); the guest page walk
+ * (guest_walk.c) reads a guest's long-mode and PAE entries with them too. */
 #define PTE_PRESENT (1UL << 0)
 #define PTE_WRITE (1UL << 1)
 #define PTE_USER (1UL << 2)
