@@ -22,8 +22,8 @@ CFLAGS += -DMICA_DEBUG
 endif
 LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 
-C_SRCS := $(wildcard arch/x86/*.c common/*.c mm/*.c xsm/*.c)
-ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm xsm/*.asm)
+C_SRCS := $(wildcard arch/x86/*.c arch/x86/svm/*.c common/*.c lib/*.c mm/*.c mm/p2m/*.c xsm/*.c)
+ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm arch/x86/svm/*.asm xsm/*.asm)
 OBJS := $(C_SRCS:%.c=$(BUILD)/obj/%.o) $(ASM_SRCS:%.asm=$(BUILD)/obj/%.o)
 DEPS := $(OBJS:.o=.d)
 
@@ -103,11 +103,11 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DMICA_HOST \
 UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check policyc flask
 UNIT_SRCS_buddy := mm/buddy.c
 UNIT_SRCS_heap := mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
-UNIT_SRCS_cmdline := common/cmdline.c
-UNIT_SRCS_vsnprintf := common/vsnprintf.c
-UNIT_SRCS_lock_order := common/lock_order.c
-UNIT_SRCS_p2m := mm/p2m.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
-UNIT_SRCS_vmcb_check := arch/x86/vmcb_check.c
+UNIT_SRCS_cmdline := lib/cmdline.c
+UNIT_SRCS_vsnprintf := lib/vsnprintf.c
+UNIT_SRCS_lock_order := lib/lock_order.c
+UNIT_SRCS_p2m := mm/p2m/p2m.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
+UNIT_SRCS_vmcb_check := arch/x86/svm/vmcb_check.c
 UNIT_SRCS_policyc := tools/policyc.c
 UNIT_CFLAGS_policyc := -DPOLICYC_NO_MAIN -Itools
 UNIT_SRCS_flask := xsm/flask_policy.c xsm/flask_avc.c mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c tools/policyc.c
@@ -144,7 +144,7 @@ test-xen: deps guests
 # Static analysis (not part of `make test`: advisory).
 check:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
-	    --inline-suppr -Iinclude -D__x86_64__ arch common mm xsm tools/policyc.c
+	    --inline-suppr -Iinclude -D__x86_64__ arch common lib mm xsm tools/policyc.c
 
 .PHONY: clean help FORCE
 clean:

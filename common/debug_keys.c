@@ -1,8 +1,8 @@
 /* Debug keys and the p2m debugging options (see debug_keys.h). */
 #include "debug_keys.h"
-#include "cmdline.h"
+#include "lib/cmdline.h"
 #include "mm.h"
-#include "p2m_debug.h"
+#include "p2m/p2m_debug.h"
 #include "printk.h"
 #include "x86/serial.h"
 #include "xsm.h"

@@ -8,8 +8,8 @@
 #include "frame_ref.h"
 #include "debug_keys.h"
 #include "heap.h"
-#include "lib.h"
-#include "p2m_gfn.h"
+#include "lib/string.h"
+#include "p2m/p2m_gfn.h"
 #include "page_alloc.h"
 #include "percpu.h"
 #include "printk.h"
@@ -18,7 +18,7 @@
 #include "public/xen.h"
 #include "call_function.h"
 #include "schedule.h"
-#include "vsnprintf.h"
+#include "lib/vsnprintf.h"
 #include "x86/npt_caps.h"
 #include "x86/vcpu.h"
 
@@ -306,7 +306,7 @@ static void domain_flush_tlbs(struct p2m *p2m)
     bool on_cpu[MAX_CPUS] = { false };
 
     /* Fresh ASIDs first, then look where the vCPUs run. The fence pairs
-     * with the one in prepare_entry (arch/x86/vcpu.c): a CPU that starts a
+     * with the one in prepare_entry (arch/x86/svm/vcpu.c): a CPU that starts a
      * vCPU after we looked sees the reset and takes a new ASID; one that
      * started before is seen here and interrupted. */
     for (unsigned int i = 0; i < d->nr_vcpus; i++)

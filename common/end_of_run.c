@@ -1,16 +1,16 @@
 /* The end of a run (see end_of_run.h). */
 #include "end_of_run.h"
-#include "cmdline.h"
+#include "lib/cmdline.h"
 #include "domain.h"
 #include "mm.h"
-#include "p2m_debug.h"
+#include "p2m/p2m_debug.h"
 #include "panic.h"
 #include "percpu.h"
 #include "printk.h"
 #include "public/sched.h"
 #include "schedule.h"
 #include "spinlock.h"
-#include "vsnprintf.h"
+#include "lib/vsnprintf.h"
 #include "xsm.h"
 
 #define MAX_RECORDS 64

@@ -5,8 +5,8 @@
  * when it gets there (what was copied before stays copied, as in Xen).
  */
 #include "guest_access.h"
-#include "lib.h"
-#include "p2m_gfn.h"
+#include "lib/string.h"
+#include "p2m/p2m_gfn.h"
 #include "page_alloc.h"
 #include "public/errno.h"
 #include "x86/guest_walk.h"

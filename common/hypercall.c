@@ -2,7 +2,7 @@
 #include "hypercall.h"
 #include "guest_access.h"
 #include "heap.h"
-#include "lib.h"
+#include "lib/string.h"
 #include "public/errno.h"
 #include "public/xen.h"
 #include "x86/vcpu.h"

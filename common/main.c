@@ -5,7 +5,7 @@
  */
 #include "bootinfo.h"
 #include "call_function.h"
-#include "cmdline.h"
+#include "lib/cmdline.h"
 #include "domain_build.h"
 #include "end_of_run.h"
 #include "schedule.h"
@@ -13,7 +13,7 @@
 #include "x86/vcpu.h"
 #include "xsm.h"
 #include "mm.h"
-#include "vsnprintf.h"
+#include "lib/vsnprintf.h"
 #include "panic.h"
 #include "percpu.h"
 #include "printk.h"

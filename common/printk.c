@@ -7,10 +7,10 @@
  * holds.
  */
 #include "printk.h"
-#include "cmdline.h"
-#include "lib.h"
+#include "lib/cmdline.h"
+#include "lib/string.h"
 #include "spinlock.h"
-#include "vsnprintf.h"
+#include "lib/vsnprintf.h"
 #include "x86/serial.h"
 
 static DEFINE_SPINLOCK(console_lock, LOCK_LEVEL_CONSOLE);

@@ -1,6 +1,6 @@
 /* Address -> function name, by binary search in the built-in symbol table. */
 #include "symbols.h"
-#include "vsnprintf.h"
+#include "lib/vsnprintf.h"
 
 const char *symbols_lookup(uintptr_t addr, uintptr_t *offset, uintptr_t *size)
 {

@@ -5,7 +5,7 @@
  *   arguments: cmd, vcpuid, extra_arg (a guest pointer or unused)
  *
  *   VCPUOP_initialise  extra_arg = struct vcpu_hvm_context: the vCPU's first
- *                      registers (arch/x86/vcpu_context.c has the rules).
+ *                      registers (arch/x86/svm/vcpu_context.c has the rules).
  *                      0; -EFAULT bad pointer; -EEXIST already initialised
  *                      (vCPU 0 always is); -EINVAL a context Xen refuses or
  *                      whose state would fail VMRUN. It stays down.

@@ -6,11 +6,11 @@
  */
 #include "guest_access.h"
 #include "hypercall.h"
-#include "lib.h"
+#include "lib/string.h"
 #include "public/errno.h"
 #include "public/version.h"
 #include "version.h"
-#include "vsnprintf.h"
+#include "lib/vsnprintf.h"
 
 /* XENFEAT_* bits Mica offers in submap 0: auto-translated physmap (2), as
  * every HVM/PVH guest has with nested paging. */

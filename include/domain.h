@@ -17,7 +17,7 @@
 #define MICA_DOMAIN_H
 
 #include "list.h"
-#include "p2m.h"
+#include "p2m/p2m.h"
 #include "percpu.h"
 #include "spinlock.h"
 #include "types.h"

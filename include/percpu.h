@@ -22,13 +22,13 @@ struct percpu {
     volatile uint64_t timer_ticks;/* local APIC timer interrupts taken */
     struct cpu_tables tables;     /* GDT and TSS of this CPU */
 
-    /* SVM (arch/x86/svm.c) */
+    /* SVM (arch/x86/svm/svm.c) */
     paddr_t svm_hsave_pa;         /* VM_HSAVE_PA: where VMRUN saves host state */
     paddr_t svm_host_area_pa;     /* VMSAVE area for the host's FS/GS/TR/... */
     uint32_t asid_next;           /* next free ASID in this generation */
     uint64_t asid_generation;     /* bumped when the ASIDs run out */
 
-    /* get_gfn / put_gfn (mm/p2m_gfn.c) */
+    /* get_gfn / put_gfn (mm/p2m/p2m_gfn.c) */
     struct p2m *gfn_p2m;          /* the p2m this CPU holds gfns of, or NULL */
     unsigned int gfn_depth;       /* how many gets are outstanding */
     const char *gfn_file;         /* where the first of them was taken */

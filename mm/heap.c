@@ -37,7 +37,7 @@
 #include "buddy.h"          /* BUDDY_MAX_ORDER: the largest block there is */
 #include "frame.h"
 #include "heap.h"
-#include "lib.h"
+#include "lib/string.h"
 #include "list.h"
 #include "page_alloc.h"
 #include "spinlock.h"

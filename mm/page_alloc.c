@@ -13,7 +13,7 @@
 #include "mm.h"
 #include "printk.h"
 #include "spinlock.h"
-#include "vsnprintf.h"
+#include "lib/vsnprintf.h"
 #include "x86/paging.h"
 
 extern char _image_start[], _image_end[];

@@ -19,17 +19,17 @@
  * number; it is a leaf (nothing else is taken under it).
  */
 #include "bootinfo.h"
-#include "cmdline.h"
+#include "lib/cmdline.h"
 #include "flask.h"
 #include "guest_access.h"
 #include "heap.h"
-#include "lib.h"
+#include "lib/string.h"
 #include "printk.h"
 #include "public/errno.h"
 #include "public/xen.h"
 #include "public/xsm/flask_op.h"
 #include "spinlock.h"
-#include "vsnprintf.h"
+#include "lib/vsnprintf.h"
 #include "x86/paging.h"
 #include "xsm.h"
 

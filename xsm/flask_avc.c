@@ -6,7 +6,7 @@
  * with a stale decision. The caller serialises access.
  */
 #include "flask.h"
-#include "lib.h"
+#include "lib/string.h"
 
 void avc_flush(struct avc *avc)
 {

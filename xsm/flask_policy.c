@@ -8,7 +8,7 @@
  */
 #include "flask.h"
 #include "heap.h"
-#include "lib.h"
+#include "lib/string.h"
 #include "public/errno.h"
 
 static uint32_t class_perm_mask(uint32_t tclass)

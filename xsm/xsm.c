@@ -1,7 +1,7 @@
 /* Choosing and installing the XSM module (see xsm.h). */
 #include "xsm.h"
-#include "cmdline.h"
-#include "lib.h"
+#include "lib/cmdline.h"
+#include "lib/string.h"
 #include "bootinfo.h"
 #include "panic.h"
 #include "printk.h"

@@ -6,7 +6,7 @@
  */
 #include "x86/acpi.h"
 #include "bootinfo.h"
-#include "lib.h"
+#include "lib/string.h"
 #include "percpu.h"
 #include "printk.h"
 #include "x86/paging.h"

@@ -7,7 +7,7 @@
  * "available 64-bit TSS") takes two GDT slots and holds a 64-bit base.
  */
 #include "x86/gdt.h"
-#include "lib.h"
+#include "lib/string.h"
 
 #define GDT_CODE64 0x00AF9A000000FFFFUL
 #define GDT_DATA 0x00CF92000000FFFFUL

@@ -6,7 +6,7 @@
  * A tag of type 0 ends the list.
  */
 #include "bootinfo.h"
-#include "lib.h"
+#include "lib/string.h"
 #include "printk.h"
 #include "x86/memlayout.h"
 

@@ -18,7 +18,7 @@
 #include "assert.h"
 #include "bootinfo.h"
 #include "call_function.h"
-#include "lib.h"
+#include "lib/string.h"
 #include "panic.h"
 #include "printk.h"
 #include "x86/apic.h"

@@ -10,7 +10,7 @@
  */
 #include "smp.h"
 #include "assert.h"
-#include "lib.h"
+#include "lib/string.h"
 #include "page_alloc.h"
 #include "panic.h"
 #include "percpu.h"

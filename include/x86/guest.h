@@ -1,5 +1,5 @@
 /*
- * What a guest sees of the machine: CPUID, MSRs (arch/x86/guest_cpuid.c,
+ * What a guest sees of the machine: CPUID, MSRs (arch/x86/svm/guest_cpuid.c,
  * guest_msr.c).
  */
 #ifndef MICA_X86_GUEST_H

@@ -16,7 +16,7 @@
 #ifndef MICA_X86_NPT_H
 #define MICA_X86_NPT_H
 
-#include "../p2m_types.h"
+#include "p2m/p2m_types.h"
 #include "../types.h"
 
 typedef uint64_t npt_entry_t;

@@ -1,4 +1,4 @@
-/* Handling a #VMEXIT: one handler per exit code (arch/x86/svm_exits.c). */
+/* Handling a #VMEXIT: one handler per exit code (arch/x86/svm/svm_exits.c). */
 #ifndef MICA_X86_SVM_EXITS_H
 #define MICA_X86_SVM_EXITS_H
 

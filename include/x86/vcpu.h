@@ -11,7 +11,7 @@ void arch_vcpu_destroy(struct vcpu *v);
 
 struct vcpu_hvm_context;
 /* Set an offline, never-run vCPU's registers from ctx (VCPUOP_initialise;
- * rules in arch/x86/vcpu_context.c). 0, or -EINVAL for a context Xen would
+ * rules in arch/x86/svm/vcpu_context.c). 0, or -EINVAL for a context Xen would
  * refuse or whose state would fail VMRUN's checks (nothing is changed
  * then), or -ENOMEM. */
 int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx);

@@ -23,7 +23,7 @@ TEST_NAME("memop_reservation");
 static int mica;
 
 /* The largest extent order this domain may use: Mica 12 privileged, 9
- * otherwise (common/physmap.c); Xen 4.17 gives its dom0 (a control domain)
+ * otherwise (mm/p2m/physmap.c); Xen 4.17 gives its dom0 (a control domain)
  * CONFIG_CTLDOM_MAX_ORDER = 18 on x86. */
 static unsigned int max_order(void)
 {

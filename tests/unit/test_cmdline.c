@@ -1,5 +1,5 @@
 /*
- * Unit tests for common/cmdline.c.
+ * Unit tests for lib/cmdline.c.
  *
  * A fixed table of options of every type is parsed against many command
  * lines. Warnings are captured through the callback into a buffer, one line
@@ -11,7 +11,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "cmdline.h"
+#include "lib/cmdline.h"
 #include "unit.h"
 
 /* --- the options under test ------------------------------------------------ */

@@ -1,5 +1,5 @@
 /*
- * Unit tests for common/lock_order.c: the lock-order rule and the stack of
+ * Unit tests for lib/lock_order.c: the lock-order rule and the stack of
  * held locks, with locks that are never actually taken (only their names
  * and levels matter here).
  */

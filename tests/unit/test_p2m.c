@@ -1,5 +1,5 @@
 /*
- * Host unit tests of the p2m (mm/p2m.c) on the fake machine of host_mm.c.
+ * Host unit tests of the p2m (mm/p2m/p2m.c) on the fake machine of host_mm.c.
  *
  * The p2m keeps a domain's guest-physical -> machine map directly in nested
  * page tables (include/x86/npt.h). These tests read the answers of
@@ -18,7 +18,7 @@
 
 #include "frame.h"
 #include "host_mm.h"
-#include "p2m.h"
+#include "p2m/p2m.h"
 #include "page_alloc.h"
 #include "public/errno.h"
 #include "unit.h"

@@ -1,5 +1,5 @@
 /*
- * Host unit tests of the VMRUN consistency checks (arch/x86/vmcb_check.c).
+ * Host unit tests of the VMRUN consistency checks (arch/x86/svm/vmcb_check.c).
  *
  * vmcb_check_guest_state() is a pure function of the VMCB and the CPU's
  * number of ASIDs. A minimal valid state (32-bit protected mode, paging off)

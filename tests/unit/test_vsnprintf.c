@@ -1,7 +1,7 @@
 /*
- * Unit tests for common/vsnprintf.c.
+ * Unit tests for lib/vsnprintf.c.
  *
- * Mica's snprintf is built here as mica_snprintf (see include/vsnprintf.h)
+ * Mica's snprintf is built here as mica_snprintf (see include/lib/vsnprintf.h)
  * and checked against the host C library's snprintf, which is the
  * reference for everything the C standard defines: a table of formats and
  * values, truncation at every buffer size, and a seeded random fuzz of
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "vsnprintf.h"
+#include "lib/vsnprintf.h"
 
 /* The header renamed snprintf to mica_snprintf; here we want both. */
 #undef snprintf

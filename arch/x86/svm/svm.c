@@ -2,7 +2,7 @@
  * Turning SVM on (AMD APM vol. 2 §15.4) and handing out ASIDs (§15.16).
  */
 #include "x86/svm.h"
-#include "lib.h"
+#include "lib/string.h"
 #include "page_alloc.h"
 #include "panic.h"
 #include "percpu.h"

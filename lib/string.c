@@ -8,7 +8,7 @@
  * vol. 3, "STOS", "MOVS"): zeroing a fresh 2 MiB guest page is one
  * instruction repeated 262144 times rather than a loop of millions.
  */
-#include "lib.h"
+#include "lib/string.h"
 
 void *memset(void *dst, int c, size_t n)
 {

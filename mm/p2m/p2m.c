@@ -3,9 +3,9 @@
  * x86/npt.h; this file only walks, splits and frees tables, so it builds and
  * runs on the host in unit tests with a fake frame pool.
  */
-#include "p2m.h"
+#include "p2m/p2m.h"
 #include "assert.h"
-#include "lib.h"
+#include "lib/string.h"
 #include "page_alloc.h"
 #include "public/errno.h"
 

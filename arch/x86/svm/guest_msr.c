@@ -1,6 +1,6 @@
 /*
  * The MSRs a guest may read and write through Mica (all others not passed
- * through in arch/x86/vcpu.c raise #GP, as on a CPU that lacks them).
+ * through in arch/x86/svm/vcpu.c raise #GP, as on a CPU that lacks them).
  */
 #include "x86/guest.h"
 #include "hypercall.h"

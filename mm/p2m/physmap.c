@@ -11,11 +11,11 @@
  *   5. drop the references of frames that left the p2m: a frame is freed
  *      only when nothing maps it and no CPU can still translate to it.
  */
-#include "physmap.h"
+#include "p2m/physmap.h"
 #include "assert.h"
 #include "frame_ref.h"
-#include "lib.h"
-#include "p2m_gfn.h"
+#include "lib/string.h"
+#include "p2m/p2m_gfn.h"
 #include "page_alloc.h"
 #include "public/errno.h"
 #include "public/memory.h"

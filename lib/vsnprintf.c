@@ -1,7 +1,7 @@
 /*
  * vsnprintf() and snprintf(): formatted output into a buffer.
  *
- * include/vsnprintf.h lists what is supported and where Mica differs from
+ * include/lib/vsnprintf.h lists what is supported and where Mica differs from
  * the C library. The work is done in three steps per conversion:
  *
  *   1. parse the conversion specification ("%-08.3lx") into a struct spec,
@@ -18,7 +18,7 @@
 #include <stdarg.h>
 
 #include "types.h"
-#include "vsnprintf.h"
+#include "lib/vsnprintf.h"
 
 /* Widths and precisions saturate here rather than overflow an int. */
 #define FIELD_MAX __INT_MAX__

@@ -23,7 +23,7 @@
  * the caller, never a crash of the domain at the vCPU's first VMRUN.
  */
 #include "heap.h"
-#include "lib.h"
+#include "lib/string.h"
 #include "public/errno.h"
 #include "public/hvm/hvm_vcpu.h"
 #include "x86/svm.h"

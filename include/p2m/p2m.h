@@ -20,7 +20,7 @@
 #define MICA_P2M_H
 
 #include "list.h"
-#include "p2m_types.h"
+#include "p2m/p2m_types.h"
 #include "spinlock.h"
 #include "types.h"
 #include "x86/npt.h"

@@ -3,8 +3,8 @@
  */
 #include "x86/vcpu.h"
 #include "heap.h"
-#include "p2m_gfn.h"
-#include "lib.h"
+#include "p2m/p2m_gfn.h"
+#include "lib/string.h"
 #include "page_alloc.h"
 #include "panic.h"
 #include "percpu.h"

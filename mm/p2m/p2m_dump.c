@@ -1,6 +1,6 @@
 /* The p2m dump (see p2m_debug.h and docs/p2m.md). */
-#include "p2m_debug.h"
-#include "p2m_gfn.h"
+#include "p2m/p2m_debug.h"
+#include "p2m/p2m_gfn.h"
 #include "printk.h"
 
 static const char *const type_names[P2M_NR_TYPES] = {

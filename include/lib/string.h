@@ -1,4 +1,4 @@
-/* The few C library string functions Mica provides itself (common/string.c). */
+/* The few C library string functions Mica provides itself (lib/string.c). */
 #ifndef MICA_LIB_H
 #define MICA_LIB_H
 

@@ -1,7 +1,7 @@
 /* The p2m audit (see p2m_debug.h). */
-#include "p2m_debug.h"
+#include "p2m/p2m_debug.h"
 #include "frame.h"
-#include "p2m_gfn.h"
+#include "p2m/p2m_gfn.h"
 #include "printk.h"
 
 static uint32_t audits_failed;

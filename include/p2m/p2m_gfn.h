@@ -14,7 +14,7 @@
 #ifndef MICA_P2M_GFN_H
 #define MICA_P2M_GFN_H
 
-#include "p2m.h"
+#include "p2m/p2m.h"
 
 #define get_gfn(p2m, gfn, t, order) get_gfn_at((p2m), (gfn), (t), (order), __FILE__, __LINE__)
 #define p2m_lock(p2m) get_gfn_at((p2m), INVALID_GFN, NULL, NULL, __FILE__, __LINE__)

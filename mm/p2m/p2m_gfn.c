@@ -1,5 +1,5 @@
 /* get_gfn / put_gfn (see p2m_gfn.h). */
-#include "p2m_gfn.h"
+#include "p2m/p2m_gfn.h"
 #include "panic.h"
 #include "percpu.h"
 

@@ -1,5 +1,5 @@
 /*
- * The command-line parser: see include/cmdline.h for the syntax.
+ * The command-line parser: see include/lib/cmdline.h for the syntax.
  *
  * The command line is read one word at a time. Each word is copied, with
  * its quotes removed, into a small buffer, where it is split at its first
@@ -11,8 +11,8 @@
  * A variable is written only once its value has been fully checked, so a
  * bad value leaves the default in place.
  */
-#include "cmdline.h"
-#include "lib.h"
+#include "lib/cmdline.h"
+#include "lib/string.h"
 
 /* The longest option (key=value, quotes removed) the parser accepts. */
 #define CMDLINE_MAX_OPTION 256
