@@ -1,73 +1,49 @@
-/* Debug keys and the p2m debugging options (see debug_keys.h). */
+/* Debug keys typed on the serial console: one table of key, what it does,
+ * and its handler (see debug_keys.h). */
 #include "debug_keys.h"
-#include "lib/cmdline.h"
+#include "arch.h"
 #include "mm.h"
 #include "p2m/p2m_debug.h"
+#include "lib/vsnprintf.h"
 #include "printk.h"
-#include "x86/serial.h"
 #include "xsm.h"
 
-static bool opt_p2m_audit;
-BOOL_PARAM("p2m-audit", opt_p2m_audit);
-static bool opt_p2m_dump;
-BOOL_PARAM("p2m-dump", opt_p2m_dump);
-
-bool p2m_audit_after_memory_op(void)
+static void print_xsm_stats(void)
 {
-    return opt_p2m_audit;
+    xsm->print_stats();
 }
 
-void p2m_debug_domain_built(struct domain *d)
-{
-    if (opt_p2m_dump)
-        p2m_dump(d);
-}
+static void print_help(void);
 
-void p2m_debug_domain_ending(struct domain *d)
-{
-    if (opt_p2m_dump)
-        p2m_dump(d);
-#ifdef MICA_DEBUG
-    p2m_audit(d);
-#else
-    if (opt_p2m_audit)
-        p2m_audit(d);
-#endif
-}
+static const struct debug_key {
+    char key;
+    const char *what;
+    void (*handler)(void);
+} debug_keys[] = {
+    { 'a', "audit p2ms", p2m_key_audit_all },
+    { 'p', "dump p2ms", p2m_key_dump_all },
+    { 'm', "memory", page_alloc_print_summary },
+    { 'x', "XSM statistics", print_xsm_stats },
+    { 'h', "help", print_help },
+};
 
-static void audit_one(struct domain *d, void *arg)
+static void print_help(void)
 {
-    (void)arg;
-    p2m_audit(d);
-}
+    char line[160];
+    size_t len = (size_t)snprintf(line, sizeof(line), "debug keys:");
 
-static void dump_one(struct domain *d, void *arg)
-{
-    (void)arg;
-    p2m_dump(d);
+    for (unsigned int i = 0; i < ARRAY_SIZE(debug_keys) && len < sizeof(line); i++)
+        len += (size_t)snprintf(line + len, sizeof(line) - len, " %c %s%s", debug_keys[i].key,
+                                debug_keys[i].what, i + 1 < ARRAY_SIZE(debug_keys) ? "," : "");
+    printk("%s\n", line);
 }
 
 void debug_keys_poll(void)
 {
     int key = serial_getc_nonblocking();
 
-    switch (key) {
-    case 'a':
-        domain_for_each(audit_one, NULL);
-        break;
-    case 'p':
-        domain_for_each(dump_one, NULL);
-        break;
-    case 'm':
-        page_alloc_print_summary();
-        break;
-    case 'x':
-        xsm->print_stats();
-        break;
-    case 'h':
-        printk("debug keys: a audit p2ms, p dump p2ms, m memory, x XSM statistics, h help\n");
-        break;
-    default:
-        break;
+    for (unsigned int i = 0; i < ARRAY_SIZE(debug_keys); i++) {
+        if (debug_keys[i].key == key)
+            debug_keys[i].handler();
     }
 }

@@ -3,27 +3,22 @@
  * (see domain.h for the life cycle and the locking).
  */
 #include "domain.h"
+#include "arch.h"
 #include "assert.h"
 #include "end_of_run.h"
+#include "frame_owner.h"
 #include "frame_ref.h"
-#include "debug_keys.h"
 #include "heap.h"
 #include "lib/string.h"
-#include "p2m/p2m_gfn.h"
-#include "page_alloc.h"
-#include "percpu.h"
+#include "lib/vsnprintf.h"
+#include "p2m/p2m_debug.h"
+#include "p2m/p2m_domain.h"
 #include "printk.h"
 #include "public/errno.h"
 #include "public/sched.h"
 #include "public/xen.h"
-#include "call_function.h"
 #include "schedule.h"
-#include "lib/vsnprintf.h"
-#include "x86/npt_caps.h"
-#include "x86/vcpu.h"
-
-#define FIRST_RESERVED_DOMID 0x7FF0   /* DOMID_SELF and up are not domains */
-#define P2M_TABLE_SLACK 64
+#include "xsm.h"
 
 static DEFINE_SPINLOCK(domlist_lock, LOCK_LEVEL_DOMLIST);
 static struct list_head domlist = LIST_HEAD_INIT(domlist);
@@ -35,7 +30,7 @@ static uint32_t nr_domains;
 
 struct domain *current_domain(void)
 {
-    struct vcpu *v = this_cpu()->current;
+    struct vcpu *v = current_vcpu();
     return v ? v->domain : NULL;
 }
 
@@ -53,6 +48,7 @@ void domain_put(struct domain *d)
     if (__atomic_sub_fetch(&d->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
         ASSERT(d->state == DOMAIN_DEAD);
         free_vcpus(d);
+        xsm->free_security_domain(d);
         xfree(d);
         /* Last: the end of the run may be declared once this reaches zero. */
         __atomic_fetch_sub(&nr_domains, 1, __ATOMIC_ACQ_REL);
@@ -91,8 +87,8 @@ static int allocate_domid(void)
 {
     static int next_domid;
 
-    for (int n = 0; n < FIRST_RESERVED_DOMID; n++) {
-        int id = (next_domid + n) % FIRST_RESERVED_DOMID;
+    for (int n = 0; n < DOMID_FIRST_RESERVED; n++) {
+        int id = (next_domid + n) % DOMID_FIRST_RESERVED;
         bool used = false;
         struct list_head *pos;
         list_for_each(pos, &domlist) {
@@ -109,25 +105,7 @@ static int allocate_domid(void)
     return -XEN_ENOSPC;
 }
 
-static void domain_flush_tlbs(struct p2m *p2m);
-
-/* A zeroed frame owned by d that is not guest RAM (shared_info, grant
- * frames): one reference, the domain's. */
-static struct frame *alloc_special_frame(struct domain *d)
-{
-    struct frame *f = alloc_frames(0);
-
-    if (!f)
-        return NULL;
-    memset(frame_to_virt(f), 0, PAGE_SIZE);
-    f->owner = d;
-    f->use = FRAME_SPECIAL;
-    f->gfn = INVALID_GFN;
-    f->refcount = 1;
-    f->foreign_refs = 0;
-    return f;
-}
-
+/* The special frames (shared_info, grant frames): owned by d, not RAM. */
 static void free_special_frames(struct domain *d)
 {
     if (d->shared_info)
@@ -140,16 +118,17 @@ static void free_special_frames(struct domain *d)
     }
 }
 
-static bool alloc_special_frames(struct domain *d)
+static int alloc_special_frames(struct domain *d)
 {
-    d->shared_info = alloc_special_frame(d);
-    for (unsigned int i = 0; i < NR_GRANT_FRAMES; i++)
-        d->grant_frames[i] = alloc_special_frame(d);
+    d->shared_info = frames_assign(d, 0, FRAME_SPECIAL);
+    if (!d->shared_info)
+        return -XEN_ENOMEM;
     for (unsigned int i = 0; i < NR_GRANT_FRAMES; i++) {
+        d->grant_frames[i] = frames_assign(d, 0, FRAME_SPECIAL);
         if (!d->grant_frames[i])
-            return false;
+            return -XEN_ENOMEM;
     }
-    return d->shared_info != NULL;
+    return 0;
 }
 
 /* The vCPU structs live as long as the domain struct: code holding a
@@ -166,53 +145,13 @@ static void free_vcpus(struct domain *d)
     }
 }
 
-struct domain *domain_create(const char *name, bool privileged, unsigned int nr_vcpus,
-                             uint64_t max_pages)
+static int alloc_vcpus(struct domain *d, unsigned int nr_vcpus)
 {
-    struct domain *d;
-    int domid;
-
-    if (nr_vcpus == 0 || nr_vcpus > MAX_VCPUS) {
-        pr_err("domain %s: %u vCPUs requested, 1..%d possible\n", name, nr_vcpus, MAX_VCPUS);
-        return NULL;
-    }
-    d = xzalloc(sizeof(*d));
-    if (!d)
-        return NULL;
-    snprintf(d->name, sizeof(d->name), "%s", name);
-    d->privileged = privileged;
-    d->max_pages = max_pages;
-    d->state = DOMAIN_CREATED;
-    d->refcount = 1;                        /* the domain list's reference */
-    spin_lock_init(&d->lock, "domain_lock", LOCK_LEVEL_DOMAIN);
-    list_init(&d->page_list);
-    list_init(&d->domlist_link);
-    d->target = DOMID_INVALID;
-    if (p2m_init(&d->p2m, npt_max_order(), domain_flush_tlbs)) {
-        xfree(d);
-        return NULL;
-    }
-    /* Table pages are Mica's memory: a guest gets twice what mapping all its
-     * RAM with 4 KiB pages needs, plus room for a few scattered mappings,
-     * and -ENOMEM beyond (XSA-409's lesson: bound what a guest can make
-     * the hypervisor allocate). */
-    d->p2m.table_limit = P2M_TABLE_SLACK + 2 * (max_pages / NPT_ENTRIES);
-    if (!alloc_special_frames(d)) {
-        free_special_frames(d);
-        p2m_teardown(&d->p2m);
-        xfree(d);
-        return NULL;
-    }
     d->nr_vcpus = nr_vcpus;
     for (unsigned int i = 0; i < nr_vcpus; i++) {
         struct vcpu *v = xzalloc(sizeof(*v));
-        if (!v) {
-            free_vcpus(d);
-            free_special_frames(d);
-            p2m_teardown(&d->p2m);
-            xfree(d);
-            return NULL;
-        }
+        if (!v)
+            return -XEN_ENOMEM;
         v->domain = d;
         v->id = i;
         v->processor = -1;
@@ -220,6 +159,13 @@ struct domain *domain_create(const char *name, bool privileged, unsigned int nr_
         list_init(&v->runq_link);
         d->vcpus[i] = v;
     }
+    return 0;
+}
+
+/* Give d a domid and put it on the domain list. */
+static int publish(struct domain *d)
+{
+    int domid;
 
     spin_lock(&domlist_lock);
     domid = allocate_domid();
@@ -229,125 +175,59 @@ struct domain *domain_create(const char *name, bool privileged, unsigned int nr_
         __atomic_fetch_add(&nr_domains, 1, __ATOMIC_ACQ_REL);
     }
     spin_unlock(&domlist_lock);
-    if (domid < 0) {
+    return domid < 0 ? domid : 0;
+}
+
+int domain_create(const char *name, bool privileged, unsigned int nr_vcpus,
+                  uint64_t max_pages, struct domain **created)
+{
+    struct domain *d;
+    int rc;
+
+    if (nr_vcpus == 0 || nr_vcpus > MAX_VCPUS)
+        return -XEN_EINVAL;
+    d = xzalloc(sizeof(*d));
+    if (!d)
+        return -XEN_ENOMEM;
+    snprintf(d->name, sizeof(d->name), "%s", name);
+    d->privileged = privileged;
+    d->max_pages = max_pages;
+    d->state = DOMAIN_CREATED;
+    d->refcount = 1;                        /* the domain list's reference */
+    spin_lock_init(&d->lock, "domain_lock", LOCK_LEVEL_DOMAIN);
+    list_init(&d->page_list);
+    list_init(&d->domlist_link);
+    d->target = DOMID_INVALID;
+
+    /* The first step that can fail is the p2m's set-up: from here on the
+     * one unwind below copes with whatever exists. */
+    rc = p2m_domain_init(d);
+    if (!rc)
+        rc = alloc_special_frames(d);
+    if (!rc)
+        rc = alloc_vcpus(d, nr_vcpus);
+    if (!rc)
+        rc = publish(d);
+    if (rc) {
         free_vcpus(d);
         free_special_frames(d);
         p2m_teardown(&d->p2m);
         xfree(d);
-        return NULL;
+        return rc;
     }
-    return d;
+    *created = d;
+    return 0;
 }
 
-/* ---- memory ---------------------------------------------------------------- */
-
-/*
- * Each RAM frame of a domain holds two references while mapped: one for
- * being allocated to the domain, one for its p2m entry. Teardown drops the
- * p2m's first (after the p2m is gone), then the allocation's; the frame is
- * freed when the count reaches zero, so a mapped frame is never freed.
- */
-int domain_populate(struct domain *d, gfn_t gfn, unsigned int order)
-{
-    uint64_t count = 1UL << order;
-    struct frame *head;
-    int rc;
-
-    spin_lock(&d->lock);
-    if (d->state >= DOMAIN_SHUTDOWN) {
-        rc = -XEN_EINVAL;
-        goto out;
-    }
-    if (d->tot_pages + count > d->max_pages) {
-        rc = -XEN_ENOMEM;
-        goto out;
-    }
-    head = alloc_frames(order);
-    if (!head) {
-        rc = -XEN_ENOMEM;
-        goto out;
-    }
-    /* A guest must never see what the frames held before. */
-    memset(frame_to_virt(head), 0, PAGE_SIZE << order);
-
-    p2m_lock(&d->p2m);
-    rc = p2m_set_entry(&d->p2m, gfn, frame_to_mfn(head), order, p2m_ram_rw);
-    p2m_unlock(&d->p2m);
-    if (rc) {
-        free_frames(head, order);
-        goto out;
-    }
-    for (uint64_t i = 0; i < count; i++) {
-        struct frame *f = head + i;
-        f->owner = d;
-        f->use = FRAME_DOMAIN;
-        f->gfn = gfn + i;
-        f->refcount = 2;                    /* allocated + mapped */
-        f->foreign_refs = 0;
-        list_add_tail(&f->list, &d->page_list);
-    }
-    d->tot_pages += count;
-out:
-    spin_unlock(&d->lock);
-    return rc;
-}
-
-/* TLB shootdown for the p2m: every vCPU gets a fresh ASID at its next VMRUN,
- * and every CPU running one of them is interrupted (a #VMEXIT) and has
- * answered before we return, so none still uses an old translation. */
-static void shootdown_ack(void *unused)
-{
-    (void)unused;
-}
-
-static void domain_flush_tlbs(struct p2m *p2m)
-{
-    struct domain *d = container_of(p2m, struct domain, p2m);
-    bool on_cpu[MAX_CPUS] = { false };
-
-    /* Fresh ASIDs first, then look where the vCPUs run. The fence pairs
-     * with the one in prepare_entry (arch/x86/svm/vcpu.c): a CPU that starts a
-     * vCPU after we looked sees the reset and takes a new ASID; one that
-     * started before is seen here and interrupted. */
-    for (unsigned int i = 0; i < d->nr_vcpus; i++)
-        arch_vcpu_flush_tlb(d->vcpus[i]);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-        int cpu = __atomic_load_n(&d->vcpus[i]->processor, __ATOMIC_ACQUIRE);
-        if (cpu >= 0)
-            on_cpu[cpu] = true;
-    }
-    for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
-        if (on_cpu[cpu] && cpu != smp_processor_id())
-            call_function_on(cpu, shootdown_ack, NULL);
-    }
-}
-
-/* Every leaf's frames lose the reference their p2m entry held. No vCPU of
- * the domain runs any more and its ASIDs are never handed out again in this
- * generation, so no TLB can still use these translations. */
-static void drop_mapping_refs(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t,
-                              void *arg)
-{
-    (void)gfn;
-    (void)arg;
-    for (uint64_t i = 0; i < (1UL << order); i++) {
-        struct frame *f = mfn_to_frame(mfn + i);
-        if (t == p2m_map_foreign)
-            __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
-        else
-            f->gfn = INVALID_GFN;
-        frame_put(f);
-    }
-}
-
+/* Teardown's half of a domain's memory. Each RAM frame holds two references
+ * while mapped: its allocation's and its p2m entry's. The p2m's go first
+ * (after the p2m is flushed and gone), then the allocation's; a frame is
+ * freed when its count reaches zero, so a mapped frame is never freed. */
 static void relinquish_memory(struct domain *d)
 {
     struct list_head *pos, *tmp;
 
-    p2m_flush(&d->p2m);
-    p2m_for_each_leaf(&d->p2m, drop_mapping_refs, NULL);
-    p2m_teardown(&d->p2m);
+    p2m_domain_teardown(d);
     /* The allocation references. A frame another domain still maps
      * (foreign mapping) lives on, ownerless, until that mapping goes. */
     list_for_each_safe(pos, tmp, &d->page_list) {

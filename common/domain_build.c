@@ -7,7 +7,7 @@
  */
 #include "domain_build.h"
 #include "lib/cmdline.h"
-#include "debug_keys.h"
+#include "p2m/p2m_debug.h"
 #include "elf.h"
 #include "guest_access.h"
 #include "lib/string.h"
@@ -17,8 +17,8 @@
 #include "public/hvm/start_info.h"
 #include "public/sched.h"
 #include "lib/vsnprintf.h"
-#include "x86/paging.h"
-#include "x86/vcpu.h"
+#include "arch.h"
+#include "p2m/physmap.h"
 #include "xsm.h"
 
 #define MAX_SEGMENTS 16
@@ -266,7 +266,7 @@ static int populate_ram(struct domain *d, uint64_t nr_pages)
             if (order > d->p2m.max_order || (gfn & ((1UL << order) - 1)) ||
                 gfn + (1UL << order) > nr_pages)
                 continue;
-            rc = domain_populate(d, gfn, order);
+            rc = physmap_populate(d, gfn, order);
             if (!rc)
                 gfn += 1UL << order;
         }
@@ -329,9 +329,10 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
         return false;
     }
 
-    d = domain_create(o.name, o.priv, (unsigned int)o.vcpus, o.mem >> PAGE_SHIFT);
-    if (!d) {
-        pr_err("module %u (%s) refused: cannot create the domain\n", index, o.name);
+    rc = domain_create(o.name, o.priv, (unsigned int)o.vcpus, o.mem >> PAGE_SHIFT, &d);
+    if (rc) {
+        pr_err("module %u (%s) refused: cannot create the domain (error %d)\n", index, o.name,
+               rc);
         return false;
     }
     snprintf(d->cmdline, sizeof(d->cmdline), "%s", module->cmdline);

@@ -1,6 +1,6 @@
 /* Domain console output (see domain_console.h). */
 #include "domain_console.h"
-#include "percpu.h"
+#include "arch.h"
 #include "printk.h"
 #include "schedule.h"
 
@@ -9,7 +9,7 @@
 /* Print the buffered line if the domain's budget allows. d->lock held. */
 static void flush_line(struct domain *d)
 {
-    uint64_t second = percpu_areas[0].timer_ticks / TICKS_PER_SECOND;
+    uint64_t second = arch_timer_ticks(0) / TICKS_PER_SECOND;
 
     if (second != d->console_second) {
         if (d->console_dropped)

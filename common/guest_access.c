@@ -9,7 +9,7 @@
 #include "p2m/p2m_gfn.h"
 #include "page_alloc.h"
 #include "public/errno.h"
-#include "x86/guest_walk.h"
+#include "arch.h"
 
 static bool readable(enum p2m_type t)
 {

@@ -1,12 +1,8 @@
-/* The hypercall table and dispatch (see hypercall.h). */
+/* The hypercall table and the arch-neutral half of dispatch (hypercall.h);
+ * the VMMCALL side is arch/x86/svm/hypercall.c. */
 #include "hypercall.h"
-#include "guest_access.h"
-#include "heap.h"
-#include "lib/string.h"
 #include "public/errno.h"
 #include "public/xen.h"
-#include "x86/vcpu.h"
-#include "x86/vmcb.h"
 
 struct hypercall {
     hypercall_fn fn;
@@ -25,75 +21,18 @@ static const struct hypercall hypercall_table[] = {
     [__HYPERVISOR_hvm_op] = { do_hvm_op, 2, "hvm_op" },
 };
 
-bool hypercall_dispatch(struct vcpu *v)
+long hypercall_call(struct vcpu *v, uint64_t nr, const uint64_t regs[HYPERCALL_MAX_ARGS],
+                    bool compat)
 {
-    struct vmcb *vmcb = v->vmcb;
-    struct hypercall_args a = { .compat = !vcpu_in_long_mode(v) };
-    const struct guest_gprs *r = &v->gprs;
-    uint64_t nr = a.compat ? (uint32_t)vmcb->save.rax : vmcb->save.rax;
-    const uint64_t regs64[HYPERCALL_MAX_ARGS] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
-    const uint64_t regs32[HYPERCALL_MAX_ARGS] = { r->rbx, r->rcx, r->rdx, r->rsi, r->rdi };
-    long result;
+    struct hypercall_args a = { .compat = compat };
+    const struct hypercall *h;
 
-    if (vmcb->save.cpl != 0) {
-        /* Only the guest kernel may call Mica (as in Xen for HVM guests). */
-        result = -XEN_EPERM;
-    } else if (nr >= ARRAY_SIZE(hypercall_table) || !hypercall_table[nr].fn) {
-        result = -XEN_ENOSYS;
-    } else {
-        const struct hypercall *h = &hypercall_table[nr];
-        for (unsigned int i = 0; i < h->nr_args; i++)
-            a.arg[i] = a.compat ? (uint32_t)regs32[i] : regs64[i];
-        result = h->fn(v, &a);
-    }
-    if (result == HYPERCALL_PREEMPTED)
-        return false;          /* RAX still holds the number: VMMCALL runs again */
-    vmcb->save.rax = (uint64_t)result;
-    return true;
-}
-
-void hypercall_set_arg(struct vcpu *v, unsigned int i, uint64_t value)
-{
-    uint64_t *regs64[HYPERCALL_MAX_ARGS] = { &v->gprs.rdi, &v->gprs.rsi, &v->gprs.rdx,
-                                             &v->gprs.r10, &v->gprs.r8 };
-    uint64_t *regs32[HYPERCALL_MAX_ARGS] = { &v->gprs.rbx, &v->gprs.rcx, &v->gprs.rdx,
-                                             &v->gprs.rsi, &v->gprs.rdi };
-
-    *(vcpu_in_long_mode(v) ? regs64 : regs32)[i] = value;
-}
-
-/*
- * The hypercall page: 128 stubs of 32 bytes. Stub i is
- *   b8 <i as le32>   mov $i, %eax
- *   0f 01 d9         vmmcall (AMD)
- *   c3               ret
- * and the rest of the page is int3 (0xcc). Stub 23 (__HYPERVISOR_iret, a
- * PV-only call) is ud2 (0f 0b). These are the bytes Xen 4.17 writes on AMD
- * (checked by tests/guest/test_cpuid.c under both).
- */
-int hypercall_page_install(struct domain *d, uint64_t gpa)
-{
-    uint8_t *page = xmalloc(PAGE_SIZE);
-    int rc;
-
-    if (!page)
-        return -XEN_ENOMEM;
-    memset(page, 0xCC, PAGE_SIZE);
-    for (uint32_t i = 0; i < PAGE_SIZE / 32; i++) {
-        uint8_t *stub = &page[i * 32];
-        if (i == __HYPERVISOR_iret) {
-            stub[0] = 0x0F;
-            stub[1] = 0x0B;
-            continue;
-        }
-        stub[0] = 0xB8;
-        memcpy(&stub[1], &i, 4);
-        stub[5] = 0x0F;
-        stub[6] = 0x01;
-        stub[7] = 0xD9;
-        stub[8] = 0xC3;
-    }
-    rc = guest_phys_write(d, gpa, page, PAGE_SIZE);
-    xfree(page);
-    return rc;
+    if (nr >= ARRAY_SIZE(hypercall_table) || !hypercall_table[nr].fn)
+        return -XEN_ENOSYS;
+    h = &hypercall_table[nr];
+    /* A 32-bit caller's arguments are 32 bits: whatever the upper halves
+     * of its registers hold is ignored. */
+    for (unsigned int i = 0; i < h->nr_args; i++)
+        a.arg[i] = compat ? (uint32_t)regs[i] : regs[i];
+    return h->fn(v, &a);
 }

@@ -20,11 +20,10 @@
  */
 #include "bootinfo.h"
 #include "frame.h"
-#include "debug_keys.h"
 #include "guest_access.h"
 #include "p2m/p2m_debug.h"
 #include "hypercall.h"
-#include "percpu.h"
+#include "schedule.h"
 #include "p2m/physmap.h"
 #include "public/errno.h"
 #include "public/memory.h"
@@ -77,7 +76,7 @@ static struct domain *target_domain(domid_t domid)
 
 static bool should_preempt(uint64_t work)
 {
-    return work >= MEMOP_WORK_BUDGET || this_cpu()->need_resched;
+    return work >= MEMOP_WORK_BUDGET || sched_preempt_pending();
 }
 
 /* Store progress in the command register; the guest reissues the call. */

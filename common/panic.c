@@ -3,7 +3,7 @@
 #include "printk.h"
 #include "percpu.h"
 #include "symbols.h"
-#include "x86/asm.h"
+#include "arch.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 
@@ -33,7 +33,7 @@ void backtrace_print(uintptr_t rip, uintptr_t rbp)
 
         if (!ret)
             break;
-        symbols_describe(ret, where, sizeof(where));
+        symbols_describe_return(ret, where, sizeof(where));
         printk("  [<%016lx>] %s\n", ret, where);
         rbp = frame[0];
     }

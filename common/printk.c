@@ -11,7 +11,7 @@
 #include "lib/string.h"
 #include "spinlock.h"
 #include "lib/vsnprintf.h"
-#include "x86/serial.h"
+#include "arch.h"
 
 static DEFINE_SPINLOCK(console_lock, LOCK_LEVEL_CONSOLE);
 static enum log_level console_level = LOG_INFO;

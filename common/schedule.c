@@ -3,43 +3,50 @@
 #include "debug_keys.h"
 #include "domain.h"
 #include "end_of_run.h"
+#include "arch.h"
 #include "percpu.h"
 #include "spinlock.h"
-#include "x86/apic.h"
-#include "x86/asm.h"
-#include "x86/idt.h"
-#include "x86/vcpu.h"
 
 static DEFINE_SPINLOCK(runq_lock, LOCK_LEVEL_RUNQUEUE);
 static struct list_head runq = LIST_HEAD_INIT(runq);        /* RUNNABLE vCPUs */
 static struct list_head blocked = LIST_HEAD_INIT(blocked);  /* BLOCKED, off-CPU */
 static uint64_t last_wake_tick;     /* CPU 0's tick of the last wake-up */
 
-static void tick_interrupt(struct cpu_regs *regs)
-{
-    (void)regs;
-    this_cpu()->timer_ticks++;
-    this_cpu()->need_resched = true;
-}
+/* Each CPU's scheduling state. */
+struct sched_cpu {
+    struct vcpu *current;         /* the vCPU this CPU runs, or NULL when idle */
+    volatile bool need_resched;   /* set by the timer tick */
+    volatile bool idle;           /* halted in the idle loop */
+};
+static DEFINE_PER_CPU(struct sched_cpu, sched_cpu);
 
-static void kick_interrupt(struct cpu_regs *regs)
+static void tick(void)
 {
-    (void)regs;   /* its only job: end a HLT or force a guest exit */
+    this_cpu_var(sched_cpu).need_resched = true;
 }
 
 void scheduler_init(void)
 {
-    interrupt_register(VECTOR_TIMER, tick_interrupt);
-    interrupt_register(VECTOR_KICK, kick_interrupt);
+    arch_timer_set_handler(tick);
+}
+
+struct vcpu *current_vcpu(void)
+{
+    return this_cpu_var(sched_cpu).current;
+}
+
+bool sched_preempt_pending(void)
+{
+    return this_cpu_var(sched_cpu).need_resched;
 }
 
 /* Wake a halted CPU so it looks at the queue. Call with runq_lock held. */
 static void kick_idle_cpu(void)
 {
     for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
-        if (percpu_areas[cpu].online && percpu_areas[cpu].idle &&
+        if (percpu_areas[cpu].online && per_cpu(sched_cpu, cpu).idle &&
             cpu != smp_processor_id()) {
-            lapic_send_ipi(percpu_areas[cpu].apic_id, VECTOR_KICK);
+            arch_kick_cpu(cpu);
             return;
         }
     }
@@ -80,7 +87,7 @@ void sched_stop_vcpu(struct vcpu *v)
     if (v->state == VCPU_RUNNABLE || (v->state == VCPU_BLOCKED && v->processor < 0))
         list_del(&v->runq_link);
     if (v->processor >= 0 && v->processor != (int)smp_processor_id())
-        lapic_send_ipi(percpu_areas[v->processor].apic_id, VECTOR_KICK);
+        arch_kick_cpu((unsigned int)v->processor);
     /* On a CPU, it leaves at its next exit: sched_must_leave sees OFFLINE,
      * and put_back leaves an OFFLINE vCPU off every queue. */
     v->state = VCPU_OFFLINE;
@@ -108,7 +115,7 @@ void vcpu_block(struct vcpu *v)
 bool sched_must_leave(const struct vcpu *v)
 {
     return v->state != VCPU_RUNNING || v->domain->state != DOMAIN_RUNNING ||
-           v->yield_requested || this_cpu()->need_resched;
+           v->yield_requested || this_cpu_var(sched_cpu).need_resched;
 }
 
 /* The tick's wake-up for blocked vCPUs (see schedule.h). */
@@ -127,8 +134,8 @@ static struct vcpu *pick_next(void)
     unsigned long flags = spin_lock_irqsave(&runq_lock);
 
     /* The tick's wake-up: once per tick of CPU 0, not at every pick. */
-    if (smp_processor_id() == 0 && this_cpu()->timer_ticks != last_wake_tick) {
-        last_wake_tick = this_cpu()->timer_ticks;
+    if (smp_processor_id() == 0 && arch_timer_ticks(0) != last_wake_tick) {
+        last_wake_tick = arch_timer_ticks(0);
         wake_blocked();
     }
     if (!list_empty(&runq)) {
@@ -196,7 +203,7 @@ void sched_pause_domain(struct domain *d)
         if (v->state == VCPU_RUNNABLE)
             list_del(&v->runq_link);          /* parked (a no-op if it already was) */
         if (v->processor >= 0 && v->processor != (int)smp_processor_id())
-            lapic_send_ipi(percpu_areas[v->processor].apic_id, VECTOR_KICK);
+            arch_kick_cpu((unsigned int)v->processor);
     }
     spin_unlock_irqrestore(&runq_lock, flags);
 
@@ -233,7 +240,7 @@ bool sched_stop_domain(struct domain *d)
         if (v->state == VCPU_RUNNABLE || (v->state == VCPU_BLOCKED && v->processor < 0))
             list_del(&v->runq_link);
         if (v->processor >= 0 && v->processor != (int)smp_processor_id())
-            lapic_send_ipi(percpu_areas[v->processor].apic_id, VECTOR_KICK);
+            arch_kick_cpu((unsigned int)v->processor);
         if (v->processor < 0)
             v->state = VCPU_OFFLINE;
     }
@@ -244,20 +251,24 @@ bool sched_stop_domain(struct domain *d)
 
 static void idle(void)
 {
+    struct sched_cpu *cpu = &this_cpu_var(sched_cpu);
+
     irq_disable();
-    this_cpu()->idle = true;
-    if (list_empty(&runq) && !this_cpu()->need_resched)
-        __asm__ volatile("sti; hlt" : : : "memory");   /* STI's shadow covers HLT */
+    cpu->idle = true;
+    if (list_empty(&runq) && !cpu->need_resched)
+        irq_enable_and_halt();
     irq_disable();
-    this_cpu()->idle = false;
-    this_cpu()->need_resched = false;
+    cpu->idle = false;
+    cpu->need_resched = false;
     irq_enable();
 }
 
 void scheduler_run(void)
 {
+    struct sched_cpu *cpu = &this_cpu_var(sched_cpu);
+
     irq_enable();
-    lapic_timer_periodic(SCHED_TICK_US);
+    arch_timer_periodic(SCHED_TICK_US);
     for (;;) {
         struct vcpu *v;
 
@@ -272,10 +283,10 @@ void scheduler_run(void)
             idle();
             continue;
         }
-        this_cpu()->current = v;
-        this_cpu()->need_resched = false;
+        cpu->current = v;
+        cpu->need_resched = false;
         arch_vcpu_run(v);
-        this_cpu()->current = NULL;
+        cpu->current = NULL;
         if (put_back(v))
             domain_destroy(v->domain);
     }

@@ -11,7 +11,7 @@
 #include "panic.h"
 #include "percpu.h"
 #include "printk.h"
-#include "x86/asm.h"
+#include "arch.h"
 
 #ifdef MICA_DEBUG
 /* Check the order before waiting, so a violation is reported even when it

@@ -25,6 +25,19 @@ const char *symbols_lookup(uintptr_t addr, uintptr_t *offset, uintptr_t *size)
     return &mica_symbol_names[sym->name_offset];
 }
 
+void symbols_describe_return(uintptr_t addr, char *buf, size_t size)
+{
+    uintptr_t offset, len;
+    /* The call is the byte before: a call to a noreturn function can be a
+     * function's last instruction, so its return address is past the end. */
+    const char *name = symbols_lookup(addr - 1, &offset, &len);
+
+    if (name)
+        snprintf(buf, size, "%s+0x%lx/0x%lx", name, offset + 1, len);
+    else
+        snprintf(buf, size, "?");
+}
+
 void symbols_describe(uintptr_t addr, char *buf, size_t size)
 {
     uintptr_t offset, len;

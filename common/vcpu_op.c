@@ -35,7 +35,7 @@
 #include "public/vcpu.h"
 #include "schedule.h"
 #include "spinlock.h"
-#include "x86/vcpu.h"
+#include "arch.h"
 
 static long vcpu_initialise(struct vcpu *caller, struct vcpu *v, uint64_t arg)
 {

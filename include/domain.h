@@ -16,12 +16,11 @@
 #ifndef MICA_DOMAIN_H
 #define MICA_DOMAIN_H
 
+#include "arch.h"
 #include "list.h"
 #include "p2m/p2m.h"
-#include "percpu.h"
 #include "spinlock.h"
 #include "types.h"
-#include "x86/svm.h"
 
 typedef uint16_t domid_t;
 
@@ -57,13 +56,7 @@ struct vcpu {
     int processor;                  /* the CPU running it, or -1 */
     struct list_head runq_link;     /* run queue or blocked list */
 
-    /* SVM state */
-    struct vmcb *vmcb;
-    paddr_t vmcb_pa;
-    struct guest_gprs gprs;
-    struct svm_asid asid[MAX_CPUS]; /* per physical CPU */
-    uint64_t guest_efer;            /* EFER as the guest sees it (no SVME) */
-    uint8_t fpu_area[512] __attribute__((aligned(16))); /* FXSAVE image */
+    struct arch_vcpu arch;          /* its processor state (include/x86/arch_domain.h) */
 
     /* Why the scheduler should take the vCPU off its CPU after this exit. */
     bool yield_requested;
@@ -86,8 +79,8 @@ struct domain {
     domid_t target;                 /* the domain this one manages (device model,
                                        stub domain), or DOMID_INVALID */
     char label[DOMAIN_LABEL_LEN];   /* security label (XSM); FLASK fills in the default */
-    uint32_t flask_type;            /* FLASK: the label's type in the policy ... */
-    uint32_t flask_seqno;           /* ... of this policy load (else look it up again) */
+    void *ssid;                     /* the XSM module's own state for this domain:
+                                       only that module reads or writes it */
     char cmdline[DOMAIN_CMDLINE_LEN]; /* the module's command line, given to the guest */
 
     /* Special frames (owned, never in the page list, never counted in
@@ -106,6 +99,7 @@ struct domain {
     uint32_t vcpus_on_cpu;          /* atomic: vCPUs currently RUNNING */
 
     struct p2m p2m;
+    struct arch_domain arch;        /* its x86 state (include/x86/arch_domain.h) */
 
     char console_line[CONSOLE_LINE_LEN]; /* port 0xe9 / console_io line buffer */
     unsigned int console_len;
@@ -116,10 +110,11 @@ struct domain {
     struct list_head domlist_link;
 };
 
-/* Create a domain with nr_vcpus vCPUs and room for max_pages pages; no
- * memory yet. NULL (and a message) on failure, nothing left behind. */
-struct domain *domain_create(const char *name, bool privileged, unsigned int nr_vcpus,
-                             uint64_t max_pages);
+/* Create a domain with nr_vcpus vCPUs and room for max_pages pages, but no
+ * memory yet, and store it in *created. -EINVAL for a vCPU count outside
+ * 1..MAX_VCPUS, -ENOMEM, -ENOSPC (no free domid): nothing is left behind. */
+int domain_create(const char *name, bool privileged, unsigned int nr_vcpus,
+                  uint64_t max_pages, struct domain **created);
 
 /* A counted reference to domain id (DOMID_SELF: the caller's own), or NULL
  * if there is none or it is dying. */
@@ -150,9 +145,6 @@ void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(
  * and drop the domain list's reference. Called once, by whoever moved the
  * domain from SHUTDOWN to DYING (see sched_stop_domain). */
 void domain_destroy(struct domain *d);
-
-/* Give the domain 2^order fresh frames mapped at gfn (ram_rw); -errno. */
-int domain_populate(struct domain *d, gfn_t gfn, unsigned int order);
 
 /* Call fn on every domain that is not dying (each with a reference held,
  * no lock held). */

@@ -3,7 +3,8 @@
  * with the hypercall number in RAX and up to five arguments; Mica looks the
  * number up in one table of (handler, argument count, name) and puts the
  * result in RAX. Adding a hypercall is one row in hypercall_table
- * (common/hypercall.c) and one handler. docs/hypercalls.md lists them all.
+ * (common/hypercall.c) and one handler; arch/x86/svm/hypercall.c reads the
+ * registers. docs/hypercalls.md lists them all.
  *
  * Calling conventions (docs/xen-abi.md), chosen by the guest's mode
  * (EFER.LMA && CS.L), never by register contents:
@@ -30,15 +31,12 @@ struct hypercall_args {
 typedef long (*hypercall_fn)(struct vcpu *v, const struct hypercall_args *a);
 #define HYPERCALL_PREEMPTED (-0x7FFFFFFFFFFFFFFFL - 1)
 
-/* Change argument i in the guest's registers (for a continuation). */
-void hypercall_set_arg(struct vcpu *v, unsigned int i, uint64_t value);
-
-/* Run the hypercall the vCPU asked for. Returns true when it completed and
- * RIP should move past VMMCALL. */
-bool hypercall_dispatch(struct vcpu *v);
-
-/* Fill the guest page at gpa with the hypercall stubs (MSR 0x40000000). */
-int hypercall_page_install(struct domain *d, uint64_t gpa);
+/* Run hypercall nr for v with the argument registers of its calling
+ * convention (compat: a 32-bit caller). The arch's VMMCALL exit calls this
+ * (arch/x86/svm/hypercall.c); a continuation changes an argument with
+ * hypercall_set_arg (arch.h). */
+long hypercall_call(struct vcpu *v, uint64_t nr, const uint64_t regs[HYPERCALL_MAX_ARGS],
+                    bool compat);
 
 /* The handlers (one file each in common/). */
 long do_console_io(struct vcpu *v, const struct hypercall_args *a);

@@ -19,25 +19,7 @@ struct percpu {
     volatile bool online;         /* set by the CPU itself once it runs C */
     uintptr_t stack_top;          /* top of this CPU's 16 KiB stack */
     struct held_locks held_locks; /* for the lock-order checker */
-    volatile uint64_t timer_ticks;/* local APIC timer interrupts taken */
     struct cpu_tables tables;     /* GDT and TSS of this CPU */
-
-    /* SVM (arch/x86/svm/svm.c) */
-    paddr_t svm_hsave_pa;         /* VM_HSAVE_PA: where VMRUN saves host state */
-    paddr_t svm_host_area_pa;     /* VMSAVE area for the host's FS/GS/TR/... */
-    uint32_t asid_next;           /* next free ASID in this generation */
-    uint64_t asid_generation;     /* bumped when the ASIDs run out */
-
-    /* get_gfn / put_gfn (mm/p2m/p2m_gfn.c) */
-    struct p2m *gfn_p2m;          /* the p2m this CPU holds gfns of, or NULL */
-    unsigned int gfn_depth;       /* how many gets are outstanding */
-    const char *gfn_file;         /* where the first of them was taken */
-    int gfn_line;
-
-    /* Scheduling (common/schedule.c) */
-    struct vcpu *current;         /* the vCPU this CPU runs, or NULL when idle */
-    volatile bool need_resched;   /* set by the scheduler tick */
-    volatile bool idle;           /* halted in the idle loop */
 };
 
 extern struct percpu percpu_areas[MAX_CPUS];
@@ -54,6 +36,16 @@ static inline unsigned int smp_processor_id(void)
 {
     return this_cpu()->cpu_id;
 }
+
+/*
+ * Per-CPU data private to one file: `static DEFINE_PER_CPU(type, name);`
+ * gives each CPU its own `name`; this_cpu_var(name) is the calling CPU's,
+ * per_cpu(name, cpu) another's. struct percpu above holds only what makes
+ * a CPU itself (its number, APIC id, stack, tables, held locks).
+ */
+#define DEFINE_PER_CPU(type, name) type name##_per_cpu[MAX_CPUS]
+#define per_cpu(name, cpu) (name##_per_cpu[(cpu)])
+#define this_cpu_var(name) per_cpu(name, smp_processor_id())
 
 /* Point GS at cpu's per-CPU area (each CPU calls this for itself). */
 void percpu_activate(unsigned int cpu);

@@ -45,6 +45,13 @@ void vcpu_block(struct vcpu *v);
 /* Should v leave its CPU now? (arch_vcpu_run asks before each VMRUN.) */
 bool sched_must_leave(const struct vcpu *v);
 
+/* The vCPU this CPU runs, or NULL when it is idle. */
+struct vcpu *current_vcpu(void);
+
+/* Has this CPU's timer ticked since its vCPU was scheduled in? Long
+ * hypercalls check it to offer a continuation. */
+bool sched_preempt_pending(void);
+
 /* Pausing: the caller has moved d to DOMAIN_PAUSED (or back to RUNNING).
  * sched_pause_domain returns once none of d's vCPUs is on a CPU; their
  * runnable vCPUs wait off the queue until sched_unpause_domain. */

@@ -24,5 +24,8 @@ const char *symbols_lookup(uintptr_t addr, uintptr_t *offset, uintptr_t *size);
 
 /* "name+0xoff/0xsize", or "?" when addr is in no known function. */
 void symbols_describe(uintptr_t addr, char *buf, size_t size);
+/* The same for a return address on the stack: names the function holding
+ * the call before it. */
+void symbols_describe_return(uintptr_t addr, char *buf, size_t size);
 
 #endif

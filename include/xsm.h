@@ -52,9 +52,12 @@ struct xsm_ops {
     int (*xsm_op)(struct domain *src);
     /* ... and the module's own commands (dummy, SILO: -ENOSYS). */
     long (*do_xsm_op)(struct vcpu *v, const struct hypercall_args *a);
-    /* A new domain gets its security state (FLASK: its label's type);
-     * -EINVAL refuses the domain. */
+    /* A new domain gets its security state in d->ssid (FLASK: its
+     * label's type); -EINVAL refuses the domain, -ENOMEM. */
     int (*alloc_security_domain)(struct domain *d);
+    /* ... and loses it when the domain struct goes (d->ssid may be NULL:
+     * alloc was never called or failed). */
+    void (*free_security_domain)(struct domain *d);
     /* Print the module's statistics (end of run, debug key x). */
     void (*print_stats)(void);
 };

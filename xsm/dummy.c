@@ -84,6 +84,11 @@ static int alloc_security_domain(struct domain *d)
     return 0;
 }
 
+static void free_security_domain(struct domain *d)
+{
+    (void)d;
+}
+
 static void print_stats(void)
 {
 }
@@ -107,5 +112,6 @@ const struct xsm_ops xsm_dummy_ops = {
     .xsm_op = xsm_op,                                       /* HOOK */
     .do_xsm_op = dummy_do_xsm_op,                                 /* -ENOSYS */
     .alloc_security_domain = alloc_security_domain,         /* nothing to do */
+    .free_security_domain = free_security_domain,           /* nothing to do */
     .print_stats = print_stats,                             /* nothing to say */
 };

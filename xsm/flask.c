@@ -30,7 +30,7 @@
 #include "public/xsm/flask_op.h"
 #include "spinlock.h"
 #include "lib/vsnprintf.h"
-#include "x86/paging.h"
+#include "arch.h"
 #include "xsm.h"
 
 /* The built-in policy (xsm/default_policy.asm includes build/policy.bin). */
@@ -56,27 +56,41 @@ static const char *default_label(const struct domain *d)
     return d->privileged ? FLASK_DEFAULT_PRIVILEGED_TYPE : FLASK_DEFAULT_UNPRIVILEGED_TYPE;
 }
 
+/* FLASK's state of a domain, behind d->ssid. */
+struct flask_domain {
+    uint32_t type;                  /* the label's type in the policy ... */
+    uint32_t seqno;                 /* ... of this policy load (else look it up again) */
+};
+
 /* d's type in the current policy. flask_lock held. */
 static uint32_t domain_type(struct domain *d)
 {
-    if (d->flask_seqno != seqno) {
-        d->flask_type = flask_policy_type(policy, d->label);
-        d->flask_seqno = seqno;
+    struct flask_domain *fd = d->ssid;
+
+    if (!fd)
+        return 0;                   /* no security state (yet): type 0 is allowed nothing */
+    if (fd->seqno != seqno) {
+        fd->type = flask_policy_type(policy, d->label);
+        fd->seqno = seqno;
     }
-    return d->flask_type;
+    return fd->type;
 }
 
 static int flask_alloc_security_domain(struct domain *d)
 {
+    struct flask_domain *fd = xzalloc(sizeof(*fd));
     uint32_t type;
     unsigned long flags;
 
+    if (!fd)
+        return -XEN_ENOMEM;
     if (!d->label[0])
         snprintf(d->label, sizeof(d->label), "%s", default_label(d));
     flags = spin_lock_irqsave(&flask_lock);
     type = flask_policy_type(policy, d->label);
-    d->flask_type = type;
-    d->flask_seqno = seqno;
+    fd->type = type;
+    fd->seqno = seqno;
+    d->ssid = fd;
     spin_unlock_irqrestore(&flask_lock, flags);
     if (!type) {
         pr_err("FLASK: d%u (%s): label '%s' is not a type of the policy\n",
@@ -84,6 +98,12 @@ static int flask_alloc_security_domain(struct domain *d)
         return -XEN_EINVAL;
     }
     return 0;
+}
+
+static void flask_free_security_domain(struct domain *d)
+{
+    xfree(d->ssid);
+    d->ssid = NULL;
 }
 
 /* ---- the access check ------------------------------------------------------- */
@@ -493,5 +513,6 @@ struct xsm_ops flask_ops = {
     .xsm_op = flask_xsm_op,
     .do_xsm_op = flask_do_xsm_op,
     .alloc_security_domain = flask_alloc_security_domain,
+    .free_security_domain = flask_free_security_domain,
     .print_stats = flask_print_stats,
 };

@@ -6,7 +6,7 @@
 #include "panic.h"
 #include "printk.h"
 #include "public/xsm/flask_policy.h"
-#include "x86/paging.h"
+#include "arch.h"
 
 const struct xsm_ops *xsm = &xsm_dummy_ops;
 
@@ -35,6 +35,7 @@ void xsm_register(struct xsm_ops *ops)
     FILL(xsm_op);
     FILL(do_xsm_op);
     FILL(alloc_security_domain);
+    FILL(free_security_domain);
     FILL(print_stats);
 #undef FILL
     xsm = ops;

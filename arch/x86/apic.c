@@ -3,6 +3,7 @@
  * §16.3 for the register offsets) and the PIT, used only to measure time.
  */
 #include "x86/apic.h"
+#include "arch.h"
 #include "percpu.h"
 #include "printk.h"
 #include "x86/asm.h"
@@ -134,21 +135,61 @@ static uint32_t us_to_ticks(uint32_t us)
     return ticks ? (ticks > 0xFFFFFFFF ? 0xFFFFFFFF : (uint32_t)ticks) : 1;
 }
 
-void lapic_timer_periodic(uint32_t period_us)
+/* ---- the timer and kicks as the arch interface offers them (arch.h) ---- */
+
+/* Timer interrupts this CPU has taken; only this CPU writes its count. */
+static DEFINE_PER_CPU(volatile uint64_t, timer_ticks);
+static void (*tick_handler)(void);
+
+static void timer_interrupt(struct cpu_regs *regs)
+{
+    (void)regs;
+    this_cpu_var(timer_ticks)++;
+    if (tick_handler)
+        tick_handler();
+}
+
+static void kick_interrupt(struct cpu_regs *regs)
+{
+    (void)regs;   /* its only job: end a HLT or force a guest exit */
+}
+
+void lapic_interrupts_init(void)
+{
+    interrupt_register(VECTOR_TIMER, timer_interrupt);
+    interrupt_register(VECTOR_KICK, kick_interrupt);
+}
+
+void arch_timer_set_handler(void (*handler)(void))
+{
+    tick_handler = handler;
+}
+
+uint64_t arch_timer_ticks(unsigned int cpu)
+{
+    return per_cpu(timer_ticks, cpu);
+}
+
+void arch_kick_cpu(unsigned int cpu)
+{
+    lapic_send_ipi(percpu_areas[cpu].apic_id, VECTOR_KICK);
+}
+
+void arch_timer_periodic(uint32_t period_us)
 {
     lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
     lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | VECTOR_TIMER);
     lapic_write(LAPIC_TIMER_INITIAL, us_to_ticks(period_us));
 }
 
-void lapic_timer_oneshot(uint32_t delay_us)
+void arch_timer_oneshot(uint32_t delay_us)
 {
     lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
     lapic_write(LAPIC_LVT_TIMER, VECTOR_TIMER);
     lapic_write(LAPIC_TIMER_INITIAL, us_to_ticks(delay_us));
 }
 
-void lapic_timer_stop(void)
+void arch_timer_stop(void)
 {
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
     lapic_write(LAPIC_TIMER_INITIAL, 0);

@@ -9,6 +9,7 @@
  * The trampoline's parameters are shared, so APs start one at a time.
  */
 #include "smp.h"
+#include "arch.h"
 #include "assert.h"
 #include "lib/string.h"
 #include "page_alloc.h"

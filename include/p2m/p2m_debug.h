@@ -30,4 +30,17 @@ void p2m_dump(struct domain *d);
 /* Audits that failed so far (the end of the run fails if any did). */
 unsigned int p2m_audit_failures(void);
 
+/* The options (mm/p2m/p2m_keys.c): `p2m-audit` audits a domain after each
+ * of its memory_op calls (debug builds audit every domain at teardown
+ * anyway); `p2m-dump` dumps each domain's p2m once built and before
+ * teardown. */
+bool p2m_audit_after_memory_op(void);
+void p2m_debug_domain_built(struct domain *d);
+void p2m_debug_domain_ending(struct domain *d);
+
+/* The debug keys `a` and `p`: audit / dump every domain's p2m ("no
+ * domains" when there is none). */
+void p2m_key_audit_all(void);
+void p2m_key_dump_all(void);
+
 #endif

@@ -19,13 +19,11 @@ void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
 void lapic_send_init(uint32_t apic_id);
 void lapic_send_sipi(uint32_t apic_id, uint8_t page);
 
-/* The timer. Calibrated once on the boot CPU against the PIT. */
+/* The timer. Calibrated once on the boot CPU against the PIT; arch.h
+ * offers it (arch_timer_*) to the rest of Mica. */
 void lapic_timer_calibrate(void);
-void lapic_timer_periodic(uint32_t period_us);
-void lapic_timer_oneshot(uint32_t delay_us);
-void lapic_timer_stop(void);
 
-/* Busy-wait (the PIT, so it works before the timer is calibrated). */
-void udelay(uint32_t us);
+/* Route the timer and kick vectors (boot CPU, once). */
+void lapic_interrupts_init(void);
 
 #endif

@@ -87,6 +87,13 @@ static inline void irq_enable(void)
     __asm__ volatile("sti" : : : "memory");
 }
 
+/* Enable interrupts and halt until one arrives, with no window between:
+ * STI's interrupt shadow covers the HLT that follows it. */
+static inline void irq_enable_and_halt(void)
+{
+    __asm__ volatile("sti; hlt" : : : "memory");
+}
+
 static inline void irq_disable(void)
 {
     __asm__ volatile("cli" : : : "memory");

@@ -1,26 +1,9 @@
-/* The x86/SVM side of a vCPU: its VMCB and the loop that runs it. */
+/* The x86/SVM side of a vCPU inside arch/x86: the permission maps, VMRUN's
+ * checks, exception injection (the arch_vcpu_* interface is in arch.h). */
 #ifndef MICA_X86_VCPU_H
 #define MICA_X86_VCPU_H
 
 #include "../domain.h"
-
-/* Allocate the VMCB and set the PVH entry state (32-bit protected mode,
- * paging off) with RIP = entry and EBX = start_info_gpa. -errno. */
-int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa);
-void arch_vcpu_destroy(struct vcpu *v);
-
-struct vcpu_hvm_context;
-/* Set an offline, never-run vCPU's registers from ctx (VCPUOP_initialise;
- * rules in arch/x86/svm/vcpu_context.c). 0, or -EINVAL for a context Xen would
- * refuse or whose state would fail VMRUN's checks (nothing is changed
- * then), or -ENOMEM. */
-int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx);
-
-/* Run v on this CPU until the scheduler should take it off. */
-void arch_vcpu_run(struct vcpu *v);
-
-/* Forget v's TLB entries on every CPU: a fresh ASID at its next VMRUN. */
-void arch_vcpu_flush_tlb(struct vcpu *v);
 
 /* Shared by every vCPU: the I/O and MSR permission maps (allocated once). */
 int svm_permission_maps_init(void);

@@ -3,24 +3,33 @@
 #include "panic.h"
 #include "percpu.h"
 
+/* The gfns this CPU holds: at most one p2m at a time, any depth. */
+struct gfn_hold {
+    struct p2m *p2m;              /* the p2m this CPU holds gfns of, or NULL */
+    unsigned int depth;           /* how many gets are outstanding */
+    const char *file;             /* where the first of them was taken */
+    int line;
+};
+static DEFINE_PER_CPU(struct gfn_hold, gfn_hold);
+
 mfn_t get_gfn_at(struct p2m *p2m, gfn_t gfn, enum p2m_type *t, unsigned int *order,
                  const char *file, int line)
 {
-    struct percpu *cpu = this_cpu();
+    struct gfn_hold *held = &this_cpu_var(gfn_hold);
     enum p2m_type type;
     unsigned int leaf_order;
 
-    if (cpu->gfn_p2m == p2m) {
-        cpu->gfn_depth++;
+    if (held->p2m == p2m) {
+        held->depth++;
     } else {
-        if (cpu->gfn_p2m)
+        if (held->p2m)
             panic("get_gfn at %s:%d: this CPU already holds another domain's gfn "
-                  "(taken at %s:%d)\n", file, line, cpu->gfn_file, cpu->gfn_line);
+                  "(taken at %s:%d)\n", file, line, held->file, held->line);
         spin_lock(&p2m->lock);
-        cpu->gfn_p2m = p2m;
-        cpu->gfn_depth = 1;
-        cpu->gfn_file = file;
-        cpu->gfn_line = line;
+        held->p2m = p2m;
+        held->depth = 1;
+        held->file = file;
+        held->line = line;
     }
     if (gfn == INVALID_GFN)
         return INVALID_MFN;
@@ -34,23 +43,23 @@ mfn_t get_gfn_at(struct p2m *p2m, gfn_t gfn, enum p2m_type *t, unsigned int *ord
 
 void put_gfn(struct p2m *p2m, gfn_t gfn)
 {
-    struct percpu *cpu = this_cpu();
+    struct gfn_hold *held = &this_cpu_var(gfn_hold);
 
     (void)gfn;
-    if (cpu->gfn_p2m != p2m || !cpu->gfn_depth)
+    if (held->p2m != p2m || !held->depth)
         panic("put_gfn without a matching get_gfn\n");
-    if (--cpu->gfn_depth)
+    if (--held->depth)
         return;
-    cpu->gfn_p2m = NULL;
-    cpu->gfn_file = NULL;
+    held->p2m = NULL;
+    held->file = NULL;
     spin_unlock(&p2m->lock);
 }
 
 void check_no_gfn_held(void)
 {
-    struct percpu *cpu = this_cpu();
+    struct gfn_hold *held = &this_cpu_var(gfn_hold);
 
-    if (cpu->gfn_depth)
+    if (held->depth)
         panic("returning to a guest while holding a gfn: get_gfn at %s:%d has no put_gfn\n",
-              cpu->gfn_file, cpu->gfn_line);
+              held->file, held->line);
 }

@@ -13,6 +13,7 @@
  */
 #include "p2m/physmap.h"
 #include "assert.h"
+#include "frame_owner.h"
 #include "frame_ref.h"
 #include "lib/string.h"
 #include "p2m/p2m_gfn.h"
@@ -107,52 +108,13 @@ static int set_range(struct p2m *p2m, gfn_t gfn, mfn_t mfn, uint64_t count, enum
     return 0;
 }
 
-/* Give 2^order fresh zeroed frames to d: owned, in its page list, one
- * reference (the allocation's) plus `mapped`. d->lock held. */
-static struct frame *take_frames(struct domain *d, unsigned int order)
-{
-    uint64_t count = 1UL << order;
-    struct frame *head;
-
-    if (d->state >= DOMAIN_SHUTDOWN || d->tot_pages + count > d->max_pages)
-        return NULL;
-    head = alloc_frames(order);
-    if (!head)
-        return NULL;
-    memset(frame_to_virt(head), 0, PAGE_SIZE << order);
-    for (uint64_t i = 0; i < count; i++) {
-        struct frame *f = head + i;
-        f->owner = d;
-        f->use = FRAME_DOMAIN;
-        f->gfn = INVALID_GFN;
-        f->refcount = 1;
-        f->foreign_refs = 0;
-        list_add_tail(&f->list, &d->page_list);
-    }
-    d->tot_pages += count;
-    return head;
-}
-
-/* Undo take_frames (nothing else ever saw them). */
-static void return_frames(struct domain *d, struct frame *head, unsigned int order)
-{
-    for (uint64_t i = 0; i < (1UL << order); i++) {
-        list_del(&head[i].list);
-        head[i].owner = NULL;
-        head[i].refcount = 0;
-        head[i].use = FRAME_MICA;
-    }
-    d->tot_pages -= 1UL << order;
-    free_frames(head, order);
-}
-
 int physmap_increase(struct domain *d, unsigned int order)
 {
     int rc = 0;
 
     if (!lock_live(d))
         return -XEN_ESRCH;
-    if (!take_frames(d, order))
+    if (!frames_assign(d, order, FRAME_DOMAIN))
         rc = -XEN_ENOMEM;
     spin_unlock(&d->lock);
     return rc;
@@ -180,14 +142,14 @@ int physmap_populate(struct domain *d, gfn_t gfn, unsigned int order)
         put_gfn(&d->p2m, gfn + i);
     }
     if (!rc) {
-        head = take_frames(d, order);
+        head = frames_assign(d, order, FRAME_DOMAIN);
         if (!head)
             rc = -XEN_ENOMEM;
     }
     if (!rc) {
         rc = set_range(&d->p2m, gfn, frame_to_mfn(head), count, p2m_ram_rw);
         if (rc)
-            return_frames(d, head, order);
+            frames_unassign(d, head, order);
     }
     if (!rc) {
         for (uint64_t i = 0; i < count; i++) {

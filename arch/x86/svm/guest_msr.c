@@ -20,12 +20,12 @@
 
 bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 {
-    struct vmcb *vmcb = v->vmcb;
+    struct vmcb *vmcb = v->arch.vmcb;
 
     switch (msr) {
     case MSR_EFER:
         /* The guest's view: LMA as the CPU keeps it, never SVME. */
-        *value = (v->guest_efer & ~EFER_LMA) | (vmcb->save.efer & EFER_LMA);
+        *value = (v->arch.guest_efer & ~EFER_LMA) | (vmcb->save.efer & EFER_LMA);
         return true;
     case MSR_PAT:
         *value = vmcb->save.g_pat;
@@ -46,18 +46,18 @@ bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 
 bool guest_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
 {
-    struct vmcb *vmcb = v->vmcb;
+    struct vmcb *vmcb = v->arch.vmcb;
 
     switch (msr) {
     case MSR_EFER:
         if (value & ~(EFER_GUEST_WRITABLE | EFER_LMA))
             return false;
         /* Changing LME while paging is on is a #GP on hardware (APM §14.6.1). */
-        if ((vmcb->save.cr0 & CR0_PG) && ((value ^ v->guest_efer) & EFER_LME))
+        if ((vmcb->save.cr0 & CR0_PG) && ((value ^ v->arch.guest_efer) & EFER_LME))
             return false;
-        v->guest_efer = value & EFER_GUEST_WRITABLE;
+        v->arch.guest_efer = value & EFER_GUEST_WRITABLE;
         /* SVM requires EFER.SVME in the guest's EFER (APM §15.5.1). */
-        vmcb->save.efer = v->guest_efer | (vmcb->save.efer & EFER_LMA) | EFER_SVME;
+        vmcb->save.efer = v->arch.guest_efer | (vmcb->save.efer & EFER_LMA) | EFER_SVME;
         return true;
     case MSR_PAT:
         if (!pat_valid(value))

@@ -5,7 +5,7 @@
  * Accesses are checked as supervisor accesses: a write needs the R/W bit at
  * every level when CR0.WP is set (§5.6.3).
  */
-#include "x86/guest_walk.h"
+#include "arch.h"
 #include "guest_access.h"
 #include "x86/paging.h"
 #include "x86/vmcb.h"
@@ -87,7 +87,7 @@ static bool walk_legacy(const struct walk *w, uint64_t cr3, uint64_t cr4, uint64
 
 bool guest_walk(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 {
-    const struct vmcb_save *s = &v->vmcb->save;
+    const struct vmcb_save *s = &v->arch.vmcb->save;
     struct walk w = { v->domain, write, (s->cr0 & CR0_WP) != 0 };
 
     if (!(s->efer & EFER_LMA))

@@ -22,6 +22,15 @@
 
 static uint32_t max_asids;
 
+/* Each CPU's SVM state. */
+struct svm_cpu {
+    paddr_t hsave_pa;             /* VM_HSAVE_PA: where VMRUN saves host state */
+    paddr_t host_area_pa;         /* VMSAVE area for the host's FS/GS/TR/... */
+    uint32_t asid_next;           /* next free ASID in this generation */
+    uint64_t asid_generation;     /* bumped when the ASIDs run out */
+};
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
+
 bool svm_supported(void)
 {
     struct cpuid_result ext = cpuid(CPUID_EXT_FEATURES, 0);
@@ -65,25 +74,25 @@ static paddr_t alloc_zeroed_page(void)
 
 void svm_cpu_init(void)
 {
-    struct percpu *cpu = this_cpu();
+    struct svm_cpu *cpu = &this_cpu_var(svm_cpu);
 
-    cpu->svm_hsave_pa = alloc_zeroed_page();
-    cpu->svm_host_area_pa = alloc_zeroed_page();
+    cpu->hsave_pa = alloc_zeroed_page();
+    cpu->host_area_pa = alloc_zeroed_page();
     cpu->asid_next = 1;            /* ASID 0 belongs to the host */
     cpu->asid_generation = 1;
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
     /* QEMU accepts VM_HSAVE_PA = 0 and then overwrites physical page 0. */
-    wrmsr(MSR_VM_HSAVE_PA, cpu->svm_hsave_pa);
+    wrmsr(MSR_VM_HSAVE_PA, cpu->hsave_pa);
 }
 
 paddr_t svm_host_area(void)
 {
-    return this_cpu()->svm_host_area_pa;
+    return this_cpu_var(svm_cpu).host_area_pa;
 }
 
 bool svm_asid_assign(struct svm_asid *asid)
 {
-    struct percpu *cpu = this_cpu();
+    struct svm_cpu *cpu = &this_cpu_var(svm_cpu);
     bool flush = false;
 
     if (asid->generation == cpu->asid_generation)

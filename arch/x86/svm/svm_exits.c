@@ -45,18 +45,18 @@ static void exit_nothing(struct vcpu *v, struct vmcb *vmcb)
 
 static void exit_cpuid(struct vcpu *v, struct vmcb *vmcb)
 {
-    struct cpuid_result r = guest_cpuid(v, (uint32_t)vmcb->save.rax, (uint32_t)v->gprs.rcx);
+    struct cpuid_result r = guest_cpuid(v, (uint32_t)vmcb->save.rax, (uint32_t)v->arch.gprs.rcx);
 
     vmcb->save.rax = r.eax;
-    v->gprs.rbx = r.ebx;
-    v->gprs.rcx = r.ecx;
-    v->gprs.rdx = r.edx;
+    v->arch.gprs.rbx = r.ebx;
+    v->arch.gprs.rcx = r.ecx;
+    v->arch.gprs.rdx = r.edx;
     vmcb->save.rip += 2;
 }
 
 static void exit_msr(struct vcpu *v, struct vmcb *vmcb)
 {
-    uint32_t msr = (uint32_t)v->gprs.rcx;
+    uint32_t msr = (uint32_t)v->arch.gprs.rcx;
     bool ok;
 
     if (vmcb->control.exit_info1 == 0) {           /* RDMSR */
@@ -64,10 +64,10 @@ static void exit_msr(struct vcpu *v, struct vmcb *vmcb)
         ok = guest_msr_read(v, msr, &value);
         if (ok) {
             vmcb->save.rax = (uint32_t)value;
-            v->gprs.rdx = value >> 32;
+            v->arch.gprs.rdx = value >> 32;
         }
     } else {                                       /* WRMSR */
-        ok = guest_msr_write(v, msr, (uint32_t)vmcb->save.rax | (v->gprs.rdx << 32));
+        ok = guest_msr_write(v, msr, (uint32_t)vmcb->save.rax | (v->arch.gprs.rdx << 32));
     }
     if (ok)
         vmcb->save.rip += 2;
@@ -173,7 +173,7 @@ static const exit_handler_t exit_handlers[SVM_EXIT_CODES] = {
 
 static void crash_with_registers(struct vcpu *v, const char *why)
 {
-    const struct vmcb *vmcb = v->vmcb;
+    const struct vmcb *vmcb = v->arch.vmcb;
 
     domain_crash(v->domain,
                  "d%u v%u: %s: exit code %#lx, exitinfo1 %#lx, exitinfo2 %#lx, RIP %#lx, "
@@ -181,14 +181,14 @@ static void crash_with_registers(struct vcpu *v, const char *why)
                  "CR0 %#lx, CR3 %#lx, CR4 %#lx, EFER %#lx",
                  v->domain->domid, v->id, why, vmcb->control.exit_code,
                  vmcb->control.exit_info1, vmcb->control.exit_info2, vmcb->save.rip,
-                 vmcb->save.rsp, vmcb->save.rax, v->gprs.rbx, v->gprs.rcx, v->gprs.rdx,
-                 v->gprs.rsi, v->gprs.rdi, vmcb->save.cr0, vmcb->save.cr3, vmcb->save.cr4,
+                 vmcb->save.rsp, vmcb->save.rax, v->arch.gprs.rbx, v->arch.gprs.rcx, v->arch.gprs.rdx,
+                 v->arch.gprs.rsi, v->arch.gprs.rdi, vmcb->save.cr0, vmcb->save.cr3, vmcb->save.cr4,
                  vmcb->save.efer);
 }
 
 void svm_handle_exit(struct vcpu *v)
 {
-    struct vmcb *vmcb = v->vmcb;
+    struct vmcb *vmcb = v->arch.vmcb;
     uint64_t code = vmcb->control.exit_code;
 
     if ((uint32_t)code == SVM_EXIT_INVALID_LOW32) {

@@ -82,8 +82,8 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
         return -XEN_ENOMEM;
     vmcb = frame_to_virt(f);
     memset(vmcb, 0, PAGE_SIZE);
-    v->vmcb = vmcb;
-    v->vmcb_pa = frame_to_mfn(f) << PAGE_SHIFT;
+    v->arch.vmcb = vmcb;
+    v->arch.vmcb_pa = frame_to_mfn(f) << PAGE_SHIFT;
 
     /* What Mica intercepts (see docs/ARCHITECTURE.md, "Guests"). */
     vmcb->control.intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
@@ -116,37 +116,37 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
     s->cr0 = CR0_PE | CR0_ET;
     s->cr4 = 0;
     s->cr3 = 0;
-    v->guest_efer = 0;
+    v->arch.guest_efer = 0;
     s->efer = EFER_SVME;          /* SVM requires it in the guest's EFER (APM §15.5.1) */
     s->rflags = RFLAGS_ALWAYS_ONE;
     s->rip = entry;
     s->dr6 = 0xFFFF0FF0;
     s->dr7 = 0x400;
     s->g_pat = PAT_POWER_ON;
-    v->gprs.rbx = start_info_gpa;
+    v->arch.gprs.rbx = start_info_gpa;
 
     /* FXSAVE image of a reset FPU: FCW 0x37F, MXCSR 0x1F80 (all masked). */
-    *(uint16_t *)&v->fpu_area[0] = 0x37F;
-    *(uint32_t *)&v->fpu_area[24] = 0x1F80;
+    *(uint16_t *)&v->arch.fpu_area[0] = 0x37F;
+    *(uint32_t *)&v->arch.fpu_area[24] = 0x1F80;
     return 0;
 }
 
 void arch_vcpu_destroy(struct vcpu *v)
 {
-    if (v->vmcb)
-        free_frames(virt_to_frame(v->vmcb), 0);
-    v->vmcb = NULL;
+    if (v->arch.vmcb)
+        free_frames(virt_to_frame(v->arch.vmcb), 0);
+    v->arch.vmcb = NULL;
 }
 
 void arch_vcpu_flush_tlb(struct vcpu *v)
 {
-    for (unsigned int cpu = 0; cpu < ARRAY_SIZE(v->asid); cpu++)
-        __atomic_store_n(&v->asid[cpu].generation, 0, __ATOMIC_RELEASE);
+    for (unsigned int cpu = 0; cpu < ARRAY_SIZE(v->arch.asid); cpu++)
+        __atomic_store_n(&v->arch.asid[cpu].generation, 0, __ATOMIC_RELEASE);
 }
 
 bool vcpu_in_long_mode(const struct vcpu *v)
 {
-    return (v->vmcb->save.efer & (1UL << 10)) && (v->vmcb->save.cs.attrib & SEG_ATTR_L);
+    return (v->arch.vmcb->save.efer & (1UL << 10)) && (v->arch.vmcb->save.cs.attrib & SEG_ATTR_L);
 }
 
 void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error)
@@ -155,24 +155,24 @@ void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, u
 
     if (has_error)
         event |= EVENT_INJECT_ERROR_VALID | ((uint64_t)error << 32);
-    v->vmcb->control.event_inject = event;
+    v->arch.vmcb->control.event_inject = event;
 }
 
 static void fpu_load(struct vcpu *v)
 {
-    __asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t (*)[512])v->fpu_area));
+    __asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t (*)[512])v->arch.fpu_area));
 }
 
 static void fpu_save(struct vcpu *v)
 {
-    __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t (*)[512])v->fpu_area));
+    __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t (*)[512])v->arch.fpu_area));
 }
 
 /* Before each VMRUN: a current ASID, and a check that no lock is held
  * (a lock held while a guest runs could be held for ever). */
 static bool prepare_entry(struct vcpu *v)
 {
-    struct vmcb *vmcb = v->vmcb;
+    struct vmcb *vmcb = v->arch.vmcb;
     unsigned int cpu = smp_processor_id();
     const char *bad;
 
@@ -185,9 +185,9 @@ static bool prepare_entry(struct vcpu *v)
     /* Pairs with the fence in domain_flush_tlbs: our processor is visible
      * before we read the ASID generation. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    vmcb->control.tlb_control = svm_asid_assign(&v->asid[cpu]) ? TLB_CONTROL_FLUSH_ALL
+    vmcb->control.tlb_control = svm_asid_assign(&v->arch.asid[cpu]) ? TLB_CONTROL_FLUSH_ALL
                                                                : TLB_CONTROL_DO_NOTHING;
-    vmcb->control.guest_asid = v->asid[cpu].asid;
+    vmcb->control.guest_asid = v->arch.asid[cpu].asid;
 
     bad = vmcb_check_guest_state(vmcb, svm_max_asids());
     if (bad) {
@@ -207,7 +207,7 @@ void arch_vcpu_run(struct vcpu *v)
             irq_enable();
             break;
         }
-        svm_vmrun(v->vmcb_pa, &v->gprs, svm_host_area());
+        svm_vmrun(v->arch.vmcb_pa, &v->arch.gprs, svm_host_area());
         irq_enable();             /* take the interrupt that caused the exit, if any */
         svm_handle_exit(v);
     }

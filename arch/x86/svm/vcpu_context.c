@@ -194,7 +194,7 @@ int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx
     scratch = xmalloc(sizeof(*scratch));
     if (!scratch)
         return -XEN_ENOMEM;
-    memcpy(scratch, v->vmcb, sizeof(*scratch));
+    memcpy(scratch, v->arch.vmcb, sizeof(*scratch));
     s = &scratch->save;
 
     if (ctx->mode == VCPU_HVM_MODE_32B)
@@ -233,9 +233,9 @@ int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx
 
     /* Commit: the vCPU is offline and has never run, so nobody else is
      * reading its VMCB or registers. */
-    memcpy(&v->vmcb->save, s, sizeof(*s));
-    v->gprs = gprs;
-    v->guest_efer = efer;
+    memcpy(&v->arch.vmcb->save, s, sizeof(*s));
+    v->arch.gprs = gprs;
+    v->arch.guest_efer = efer;
     rc = 0;
 out:
     xfree(scratch);

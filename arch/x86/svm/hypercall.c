@@ -1,0 +1,83 @@
+/*
+ * The VMMCALL side of a hypercall: the registers of each calling convention
+ * (docs/xen-abi.md), the privilege check, the result in RAX, and the
+ * hypercall page a guest installs through MSR 0x40000000.
+ */
+#include "hypercall.h"
+#include "arch.h"
+#include "guest_access.h"
+#include "heap.h"
+#include "lib/string.h"
+#include "public/errno.h"
+#include "public/xen.h"
+#include "x86/guest.h"
+#include "x86/vcpu.h"
+#include "x86/vmcb.h"
+
+bool hypercall_dispatch(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    bool compat = !vcpu_in_long_mode(v);
+    const struct guest_gprs *r = &v->arch.gprs;
+    uint64_t nr = compat ? (uint32_t)vmcb->save.rax : vmcb->save.rax;
+    const uint64_t regs64[HYPERCALL_MAX_ARGS] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
+    const uint64_t regs32[HYPERCALL_MAX_ARGS] = { r->rbx, r->rcx, r->rdx, r->rsi, r->rdi };
+    long result;
+
+    if (vmcb->save.cpl != 0)
+        result = -XEN_EPERM;   /* only the guest kernel may call Mica (as in Xen for HVM guests) */
+    else
+        result = hypercall_call(v, nr, compat ? regs32 : regs64, compat);
+    if (result == HYPERCALL_PREEMPTED)
+        return false;          /* RAX still holds the number: VMMCALL runs again */
+    vmcb->save.rax = (uint64_t)result;
+    return true;
+}
+
+void hypercall_set_arg(struct vcpu *v, unsigned int i, uint64_t value)
+{
+    uint64_t *regs64[HYPERCALL_MAX_ARGS] = { &v->arch.gprs.rdi, &v->arch.gprs.rsi, &v->arch.gprs.rdx,
+                                             &v->arch.gprs.r10, &v->arch.gprs.r8 };
+    uint64_t *regs32[HYPERCALL_MAX_ARGS] = { &v->arch.gprs.rbx, &v->arch.gprs.rcx, &v->arch.gprs.rdx,
+                                             &v->arch.gprs.rsi, &v->arch.gprs.rdi };
+
+    *(vcpu_in_long_mode(v) ? regs64 : regs32)[i] = value;
+}
+
+/*
+ * The hypercall page: 128 stubs of 32 bytes. Stub i is
+ *   b8 <i as le32>   mov $i, %eax
+ *   0f 01 d9         vmmcall (AMD)
+ *   c3               ret
+ * and the rest of the page is int3 (0xcc). Stub 23 (__HYPERVISOR_iret, a
+ * PV-only call) is ud2 (0f 0b). These are the bytes Xen 4.17 writes on AMD
+ * (checked by tests/guest/test_cpuid.c under both).
+ */
+int hypercall_page_install(struct domain *d, uint64_t gpa)
+{
+    uint8_t *page = xmalloc(PAGE_SIZE);
+    int rc;
+
+    if (!page)
+        return -XEN_ENOMEM;
+    memset(page, 0xCC, PAGE_SIZE);
+    for (uint32_t i = 0; i < PAGE_SIZE / 32; i++) {
+        uint8_t *stub = &page[i * 32];
+        if (i == __HYPERVISOR_iret) {
+            stub[0] = 0x0F;
+            stub[1] = 0x0B;
+            continue;
+        }
+        stub[0] = 0xB8;
+        memcpy(&stub[1], &i, 4);
+        stub[5] = 0x0F;
+        stub[6] = 0x01;
+        stub[7] = 0xD9;
+        stub[8] = 0xC3;
+    }
+    rc = guest_phys_write(d, gpa, page, PAGE_SIZE);
+    xfree(page);
+    if (!rc)
+        d->arch.hypercall_page_gpa = gpa;
+    return rc;
+}

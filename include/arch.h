@@ -1,0 +1,80 @@
+/*
+ * The arch interface: everything arch-neutral code (common/, xsm/) may ask of
+ * the processor, the platform and the virtualization extension.
+ *
+ * common/ includes this header and never an x86/ header directly. Each
+ * section names the arch/x86 file that implements it; the few x86 headers
+ * included here are the parts of the interface that are inline (CPU
+ * primitives, the direct map) or layouts that common structs embed.
+ * A port to another architecture provides the same names.
+ */
+#ifndef MICA_ARCH_H
+#define MICA_ARCH_H
+
+#include "types.h"
+#include "x86/asm.h"     /* irq_save/irq_restore/irq_enable/irq_disable, cpu_relax, halt, rdtsc */
+#include "x86/arch_domain.h"  /* struct arch_vcpu and struct arch_domain (embedded as `arch`) */
+#include "x86/paging.h"  /* phys_to_virt/virt_to_phys: the direct map of machine memory */
+#include "x86/serial.h"  /* serial_write, serial_getc_nonblocking: the console */
+
+struct domain;
+struct vcpu;
+struct vcpu_hvm_context;
+
+/* ---- start-up (arch/x86/setup.c calls mica_main once the platform is up) */
+
+/* The arch-neutral part of the boot (common/main.c); never returns. */
+void mica_main(void) __attribute__((noreturn));
+
+/* Start every other CPU; each enters scheduler_run. Returns how many CPUs
+ * are online in all (arch/x86/smp.c). */
+unsigned int arch_start_secondary_cpus(void);
+
+/* ---- timers and cross-CPU kicks (arch/x86/apic.c) ---------------------- */
+
+/* Run handler on every tick of this CPU's timer (interrupt context). */
+void arch_timer_set_handler(void (*handler)(void));
+void arch_timer_periodic(uint32_t period_us);
+void arch_timer_oneshot(uint32_t delay_us);
+void arch_timer_stop(void);
+/* Timer interrupts cpu has taken since boot. */
+uint64_t arch_timer_ticks(unsigned int cpu);
+
+/* Busy-wait (the PIT, so it works before the timer is calibrated). */
+void udelay(uint32_t us);
+
+/* Interrupt cpu: it leaves HLT, or its guest exits to Mica. */
+void arch_kick_cpu(unsigned int cpu);
+
+/* ---- vCPUs (arch/x86/svm/vcpu.c, vcpu_context.c) ------------------------ */
+
+/* Allocate the vCPU's hardware state and set the PVH entry state (32-bit
+ * protected mode, paging off) with the entry point and the start-info
+ * address in EBX. -errno. */
+int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa);
+void arch_vcpu_destroy(struct vcpu *v);
+
+/* Set an offline, never-run vCPU's registers from ctx (VCPUOP_initialise;
+ * rules in arch/x86/svm/vcpu_context.c). 0, or -EINVAL for a context Xen
+ * would refuse or whose state would fail VMRUN's checks (nothing is
+ * changed then), or -ENOMEM. */
+int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx);
+
+/* Run v on this CPU until the scheduler should take it off. */
+void arch_vcpu_run(struct vcpu *v);
+
+/* Forget v's TLB entries on every CPU: a fresh ASID at its next VMRUN. */
+void arch_vcpu_flush_tlb(struct vcpu *v);
+
+/* ---- guest memory (arch/x86/svm/guest_walk.c) --------------------------- */
+
+/* Guest-linear to guest-physical through the guest's own page tables;
+ * false if they do not map gva (for a write: writably). */
+bool guest_walk(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa);
+
+/* ---- hypercalls (arch/x86/svm/hypercall.c) ------------------------------ */
+
+/* Change argument i in the guest's registers (for a continuation). */
+void hypercall_set_arg(struct vcpu *v, unsigned int i, uint64_t value);
+
+#endif
