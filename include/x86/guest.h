@@ -11,10 +11,6 @@
 /* The CPUID values the guest gets for (leaf, subleaf). */
 struct cpuid_result guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf);
 
-/* The VMMCALL exit: run the hypercall the vCPU asked for. Returns true when
- * it completed and RIP should move past VMMCALL (arch/x86/svm/hypercall.c). */
-bool hypercall_dispatch(struct vcpu *v);
-
 /* Fill the guest page at gpa with the hypercall stubs (MSR 0x40000000). */
 int hypercall_page_install(struct domain *d, uint64_t gpa);
 

@@ -6,4 +6,10 @@
 
 void svm_handle_exit(struct vcpu *v);
 
+struct vmcb;
+/* The VMMCALL exit (SVM_EXIT_VMMCALL): the hypercall the vCPU asked for
+ * (arch/x86/svm/hypercall.c). RIP moves past VMMCALL unless the call is
+ * continued, in which case the guest executes it again. */
+void svm_exit_vmmcall(struct vcpu *v, struct vmcb *vmcb);
+
 #endif

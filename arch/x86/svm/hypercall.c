@@ -12,11 +12,13 @@
 #include "public/xen.h"
 #include "x86/guest.h"
 #include "x86/vcpu.h"
+#include "x86/svm_exits.h"
 #include "x86/vmcb.h"
 
-bool hypercall_dispatch(struct vcpu *v)
+#define VMMCALL_LENGTH 3
+
+void svm_exit_vmmcall(struct vcpu *v, struct vmcb *vmcb)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
     bool compat = !vcpu_in_long_mode(v);
     const struct guest_gprs *r = &v->arch.gprs;
     uint64_t nr = compat ? (uint32_t)vmcb->save.rax : vmcb->save.rax;
@@ -29,9 +31,10 @@ bool hypercall_dispatch(struct vcpu *v)
     else
         result = hypercall_call(v, nr, compat ? regs32 : regs64, compat);
     if (result == HYPERCALL_PREEMPTED)
-        return false;          /* RAX still holds the number: VMMCALL runs again */
+        return;                /* RAX still holds the number: VMMCALL runs again */
     vmcb->save.rax = (uint64_t)result;
-    return true;
+    /* Past VMMCALL (0F 01 D9): QEMU has no NRIPS (docs/qemu.md). */
+    vmcb->save.rip += VMMCALL_LENGTH;
 }
 
 void hypercall_set_arg(struct vcpu *v, unsigned int i, uint64_t value)

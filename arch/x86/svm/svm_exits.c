@@ -9,7 +9,6 @@
  */
 #include "x86/svm_exits.h"
 #include "domain_console.h"
-#include "hypercall.h"
 #include "printk.h"
 #include "schedule.h"
 #include "x86/guest.h"
@@ -73,12 +72,6 @@ static void exit_msr(struct vcpu *v, struct vmcb *vmcb)
         vmcb->save.rip += 2;
     else
         svm_inject_exception(v, EXC_GP, true, 0);   /* as a CPU without that MSR */
-}
-
-static void exit_vmmcall(struct vcpu *v, struct vmcb *vmcb)
-{
-    if (hypercall_dispatch(v))
-        vmcb->save.rip += 3;
 }
 
 static void exit_hlt(struct vcpu *v, struct vmcb *vmcb)
@@ -159,7 +152,7 @@ static const exit_handler_t exit_handlers[SVM_EXIT_CODES] = {
     [SVM_EXIT_MSR] = exit_msr,
     [SVM_EXIT_SHUTDOWN] = exit_shutdown,
     [SVM_EXIT_VMRUN] = exit_undefined,
-    [SVM_EXIT_VMMCALL] = exit_vmmcall,
+    [SVM_EXIT_VMMCALL] = svm_exit_vmmcall,   /* arch/x86/svm/hypercall.c */
     [SVM_EXIT_VMLOAD] = exit_undefined,
     [SVM_EXIT_VMSAVE] = exit_undefined,
     [SVM_EXIT_STGI] = exit_undefined,
