@@ -110,11 +110,13 @@ QEMU_TESTS = [
 
 
 def all_qemu_tests():
-    import guest_tests  # tests/guest_tests.py: tests that boot guests
-    import smp_tests    # tests/smp_tests.py: guests with several vCPUs, TLB shootdown
-    import xsm_tests    # tests/xsm_tests.py: each XSM module, policies, xsm_op
-    import memop_tests  # tests/memop_tests.py: memory_op guests, p2m audit
-    return (QEMU_TESTS + guest_tests.tests(QemuTest) + smp_tests.tests(QemuTest)
+    for area in ("core", "smp", "xsm", "memop"):
+        sys.path.insert(0, os.path.join(ROOT, "tests", "guest", area))
+    import core_tests   # tests/guest/core/: tests that boot guests
+    import smp_tests    # tests/guest/smp/: guests with several vCPUs, TLB shootdown
+    import xsm_tests    # tests/guest/xsm/: each XSM module, policies, xsm_op
+    import memop_tests  # tests/guest/memop/: memory_op guests, p2m audit
+    return (QEMU_TESTS + core_tests.tests(QemuTest) + smp_tests.tests(QemuTest)
             + xsm_tests.tests(QemuTest) + memop_tests.tests(QemuTest))
 
 

@@ -19,7 +19,7 @@ import subprocess
 
 from mica_boot import EXIT_FAILURE
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 G = "build/guest/"
 POLICIES = "build/xsm-policies/"
 NO_FAULT = (r"MICA FAULT", r"MICA PANIC")
