@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """make bench: Mica's deterministic benchmarks, and Xen 4.17's beside them.
 
-Runs build/guest/bench.elf (tests/guest/bench.c) under QEMU's
+Runs build/guest/bench.elf (tests/guest/bench/bench.c) under QEMU's
 -icount shift=0,sleep=off, where RDTSC counts executed instructions exactly,
   - on Mica (a release build, DEBUG=0) as a 16 MiB and as a 1 GiB guest, and
   - on Debian's Xen 4.17 as its PVH dom0 (tools/xen-oracle.sh),
@@ -15,12 +15,12 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mica_boot  # noqa: E402
+from mica_boot import ROOT  # noqa: E402
 
-RELEASE = os.path.join(ROOT, "build", "release")
-BENCH_ELF = os.path.join(ROOT, "build", "guest", "bench.elf")
+RELEASE = os.path.join(mica_boot.BUILD, "release")
+BENCH_ELF = mica_boot.guest_elf("bench")
 BENCH_LINE = re.compile(r"BENCH (\S+) (\d+) (\d+)")
 
 

@@ -1,14 +1,21 @@
-"""Booting Mica in QEMU from Python: shared by tests/run_tests.py and tools.
+"""Booting Mica in QEMU from Python, and where the build puts what it boots:
+shared by tests/mica_test.py (the test lists), tools/mica-run and tools/bench.py.
 
 boot() builds an ISO with tools/mkiso.py (Mica's command line, optional
 multiboot2 modules), runs QEMU with -no-reboot and isa-debug-exit, the serial
 console going to a log file, and returns QEMU's exit status and the log.
+compile_policy() turns a FLASK policy source into the binary Mica loads.
 """
 import os
 import subprocess
 import tempfile
 
-TOOLS = os.path.dirname(os.path.abspath(__file__))
+TOOLS = os.path.dirname(os.path.realpath(__file__))
+ROOT = os.path.dirname(TOOLS)
+BUILD = os.path.join(ROOT, "build")
+MICA_ELF = os.path.join(BUILD, "mica.elf")
+GUEST_DIR = os.path.join(BUILD, "guest")      # tests/guest/guest.mk puts the guests here
+POLICYC = os.path.join(BUILD, "tools", "policyc")
 
 # isa-debug-exit turns Mica's exit value v into status (v << 1) | 1 (include/panic.h).
 EXIT_SUCCESS = 33
@@ -19,6 +26,20 @@ EXIT_TIMEOUT = -1   # our own marker: QEMU did not end in time
 QEMU_BASE = ["qemu-system-x86_64", "-machine", "q35", "-cpu", "qemu64,+svm,+npt",
              "-display", "none", "-no-reboot",
              "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+
+
+def guest_elf(name):
+    """build/guest/NAME.elf (NAME with its flavour, e.g. hello-32)."""
+    return os.path.join(GUEST_DIR, name + ".elf")
+
+
+def compile_policy(source, out):
+    """FLASK policy source (.te) -> binary policy at out, with tools/policyc
+    (built first if needed). Returns True if it compiled."""
+    if subprocess.run(["make", "-s", "-C", ROOT, "build/tools/policyc"]).returncode != 0:
+        return False
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    return subprocess.run([POLICYC, source, "-o", out]).returncode == 0
 
 
 def build_iso(mica_elf, iso, cmdline="", modules=()):

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Run the guests that act only on their own domain under real Xen 4.17
-# (tools/xen-oracle.sh: PVH dom0 in QEMU) and report one line per guest:
+# make test-xen: the self-only guest tests (tests/guest/core/, tests/guest/memop/)
+# under real Xen 4.17. Runs the guests that act only on their own domain
+# (tools/xen-oracle.sh: PVH dom0 in QEMU) and reports one line per guest:
 #     PASS xen/NAME    or    FAIL xen/NAME
 # then "N passed, N failed". Exit status 1 if any failed.
 #
@@ -15,7 +16,7 @@ LOGDIR=$BUILD/test-xen
 
 # Guests that touch nothing but their own domain, each in its 64-bit and
 # 32-bit flavour. (memop_touch crashes on purpose and memop_multi needs
-# several domains: Mica only, tests/memop_tests.py.)
+# several domains: Mica only, tests/guest/memop/memop_tests.py.)
 GUESTS="test_cpuid test_console test_version test_hypercall_errors
         memop_query memop_reservation memop_physmap"
 

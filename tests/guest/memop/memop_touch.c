@@ -1,7 +1,7 @@
 /*
  * Remove a page from the physmap, then touch it: the read is a nested page
  * fault, and Mica crashes the domain, naming the gfn ("#NPF at gfn 0x...").
- * The test entry (tests/memop_tests.py) expects that line with this gfn and
+ * The test entry (memop_tests.py beside it) expects that line with this gfn and
  * the domain crashed; this guest never prints a verdict.
  */
 #include "memop.h"

@@ -2,43 +2,32 @@
 and silo, FLASK's permissive mode, the target relation of stub domains,
 xsm_op, policy reloads, bad policies, and a fuzzer of the policy loader.
 
-tests(QemuTest) returns the list. Guests are tests/guest/xsm_*.c. A test
-that boots with a policy of its own compiles it with build/tools/policyc
-into build/xsm-policies/ when tests() runs (a test entry cannot run a
+tests() returns the list (tests/mica_test.py). Guests are
+tests/guest/xsm/xsm_*.c. A test that boots with a policy of its own compiles
+it with build/tools/policyc into build/xsm-policies/ when tests() runs (a test entry cannot run a
 generator itself), and passes it as the FIRST module, with the module
 command line "flask-policy".
 
 Domains find each other by domid (0, 1, ... in module order, the policy
-module not counted) and wait for each other as tests/guest/xsm_util.h
+module not counted) and wait for each other as tests/guest/xsm/xsm_util.h
 explains: a domain that must outlive another is built after it, or waits
 for a signal in its own page count.
 """
 import os
-import re
-import subprocess
 
-from mica_boot import EXIT_FAILURE
+from mica_test import (ALL_OFF, EXIT_FAILURE, FLAVOURS, NO_LEAK, REJECT, ROOT, QemuTest,
+                       compile_policy, guest_elf, summary, verdict)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-G = "build/guest/"
 POLICIES = "build/xsm-policies/"
-NO_FAULT = (r"MICA FAULT", r"MICA PANIC")
-NO_LEAK = r"Memory: (\d+) frames free before the domains, \1 after"
-ALL_OFF = r"^Mica: run ended, every domain powered off$"
-REJECT = NO_FAULT + (r"FAIL guest/",)
 MODULES = ("dummy", "flask", "silo")
 
 
-def compile_policy(source):
+def policy_module(source):
     """xsm/policy/... .te -> build/xsm-policies/NAME.bin (relative path).
     A failure is left for the test to report (its module file is missing)."""
     name = os.path.splitext(os.path.basename(source))[0]
     out = POLICIES + name + ".bin"
-    os.makedirs(os.path.join(ROOT, POLICIES), exist_ok=True)
-    policyc = os.path.join(ROOT, "build", "tools", "policyc")
-    if not os.path.exists(policyc):
-        subprocess.run(["make", "-s", "-C", ROOT, "build/tools/policyc"])
-    subprocess.run([policyc, os.path.join(ROOT, source), "-o", os.path.join(ROOT, out)])
+    compile_policy(os.path.join(ROOT, source), os.path.join(ROOT, out))
     return out
 
 
@@ -50,8 +39,7 @@ def avc(perms, source, target, tclass):
 
 def ended(*domains):
     """Every domain (domid, name) powered off, the run ended well, no leak."""
-    return [r"^  d%d \(%s\): powered off$" % (d, re.escape(n)) for d, n in domains] + \
-        [ALL_OFF, NO_LEAK]
+    return [summary(n, domid=d) for d, n in domains] + [ALL_OFF, NO_LEAK]
 
 
 def cmdline(xsm, extra=""):
@@ -60,14 +48,14 @@ def cmdline(xsm, extra=""):
 
 # ---- 1, 2: an unprivileged domain on the privileged one -----------------------------
 
-def deny_test(QemuTest, xsm, permissive=False):
+def deny_test(xsm, permissive=False):
     """d0 (unprivileged) tries add_to_physmap, remove_from_physmap,
     current_reservation on d1 (privileged) and machine_memory_map: -EPERM
     under every module (FLASK: logged), or allowed and logged under FLASK's
     permissive mode; on itself they succeed."""
     expect = "allow" if permissive else "deny"
     name = "xsm/deny-" + xsm + ("-permissive" if permissive else "")
-    log = [r"\(actor\) PASS guest/xsm_roles$", r"\(boss\) PASS guest/xsm_roles$",
+    log = [verdict("actor", "xsm_roles"), verdict("boss", "xsm_roles"),
            r"\(actor\) add_to_physmap on d1 -> %d$" % (0 if permissive else -1),
            r"\(actor\) remove_from_physmap on d1 -> %d$" % (0 if permissive else -1)]
     reject = REJECT
@@ -83,14 +71,14 @@ def deny_test(QemuTest, xsm, permissive=False):
         reject += (r"avc: denied",)
     return QemuTest(
         name, cmdline(xsm, "flask=permissive" if permissive else ""),
-        modules=[(G + "xsm_roles.elf", "name=actor no-priv -- role=actor boss=1 expect=" + expect),
-                 (G + "xsm_roles.elf", "name=boss priv -- role=boss actor=0")],
+        modules=[(guest_elf("xsm_roles"), "name=actor no-priv -- role=actor boss=1 expect=" + expect),
+                 (guest_elf("xsm_roles"), "name=boss priv -- role=boss actor=0")],
         expect=log + ended((0, "actor"), (1, "boss")), reject=reject)
 
 
 # ---- 3: the target relation ----------------------------------------------------------
 
-def stub_test(QemuTest, xsm, policy=None, guest_label="domU_t", stub_label="stub_t"):
+def stub_test(xsm, policy=None, guest_label="domU_t", stub_label="stub_t"):
     """d0 a guest, d1 its stub domain (target=guest), d2 privileged. The stub
     may act on its target under dummy (TARGET) and FLASK (the policy's
     rules for its label), not under SILO; on d2 it gets -EPERM everywhere."""
@@ -99,14 +87,14 @@ def stub_test(QemuTest, xsm, policy=None, guest_label="domU_t", stub_label="stub
                                if policy else "")
     modules = []
     if policy:
-        modules.append((compile_policy(policy), "flask-policy"))
+        modules.append((policy_module(policy), "flask-policy"))
     labels = xsm == "flask"
     modules += [
-        (G + "xsm_roles.elf", "name=guest no-priv%s -- role=stubguest"
+        (guest_elf("xsm_roles"), "name=guest no-priv%s -- role=stubguest"
          % (" label=" + guest_label if labels else "")),
-        (G + "xsm_roles.elf", "name=stub no-priv target=guest%s -- role=stub target=0 third=2 "
+        (guest_elf("xsm_roles"), "name=stub no-priv target=guest%s -- role=stub target=0 third=2 "
          "expect=%s" % (" label=" + stub_label if labels else "", "allow" if allowed else "deny")),
-        (G + "xsm_roles.elf", "name=boss priv -- role=stubboss stub=1 guest=0 poke=%d"
+        (guest_elf("xsm_roles"), "name=boss priv -- role=stubboss stub=1 guest=0 poke=%d"
          % (0 if allowed else 1)),
     ]
     log = [r"\(stub\) the third domain d2: -EPERM$",
@@ -114,7 +102,7 @@ def stub_test(QemuTest, xsm, policy=None, guest_label="domU_t", stub_label="stub
            r"\(stub\) remove_from_physmap on the target d0 -> %d$" % (0 if allowed else -1),
            r"\(guest\) two pages gone; leaving$",
            r"\(boss\) the stub and its target are gone$"] + \
-        [r"\(%s\) PASS guest/xsm_roles$" % n for n in ("guest", "stub", "boss")]
+        [verdict(n, "xsm_roles") for n in ("guest", "stub", "boss")]
     reject = REJECT
     if xsm == "flask":
         log += [r"^XSM: module flask, enforcing mode$",
@@ -134,17 +122,17 @@ def stub_test(QemuTest, xsm, policy=None, guest_label="domU_t", stub_label="stub
                     expect=log + ended((0, "guest"), (1, "stub"), (2, "boss")), reject=reject)
 
 
-def unknown_label_test(QemuTest):
+def unknown_label_test():
     """Under FLASK a domain whose label= is no type of the policy is refused
     (and the run ends with a failure status); the others run."""
     return QemuTest(
         "xsm/flask-unknown-label", cmdline("flask"), status=EXIT_FAILURE,
-        modules=[(G + "xsm_op.elf", "name=boss priv -- role=priv"),
-                 (G + "xsm_op.elf", "name=ghost no-priv label=ghost_t -- role=unpriv")],
+        modules=[(guest_elf("xsm_op"), "name=boss priv -- role=priv"),
+                 (guest_elf("xsm_op"), "name=ghost no-priv label=ghost_t -- role=unpriv")],
         expect=[r"^ERROR: FLASK: d1 \(ghost\): label 'ghost_t' is not a type of the policy$",
                 r"^ERROR: module 1 \(ghost\) refused by XSM$",
                 r"^Domain d1 \(ghost\): crashed$", r"^  1 module\(s\) refused$",
-                r"\(boss\) PASS guest/xsm_op$", r"^  d0 \(boss\): powered off$",
+                verdict("boss", "xsm_op"), summary("boss", domid=0),
                 r"^Mica: run ended with a failure ", NO_LEAK],
         # The refused domain never ran.
         reject=REJECT + (r"^\(ghost\)",))
@@ -152,18 +140,18 @@ def unknown_label_test(QemuTest):
 
 # ---- 4: xsm_op ------------------------------------------------------------------------
 
-def xsm_op_nosys(QemuTest, xsm, flavour=""):
+def xsm_op_nosys(xsm, flavour=""):
     """Under dummy and SILO every FLASK command is -ENOSYS (38)."""
     name = "op" + flavour
     return QemuTest(
         "xsm/op-%s%s" % (xsm, flavour), cmdline(xsm),
-        modules=[(G + "xsm_op%s.elf" % flavour, "name=%s -- role=nosys" % name)],
+        modules=[(guest_elf("xsm_op" + flavour), "name=%s -- role=nosys" % name)],
         expect=[r"\(%s\) every FLASK command: -ENOSYS$" % name,
-                r"\(%s\) PASS guest/xsm_op%s$" % (name, flavour)] + ended((0, name)),
+                verdict(name, "xsm_op" + flavour)] + ended((0, name)),
         reject=REJECT + (r"avc: denied",))
 
 
-def xsm_op_flask(QemuTest, flavour=""):
+def xsm_op_flask(flavour=""):
     """Under FLASK: d0 (unprivileged) may not setenforce, load, getenforce
     or ask FLASK_ACCESS; d1 (privileged) toggles the mode, maps contexts to
     SIDs and back, gets the default policy's answers from FLASK_ACCESS,
@@ -171,8 +159,8 @@ def xsm_op_flask(QemuTest, flavour=""):
     interface versions."""
     return QemuTest(
         "xsm/op-flask" + flavour, cmdline("flask"),
-        modules=[(G + "xsm_op%s.elf" % flavour, "name=guest no-priv -- role=unpriv"),
-                 (G + "xsm_op%s.elf" % flavour, "name=boss priv -- role=priv unpriv=0")],
+        modules=[(guest_elf("xsm_op" + flavour), "name=guest no-priv -- role=unpriv"),
+                 (guest_elf("xsm_op" + flavour), "name=boss priv -- role=priv unpriv=0")],
         expect=[r"\(guest\) setenforce, load, getenforce, access: -EPERM$",
                 avc("getenforce", "domU_t", "xen_t", "xen"),
                 avc("compute_av", "domU_t", "xen_t", "xen"),
@@ -184,23 +172,23 @@ def xsm_op_flask(QemuTest, flavour=""):
                 r"seqno 2$",
                 r"^FLASK: policy from d1 \(boss\) loaded: 4 types, 20 rules \(load 3\)$",
                 r"\(boss\) bad commands and versions: -ENOSYS$",
-                r"\(guest\) PASS guest/xsm_op%s$" % flavour,
-                r"\(boss\) PASS guest/xsm_op%s$" % flavour] + ended((0, "guest"), (1, "boss")),
+                verdict("guest", "xsm_op" + flavour),
+                verdict("boss", "xsm_op" + flavour)] + ended((0, "guest"), (1, "boss")),
         # The unprivileged domain's setenforce and load never reach the policy.
         reject=REJECT + (r"avc: denied \{ (setenforce|load_policy) \}", r"source=dom0_t"))
 
 
 # ---- 5, 6: loading policies ------------------------------------------------------------
 
-def reload_test(QemuTest):
+def reload_test():
     """d1 (privileged) loads a policy without memorymap on self, then the
     default one again; the very next check after each load, FLASK_ACCESS and
     real memory_map hooks of d1 and of d0 (unprivileged), follows the new
     policy although the old decision was in the AVC."""
     return QemuTest(
         "xsm/reload-no-stale-avc", cmdline("flask"),
-        modules=[(G + "xsm_policy.elf", "name=guest no-priv -- role=reloadguest"),
-                 (G + "xsm_policy.elf", "name=boss priv -- role=reloadboss guest=0")],
+        modules=[(guest_elf("xsm_policy"), "name=guest no-priv -- role=reloadguest"),
+                 (guest_elf("xsm_policy"), "name=boss priv -- role=reloadboss guest=0")],
         expect=[r"\(guest\) memory_map: allowed$",
                 r"^FLASK: policy from d1 \(boss\) loaded: 4 types, 20 rules \(load 3\)$",
                 avc("memorymap", "dom0_t", "dom0_t", "mmu"),
@@ -210,8 +198,8 @@ def reload_test(QemuTest):
                 r"^FLASK: policy from d1 \(boss\) loaded: 4 types, 20 rules \(load 4\)$",
                 r"\(boss\) the very next answers after the second load: allowed$",
                 r"\(guest\) memory_map after the second reload: allowed$",
-                r"\(guest\) PASS guest/xsm_policy$",
-                r"\(boss\) PASS guest/xsm_policy$"] + ended((0, "guest"), (1, "boss")),
+                verdict("guest", "xsm_policy"),
+                verdict("boss", "xsm_policy")] + ended((0, "guest"), (1, "boss")),
         # Only the two memory_map calls made under the strict policy are denied.
         reject=REJECT + (r"avc: denied \{ (?!memorymap \})",))
 
@@ -228,15 +216,15 @@ BAD_LOADS = ["bad magic", "bad version", "other class count", "truncated by one 
              "no stub_t \\(the bystander's label\\)", "empty", "more than 1 MiB"]
 
 
-def badload_test(QemuTest):
+def badload_test():
     """d1 (privileged) loads malformed policies, policies without a type in
     use or a required one, and unreadable buffers: -EINVAL (22) or -EFAULT
     (14), and every FLASK_ACCESS answer and the seqno are unchanged after
     each. d0 (label=stub_t) keeps stub_t in use until d1 lets it go."""
     return QemuTest(
         "xsm/bad-policy-loads", cmdline("flask"),
-        modules=[(G + "xsm_policy.elf", "name=stubby no-priv label=stub_t -- role=bystander"),
-                 (G + "xsm_policy.elf", "name=boss priv -- role=badload bystander=0")],
+        modules=[(guest_elf("xsm_policy"), "name=stubby no-priv label=stub_t -- role=bystander"),
+                 (guest_elf("xsm_policy"), "name=boss priv -- role=badload bystander=0")],
         expect=[r"\(boss\) %s: -22$" % what for what in BAD_LOADS] +
                # Names are identifiers: refused by the parser, before the
                # label check could refuse them for lacking stub_t.
@@ -254,7 +242,7 @@ def badload_test(QemuTest):
                 r"^ERROR: FLASK: new policy lacks type 'stub_t' of d0 \(stubby\)$",
                 # Only the good policy at the end loads.
                 r"^FLASK: policy from d1 \(boss\) loaded: 4 types, 20 rules \(load 3\)$",
-                r"\(boss\) PASS guest/xsm_policy$", r"\(stubby\) PASS guest/xsm_policy$"] +
+                verdict("boss", "xsm_policy"), verdict("stubby", "xsm_policy")] +
                ended((0, "stubby"), (1, "boss")),
         reject=REJECT + (r"avc: denied", r"\(load [4-9]\)", r"the policy changed"))
 
@@ -265,7 +253,7 @@ FUZZ_SEED = 20240601
 FUZZ_POLICIES = 5000
 
 
-def fuzz_test(QemuTest):
+def fuzz_test():
     """A privileged guest loads FUZZ_POLICIES random and mutated policies
     (seeded): each gives 0, -EINVAL or -ENOMEM, Mica never crashes, and the
     good policy reloaded after each accepted one keeps the guest in
@@ -274,30 +262,30 @@ def fuzz_test(QemuTest):
     PASS; this seed has none, so the test insists on 0 lockouts."""
     return QemuTest(
         "xsm/fuzz-policy-loader", cmdline("flask"), timeout=120,
-        modules=[(G + "xsm_fuzz.elf", "name=fuzz mem=32M -- seed=%d iterations=%d"
+        modules=[(guest_elf("xsm_fuzz"), "name=fuzz mem=32M -- seed=%d iterations=%d"
                   % (FUZZ_SEED, FUZZ_POLICIES))],
         expect=[r"\(fuzz\) fuzzing the policy loader: seed %d, %d policies$"
                 % (FUZZ_SEED, FUZZ_POLICIES),
                 r"\(fuzz\) fuzz: %d policies: \d+ accepted, \d+ -EINVAL, \d+ -ENOMEM, "
                 r"0 other, 0 lockouts$" % FUZZ_POLICIES,
                 r"^FLASK: policy from d0 \(fuzz\) loaded: (?!4 types, 20 rules)",
-                r"\(fuzz\) PASS guest/xsm_fuzz$"] + ended((0, "fuzz")),
+                verdict("fuzz", "xsm_fuzz")] + ended((0, "fuzz")),
         reject=REJECT + (r"unexpected -?\d+$", r"locked out"))
 
 
-def tests(QemuTest):
+def tests():
     t = []
     for xsm in MODULES:
-        t.append(deny_test(QemuTest, xsm))
-    t.append(deny_test(QemuTest, "flask", permissive=True))
+        t.append(deny_test(xsm))
+    t.append(deny_test("flask", permissive=True))
     for xsm in MODULES:
-        t.append(stub_test(QemuTest, xsm))
-    t.append(stub_test(QemuTest, "flask", "xsm/policy/examples/stubdom.te",
+        t.append(stub_test(xsm))
+    t.append(stub_test("flask", "xsm/policy/examples/stubdom.te",
                        guest_label="hvm_t", stub_label="dm_t"))
-    t.append(unknown_label_test(QemuTest))
-    for flavour in ("", "-32"):
+    t.append(unknown_label_test())
+    for flavour in FLAVOURS:
         for xsm in ("dummy", "silo"):
-            t.append(xsm_op_nosys(QemuTest, xsm, flavour))
-        t.append(xsm_op_flask(QemuTest, flavour))
-    t += [reload_test(QemuTest), badload_test(QemuTest), fuzz_test(QemuTest)]
+            t.append(xsm_op_nosys(xsm, flavour))
+        t.append(xsm_op_flask(flavour))
+    t += [reload_test(), badload_test(), fuzz_test()]
     return t

@@ -1,35 +1,21 @@
-"""QEMU tests that boot guest domains (built by tests/guest/guest.mk).
+"""QEMU tests of the core guests (tests/guest/core/): the guest interface, shutdown
+reasons, misbehaving guests, malformed modules, many domains.
 
-tests(QemuTest) returns the list; each names its modules as
-(ELF path relative to the repository, module command line). A module command
-line is Mica's options, then optionally " -- " and the guest's own arguments
-(tests/guest/lib/args.h). tests() also writes the malformed images of
-tools/mkbadelf.py into build/bad/, from the good guests that `make guests`
-built, since a test entry cannot run a generator itself.
+tests() returns the list (tests/mica_test.py); each names its modules as
+(ELF path, module command line). A module command line is Mica's options,
+then optionally " -- " and the guest's own arguments (tests/guest/lib/args.h).
+tests() also writes the malformed images of tools/mkbadelf.py into build/bad/,
+from the good guests that `make guests` built, since a test entry cannot run
+a generator itself.
 """
 import os
 import re
-import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-import mkbadelf  # noqa: E402
-from mica_boot import EXIT_FAILURE, EXIT_SUCCESS  # noqa: E402
+from mica_test import (ALL_OFF, EXIT_FAILURE, EXIT_SUCCESS, FLAVOURS, NO_LEAK, REJECT, ROOT,
+                       QemuTest, guest_elf, guest_passes, summary, verdict)
+import mkbadelf  # tools/, on the path through mica_test
 
-G = "build/guest/"
 BAD = "build/bad/"
-NO_FAULT = (r"MICA FAULT", r"MICA PANIC")
-# The end-of-run check that every frame the domains used came back.
-NO_LEAK = r"Memory: (\d+) frames free before the domains, \1 after"
-
-
-def passes(QemuTest, name, guest, verdict, cpus=2, cmdline=""):
-    """One guest that must print PASS guest/<verdict> and power off."""
-    return QemuTest("guest/" + name, cpus=cpus, modules=[(G + guest + ".elf", "name=" + name + " " + cmdline)],
-                    expect=[r"\(%s\) PASS guest/%s$" % (name, verdict),
-                            r"d0 \(%s\): powered off" % name,
-                            NO_LEAK],
-                    reject=NO_FAULT + (r"FAIL guest/",))
 
 
 # ---- shutdown reasons -----------------------------------------------------------
@@ -46,78 +32,78 @@ SHUTDOWN_REASONS = [
 ]
 
 
-def shutdown_tests(QemuTest):
+def shutdown_tests():
     """shutdown_reason.c asks for each reason; only poweroff is a success."""
     tests = []
-    for flavour in ("", "-32"):
-        for reason, word, summary in SHUTDOWN_REASONS:
+    for flavour in FLAVOURS:
+        for reason, word, how in SHUTDOWN_REASONS:
             if flavour and reason not in (0, 3):
                 continue            # the 32-bit ABI: a success and a failure suffice
             name = "shutdown-" + word + flavour
             tests.append(QemuTest(
                 "guest/" + name,
-                modules=[(G + "shutdown_reason" + flavour + ".elf",
+                modules=[(guest_elf("shutdown_reason" + flavour),
                           "name=%s -- reason=%d" % (name, reason))],
                 status=EXIT_SUCCESS if reason == 0 else EXIT_FAILURE,
                 expect=[r"\(%s\) SCHEDOP_shutdown with reason %d \(%s\)$" % (name, reason, word),
-                        r"^Domain d0 \(%s\): %s$" % (name, summary),
-                        r"^  d0 \(%s\): %s$" % (name, summary),
+                        r"^Domain d0 \(%s\): %s$" % (name, how),
+                        summary(name, how, domid=0),
                         NO_LEAK],
                 # The hypercall does not return, so no verdict is printed.
-                reject=NO_FAULT + (r"FAIL guest/", r"PASS guest/")))
+                reject=REJECT + (r"PASS guest/",)))
     name = "shutdown-invalid"
     tests.append(QemuTest(
         "guest/" + name,
-        modules=[(G + "shutdown_reason.elf", "name=%s -- reason=99" % name)],
+        modules=[(guest_elf("shutdown_reason"), "name=%s -- reason=99" % name)],
         expect=[r"\(%s\) SCHEDOP_shutdown with reason 99 returned -22$" % name,
-                r"\(%s\) PASS guest/shutdown_reason$" % name,
-                r"^  d0 \(%s\): powered off$" % name, NO_LEAK],
-        reject=NO_FAULT + (r"FAIL guest/",)))
+                verdict(name, "shutdown_reason"),
+                summary(name, domid=0), NO_LEAK],
+        reject=REJECT))
     return tests
 
 
 # ---- misbehaving guests beside a good one ----------------------------------------
 
-def misbehaves(QemuTest, name, what, expect, cmdline="", flavour=""):
+def misbehaves(name, what, expect, cmdline="", flavour=""):
     """misbehave.c doing `what` as d0, and test_version as d1 on the other CPU:
     Mica must end d0 as crashed with the messages in `expect`, while d1 runs
     to its PASS verdict undisturbed."""
     return QemuTest(
         "guest/" + name, cmdline, cpus=2,
-        modules=[(G + "misbehave" + flavour + ".elf", "name=%s mem=16M -- do=%s" % (name, what)),
-                 (G + "test_version.elf", "name=good")],
+        modules=[(guest_elf("misbehave" + flavour), "name=%s mem=16M -- do=%s" % (name, what)),
+                 (guest_elf("test_version"), "name=good")],
         status=EXIT_FAILURE,
         expect=[r"\(%s\) misbehaving on purpose: %s$" % (name, what)] + expect +
-               [r"\(good\) PASS guest/version$",
-                r"^  d0 \(%s\): crashed$" % name,
-                r"^  d1 \(good\): powered off$",
+               [verdict("good", "version"),
+                summary(name, "crashed", domid=0),
+                summary("good", domid=1),
                 NO_LEAK],
-        reject=NO_FAULT + (r"FAIL guest/", r"\(good\) \[\d+ console lines dropped"),
+        reject=REJECT + (r"\(good\) \[\d+ console lines dropped",),
         timeout=30)
 
 
-def misbehaving_tests(QemuTest):
+def misbehaving_tests():
     tests = []
-    for flavour in ("", "-32"):
+    for flavour in FLAVOURS:
         tests += [
-            misbehaves(QemuTest, "triple-fault" + flavour, "triple-fault",
+            misbehaves("triple-fault" + flavour, "triple-fault",
                        [r"d0 v0: triple fault at RIP 0x"], flavour=flavour),
             # 0x40000000 is gfn 0x40000, far above 16 MiB of RAM.
-            misbehaves(QemuTest, "unmapped" + flavour, "unmapped",
+            misbehaves("unmapped" + flavour, "unmapped",
                        [r"d0 v0: #NPF at gfn 0x40000 \(gpa 0x40000000\): "
                         r"read of an unmapped gfn"], flavour=flavour),
-            misbehaves(QemuTest, "hlt-cli" + flavour, "hlt-cli",
+            misbehaves("hlt-cli" + flavour, "hlt-cli",
                        [r"d0 v0: HLT with interrupts disabled at RIP 0x"], flavour=flavour),
         ]
     tests += [
         # Nothing but timeout= ends a vCPU that spins with interrupts off
         # (Mica still gets its timer interrupts: the guest's IF does not
         # mask them, they cause #VMEXITs).
-        misbehaves(QemuTest, "spin", "spin",
+        misbehaves("spin", "spin",
                    [r"d0 \(spin\): still running after timeout=3 s"], cmdline="timeout=3"),
         # The flooder gets 200 lines a second; the rest are dropped and
         # counted once a second, and the other domain's lines still appear.
-        misbehaves(QemuTest, "flood", "flood",
+        misbehaves("flood", "flood",
                    [r"\(flood\) flood line \d+$",
                     r"\(flood\) \[\d+ console lines dropped: more than 200 a second\]",
                     r"d0 \(flood\): still running after timeout=3 s"], cmdline="timeout=3"),
@@ -126,13 +112,14 @@ def misbehaving_tests(QemuTest):
     # the third domain runs only if the scheduler tick preempts them.
     tests.append(QemuTest(
         "guest/preemption", "timeout=6", cpus=2,
-        modules=[(G + "misbehave.elf", "name=spin1 -- do=spin"),
-                 (G + "misbehave.elf", "name=spin2 -- do=spin"),
-                 (G + "test_version.elf", "name=good")],
+        modules=[(guest_elf("misbehave"), "name=spin1 -- do=spin"),
+                 (guest_elf("misbehave"), "name=spin2 -- do=spin"),
+                 (guest_elf("test_version"), "name=good")],
         status=EXIT_FAILURE,
-        expect=[r"\(good\) PASS guest/version$", r"^  d2 \(good\): powered off$",
-                r"^  d0 \(spin1\): crashed$", r"^  d1 \(spin2\): crashed$", NO_LEAK],
-        reject=NO_FAULT + (r"FAIL guest/",), timeout=40))
+        expect=[verdict("good", "version"), summary("good", domid=2),
+                summary("spin1", "crashed", domid=0), summary("spin2", "crashed", domid=1),
+                NO_LEAK],
+        reject=REJECT, timeout=40))
     return tests
 
 
@@ -159,8 +146,8 @@ def make_bad_images():
     Returns {flavour: [variant names]}; a flavour whose hello is not built
     yet gets its names all the same (its test then fails on the missing file)."""
     made = {}
-    for flavour in ("", "-32"):
-        good = os.path.join(ROOT, G, "hello" + flavour + ".elf")
+    for flavour in FLAVOURS:
+        good = guest_elf("hello" + flavour)
         if os.path.exists(good):
             images = mkbadelf.make_bad_images(good, os.path.join(ROOT, BAD), flavour)
             made[flavour] = [name for name, _, _ in images]
@@ -169,7 +156,7 @@ def make_bad_images():
     return made
 
 
-def bad_module_tests(QemuTest):
+def bad_module_tests():
     tests = []
     for flavour, names in make_bad_images().items():
         modules, expect = [], []
@@ -179,17 +166,17 @@ def bad_module_tests(QemuTest):
                 reason = reason[flavour]
             modules.append((BAD + variant + flavour + ".elf", "name=" + variant))
             expect.append(r"module %d \(%s\) refused: %s$" % (index, variant, re.escape(reason)))
-        modules.append((G + "hello" + flavour + ".elf", "name=good"))
+        modules.append((guest_elf("hello" + flavour), "name=good"))
         tests.append(QemuTest(
             "guest/bad-images" + flavour, modules=modules, status=EXIT_FAILURE,
             expect=expect + [
                 r"^Mica: 1 domain\(s\) started, %d module\(s\) refused$" % len(names),
-                r"\(good\) PASS guest/hello%s$" % flavour,
-                r"^  d\d+ \(good\): powered off$",
+                verdict("good", "hello" + flavour),
+                summary("good"),
                 r"^  %d module\(s\) refused$" % len(names),
                 r"^Mica: run ended with a failure ",
                 NO_LEAK],
-            reject=NO_FAULT + (r"FAIL guest/",)))
+            reject=REJECT))
 
     # Options Mica cannot accept: each refused with the reason, before the
     # image is even looked at; the good module beside them still runs.
@@ -200,9 +187,9 @@ def bad_module_tests(QemuTest):
         ("mem=1M", r"module 3: mem=1048576 must be a whole number of pages from 2M to 64G"),
         ("mem=4097K", r"module 4: mem=4195328 must be a whole number of pages from 2M to 64G"),
     ]
-    modules = [(G + "hello.elf", "name=bad%d %s" % (i, option))
+    modules = [(guest_elf("hello"), "name=bad%d %s" % (i, option))
                for i, (option, _) in enumerate(bad_options)]
-    modules.append((G + "hello.elf", "name=good"))
+    modules.append((guest_elf("hello"), "name=good"))
     expect = []
     for index, (option, message) in enumerate(bad_options):
         expect += [message,
@@ -212,62 +199,34 @@ def bad_module_tests(QemuTest):
         "guest/bad-options", modules=modules, status=EXIT_FAILURE,
         expect=expect + [r"^Mica: 1 domain\(s\) started, %d module\(s\) refused$" %
                          len(bad_options),
-                         r"\(good\) PASS guest/hello$",
-                         r"^  d\d+ \(good\): powered off$", NO_LEAK],
-        reject=NO_FAULT + (r"FAIL guest/",)))
+                         verdict("good", "hello"), summary("good"), NO_LEAK],
+        reject=REJECT))
     return tests
 
 
 # ---- many domains ---------------------------------------------------------------
 
-def ten_domains(QemuTest):
+def ten_domains():
     """Ten small domains sharing two CPUs: all pass, all memory comes back."""
     names = ["h%d" % i for i in range(10)]
     return QemuTest(
         "guest/ten-domains", cpus=2,
-        modules=[(G + "hello.elf", "name=%s mem=4M" % name) for name in names],
+        modules=[(guest_elf("hello"), "name=%s mem=4M" % name) for name in names],
         expect=[r"^Mica: 10 domain\(s\) started, 0 module\(s\) refused$"] +
-               [r"\(%s\) PASS guest/hello$" % name for name in names] +
-               [r"^  d\d+ \(%s\): powered off$" % name for name in names] +
-               [r"^Mica: run ended, every domain powered off$", NO_LEAK],
-        reject=NO_FAULT + (r"FAIL guest/",))
+               [verdict(name, "hello") for name in names] +
+               [summary(name) for name in names] + [ALL_OFF, NO_LEAK],
+        reject=REJECT)
 
 
-def pause_tests(QemuTest):
-    """domctl pause/unpause: the privileged d0 pauses d1 while d1 prints
-    heartbeats; no heartbeat may appear between the two."""
-    modules = [(G + "domctl_pause.elf", "name=ctl -- role=controller"),
-               (G + "domctl_pause.elf", "name=victim -- role=victim")]
-    return [QemuTest("guest/domctl-pause", cpus=2, modules=modules,
-                     expect=[r"Domain d1 \(victim\): paused\n(?:(?!\(victim\) heartbeat).*\n)*"
-                             r"Domain d1 \(victim\): unpaused",
-                             r"\(victim\) heartbeat 1$", r"\(victim\) heartbeat 60$",
-                             r"\(ctl\) PASS guest/domctl_pause$",
-                             r"\(victim\) PASS guest/domctl_pause$",
-                             r"Memory: (\d+) frames free before the domains, \1 after"],
-                     reject=NO_FAULT + (r"FAIL guest/",)),
-            # Two privileged domains pausing each other at the same time.
-            QemuTest("guest/domctl-mutual-pause", cpus=2,
-                     modules=[(G + "domctl_pause.elf", "name=a priv -- role=mutual other=1"),
-                              (G + "domctl_pause.elf", "name=b priv -- role=mutual other=0")],
-                     expect=[r"\(a\) PASS guest/domctl_pause$", r"\(b\) PASS guest/domctl_pause$",
-                             r"Memory: (\d+) frames free before the domains, \1 after"],
-                     reject=NO_FAULT + (r"FAIL guest/",))]
-
-
-def tests(QemuTest):
-    return [
-        passes(QemuTest, "hello", "hello", "hello"),
-        passes(QemuTest, "hello-32", "hello-32", "hello-32"),
-        passes(QemuTest, "cpuid", "test_cpuid", "cpuid"),
-        passes(QemuTest, "cpuid-32", "test_cpuid-32", "cpuid-32"),
-        passes(QemuTest, "console", "test_console", "console"),
-        passes(QemuTest, "console-32", "test_console-32", "console-32"),
-        passes(QemuTest, "version", "test_version", "version"),
-        passes(QemuTest, "version-32", "test_version-32", "version-32"),
-        passes(QemuTest, "hypercall-errors", "test_hypercall_errors", "hypercall_errors"),
-        passes(QemuTest, "hypercall-errors-32", "test_hypercall_errors-32", "hypercall_errors-32"),
-        passes(QemuTest, "compat-junk", "test_compat_junk", "compat_junk"),
-        ten_domains(QemuTest),
-    ] + shutdown_tests(QemuTest) + misbehaving_tests(QemuTest) + bad_module_tests(QemuTest) + \
-        pause_tests(QemuTest)
+def tests():
+    # The guest interface, each guest alone: (test name, image, verdict).
+    alone = []
+    for name, guest, result in [("hello", "hello", "hello"),
+                                ("cpuid", "test_cpuid", "cpuid"),
+                                ("console", "test_console", "console"),
+                                ("version", "test_version", "version"),
+                                ("hypercall-errors", "test_hypercall_errors", "hypercall_errors")]:
+        for flavour in FLAVOURS:
+            alone.append(guest_passes(name + flavour, guest + flavour, result + flavour))
+    alone.append(guest_passes("compat-junk", "test_compat_junk", "compat_junk"))
+    return alone + [ten_domains()] + shutdown_tests() + misbehaving_tests() + bad_module_tests()

@@ -1,7 +1,7 @@
 /*
  * XSM decisions between domains, the same guest under every module
- * (tests/xsm_tests.py boots it with xsm=dummy, flask and silo). The role and
- * what to expect come after " -- " in the module command line; domains find
+ * (xsm_tests.py beside it boots it with xsm=dummy, flask and silo). The role
+ * and what to expect come after " -- " in the module command line; domains find
  * each other by domid and wait with the signals of xsm_util.h.
  *
  * An unprivileged domain and a privileged one (test "deny"):

@@ -1,5 +1,5 @@
 /*
- * Helpers shared by the XSM test guests (tests/guest/xsm_*.c): typed
+ * Helpers shared by the XSM test guests (tests/guest/xsm/xsm_*.c): typed
  * wrappers over xsm_op's FLASK commands, a builder for binary FLASK policies
  * (include/public/xsm/flask_policy.h), and the few ways domains of one run
  * wait for each other. Everything is static so each guest stays one
@@ -23,7 +23,7 @@
 #ifndef GUEST_XSM_UTIL_H
 #define GUEST_XSM_UTIL_H
 
-#include "memop.h"
+#include "../memop/memop.h"
 #include "args.h"
 #include <public/xsm/flask_op.h>
 #include <public/xsm/flask_policy.h>

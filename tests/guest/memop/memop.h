@@ -1,5 +1,5 @@
 /*
- * Helpers shared by the memory_op test guests (tests/guest/memop_*.c):
+ * Helpers shared by the memory_op test guests (tests/guest/memop/memop_*.c):
  * typed wrappers over HYPERVISOR_memory_op and a few facts about the
  * domain the guest runs in. Everything is static inline so each guest stays
  * one translation unit.

@@ -1,0 +1,61 @@
+"""QEMU tests of the smp guests (tests/guest/smp/): several vCPUs (vcpu_op,
+test_smp.c), TLB shootdown (test_shootdown.c), domctl pause (domctl_pause.c).
+
+tests() returns the list (tests/mica_test.py).
+"""
+from mica_test import (EXIT_FAILURE, EXIT_SUCCESS, NO_FAULT, NO_LEAK, REJECT, QemuTest, guest_elf,
+                       guest_passes, summary, verdict)
+
+
+def smp_passes(name, guest, result, cpus, vcpus):
+    """One guest with vcpus vCPUs on cpus CPUs: PASS, powered off, no frame lost."""
+    return guest_passes(name, guest, result, cpus=cpus, options="vcpus=%d" % vcpus)
+
+
+def shootdown(mode, status, expect, reject):
+    """test_shootdown.c with two vCPUs on two CPUs, vCPU 0 changing the gfn
+    vCPU 1 polls in the way `mode` says."""
+    return QemuTest("guest/shootdown-" + mode, cpus=2, status=status,
+                    modules=[(guest_elf("test_shootdown"), "name=sd vcpus=2 -- mode=" + mode)],
+                    expect=expect + [r"p2m audit d0 \(sd\): ok", NO_LEAK], reject=reject)
+
+
+def pause_tests():
+    """domctl pause/unpause: the privileged d0 pauses d1 while d1 prints
+    heartbeats; no heartbeat may appear between the two."""
+    modules = [(guest_elf("domctl_pause"), "name=ctl -- role=controller"),
+               (guest_elf("domctl_pause"), "name=victim -- role=victim")]
+    return [QemuTest("guest/domctl-pause", cpus=2, modules=modules,
+                     expect=[r"Domain d1 \(victim\): paused\n(?:(?!\(victim\) heartbeat).*\n)*"
+                             r"Domain d1 \(victim\): unpaused",
+                             r"\(victim\) heartbeat 1$", r"\(victim\) heartbeat 60$",
+                             verdict("ctl", "domctl_pause"), verdict("victim", "domctl_pause"),
+                             NO_LEAK],
+                     reject=REJECT),
+            # Two privileged domains pausing each other at the same time.
+            QemuTest("guest/domctl-mutual-pause", cpus=2,
+                     modules=[(guest_elf("domctl_pause"), "name=a priv -- role=mutual other=1"),
+                              (guest_elf("domctl_pause"), "name=b priv -- role=mutual other=0")],
+                     expect=[verdict("a", "domctl_pause"), verdict("b", "domctl_pause"), NO_LEAK],
+                     reject=REJECT)]
+
+
+def tests():
+    return [
+        # vCPU 1 started, stopped and resumed; vCPU 2 gets a context that
+        # would fail VMRUN (-EINVAL).
+        smp_passes("smp", "test_smp", "smp", cpus=2, vcpus=3),
+        # The same errors through the 32-bit calling convention.
+        smp_passes("smp-32", "test_smp-32", "smp-32", cpus=2, vcpus=3),
+        # Two vCPUs sharing one CPU: progress depends on SCHEDOP_yield.
+        smp_passes("smp-1cpu", "test_smp", "smp", cpus=1, vcpus=2),
+        # TLB shootdown: vCPU 1 polls a gfn while vCPU 0 remaps it; after the
+        # hypercall returns the poller must never read the old frame.
+        shootdown("remap", EXIT_SUCCESS,
+                  [r"\(sd\) poller: 0 stale read\(s\) after the change, saw the new frame: 1",
+                   verdict("sd", "shootdown"), summary("sd", domid=0)], REJECT),
+        # ... and while vCPU 0 removes it: the poller's next read must fault.
+        shootdown("remove", EXIT_FAILURE,
+                  [r"d0 v1: #NPF at gfn 0x900 \(gpa 0x900000\): read of an unmapped gfn",
+                   summary("sd", "crashed", domid=0)], NO_FAULT + (r"[1-9]\d* stale read",)),
+    ] + pause_tests()

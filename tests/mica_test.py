@@ -1,0 +1,85 @@
+"""Shared by Mica's QEMU test lists (tests/**/*_tests.py) and tests/run_tests.py:
+the QemuTest class, and every log pattern, exit status and path more than one list uses.
+
+A test list is a module named *_tests.py anywhere under tests/ (beside the guests
+of its area: tests/guest/AREA/AREA_tests.py) with a function tests() that returns
+its QemuTest objects; run_tests.py finds it on its own. Write a pattern or
+constant here, not in a list, as soon as a second list needs it.
+"""
+import os
+import re
+import sys
+
+TESTS = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(TESTS)
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import mica_boot  # noqa: E402
+from mica_boot import (EXIT_FAILURE, EXIT_PANIC, EXIT_SUCCESS,  # noqa: E402,F401
+                       compile_policy, guest_elf)
+
+# A guest in its 64-bit flavour (NAME.elf) and its 32-bit one (NAME-32.elf).
+FLAVOURS = ("", "-32")
+
+# ---- log patterns ----------------------------------------------------------------
+
+NO_FAULT = (r"MICA FAULT", r"MICA PANIC")
+# What a test of guests rejects: a fault of Mica, or a guest's failed check.
+REJECT = NO_FAULT + (r"FAIL guest/",)
+# Whatever a test expects, a p2m audit that fails (debug builds audit every
+# domain at teardown) or a leak at the end of the run fails it.
+ALWAYS_REJECT = (r"p2m audit d\d+ \(.*\): FAILED", r"frames leaked by domains")
+# The end-of-run check that every frame the domains used came back.
+NO_LEAK = r"Memory: (\d+) frames free before the domains, \1 after"
+# The end-of-run line when every domain powered off.
+ALL_OFF = r"^Mica: run ended, every domain powered off$"
+
+
+def verdict(name, result, what="PASS"):
+    """Domain `name` printed its verdict line: PASS guest/<result>."""
+    return r"\(%s\) %s guest/%s$" % (re.escape(name), what, result)
+
+
+def summary(name, how="powered off", domid=None):
+    """The end-of-run summary line of a domain: "  dN (name): how"
+    (any domid when domid is None)."""
+    return r"^  d%s \(%s\): %s$" % (r"\d+" if domid is None else domid, re.escape(name), how)
+
+
+# ---- the test ----------------------------------------------------------------------
+
+class QemuTest:
+    """Boot with cmdline on cpus CPUs, with multiboot2 modules (guest images:
+    (path, absolute or relative to the repository, module command line));
+    expect status; every pattern in `expect` must match the log, none in
+    `reject` (nor ALWAYS_REJECT) may."""
+
+    def __init__(self, name, cmdline="", cpus=2, mem="256M", status=EXIT_SUCCESS,
+                 expect=(), reject=(), modules=(), timeout=60):
+        self.name, self.cmdline, self.cpus, self.mem = name, cmdline, cpus, mem
+        self.status, self.expect, self.reject = status, expect, tuple(reject)
+        self.modules, self.timeout = modules, timeout
+
+    def run(self):
+        """Returns (problems: list of strings, empty if it passed; the serial log)."""
+        modules = ["%s:%s" % (os.path.join(ROOT, path), cmdline) for path, cmdline in self.modules]
+        status, log = mica_boot.boot(mica_boot.MICA_ELF, self.cmdline, self.cpus, self.mem,
+                                     modules, self.timeout)
+        problems = []
+        if status != self.status:
+            problems.append("QEMU exit status %d, expected %d" % (status, self.status))
+        for pattern in self.expect:
+            if not re.search(pattern, log, re.MULTILINE):
+                problems.append("log lacks /%s/" % pattern)
+        for pattern in self.reject + ALWAYS_REJECT:
+            if re.search(pattern, log, re.MULTILINE):
+                problems.append("log has /%s/" % pattern)
+        return problems, log
+
+
+def guest_passes(name, guest, result, cpus=2, options=""):
+    """"guest/<name>": one domain of image `guest` with Mica's module options
+    `options` must print PASS guest/<result>, power off, and leak nothing."""
+    return QemuTest("guest/" + name, cpus=cpus,
+                    modules=[(guest_elf(guest), ("name=%s %s" % (name, options)).strip())],
+                    expect=[verdict(name, result), summary(name, domid=0), NO_LEAK],
+                    reject=REJECT)
