@@ -22,7 +22,7 @@ CFLAGS += -DMICA_DEBUG
 endif
 LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 
-C_SRCS := $(wildcard arch/x86/*.c arch/x86/svm/*.c common/*.c lib/*.c mm/*.c mm/p2m/*.c xsm/*.c)
+C_SRCS := $(wildcard arch/x86/*.c arch/x86/svm/*.c common/*.c common/compat/*.c lib/*.c mm/*.c mm/p2m/*.c xsm/*.c)
 ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm arch/x86/svm/*.asm xsm/*.asm)
 OBJS := $(C_SRCS:%.c=$(BUILD)/obj/%.o) $(ASM_SRCS:%.asm=$(BUILD)/obj/%.o)
 DEPS := $(OBJS:.o=.d)

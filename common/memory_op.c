@@ -1,9 +1,10 @@
 /*
  * memory_op (hypercall 12): a guest changes or asks about a physmap.
  *
- * Every handler: copy the arguments in (both the 64-bit and the 32-bit
- * layouts of include/public/memory.h) -> look the target domain up with a
- * counted reference (DOMID_SELF or a domid) -> ask XSM (one hook per
+ * Every handler: copy the arguments in (include/compat/memory.h reads the
+ * 64-bit or the 32-bit layout of include/public/memory.h into one form;
+ * common/compat/memory.c writes results back) -> look the target domain up
+ * with a counted reference (DOMID_SELF or a domid) -> ask XSM (one hook per
  * operation) -> physmap.c does the change under the domain lock and the p2m
  * -> release the reference.
  *
@@ -19,6 +20,7 @@
  * Xen differ.
  */
 #include "bootinfo.h"
+#include "compat/memory.h"
 #include "frame.h"
 #include "guest_access.h"
 #include "p2m/p2m_debug.h"
@@ -32,35 +34,6 @@
 
 /* Pages of work one call may do before it offers a continuation. */
 #define MEMOP_WORK_BUDGET 1024
-
-/* A reservation request, whatever layout the guest used. */
-struct reservation {
-    uint64_t extent_start;      /* guest address of the xen_pfn_t array */
-    uint64_t nr_extents;
-    unsigned int extent_order;
-    uint32_t mem_flags;
-    domid_t domid;
-    unsigned int pfn_size;      /* 8, or 4 for a 32-bit guest */
-};
-
-static int read_reservation(struct vcpu *v, const struct hypercall_args *a, uint64_t arg,
-                            struct reservation *r)
-{
-    if (a->compat) {
-        struct compat_memory_reservation c;
-        if (copy_from_guest(v, &c, arg, sizeof(c)))
-            return -XEN_EFAULT;
-        *r = (struct reservation){ c.extent_start.c, c.nr_extents, c.extent_order,
-                                   c.mem_flags, c.domid, 4 };
-    } else {
-        struct xen_memory_reservation n;
-        if (copy_from_guest(v, &n, arg, sizeof(n)))
-            return -XEN_EFAULT;
-        *r = (struct reservation){ (uint64_t)(uintptr_t)n.extent_start.p, n.nr_extents,
-                                   n.extent_order, n.mem_flags, n.domid, 8 };
-    }
-    return 0;
-}
 
 /* Look the target up: -ESRCH if it does not exist or is going away. */
 static struct domain *target_domain(domid_t domid)
@@ -85,8 +58,7 @@ static long continue_at(struct vcpu *v, const struct hypercall_args *a, unsigned
 {
     uint64_t encoded = cmd | (next_extent << MEMOP_EXTENT_SHIFT);
 
-    if ((encoded >> MEMOP_EXTENT_SHIFT) != next_extent ||
-        (a->compat && encoded > UINT32_MAX))
+    if ((encoded >> MEMOP_EXTENT_SHIFT) != next_extent || !guest_reg_fits(a, encoded))
         return 0;                      /* cannot encode: the caller goes on instead */
     hypercall_set_arg(v, 0, encoded);
     return HYPERCALL_PREEMPTED;
@@ -100,12 +72,12 @@ static long continue_at(struct vcpu *v, const struct hypercall_args *a, unsigned
 static long reservation_op(struct vcpu *v, const struct hypercall_args *a, unsigned int cmd,
                            uint64_t start, uint64_t arg)
 {
-    struct reservation r;
+    struct memop_reservation r;
     struct domain *d;
     uint64_t i, work = 0;
     long rc;
 
-    rc = read_reservation(v, a, arg, &r);
+    rc = xlat_memory_reservation_in(v, a, arg, &r);
     if (rc)
         return rc;
     if (start >= r.nr_extents)
@@ -135,8 +107,7 @@ static long reservation_op(struct vcpu *v, const struct hypercall_args *a, unsig
         }
         /* Each element is read on its own: the array is guest memory and
          * may become unreadable anywhere (start is guest-controlled too). */
-        if (cmd != XENMEM_increase_reservation &&
-            copy_from_guest(v, &gfn, r.extent_start + i * r.pfn_size, r.pfn_size))
+        if (cmd != XENMEM_increase_reservation && xlat_extent_in(v, a, &r, i, &gfn))
             break;
         if (cmd == XENMEM_increase_reservation)
             err = physmap_increase(d, r.extent_order);
@@ -177,95 +148,45 @@ static long reservation_query(struct vcpu *v, unsigned int cmd, uint64_t arg)
     return rc;
 }
 
-/* memory_map / machine_memory_map: E820-style records (20 bytes each). */
+/* memory_map / machine_memory_map: E820-style records (struct xen_e820_entry). */
 static long memory_map(struct vcpu *v, const struct hypercall_args *a, uint64_t arg,
                        bool machine)
 {
-    uint32_t capacity, written = 0;
-    uint64_t buffer;
+    struct memop_memory_map m;
+    uint32_t written = 0;
     long rc;
 
-    if (a->compat) {
-        struct compat_memory_map m;
-        if (copy_from_guest(v, &m, arg, sizeof(m)))
-            return -XEN_EFAULT;
-        capacity = m.nr_entries;
-        buffer = m.buffer.c;
-    } else {
-        struct xen_memory_map m;
-        if (copy_from_guest(v, &m, arg, sizeof(m)))
-            return -XEN_EFAULT;
-        capacity = m.nr_entries;
-        buffer = (uint64_t)(uintptr_t)m.buffer.p;
-    }
+    rc = xlat_memory_map_in(v, a, arg, &m);
+    if (rc)
+        return rc;
     rc = machine ? XSM_CALL(machine_memory_map, v->domain)
                  : XSM_CALL(memory_map, v->domain, v->domain);
     if (rc)
         return rc;
 
     unsigned int total = machine ? boot_info.nr_mem : 1;
-    for (unsigned int i = 0; i < total && written < capacity; i++) {
+    for (unsigned int i = 0; i < total && written < m.nr_entries; i++) {
         struct xen_e820_entry e;
         if (machine)
             e = (struct xen_e820_entry){ boot_info.mem[i].start,
                                          boot_info.mem[i].end - boot_info.mem[i].start,
                                          boot_info.mem[i].type };
         else
-            e = (struct xen_e820_entry){ 0, v->domain->ram_end, 1 };
-        if (copy_to_guest(v, buffer + written * sizeof(e), &e, sizeof(e)))
+            e = (struct xen_e820_entry){ 0, v->domain->ram_end, XEN_E820_RAM };
+        if (copy_to_guest(v, m.buffer + written * sizeof(e), &e, sizeof(e)))
             return -XEN_EFAULT;
         written++;
     }
-    /* nr_entries is the first field in both layouts. */
-    if (copy_to_guest(v, arg, &written, sizeof(written)))
-        return -XEN_EFAULT;
-    return 0;
+    return xlat_memory_map_out(v, arg, written);
 }
 
 /* ---- add_to_physmap ---------------------------------------------------------- */
 
-struct add_args {
-    domid_t domid;
-    uint16_t size;
-    uint32_t space;
-    uint64_t idx;
-    uint64_t gpfn;
-};
-
-static int read_add(struct vcpu *v, const struct hypercall_args *a, uint64_t arg,
-                    struct add_args *x)
-{
-    if (a->compat) {
-        struct compat_add_to_physmap c;
-        if (copy_from_guest(v, &c, arg, sizeof(c)))
-            return -XEN_EFAULT;
-        *x = (struct add_args){ c.domid, c.size, c.space, c.idx, c.gpfn };
-    } else {
-        struct xen_add_to_physmap n;
-        if (copy_from_guest(v, &n, arg, sizeof(n)))
-            return -XEN_EFAULT;
-        *x = (struct add_args){ n.domid, n.size, n.space, n.idx, n.gpfn };
-    }
-    return 0;
-}
-
-static int write_add(struct vcpu *v, const struct hypercall_args *a, uint64_t arg,
-                     const struct add_args *x)
-{
-    if (a->compat) {
-        struct compat_add_to_physmap c = { x->domid, x->size, x->space,
-                                           (uint32_t)x->idx, (uint32_t)x->gpfn };
-        return copy_to_guest(v, arg, &c, sizeof(c)) ? -XEN_EFAULT : 0;
-    }
-    struct xen_add_to_physmap n = { x->domid, x->size, x->space, x->idx, x->gpfn };
-    return copy_to_guest(v, arg, &n, sizeof(n)) ? -XEN_EFAULT : 0;
-}
-
 static long add_to_physmap(struct vcpu *v, const struct hypercall_args *a, uint64_t arg)
 {
-    struct add_args x;
+    struct memop_add_to_physmap x;
     struct domain *d;
-    long rc = read_add(v, a, arg, &x);
+    long rc = xlat_add_to_physmap_in(v, a, arg, &x);
 
     if (rc)
         return rc;
@@ -287,7 +208,7 @@ static long add_to_physmap(struct vcpu *v, const struct hypercall_args *a, uint6
         uint64_t work = 0;
         while (x.size && !rc) {
             if (work && should_preempt(work)) {
-                rc = write_add(v, a, arg, &x);
+                rc = xlat_add_to_physmap_out(v, a, arg, &x);
                 if (!rc)
                     rc = HYPERCALL_PREEMPTED;
                 break;
@@ -301,7 +222,7 @@ static long add_to_physmap(struct vcpu *v, const struct hypercall_args *a, uint6
             }
         }
         if (rc && rc != HYPERCALL_PREEMPTED)
-            write_add(v, a, arg, &x);  /* show how far it got */
+            xlat_add_to_physmap_out(v, a, arg, &x);  /* show how far it got */
     }
     domain_put(d);
     return rc;
@@ -309,61 +230,11 @@ static long add_to_physmap(struct vcpu *v, const struct hypercall_args *a, uint6
 
 /* ---- add_to_physmap_batch ---------------------------------------------------- */
 
-struct batch_args {
-    domid_t domid;
-    uint16_t space;
-    uint16_t size;
-    uint16_t foreign_domid;
-    uint64_t idxs, gpfns, errs;
-    unsigned int elem;          /* size of an idx / gpfn element: 8, or 4 compat */
-};
-
-static int read_batch(struct vcpu *v, const struct hypercall_args *a, uint64_t arg,
-                      struct batch_args *b)
-{
-    if (a->compat) {
-        struct compat_add_to_physmap_batch c;
-        if (copy_from_guest(v, &c, arg, sizeof(c)))
-            return -XEN_EFAULT;
-        *b = (struct batch_args){ c.domid, c.space, c.size, c.u.foreign_domid,
-                                  c.idxs.c, c.gpfns.c, c.errs.c, 4 };
-    } else {
-        struct xen_add_to_physmap_batch n;
-        if (copy_from_guest(v, &n, arg, sizeof(n)))
-            return -XEN_EFAULT;
-        *b = (struct batch_args){ n.domid, n.space, n.size, n.u.foreign_domid,
-                                  (uint64_t)(uintptr_t)n.idxs.p, (uint64_t)(uintptr_t)n.gpfns.p,
-                                  (uint64_t)(uintptr_t)n.errs.p, 8 };
-    }
-    return 0;
-}
-
-static int write_batch(struct vcpu *v, const struct hypercall_args *a, uint64_t arg,
-                       const struct batch_args *b)
-{
-    if (a->compat) {
-        struct compat_add_to_physmap_batch c = {
-            .domid = b->domid, .space = b->space, .size = b->size,
-            .u.foreign_domid = b->foreign_domid, .idxs = { (uint32_t)b->idxs },
-            .gpfns = { (uint32_t)b->gpfns }, .errs = { (uint32_t)b->errs },
-        };
-        return copy_to_guest(v, arg, &c, sizeof(c)) ? -XEN_EFAULT : 0;
-    }
-    struct xen_add_to_physmap_batch n = {
-        .domid = b->domid, .space = b->space, .size = b->size,
-        .u.foreign_domid = b->foreign_domid,
-    };
-    n.idxs.p = (xen_ulong_t *)(uintptr_t)b->idxs;
-    n.gpfns.p = (xen_pfn_t *)(uintptr_t)b->gpfns;
-    n.errs.p = (int *)(uintptr_t)b->errs;
-    return copy_to_guest(v, arg, &n, sizeof(n)) ? -XEN_EFAULT : 0;
-}
-
 static long add_to_physmap_batch(struct vcpu *v, const struct hypercall_args *a, uint64_t arg)
 {
-    struct batch_args b;
+    struct memop_add_to_physmap_batch b;
     struct domain *d, *foreign = NULL;
-    long rc = read_batch(v, a, arg, &b);
+    long rc = xlat_add_to_physmap_batch_in(v, a, arg, &b);
     uint64_t work = 0;
 
     if (rc)
@@ -386,25 +257,20 @@ static long add_to_physmap_batch(struct vcpu *v, const struct hypercall_args *a,
         int err;
 
         if (work && should_preempt(work)) {
-            rc = write_batch(v, a, arg, &b);
+            rc = xlat_add_to_physmap_batch_out(v, a, arg, &b);
             if (!rc)
                 rc = HYPERCALL_PREEMPTED;
             break;
         }
-        if (copy_from_guest(v, &idx, b.idxs, b.elem) ||
-            copy_from_guest(v, &gpfn, b.gpfns, b.elem)) {
-            rc = -XEN_EFAULT;
+        rc = xlat_batch_entry_in(v, a, &b, &idx, &gpfn);
+        if (rc)
             break;
-        }
         err = foreign ? physmap_add_foreign(d, foreign, idx, gpfn)
                       : physmap_add(d, b.space, idx, gpfn);
-        if (copy_to_guest(v, b.errs, &err, sizeof(err))) {
-            rc = -XEN_EFAULT;
+        rc = xlat_batch_err_out(v, &b, err);
+        if (rc)
             break;
-        }
-        b.idxs += b.elem;
-        b.gpfns += b.elem;
-        b.errs += sizeof(int);
+        xlat_batch_next(a, &b);
         b.size--;
         work++;
     }
@@ -418,30 +284,18 @@ static long add_to_physmap_batch(struct vcpu *v, const struct hypercall_args *a,
 
 static long remove_from_physmap(struct vcpu *v, const struct hypercall_args *a, uint64_t arg)
 {
-    domid_t domid;
-    uint64_t gpfn;
+    struct memop_remove_from_physmap r;
     struct domain *d;
-    long rc;
+    long rc = xlat_remove_from_physmap_in(v, a, arg, &r);
 
-    if (a->compat) {
-        struct compat_remove_from_physmap c;
-        if (copy_from_guest(v, &c, arg, sizeof(c)))
-            return -XEN_EFAULT;
-        domid = c.domid;
-        gpfn = c.gpfn;
-    } else {
-        struct xen_remove_from_physmap n;
-        if (copy_from_guest(v, &n, arg, sizeof(n)))
-            return -XEN_EFAULT;
-        domid = n.domid;
-        gpfn = n.gpfn;
-    }
-    d = target_domain(domid);
+    if (rc)
+        return rc;
+    d = target_domain(r.domid);
     if (!d)
         return -XEN_ESRCH;
     rc = XSM_CALL(remove_from_physmap, v->domain, d);
     if (!rc)
-        rc = physmap_remove(d, gpfn);
+        rc = physmap_remove(d, r.gpfn);
     domain_put(d);
     return rc;
 }

@@ -12,14 +12,14 @@
 #include "version.h"
 #include "lib/vsnprintf.h"
 
-/* XENFEAT_* bits Mica offers in submap 0: auto-translated physmap (2), as
+/* XENFEAT_* bits Mica offers in submap 0: auto-translated physmap, as
  * every HVM/PVH guest has with nested paging. */
-#define MICA_FEATURES_SUBMAP0 (1u << 2)
+#define MICA_FEATURES_SUBMAP0 (1u << XENFEAT_auto_translated_physmap)
 
 /* Copy a string into a guest field of `size` bytes, zero-padded. */
 static long copy_string(struct vcpu *v, uint64_t buffer, const char *s, size_t size)
 {
-    char field[1024];
+    char field[sizeof(xen_capabilities_info_t)];   /* the largest string field */
 
     memset(field, 0, size);
     snprintf(field, size, "%s", s);
@@ -34,7 +34,7 @@ long do_xen_version(struct vcpu *v, const struct hypercall_args *a)
 
     switch (cmd) {
     case XENVER_version:
-        return (MICA_XEN_ABI_MAJOR << 16) | MICA_XEN_ABI_MINOR;
+        return (MICA_XEN_ABI_MAJOR << XENVER_MAJOR_SHIFT) | MICA_XEN_ABI_MINOR;
     case XENVER_extraversion:
         return copy_string(v, arg, "-mica" MICA_VERSION, sizeof(xen_extraversion_t));
     case XENVER_compile_info: {

@@ -20,6 +20,7 @@
  */
 #include "bootinfo.h"
 #include "lib/cmdline.h"
+#include "compat/xsm_op.h"
 #include "flask.h"
 #include "guest_access.h"
 #include "heap.h"
@@ -289,52 +290,6 @@ bool flask_init(void)
 
 /* ---- xsm_op --------------------------------------------------------------------- */
 
-/* The xsm_op argument, whatever the guest's layout. */
-struct flask_request {
-    uint32_t cmd, version;
-    uint64_t buffer;                  /* load: policy; sid_context: context */
-    uint32_t size, sid, enforcing;
-    struct xen_flask_access access;
-};
-
-static int read_request(struct vcpu *v, const struct hypercall_args *a, struct flask_request *r)
-{
-    uint64_t arg = a->arg[0];
-
-    if (a->compat) {
-        struct compat_flask_op op;
-        if (copy_from_guest(v, &op, arg, sizeof(op)))
-            return -XEN_EFAULT;
-        *r = (struct flask_request){ op.cmd, op.interface_version, 0, 0, 0, 0, op.u.access };
-        if (op.cmd == FLASK_LOAD)
-            r->buffer = op.u.load.buffer.c, r->size = op.u.load.size;
-        else if (op.cmd == FLASK_CONTEXT_TO_SID || op.cmd == FLASK_SID_TO_CONTEXT)
-            r->buffer = op.u.sid_context.context.c, r->size = op.u.sid_context.size,
-            r->sid = op.u.sid_context.sid;
-        r->enforcing = op.u.enforce.enforcing;
-    } else {
-        struct xen_flask_op op;
-        if (copy_from_guest(v, &op, arg, sizeof(op)))
-            return -XEN_EFAULT;
-        *r = (struct flask_request){ op.cmd, op.interface_version, 0, 0, 0, 0, op.u.access };
-        if (op.cmd == FLASK_LOAD)
-            r->buffer = (uint64_t)(uintptr_t)op.u.load.buffer.p, r->size = op.u.load.size;
-        else if (op.cmd == FLASK_CONTEXT_TO_SID || op.cmd == FLASK_SID_TO_CONTEXT)
-            r->buffer = (uint64_t)(uintptr_t)op.u.sid_context.context.p,
-            r->size = op.u.sid_context.size, r->sid = op.u.sid_context.sid;
-        r->enforcing = op.u.enforce.enforcing;
-    }
-    return 0;
-}
-
-/* Write back the sid_context (sid and size: the same offsets in both
- * layouts, right after cmd and interface_version) or the access result. */
-static int write_back(struct vcpu *v, const struct hypercall_args *a, const void *part,
-                      size_t len)
-{
-    return copy_to_guest(v, a->arg[0] + 8, part, len) ? -XEN_EFAULT : 0;
-}
-
 static long op_load(struct vcpu *v, const struct flask_request *r)
 {
     char from[48];
@@ -404,7 +359,7 @@ static long op_context_to_sid(struct vcpu *v, const struct hypercall_args *a,
     spin_unlock_irqrestore(&flask_lock, flags);
     if (!sid)
         return -XEN_EINVAL;
-    return write_back(v, a, &sid, sizeof(sid));
+    return xlat_flask_op_u_out(v, a->arg[0], &sid, sizeof(sid));
 }
 
 static long op_sid_to_context(struct vcpu *v, const struct hypercall_args *a,
@@ -425,12 +380,12 @@ static long op_sid_to_context(struct vcpu *v, const struct hypercall_args *a,
     out[0] = r->sid;
     out[1] = (uint32_t)len + 1;
     if ((uint32_t)len + 1 > r->size) {
-        write_back(v, a, out, sizeof(out));   /* tell the size needed */
+        xlat_flask_op_u_out(v, a->arg[0], out, sizeof(out));   /* tell the size needed */
         return -XEN_ERANGE;
     }
     if (copy_to_guest(v, r->buffer, context, (size_t)len + 1))
         return -XEN_EFAULT;
-    return write_back(v, a, out, sizeof(out));
+    return xlat_flask_op_u_out(v, a->arg[0], out, sizeof(out));
 }
 
 static long op_access(struct vcpu *v, const struct hypercall_args *a, struct flask_request *r)
@@ -453,13 +408,13 @@ static long op_access(struct vcpu *v, const struct hypercall_args *a, struct fla
         return -XEN_EINVAL;
     q->audit_allow = 0;
     q->audit_deny = q->req & ~q->allowed;
-    return write_back(v, a, q, sizeof(*q));
+    return xlat_flask_op_u_out(v, a->arg[0], q, sizeof(*q));
 }
 
 static long flask_do_xsm_op(struct vcpu *v, const struct hypercall_args *a)
 {
     struct flask_request r;
-    long rc = read_request(v, a, &r);
+    long rc = xlat_flask_op_in(v, a, a->arg[0], &r);
 
     if (rc)
         return rc;

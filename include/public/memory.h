@@ -154,6 +154,10 @@ struct xen_e820_entry {
 } __attribute__((packed));
 _Static_assert(sizeof(struct xen_e820_entry) == 20, "e820 entry is 20 bytes");
 
+/* xen_e820_entry types (the BIOS E820 / ACPI numbering). */
+#define XEN_E820_RAM       1
+#define XEN_E820_RESERVED  2
+
 struct compat_memory_map {
     uint32_t        nr_entries;
     compat_handle_t buffer;

@@ -8,8 +8,9 @@
 
 #include "xen.h"
 
-/* arg == NULL; returns major << 16 | minor. */
+/* arg == NULL; returns major << XENVER_MAJOR_SHIFT | minor. */
 #define XENVER_version      0
+#define XENVER_MAJOR_SHIFT  16
 
 /* arg == xen_extraversion_t. */
 #define XENVER_extraversion 1
@@ -52,6 +53,8 @@ struct xen_feature_info {
 typedef struct xen_feature_info xen_feature_info_t;
 _Static_assert(sizeof(struct xen_feature_info) == 8, "xen_feature_info is 8 bytes");
 #define XENFEAT_NR_SUBMAPS 1    /* features.h: number of valid submap indices */
+/* Feature bits of submap 0 (features.h, XENFEAT_*). */
+#define XENFEAT_auto_translated_physmap 2   /* the guest's physmap is translated */
 
 /* arg == NULL; returns the host's page size. */
 #define XENVER_pagesize 7
