@@ -196,7 +196,7 @@ struct domain *domain_create(const char *name, bool privileged, unsigned int nr_
      * RAM with 4 KiB pages needs, plus room for a few scattered mappings,
      * and -ENOMEM beyond (XSA-409's lesson: bound what a guest can make
      * the hypervisor allocate). */
-    d->p2m.table_limit = P2M_TABLE_SLACK + 2 * (max_pages / NPT_ENTRIES);
+    d->p2m.table_limit = P2M_TABLE_SLACK + 2 * (max_pages / PT_ENTRIES);
     if (!alloc_special_frames(d)) {
         free_special_frames(d);
         p2m_teardown(&d->p2m);
