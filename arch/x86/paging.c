@@ -23,6 +23,7 @@
 #include "printk.h"
 #include "x86/apic.h"
 #include "x86/asm.h"
+#include "x86/msr.h"
 
 extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[];
 extern char _data_start[], _data_end[], _symbols_start[], _symbols_end[];
@@ -178,7 +179,7 @@ void paging_init(void)
             map_direct(r->start, r->end);
     }
 
-    map_range(MMIO_VBASE, rdmsr(MSR_APIC_BASE) & PTE_ADDR_MASK, PAGE_SIZE,
+    map_range(MMIO_VBASE, rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR_MASK, PAGE_SIZE,
               PTE_WRITE | PTE_NX | PTE_PCD | PTE_PWT);
     map_range(TRAMPOLINE_PADDR, TRAMPOLINE_PADDR, PAGE_SIZE, 0);
 

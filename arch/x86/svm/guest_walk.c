@@ -57,12 +57,11 @@ static bool walk_long_mode(const struct walk *w, uint64_t cr3, uint64_t gva, uin
     const unsigned int high_bits = 64 - PT_VADDR_BITS;
     if ((uint64_t)((int64_t)(gva << high_bits) >> high_bits) != gva)
         return false;
-    for (int level = PT_LEVELS - 1; level >= 0; level--) {
-        unsigned int shift = PT_LEVEL_SHIFT(level);
+    for (unsigned int level = PT_LEVELS; level-- > 0;) {     /* 3 (PML4) .. 0 (PT) */
         if (!read_entry(w, table + pt_index(gva, level) * sizeof(e), sizeof(e), &e))
             return false;
         if (level == 0 || (level <= 2 && (e & PTE_LARGE))) {
-            uint64_t page_mask = (1UL << shift) - 1;
+            uint64_t page_mask = (1UL << PT_LEVEL_SHIFT(level)) - 1;
             *gpa = ((e & PTE_ADDR_MASK) & ~page_mask) | (gva & page_mask);
             return true;
         }
