@@ -57,7 +57,8 @@ static bool walk_long_mode(const struct walk *w, uint64_t cr3, uint64_t gva, uin
     const unsigned int high_bits = 64 - PT_VADDR_BITS;
     if ((uint64_t)((int64_t)(gva << high_bits) >> high_bits) != gva)
         return false;
-    for (unsigned int level = PT_LEVELS; level-- > 0;) {     /* 3 (PML4) .. 0 (PT) */
+    /* Level 3 (PML4) down to 0 (PT), where the walk always ends. */
+    for (unsigned int level = PT_LEVELS - 1;; level--) {
         if (!read_entry(w, table + pt_index(gva, level) * sizeof(e), sizeof(e), &e))
             return false;
         if (level == 0 || (level <= 2 && (e & PTE_LARGE))) {
@@ -67,7 +68,6 @@ static bool walk_long_mode(const struct walk *w, uint64_t cr3, uint64_t gva, uin
         }
         table = e & PTE_ADDR_MASK;
     }
-    return false;
 }
 
 static bool walk_pae(const struct walk *w, uint64_t cr3, uint64_t gva, uint64_t *gpa)
