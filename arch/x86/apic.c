@@ -8,6 +8,7 @@
 #include "printk.h"
 #include "x86/asm.h"
 #include "x86/idt.h"
+#include "x86/msr.h"
 #include "x86/paging.h"
 
 #define LAPIC_ID 0x20

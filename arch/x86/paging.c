@@ -23,14 +23,17 @@
 #include "printk.h"
 #include "x86/apic.h"
 #include "x86/asm.h"
+#include "x86/msr.h"
 
 extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[];
 extern char _data_start[], _data_end[], _symbols_start[], _symbols_end[];
 extern char _image_end[];
 
-#define SIZE_2M (2UL << 20)
-#define DIRECT_MAP_ALL_BELOW (4UL << 30)
-#define BOOT_ALLOC_LIMIT (1UL << 30) /* reachable through the boot map */
+#define SIZE_2M (1UL << PT_LEVEL_SHIFT(1))  /* a large page: PS in a level-1 entry */
+#define SIZE_1G (1UL << PT_LEVEL_SHIFT(2))
+#define LOW_MEMORY_END (1UL << 20)          /* BIOS data, perhaps ACPI's RSDP */
+#define DIRECT_MAP_ALL_BELOW (4 * SIZE_1G)
+#define BOOT_ALLOC_LIMIT SIZE_1G            /* reachable through the boot map */
 
 static paddr_t pml4_paddr;
 static paddr_t boot_alloc_start, boot_alloc_next;
@@ -104,15 +107,15 @@ static uint64_t *walk_create(uintptr_t va, int leaf_level)
 {
     uint64_t *table = early_phys_to_virt(pml4_paddr);
 
-    for (int level = 3; level > leaf_level; level--) {
-        uint64_t *entry = &table[(va >> (12 + 9 * level)) & 511];
+    for (int level = PT_LEVELS - 1; level > leaf_level; level--) {
+        uint64_t *entry = &table[pt_index(va, level)];
         if (!(*entry & PTE_PRESENT)) {
             *entry = boot_alloc_phys(PAGE_SIZE) | PTE_PRESENT | PTE_WRITE;
         }
         ASSERT(!(*entry & PTE_LARGE));
         table = table_virt(*entry);
     }
-    return &table[(va >> (12 + 9 * leaf_level)) & 511];
+    return &table[pt_index(va, leaf_level)];
 }
 
 /* Map [pa, pa + size) at va, 2 MiB pages where both are aligned. */
@@ -168,7 +171,7 @@ void paging_init(void)
     map_image_section(_data_start, _data_end, PTE_WRITE | PTE_NX); /* RW  */
     map_image_section(_symbols_start, _symbols_end, PTE_NX);       /* R   */
 
-    map_direct(0, 1UL << 20);
+    map_direct(0, LOW_MEMORY_END);
     for (unsigned int i = 0; i < boot_info.nr_mem; i++) {
         const struct boot_mem_range *r = &boot_info.mem[i];
         /* Above 4 GiB only RAM: firmware reserves huge windows up there. */
@@ -176,7 +179,7 @@ void paging_init(void)
             map_direct(r->start, r->end);
     }
 
-    map_range(MMIO_VBASE, rdmsr(MSR_APIC_BASE) & PTE_ADDR_MASK, PAGE_SIZE,
+    map_range(MMIO_VBASE, rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR_MASK, PAGE_SIZE,
               PTE_WRITE | PTE_NX | PTE_PCD | PTE_PWT);
     map_range(TRAMPOLINE_PADDR, TRAMPOLINE_PADDR, PAGE_SIZE, 0);
 

@@ -1,6 +1,7 @@
 /* The per-CPU areas (see percpu.h). */
 #include "percpu.h"
 #include "x86/asm.h"
+#include "x86/msr.h"
 
 struct percpu percpu_areas[MAX_CPUS];
 unsigned int nr_cpus = 1;

@@ -27,12 +27,12 @@
 
 typedef uint64_t gfn_t;
 
-#define P2M_ORDER_4K 0
-#define P2M_ORDER_2M 9
-#define P2M_ORDER_1G 18
+#define P2M_ORDER_4K PT_LEVEL_ORDER(0)
+#define P2M_ORDER_2M PT_LEVEL_ORDER(1)
+#define P2M_ORDER_1G PT_LEVEL_ORDER(2)
 
 /* Guest-physical addresses Mica accepts: 4-level NPT, 48 bits (APM §15.25). */
-#define P2M_GFN_BITS (48 - PAGE_SHIFT)
+#define P2M_GFN_BITS PT_LEVEL_ORDER(PT_LEVELS)
 #define P2M_MAX_GFN ((1UL << P2M_GFN_BITS) - 1)
 
 struct p2m {

@@ -118,9 +118,4 @@ static inline void irq_restore(unsigned long flags)
     __asm__ volatile("pushq %0; popfq" : : "r"(flags) : "memory", "cc");
 }
 
-#define MSR_GS_BASE 0xC0000101
-#define MSR_APIC_BASE 0x1B
-#define APIC_BASE_BSP (1UL << 8)       /* this is the bootstrap processor */
-#define APIC_BASE_ENABLE (1UL << 11)   /* the local APIC is enabled (APM vol. 2, ch. 16) */
-
 #endif

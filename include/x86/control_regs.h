@@ -21,7 +21,7 @@
 #define RFLAGS_ALWAYS_ONE (1UL << 1)
 #define RFLAGS_IF (1UL << 9)
 
-#define MSR_EFER 0xC0000080
+/* EFER (its MSR number is MSR_EFER in msr.h) */
 #define EFER_SCE (1UL << 0)    /* SYSCALL/SYSRET */
 #define EFER_LME (1UL << 8)    /* long mode enable */
 #define EFER_LMA (1UL << 10)   /* long mode active: set by the CPU from LME and CR0.PG */

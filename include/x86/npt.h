@@ -4,7 +4,7 @@
  * With nested paging the CPU translates guest-physical addresses through a
  * second set of ordinary x86-64 long-mode page tables rooted at the VMCB's
  * N_CR3 (AMD APM vol. 2 §15.25). Their entries are normal 4-level entries
- * (§5.4), with two SVM rules:
+ * (§5.4, x86/pte.h), with two SVM rules:
  *   - every access is treated as a user access, so U must be set at every
  *     level (§15.25.5; without it every access faults with #NPF);
  *   - a leaf may be 4 KiB (level 0), 2 MiB (PS in a level-1 entry) or 1 GiB
@@ -18,34 +18,24 @@
 
 #include "p2m/p2m_types.h"
 #include "../types.h"
+#include "pte.h"
 
 typedef uint64_t npt_entry_t;
 
-#define NPT_PRESENT (1UL << 0)
-#define NPT_WRITE (1UL << 1)
-#define NPT_USER (1UL << 2)
-#define NPT_PWT (1UL << 3)
-#define NPT_PCD (1UL << 4)
-#define NPT_LARGE (1UL << 7)
-#define NPT_TYPE_SHIFT 9
+/* Mica's p2m type of a leaf, in the software-available bits 11:9. */
+#define NPT_TYPE_SHIFT PTE_AVL_SHIFT
 #define NPT_TYPE_MASK (7UL << NPT_TYPE_SHIFT)
-#define NPT_NX (1UL << 63)
-#define NPT_ADDR_MASK 0x000FFFFFFFFFF000UL
-
-#define NPT_LEVELS 4               /* level 3 = PML4 ... level 0 = PT */
-#define NPT_ENTRIES 512
-#define NPT_LEVEL_SHIFT(level) (9 * (level))   /* in frames */
 
 /* Permission bits of each type (everything a guest may do with the frame). */
 static inline npt_entry_t npt_type_bits(enum p2m_type t)
 {
     switch (t) {
-    case p2m_ram_rw:       return NPT_PRESENT | NPT_USER | NPT_WRITE;
-    case p2m_ram_ro:       return NPT_PRESENT | NPT_USER;
-    case p2m_grant_map_rw: return NPT_PRESENT | NPT_USER | NPT_WRITE | NPT_NX;
-    case p2m_grant_map_ro: return NPT_PRESENT | NPT_USER | NPT_NX;
-    case p2m_mmio_direct:  return NPT_PRESENT | NPT_USER | NPT_WRITE | NPT_NX | NPT_PCD | NPT_PWT;
-    case p2m_map_foreign:  return NPT_PRESENT | NPT_USER | NPT_WRITE | NPT_NX;
+    case p2m_ram_rw:       return PTE_PRESENT | PTE_USER | PTE_WRITE;
+    case p2m_ram_ro:       return PTE_PRESENT | PTE_USER;
+    case p2m_grant_map_rw: return PTE_PRESENT | PTE_USER | PTE_WRITE | PTE_NX;
+    case p2m_grant_map_ro: return PTE_PRESENT | PTE_USER | PTE_NX;
+    case p2m_mmio_direct:  return PTE_PRESENT | PTE_USER | PTE_WRITE | PTE_NX | PTE_PCD | PTE_PWT;
+    case p2m_map_foreign:  return PTE_PRESENT | PTE_USER | PTE_WRITE | PTE_NX;
     case p2m_invalid:
     default:               return 0;
     }
@@ -56,29 +46,29 @@ static inline npt_entry_t npt_make_leaf(mfn_t mfn, enum p2m_type t, unsigned int
     if (t == p2m_invalid)
         return 0;
     return (mfn << PAGE_SHIFT) | npt_type_bits(t) | ((npt_entry_t)t << NPT_TYPE_SHIFT) |
-           (level ? NPT_LARGE : 0);
+           (level ? PTE_LARGE : 0);
 }
 
 /* Intermediate entries allow everything; the leaf decides (permissions
  * combine across levels, APM §5.6). */
 static inline npt_entry_t npt_make_table(mfn_t table_mfn)
 {
-    return (table_mfn << PAGE_SHIFT) | NPT_PRESENT | NPT_WRITE | NPT_USER;
+    return (table_mfn << PAGE_SHIFT) | PTE_PRESENT | PTE_WRITE | PTE_USER;
 }
 
 static inline bool npt_present(npt_entry_t e)
 {
-    return e & NPT_PRESENT;
+    return e & PTE_PRESENT;
 }
 
 static inline bool npt_is_leaf(npt_entry_t e, unsigned int level)
 {
-    return level == 0 || (e & NPT_LARGE);
+    return level == 0 || (e & PTE_LARGE);
 }
 
 static inline mfn_t npt_mfn(npt_entry_t e)
 {
-    return (e & NPT_ADDR_MASK) >> PAGE_SHIFT;
+    return (e & PTE_ADDR_MASK) >> PAGE_SHIFT;
 }
 
 static inline enum p2m_type npt_type(npt_entry_t e)

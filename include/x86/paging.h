@@ -7,20 +7,7 @@
 
 #include "../types.h"
 #include "memlayout.h"
-
-/* Page-table entry bits (APM vol. 2 §5.4.1); the guest page walk
- * (guest_walk.c) reads a guest's long-mode and PAE entries with them too. */
-#define PTE_PRESENT (1UL << 0)
-#define PTE_WRITE (1UL << 1)
-#define PTE_USER (1UL << 2)
-#define PTE_PWT (1UL << 3)
-#define PTE_PCD (1UL << 4)
-#define PTE_ACCESSED (1UL << 5)
-#define PTE_DIRTY (1UL << 6)
-#define PTE_LARGE (1UL << 7)     /* PS: a 2 MiB page in a PDE, 1 GiB in a PDPE */
-#define PTE_GLOBAL (1UL << 8)
-#define PTE_NX (1UL << 63)       /* needs EFER.NXE */
-#define PTE_ADDR_MASK 0x000FFFFFFFFFF000UL
+#include "pte.h"
 
 /* Where the local APIC's registers are mapped (uncached). */
 #define MMIO_VBASE 0xFFFFFFFFC0000000UL

@@ -1,7 +1,8 @@
 /*
  * The p2m's page-table logic (see p2m.h). The entry encoding is in
- * x86/npt.h; this file only walks, splits and frees tables, so it builds and
- * runs on the host in unit tests with a fake frame pool.
+ * x86/npt.h, the table geometry in x86/pte.h; this file only walks, splits
+ * and frees tables, so it builds and runs on the host in unit tests with a
+ * fake frame pool.
  */
 #include "p2m/p2m.h"
 #include "assert.h"
@@ -16,12 +17,7 @@ static npt_entry_t *table_of(mfn_t mfn)
 
 static unsigned int order_to_level(unsigned int order)
 {
-    return order / 9;
-}
-
-static unsigned int index_at(gfn_t gfn, unsigned int level)
-{
-    return (gfn >> NPT_LEVEL_SHIFT(level)) & (NPT_ENTRIES - 1);
+    return order / PT_INDEX_BITS;
 }
 
 static struct frame *new_table(struct p2m *p2m)
@@ -68,8 +64,8 @@ static unsigned int tables_needed(struct p2m *p2m, gfn_t gfn, unsigned int targe
     npt_entry_t *table = table_of(p2m->root);
 
     *absent = false;
-    for (unsigned int level = NPT_LEVELS - 1; level > target; level--) {
-        npt_entry_t e = table[index_at(gfn, level)];
+    for (unsigned int level = PT_LEVELS - 1; level > target; level--) {
+        npt_entry_t e = table[pt_index_frame(gfn, level)];
         if (!npt_present(e) || npt_is_leaf(e, level)) {
             *absent = !npt_present(e);
             return level - target;
@@ -85,7 +81,7 @@ static void unhook_subtree(struct p2m *p2m, mfn_t table_mfn, unsigned int level)
     npt_entry_t *table = table_of(table_mfn);
     struct frame *f = mfn_to_frame(table_mfn);
 
-    for (unsigned int i = 0; level > 1 && i < NPT_ENTRIES; i++) {
+    for (unsigned int i = 0; level > 1 && i < PT_ENTRIES; i++) {
         if (npt_present(table[i]) && !npt_is_leaf(table[i], level - 1))
             unhook_subtree(p2m, npt_mfn(table[i]), level - 1);
     }
@@ -100,8 +96,8 @@ static void split_into(npt_entry_t *table, npt_entry_t leaf, unsigned int level)
     mfn_t base = npt_mfn(leaf);
     enum p2m_type t = npt_type(leaf);
 
-    for (unsigned int i = 0; i < NPT_ENTRIES; i++)
-        table[i] = npt_make_leaf(base + ((mfn_t)i << NPT_LEVEL_SHIFT(level - 1)), t, level - 1);
+    for (unsigned int i = 0; i < PT_ENTRIES; i++)
+        table[i] = npt_make_leaf(base + ((mfn_t)i << PT_LEVEL_ORDER(level - 1)), t, level - 1);
 }
 
 /*
@@ -112,7 +108,7 @@ static void split_into(npt_entry_t *table, npt_entry_t leaf, unsigned int level)
  */
 static int walk_to(struct p2m *p2m, gfn_t gfn, unsigned int target, npt_entry_t **slot)
 {
-    struct frame *reserved[NPT_LEVELS];
+    struct frame *reserved[PT_LEVELS];
     unsigned int nr_reserved, used = 0;
     npt_entry_t *table = table_of(p2m->root);
     bool absent;
@@ -129,8 +125,8 @@ static int walk_to(struct p2m *p2m, gfn_t gfn, unsigned int target, npt_entry_t 
         }
     }
 
-    for (unsigned int level = NPT_LEVELS - 1; level > target; level--) {
-        npt_entry_t *e = &table[index_at(gfn, level)];
+    for (unsigned int level = PT_LEVELS - 1; level > target; level--) {
+        npt_entry_t *e = &table[pt_index_frame(gfn, level)];
 
         if (!npt_present(*e) || npt_is_leaf(*e, level)) {
             struct frame *f = reserved[used++];
@@ -149,7 +145,7 @@ static int walk_to(struct p2m *p2m, gfn_t gfn, unsigned int target, npt_entry_t 
         table = table_of(npt_mfn(*e));
     }
     ASSERT(used == nr_reserved);
-    *slot = &table[index_at(gfn, target)];
+    *slot = &table[pt_index_frame(gfn, target)];
     return 0;
 }
 
@@ -168,7 +164,7 @@ int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enu
         return -XEN_EINVAL;
     /* A mapping's frame must be aligned and fit the entry's address field
      * (a failed lookup's INVALID_MFN must never be mapped). */
-    if (t != p2m_invalid && ((mfn & ((1UL << order) - 1)) || mfn > (NPT_ADDR_MASK >> PAGE_SHIFT)))
+    if (t != p2m_invalid && ((mfn & ((1UL << order) - 1)) || mfn > (PTE_ADDR_MASK >> PAGE_SHIFT)))
         return -XEN_EINVAL;
 
     /* Removing what is not there changes nothing (and builds no tables). */
@@ -209,15 +205,15 @@ mfn_t p2m_get_entry(struct p2m *p2m, gfn_t gfn, enum p2m_type *t, unsigned int *
     *order = 0;
     if (gfn > P2M_MAX_GFN)
         return INVALID_MFN;
-    for (unsigned int level = NPT_LEVELS - 1;; level--) {
-        npt_entry_t e = table[index_at(gfn, level)];
+    for (unsigned int level = PT_LEVELS - 1;; level--) {
+        npt_entry_t e = table[pt_index_frame(gfn, level)];
 
         if (!npt_present(e))
             return INVALID_MFN;
         if (npt_is_leaf(e, level)) {
-            gfn_t offset = gfn & ((1UL << NPT_LEVEL_SHIFT(level)) - 1);
+            gfn_t offset = gfn & ((1UL << PT_LEVEL_ORDER(level)) - 1);
             *t = npt_type(e);
-            *order = NPT_LEVEL_SHIFT(level);
+            *order = PT_LEVEL_ORDER(level);
             return npt_mfn(e) + offset;
         }
         table = table_of(npt_mfn(e));
@@ -242,14 +238,14 @@ void p2m_flush(struct p2m *p2m)
 
 static void visit(npt_entry_t *table, unsigned int level, gfn_t base, p2m_leaf_fn fn, void *arg)
 {
-    for (unsigned int i = 0; i < NPT_ENTRIES; i++) {
+    for (unsigned int i = 0; i < PT_ENTRIES; i++) {
         npt_entry_t e = table[i];
-        gfn_t gfn = base + ((gfn_t)i << NPT_LEVEL_SHIFT(level));
+        gfn_t gfn = base + ((gfn_t)i << PT_LEVEL_ORDER(level));
 
         if (!npt_present(e))
             continue;
         if (npt_is_leaf(e, level))
-            fn(gfn, npt_mfn(e), NPT_LEVEL_SHIFT(level), npt_type(e), arg);
+            fn(gfn, npt_mfn(e), PT_LEVEL_ORDER(level), npt_type(e), arg);
         else
             visit(table_of(npt_mfn(e)), level - 1, gfn, fn, arg);
     }
@@ -257,7 +253,7 @@ static void visit(npt_entry_t *table, unsigned int level, gfn_t base, p2m_leaf_f
 
 void p2m_for_each_leaf(struct p2m *p2m, p2m_leaf_fn fn, void *arg)
 {
-    visit(table_of(p2m->root), NPT_LEVELS - 1, 0, fn, arg);
+    visit(table_of(p2m->root), PT_LEVELS - 1, 0, fn, arg);
 }
 
 static void visit_tables(mfn_t table, unsigned int level, p2m_table_fn fn, void *arg)
@@ -265,7 +261,7 @@ static void visit_tables(mfn_t table, unsigned int level, p2m_table_fn fn, void 
     npt_entry_t *entries = table_of(table);
 
     fn(table, level, arg);
-    for (unsigned int i = 0; level > 0 && i < NPT_ENTRIES; i++) {
+    for (unsigned int i = 0; level > 0 && i < PT_ENTRIES; i++) {
         if (npt_present(entries[i]) && !npt_is_leaf(entries[i], level))
             visit_tables(npt_mfn(entries[i]), level - 1, fn, arg);
     }
@@ -273,7 +269,7 @@ static void visit_tables(mfn_t table, unsigned int level, p2m_table_fn fn, void 
 
 void p2m_for_each_table(struct p2m *p2m, p2m_table_fn fn, void *arg)
 {
-    visit_tables(p2m->root, NPT_LEVELS - 1, fn, arg);
+    visit_tables(p2m->root, PT_LEVELS - 1, fn, arg);
 }
 
 void p2m_teardown(struct p2m *p2m)

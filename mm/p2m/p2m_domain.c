@@ -54,7 +54,7 @@ int p2m_domain_init(struct domain *d)
      * RAM with 4 KiB pages needs, plus room for a few scattered mappings,
      * and -ENOMEM beyond (XSA-409's lesson: bound what a guest can make
      * the hypervisor allocate). */
-    d->p2m.table_limit = P2M_TABLE_SLACK + 2 * (d->max_pages / NPT_ENTRIES);
+    d->p2m.table_limit = P2M_TABLE_SLACK + 2 * (d->max_pages / PT_ENTRIES);
     return 0;
 }
 

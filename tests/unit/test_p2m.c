@@ -25,6 +25,20 @@
 
 #define POOL_FRAMES 8192
 
+/* The nested page table encoding these tests expect, written out here from
+ * AMD APM vol. 2 (§5.4.1 entry bits, §5.3.3 geometry, §15.25.5 NPT) and not
+ * taken from x86/pte.h, so the tests stay an independent oracle. */
+#define NPT_PRESENT (1UL << 0)
+#define NPT_WRITE (1UL << 1)
+#define NPT_USER (1UL << 2)
+#define NPT_PWT (1UL << 3)
+#define NPT_PCD (1UL << 4)
+#define NPT_LARGE (1UL << 7)
+#define NPT_NX (1UL << 63)
+#define NPT_ADDR_MASK 0x000FFFFFFFFFF000UL
+#define NPT_LEVELS 4
+#define NPT_ENTRIES 512
+
 #define GFNS_2M (1UL << P2M_ORDER_2M)
 #define GFNS_1G (1UL << P2M_ORDER_1G)
 

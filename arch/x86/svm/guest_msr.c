@@ -8,15 +8,7 @@
 #include "x86/pat.h"
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"
-
-#define MSR_TSC 0x10
-#define MSR_PAT 0x277
-#define MSR_HYPERCALL_PAGE 0x40000000
-
-/* The local APIC base a guest reads: the default address, enabled, BSP
- * flag on vCPU 0 (Mica does not give guests an APIC yet; this is what
- * firmware would leave). */
-#define APIC_BASE_DEFAULT 0xFEE00000UL
+#include "x86/msr.h"
 
 bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 {
@@ -37,6 +29,8 @@ bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
         *value = 0;               /* write-only in effect; Xen 4.17 reads 0 too */
         return true;
     case MSR_APIC_BASE:
+        /* The default address, enabled, BSP flag on vCPU 0 (Mica does not
+         * give guests an APIC yet; this is what firmware would leave). */
         *value = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (v->id == 0 ? APIC_BASE_BSP : 0);
         return true;
     default:
@@ -66,7 +60,7 @@ bool guest_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
         return true;
     case MSR_HYPERCALL_PAGE:
         /* Bits 11:0 select the page (Mica has one); the rest is its gpa. */
-        if (value & 0xFFF)
+        if (value & HYPERCALL_PAGE_INDEX_MASK)
             return false;
         return hypercall_page_install(v->domain, value) == 0;
     default:

@@ -11,6 +11,28 @@
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"
 
+/* PAE (§5.3.2): CR3 holds the 32-byte aligned address of four PDPTEs, one
+ * for each GiB of the 32-bit address space; below them, long-mode tables. */
+#define PAE_CR3_PDPT_MASK 0xFFFFFFE0UL
+#define PAE_PDPTES 4
+
+/* 32-bit legacy paging (§5.2): two levels of 1024 four-byte entries, each
+ * taking 10 bits of the address; a PS entry at the top maps 4 MiB. */
+#define LEGACY_INDEX_BITS 10
+#define LEGACY_ENTRIES (1u << LEGACY_INDEX_BITS)
+#define LEGACY_LEVEL_SHIFT(level) (PAGE_SHIFT + LEGACY_INDEX_BITS * (level))
+#define LEGACY_ADDR_MASK 0xFFFFF000UL      /* a table or 4 KiB page, bits 31:12 */
+#define LEGACY_4M_MASK 0xFFC00000UL        /* a 4 MiB page, bits 31:22 */
+#define LEGACY_4M_OFFSET ((1UL << LEGACY_LEVEL_SHIFT(1)) - 1)
+#define LEGACY_ENTRY_SIZE sizeof(uint32_t)
+
+static inline unsigned int legacy_index(uint64_t gva, unsigned int level)
+{
+    return (gva >> LEGACY_LEVEL_SHIFT(level)) & (LEGACY_ENTRIES - 1);
+}
+
+#define PAE_2M_OFFSET_MASK ((1UL << PT_LEVEL_SHIFT(1)) - 1)
+
 struct walk {
     struct domain *d;
     bool write, wp;
@@ -32,40 +54,41 @@ static bool walk_long_mode(const struct walk *w, uint64_t cr3, uint64_t gva, uin
     uint64_t table = cr3 & PTE_ADDR_MASK, e;
 
     /* Bits 63:47 must all equal bit 47 (canonical form, §5.3.1). */
-    if ((uint64_t)((int64_t)(gva << 16) >> 16) != gva)
+    const unsigned int high_bits = 64 - PT_VADDR_BITS;
+    if ((uint64_t)((int64_t)(gva << high_bits) >> high_bits) != gva)
         return false;
-    for (int level = 3; level >= 0; level--) {
-        unsigned int shift = 12 + 9 * level;
-        if (!read_entry(w, table + ((gva >> shift) & 511) * 8, 8, &e))
+    /* Level 3 (PML4) down to 0 (PT), where the walk always ends. */
+    for (unsigned int level = PT_LEVELS - 1;; level--) {
+        if (!read_entry(w, table + pt_index(gva, level) * sizeof(e), sizeof(e), &e))
             return false;
         if (level == 0 || (level <= 2 && (e & PTE_LARGE))) {
-            uint64_t page_mask = (1UL << shift) - 1;
+            uint64_t page_mask = (1UL << PT_LEVEL_SHIFT(level)) - 1;
             *gpa = ((e & PTE_ADDR_MASK) & ~page_mask) | (gva & page_mask);
             return true;
         }
         table = e & PTE_ADDR_MASK;
     }
-    return false;
 }
 
 static bool walk_pae(const struct walk *w, uint64_t cr3, uint64_t gva, uint64_t *gpa)
 {
     uint64_t e;
-    uint64_t pdpte_gpa = (cr3 & 0xFFFFFFE0UL) + ((gva >> 30) & 3) * 8;
+    uint64_t pdpte_gpa = (cr3 & PAE_CR3_PDPT_MASK) +
+                         ((gva >> PT_LEVEL_SHIFT(2)) & (PAE_PDPTES - 1)) * sizeof(e);
 
     /* PDPTEs carry no R/W bit in legacy PAE mode (§5.3.2). */
     struct walk no_rw = { w->d, false, false };
-    if (!read_entry(&no_rw, pdpte_gpa, 8, &e))
+    if (!read_entry(&no_rw, pdpte_gpa, sizeof(e), &e))
         return false;
-    if (!read_entry(w, (e & PTE_ADDR_MASK) + ((gva >> 21) & 511) * 8, 8, &e))
+    if (!read_entry(w, (e & PTE_ADDR_MASK) + pt_index(gva, 1) * sizeof(e), sizeof(e), &e))
         return false;
     if (e & PTE_LARGE) {
-        *gpa = (e & PTE_ADDR_MASK & ~0x1FFFFFUL) | (gva & 0x1FFFFF);
+        *gpa = (e & PTE_ADDR_MASK & ~PAE_2M_OFFSET_MASK) | (gva & PAE_2M_OFFSET_MASK);
         return true;
     }
-    if (!read_entry(w, (e & PTE_ADDR_MASK) + ((gva >> 12) & 511) * 8, 8, &e))
+    if (!read_entry(w, (e & PTE_ADDR_MASK) + pt_index(gva, 0) * sizeof(e), sizeof(e), &e))
         return false;
-    *gpa = (e & PTE_ADDR_MASK) | (gva & 0xFFF);
+    *gpa = (e & PTE_ADDR_MASK) | (gva & ~PAGE_MASK);
     return true;
 }
 
@@ -73,15 +96,17 @@ static bool walk_legacy(const struct walk *w, uint64_t cr3, uint64_t cr4, uint64
 {
     uint64_t e;
 
-    if (!read_entry(w, (cr3 & 0xFFFFF000UL) + ((gva >> 22) & 1023) * 4, 4, &e))
+    if (!read_entry(w, (cr3 & LEGACY_ADDR_MASK) + legacy_index(gva, 1) * LEGACY_ENTRY_SIZE,
+                    LEGACY_ENTRY_SIZE, &e))
         return false;
     if ((e & PTE_LARGE) && (cr4 & CR4_PSE)) {
-        *gpa = (e & 0xFFC00000UL) | (gva & 0x3FFFFF);
+        *gpa = (e & LEGACY_4M_MASK) | (gva & LEGACY_4M_OFFSET);
         return true;
     }
-    if (!read_entry(w, (e & 0xFFFFF000UL) + ((gva >> 12) & 1023) * 4, 4, &e))
+    if (!read_entry(w, (e & LEGACY_ADDR_MASK) + legacy_index(gva, 0) * LEGACY_ENTRY_SIZE,
+                    LEGACY_ENTRY_SIZE, &e))
         return false;
-    *gpa = (e & 0xFFFFF000UL) | (gva & 0xFFF);
+    *gpa = (e & LEGACY_ADDR_MASK) | (gva & ~PAGE_MASK);
     return true;
 }
 
@@ -91,7 +116,7 @@ bool guest_walk(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
     struct walk w = { v->domain, write, (s->cr0 & CR0_WP) != 0 };
 
     if (!(s->efer & EFER_LMA))
-        gva &= 0xFFFFFFFFUL;         /* 32-bit linear addresses */
+        gva = (uint32_t)gva;         /* 32-bit linear addresses */
     if (!(s->cr0 & CR0_PG)) {
         *gpa = gva;
         return true;

@@ -9,16 +9,13 @@
 #include "printk.h"
 #include "x86/asm.h"
 #include "x86/control_regs.h"
+#include "x86/msr.h"
 #include "x86/paging.h"
 
 #define CPUID_EXT_FEATURES 0x80000001
 #define CPUID_ECX_SVM (1u << 2)
 #define CPUID_SVM_FEATURES 0x8000000A
 #define CPUID_SVM_EDX_NPT (1u << 0)
-
-#define MSR_VM_CR 0xC0010114
-#define VM_CR_SVMDIS (1u << 4)
-#define MSR_VM_HSAVE_PA 0xC0010117
 
 static uint32_t max_asids;
 

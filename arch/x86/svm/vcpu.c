@@ -15,6 +15,7 @@
 #include "x86/svm_exits.h"
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"
+#include "x86/msr.h"
 
 /* The PAT the guest starts with: the architectural power-on value
  * (WB, WT, UC-, UC repeated), APM vol. 2 §7.8.2. */
@@ -27,9 +28,9 @@ static paddr_t iopm_pa, msrpm_pa;
 /* MSRs the guest reads and writes directly: their values are part of the
  * state VMLOAD/VMSAVE switch (APM §15.5.2), so no emulation is needed. */
 static const uint32_t passthrough_msrs[] = {
-    0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084, /* STAR LSTAR CSTAR SFMASK */
-    0xC0000100, 0xC0000101, 0xC0000102,             /* FS_BASE GS_BASE KERNEL_GS_BASE */
-    0x174, 0x175, 0x176,                            /* SYSENTER_CS/ESP/EIP */
+    MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
+    MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+    MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
 };
 
 static bool msrpm_clear(uint8_t *map, uint32_t msr)
