@@ -100,7 +100,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DMICA_HOST \
                -DMICA_DEBUG -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 
-UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check policyc flask
+UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check policyc flask typesafe
 UNIT_SRCS_buddy := mm/buddy.c
 UNIT_SRCS_heap := mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_cmdline := lib/cmdline.c

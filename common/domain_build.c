@@ -257,7 +257,7 @@ static const char *parse_elf(const uint8_t *img, uint64_t size, uint64_t mem,
 static int populate_ram(struct domain *d, uint64_t nr_pages)
 {
     static const unsigned int orders[] = { P2M_ORDER_1G, P2M_ORDER_2M, P2M_ORDER_4K };
-    gfn_t gfn = 0;
+    uint64_t gfn = 0;
 
     while (gfn < nr_pages) {
         int rc = -XEN_ENOMEM;
@@ -266,7 +266,7 @@ static int populate_ram(struct domain *d, uint64_t nr_pages)
             if (order > d->p2m.max_order || (gfn & ((1UL << order) - 1)) ||
                 gfn + (1UL << order) > nr_pages)
                 continue;
-            rc = physmap_populate(d, gfn, order);
+            rc = physmap_populate(d, _gfn(gfn), order);
             if (!rc)
                 gfn += 1UL << order;
         }

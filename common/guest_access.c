@@ -29,8 +29,8 @@ static int phys_page_access(struct domain *d, uint64_t gpa, void *buf, size_t le
     mfn_t mfn;
     int rc = -XEN_EFAULT;
 
-    mfn = get_gfn(&d->p2m, gpa >> PAGE_SHIFT, &t, &order);
-    if (mfn != INVALID_MFN && (write ? writable(t) : readable(t))) {
+    mfn = get_gfn(&d->p2m, _gfn(gpa >> PAGE_SHIFT), &t, &order);
+    if (!mfn_eq(mfn, INVALID_MFN) && (write ? writable(t) : readable(t))) {
         char *page = (char *)mfn_to_virt(mfn) + (gpa & (PAGE_SIZE - 1));
         if (write)
             memcpy(page, buf, len);
@@ -38,7 +38,7 @@ static int phys_page_access(struct domain *d, uint64_t gpa, void *buf, size_t le
             memcpy(buf, page, len);
         rc = 0;
     }
-    put_gfn(&d->p2m, gpa >> PAGE_SHIFT);
+    put_gfn(&d->p2m, _gfn(gpa >> PAGE_SHIFT));
     return rc;
 }
 

@@ -112,9 +112,9 @@ static long reservation_op(struct vcpu *v, const struct hypercall_args *a, unsig
         if (cmd == XENMEM_increase_reservation)
             err = physmap_increase(d, r.extent_order);
         else if (cmd == XENMEM_populate_physmap)
-            err = physmap_populate(d, gfn, r.extent_order);
+            err = physmap_populate(d, _gfn(gfn), r.extent_order);
         else
-            err = physmap_decrease(d, gfn, r.extent_order);
+            err = physmap_decrease(d, _gfn(gfn), r.extent_order);
         if (err)
             break;
         work += 1UL << r.extent_order;
@@ -142,7 +142,7 @@ static long reservation_query(struct vcpu *v, unsigned int cmd, uint64_t arg)
         else if (cmd == XENMEM_maximum_reservation)
             rc = (long)d->max_pages;
         else
-            rc = (long)d->p2m.max_mapped_gfn;
+            rc = (long)gfn_x(d->p2m.max_mapped_gfn);
     }
     domain_put(d);
     return rc;
@@ -201,7 +201,7 @@ static long add_to_physmap(struct vcpu *v, const struct hypercall_args *a, uint6
         return -XEN_ESRCH;
     rc = XSM_CALL(add_to_physmap, v->domain, d);
     if (!rc && x.space != XENMAPSPACE_gmfn_range) {
-        rc = physmap_add(d, x.space, x.idx, x.gpfn);
+        rc = physmap_add(d, x.space, x.idx, _gfn(x.gpfn));
     } else if (!rc) {
         /* A range of gmfns: page by page, preemptible; the remaining work is
          * written back into the guest's structure. */
@@ -213,7 +213,7 @@ static long add_to_physmap(struct vcpu *v, const struct hypercall_args *a, uint6
                     rc = HYPERCALL_PREEMPTED;
                 break;
             }
-            rc = physmap_add(d, XENMAPSPACE_gmfn, x.idx, x.gpfn);
+            rc = physmap_add(d, XENMAPSPACE_gmfn, x.idx, _gfn(x.gpfn));
             if (!rc) {
                 x.idx++;
                 x.gpfn++;
@@ -265,8 +265,8 @@ static long add_to_physmap_batch(struct vcpu *v, const struct hypercall_args *a,
         rc = xlat_batch_entry_in(v, a, &b, &idx, &gpfn);
         if (rc)
             break;
-        err = foreign ? physmap_add_foreign(d, foreign, idx, gpfn)
-                      : physmap_add(d, b.space, idx, gpfn);
+        err = foreign ? physmap_add_foreign(d, foreign, _gfn(idx), _gfn(gpfn))
+                      : physmap_add(d, b.space, idx, _gfn(gpfn));
         rc = xlat_batch_err_out(v, &b, err);
         if (rc)
             break;
@@ -295,7 +295,7 @@ static long remove_from_physmap(struct vcpu *v, const struct hypercall_args *a, 
         return -XEN_ESRCH;
     rc = XSM_CALL(remove_from_physmap, v->domain, d);
     if (!rc)
-        rc = physmap_remove(d, r.gpfn);
+        rc = physmap_remove(d, _gfn(r.gpfn));
     domain_put(d);
     return rc;
 }

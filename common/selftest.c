@@ -63,9 +63,9 @@ static bool free_chain(struct frame *chain, uint64_t expected_frames)
         const struct block_record *rec = frame_to_virt(chain);
         struct frame *next = rec->next;
 
-        if (rec->self != frame_to_mfn(chain) || frames > expected_frames) {
+        if (!mfn_eq(rec->self, frame_to_mfn(chain)) || frames > expected_frames) {
             pr_err("selftest memory: block at mfn %#lx was handed out twice\n",
-                   frame_to_mfn(chain));
+                   mfn_x(frame_to_mfn(chain)));
             return false;
         }
         frames += 1UL << rec->order;
@@ -255,7 +255,7 @@ static bool test_gfnleak(void)
 
     if (p2m_init(&p2m, P2M_ORDER_2M, NULL))
         return false;
-    get_gfn(&p2m, 0, &t, &order);      /* and no put_gfn */
+    get_gfn(&p2m, _gfn(0), &t, &order);      /* and no put_gfn */
     check_no_gfn_held();
     pr_err("selftest gfnleak: the missing put_gfn went unnoticed\n");
     return false;

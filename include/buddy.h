@@ -17,17 +17,17 @@
 
 struct buddy {
     struct frame *frames;                        /* the frame table it manages */
-    mfn_t nr_frames;                             /* frames in that table */
+    uint64_t nr_frames;                             /* frames in that table */
     struct list_head free_list[BUDDY_NR_ORDERS]; /* free blocks, by order */
     uint64_t nr_free_blocks[BUDDY_NR_ORDERS];    /* length of each free list */
     uint64_t nr_free_frames;                     /* total free frames */
 };
 
 /* Start with every frame FRAME_RESERVED and nothing free. */
-void buddy_init(struct buddy *b, struct frame *frames, mfn_t nr_frames);
+void buddy_init(struct buddy *b, struct frame *frames, uint64_t nr_frames);
 
 /* Hand the frames [start, end) to the allocator (boot: usable RAM). */
-void buddy_add_range(struct buddy *b, mfn_t start, mfn_t end);
+void buddy_add_range(struct buddy *b, uint64_t start, uint64_t end);
 
 /* A block of 2^order frames (use = FRAME_MICA, refcount 0), or NULL. */
 struct frame *buddy_alloc(struct buddy *b, unsigned int order);

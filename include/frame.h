@@ -29,7 +29,7 @@ enum frame_use {
 struct frame {
     struct list_head list;  /* buddy free list while free; owner's list while owned */
     struct domain *owner;   /* owning domain; NULL while free or Mica's own */
-    uint64_t gfn;           /* reverse map: the gfn its owner maps it at, or INVALID_GFN */
+    gfn_t gfn;              /* reverse map: the gfn its owner maps it at, or INVALID_GFN */
     uint32_t refcount;      /* references held on the frame (atomic; see frame_ref.h) */
     uint32_t foreign_refs;  /* of those, mappings in other domains' p2ms */
     uint32_t audit_count;   /* scratch for the p2m audit */
@@ -45,16 +45,16 @@ struct frame {
 
 /* The frame table, indexed by mfn, and how many frames it describes. */
 extern struct frame *frame_table;
-extern mfn_t frame_table_size;
+extern uint64_t frame_table_size;
 
 static inline mfn_t frame_to_mfn(const struct frame *f)
 {
-    return (mfn_t)(f - frame_table);
+    return _mfn((uint64_t)(f - frame_table));
 }
 
 static inline struct frame *mfn_to_frame(mfn_t mfn)
 {
-    return &frame_table[mfn];
+    return &frame_table[mfn_x(mfn)];
 }
 
 #endif

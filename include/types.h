@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A machine frame number: physical address >> PAGE_SHIFT. */
-typedef uint64_t mfn_t;
+#include "frame_nr.h"   /* mfn_t, gfn_t */
+
 /* A physical (machine) address. */
 typedef uint64_t paddr_t;
 
@@ -15,8 +15,17 @@ typedef uint64_t paddr_t;
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 
-#define INVALID_MFN (~(mfn_t)0)
-#define INVALID_GFN (~(uint64_t)0)
+/* A frame's first byte and the frame holding a byte. */
+static inline paddr_t mfn_to_paddr(mfn_t mfn)
+{
+    return mfn_x(mfn) << PAGE_SHIFT;
+}
+
+static inline mfn_t paddr_to_mfn(paddr_t pa)
+{
+    return _mfn(pa >> PAGE_SHIFT);
+}
+
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))

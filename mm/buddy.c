@@ -34,18 +34,18 @@
 /* frame.order of a free frame that is not the head of its free block. */
 #define NOT_A_HEAD 0xff
 
-static inline mfn_t block_frames(unsigned int order)
+static inline uint64_t block_frames(unsigned int order)
 {
-    return (mfn_t)1 << order;
+    return 1UL << order;
 }
 
-static inline mfn_t frame_mfn(const struct buddy *b, const struct frame *f)
+static inline uint64_t frame_mfn(const struct buddy *b, const struct frame *f)
 {
-    return (mfn_t)(f - b->frames);
+    return (uint64_t)(f - b->frames);
 }
 
 /* Put the free block headed by mfn on the free list of its order. */
-static void push_free_block(struct buddy *b, mfn_t mfn, unsigned int order)
+static void push_free_block(struct buddy *b, uint64_t mfn, unsigned int order)
 {
     struct frame *head = &b->frames[mfn];
 
@@ -64,7 +64,7 @@ static void pop_free_block(struct buddy *b, struct frame *head)
 }
 
 /* Is mfn the head of a free block of exactly this order? */
-static bool is_free_head(const struct buddy *b, mfn_t mfn, unsigned int order)
+static bool is_free_head(const struct buddy *b, uint64_t mfn, unsigned int order)
 {
     const struct frame *f = &b->frames[mfn];
 
@@ -79,12 +79,12 @@ static bool is_free_head(const struct buddy *b, mfn_t mfn, unsigned int order)
  * Each step costs O(1) (one look at the buddy's head, one list operation), so
  * a free costs O(BUDDY_MAX_ORDER) list work at most.
  */
-static void free_block(struct buddy *b, mfn_t mfn, unsigned int order)
+static void free_block(struct buddy *b, uint64_t mfn, unsigned int order)
 {
     b->nr_free_frames += block_frames(order);
 
     while (order < BUDDY_MAX_ORDER) {
-        mfn_t buddy = mfn ^ block_frames(order);
+        uint64_t buddy = mfn ^ block_frames(order);
 
         /* The buddy must lie inside the table, or it does not exist. */
         if (buddy + block_frames(order) > b->nr_frames)
@@ -102,7 +102,7 @@ static void free_block(struct buddy *b, mfn_t mfn, unsigned int order)
     push_free_block(b, mfn, order);
 }
 
-void buddy_init(struct buddy *b, struct frame *frames, mfn_t nr_frames)
+void buddy_init(struct buddy *b, struct frame *frames, uint64_t nr_frames)
 {
     b->frames = frames;
     b->nr_frames = nr_frames;
@@ -112,12 +112,12 @@ void buddy_init(struct buddy *b, struct frame *frames, mfn_t nr_frames)
     }
     b->nr_free_frames = 0;
 
-    for (mfn_t mfn = 0; mfn < nr_frames; mfn++) {
+    for (uint64_t mfn = 0; mfn < nr_frames; mfn++) {
         struct frame *f = &frames[mfn];
 
         list_init(&f->list);
         f->owner = NULL;
-        f->gfn = 0;
+        f->gfn = INVALID_GFN;
         f->refcount = 0;
         f->use = FRAME_RESERVED;
         f->order = 0;
@@ -128,7 +128,7 @@ void buddy_init(struct buddy *b, struct frame *frames, mfn_t nr_frames)
 }
 
 /* The largest order of an aligned block that starts at mfn and ends by end. */
-static unsigned int largest_block_at(mfn_t mfn, mfn_t end)
+static unsigned int largest_block_at(uint64_t mfn, uint64_t end)
 {
     unsigned int order = 0;
 
@@ -139,7 +139,7 @@ static unsigned int largest_block_at(mfn_t mfn, mfn_t end)
     return order;
 }
 
-void buddy_add_range(struct buddy *b, mfn_t start, mfn_t end)
+void buddy_add_range(struct buddy *b, uint64_t start, uint64_t end)
 {
     ASSERT(start <= end && end <= b->nr_frames);
 
@@ -148,11 +148,11 @@ void buddy_add_range(struct buddy *b, mfn_t start, mfn_t end)
      * [3, 1000) becomes 3, 4-7, 8-15, ..., 512-767, 768-895, ..., 992-999.
      * Freeing each one merges it with free neighbours added earlier.
      */
-    mfn_t mfn = start;
+    uint64_t mfn = start;
     while (mfn < end) {
         unsigned int order = largest_block_at(mfn, end);
 
-        for (mfn_t i = mfn; i < mfn + block_frames(order); i++) {
+        for (uint64_t i = mfn; i < mfn + block_frames(order); i++) {
             /* Adding a frame twice would put it in two blocks at once. */
             ASSERT(b->frames[i].use == FRAME_RESERVED);
             b->frames[i].use = FRAME_FREE;
@@ -176,7 +176,7 @@ struct frame *buddy_alloc(struct buddy *b, unsigned int order)
         return NULL;
 
     struct frame *head = list_first_entry(&b->free_list[found], struct frame, list);
-    mfn_t mfn = frame_mfn(b, head);
+    uint64_t mfn = frame_mfn(b, head);
     pop_free_block(b, head);
 
     /* Too big: keep the lower half, give the upper half back, repeat. */
@@ -186,7 +186,7 @@ struct frame *buddy_alloc(struct buddy *b, unsigned int order)
     }
     b->nr_free_frames -= block_frames(order);
 
-    for (mfn_t i = mfn; i < mfn + block_frames(order); i++) {
+    for (uint64_t i = mfn; i < mfn + block_frames(order); i++) {
         struct frame *f = &b->frames[i];
 
         ASSERT(f->use == FRAME_FREE);
@@ -204,7 +204,7 @@ void buddy_free(struct buddy *b, struct frame *head, unsigned int order)
     ASSERT(order <= BUDDY_MAX_ORDER);
     ASSERT(head >= b->frames && head < b->frames + b->nr_frames);
 
-    mfn_t mfn = frame_mfn(b, head);
+    uint64_t mfn = frame_mfn(b, head);
 
     /* Only a whole block from buddy_alloc() can come back. */
     ASSERT((mfn & (block_frames(order) - 1)) == 0);
@@ -215,7 +215,7 @@ void buddy_free(struct buddy *b, struct frame *head, unsigned int order)
      * who looks up a frame, and catches a double free (or a free of reserved
      * memory) on any frame of the block, not only on the head.
      */
-    for (mfn_t i = mfn; i < mfn + block_frames(order); i++) {
+    for (uint64_t i = mfn; i < mfn + block_frames(order); i++) {
         struct frame *f = &b->frames[i];
 
         ASSERT(f->use != FRAME_FREE && f->use != FRAME_RESERVED);

@@ -19,7 +19,7 @@
 extern char _image_start[], _image_end[];
 
 struct frame *frame_table;
-mfn_t frame_table_size;
+uint64_t frame_table_size;
 
 static struct buddy machine_buddy;
 static DEFINE_SPINLOCK(page_alloc_lock, LOCK_LEVEL_PAGE_ALLOC);
@@ -121,12 +121,12 @@ void free_frames(struct frame *head, unsigned int order)
 
 void *mfn_to_virt(mfn_t mfn)
 {
-    return phys_to_virt(mfn << PAGE_SHIFT);
+    return phys_to_virt(mfn_to_paddr(mfn));
 }
 
 mfn_t virt_to_mfn(const void *va)
 {
-    return virt_to_phys(va) >> PAGE_SHIFT;
+    return paddr_to_mfn(virt_to_phys(va));
 }
 
 uint64_t page_alloc_free_frames(void)

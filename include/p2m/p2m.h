@@ -25,8 +25,6 @@
 #include "types.h"
 #include "x86/npt.h"
 
-typedef uint64_t gfn_t;
-
 #define P2M_ORDER_4K PT_LEVEL_ORDER(0)
 #define P2M_ORDER_2M PT_LEVEL_ORDER(1)
 #define P2M_ORDER_1G PT_LEVEL_ORDER(2)

@@ -45,7 +45,7 @@ static inline npt_entry_t npt_make_leaf(mfn_t mfn, enum p2m_type t, unsigned int
 {
     if (t == p2m_invalid)
         return 0;
-    return (mfn << PAGE_SHIFT) | npt_type_bits(t) | ((npt_entry_t)t << NPT_TYPE_SHIFT) |
+    return (mfn_x(mfn) << PAGE_SHIFT) | npt_type_bits(t) | ((npt_entry_t)t << NPT_TYPE_SHIFT) |
            (level ? PTE_LARGE : 0);
 }
 
@@ -53,7 +53,7 @@ static inline npt_entry_t npt_make_leaf(mfn_t mfn, enum p2m_type t, unsigned int
  * combine across levels, APM §5.6). */
 static inline npt_entry_t npt_make_table(mfn_t table_mfn)
 {
-    return (table_mfn << PAGE_SHIFT) | PTE_PRESENT | PTE_WRITE | PTE_USER;
+    return (mfn_x(table_mfn) << PAGE_SHIFT) | PTE_PRESENT | PTE_WRITE | PTE_USER;
 }
 
 static inline bool npt_present(npt_entry_t e)
@@ -68,7 +68,7 @@ static inline bool npt_is_leaf(npt_entry_t e, unsigned int level)
 
 static inline mfn_t npt_mfn(npt_entry_t e)
 {
-    return (e & PTE_ADDR_MASK) >> PAGE_SHIFT;
+    return _mfn((e & PTE_ADDR_MASK) >> PAGE_SHIFT);
 }
 
 static inline enum p2m_type npt_type(npt_entry_t e)

@@ -42,7 +42,7 @@ int p2m_init(struct p2m *p2m, unsigned int max_order, void (*flush_tlbs)(struct 
     list_init(&p2m->free_after_flush);
     p2m->table_pages = 0;
     p2m->flush_needed = false;
-    p2m->max_mapped_gfn = 0;
+    p2m->max_mapped_gfn = _gfn(0);
     p2m->table_limit = 0;
     p2m->max_order = max_order;
     p2m->flush_tlbs = flush_tlbs;
@@ -65,7 +65,7 @@ static unsigned int tables_needed(struct p2m *p2m, gfn_t gfn, unsigned int targe
 
     *absent = false;
     for (unsigned int level = PT_LEVELS - 1; level > target; level--) {
-        npt_entry_t e = table[pt_index_frame(gfn, level)];
+        npt_entry_t e = table[pt_index_frame(gfn_x(gfn), level)];
         if (!npt_present(e) || npt_is_leaf(e, level)) {
             *absent = !npt_present(e);
             return level - target;
@@ -97,7 +97,8 @@ static void split_into(npt_entry_t *table, npt_entry_t leaf, unsigned int level)
     enum p2m_type t = npt_type(leaf);
 
     for (unsigned int i = 0; i < PT_ENTRIES; i++)
-        table[i] = npt_make_leaf(base + ((mfn_t)i << PT_LEVEL_ORDER(level - 1)), t, level - 1);
+        table[i] = npt_make_leaf(mfn_add(base, (uint64_t)i << PT_LEVEL_ORDER(level - 1)), t,
+                                 level - 1);
 }
 
 /*
@@ -126,7 +127,7 @@ static int walk_to(struct p2m *p2m, gfn_t gfn, unsigned int target, npt_entry_t 
     }
 
     for (unsigned int level = PT_LEVELS - 1; level > target; level--) {
-        npt_entry_t *e = &table[pt_index_frame(gfn, level)];
+        npt_entry_t *e = &table[pt_index_frame(gfn_x(gfn), level)];
 
         if (!npt_present(*e) || npt_is_leaf(*e, level)) {
             struct frame *f = reserved[used++];
@@ -145,7 +146,7 @@ static int walk_to(struct p2m *p2m, gfn_t gfn, unsigned int target, npt_entry_t 
         table = table_of(npt_mfn(*e));
     }
     ASSERT(used == nr_reserved);
-    *slot = &table[pt_index_frame(gfn, target)];
+    *slot = &table[pt_index_frame(gfn_x(gfn), target)];
     return 0;
 }
 
@@ -160,11 +161,13 @@ int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enu
     if ((order != P2M_ORDER_4K && order != P2M_ORDER_2M && order != P2M_ORDER_1G) ||
         order > p2m->max_order)
         return -XEN_EINVAL;
-    if (gfn > P2M_MAX_GFN || (gfn & ((1UL << order) - 1)) || (unsigned int)t >= P2M_NR_TYPES)
+    if (gfn_x(gfn) > P2M_MAX_GFN || (gfn_x(gfn) & ((1UL << order) - 1)) ||
+        (unsigned int)t >= P2M_NR_TYPES)
         return -XEN_EINVAL;
     /* A mapping's frame must be aligned and fit the entry's address field
      * (a failed lookup's INVALID_MFN must never be mapped). */
-    if (t != p2m_invalid && ((mfn & ((1UL << order) - 1)) || mfn > (PTE_ADDR_MASK >> PAGE_SHIFT)))
+    if (t != p2m_invalid &&
+        ((mfn_x(mfn) & ((1UL << order) - 1)) || mfn_x(mfn) > (PTE_ADDR_MASK >> PAGE_SHIFT)))
         return -XEN_EINVAL;
 
     /* Removing what is not there changes nothing (and builds no tables). */
@@ -183,8 +186,8 @@ int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enu
             unhook_subtree(p2m, npt_mfn(old), target);
     }
     __atomic_store_n(slot, npt_make_leaf(mfn, t, target), __ATOMIC_RELEASE);
-    if (t != p2m_invalid && gfn + (1UL << order) - 1 > p2m->max_mapped_gfn)
-        p2m->max_mapped_gfn = gfn + (1UL << order) - 1;
+    if (t != p2m_invalid && gfn_x(gfn) + (1UL << order) - 1 > gfn_x(p2m->max_mapped_gfn))
+        p2m->max_mapped_gfn = gfn_add(gfn, (1UL << order) - 1);
     return 0;
 }
 
@@ -192,7 +195,7 @@ int p2m_prepare_4k(struct p2m *p2m, gfn_t gfn)
 {
     npt_entry_t *slot;
 
-    if (gfn > P2M_MAX_GFN)
+    if (gfn_x(gfn) > P2M_MAX_GFN)
         return -XEN_EINVAL;
     return walk_to(p2m, gfn, 0, &slot);
 }
@@ -203,18 +206,18 @@ mfn_t p2m_get_entry(struct p2m *p2m, gfn_t gfn, enum p2m_type *t, unsigned int *
 
     *t = p2m_invalid;
     *order = 0;
-    if (gfn > P2M_MAX_GFN)
+    if (gfn_x(gfn) > P2M_MAX_GFN)
         return INVALID_MFN;
     for (unsigned int level = PT_LEVELS - 1;; level--) {
-        npt_entry_t e = table[pt_index_frame(gfn, level)];
+        npt_entry_t e = table[pt_index_frame(gfn_x(gfn), level)];
 
         if (!npt_present(e))
             return INVALID_MFN;
         if (npt_is_leaf(e, level)) {
-            gfn_t offset = gfn & ((1UL << PT_LEVEL_ORDER(level)) - 1);
+            uint64_t offset = gfn_x(gfn) & ((1UL << PT_LEVEL_ORDER(level)) - 1);
             *t = npt_type(e);
             *order = PT_LEVEL_ORDER(level);
-            return npt_mfn(e) + offset;
+            return mfn_add(npt_mfn(e), offset);
         }
         table = table_of(npt_mfn(e));
     }
@@ -240,7 +243,7 @@ static void visit(npt_entry_t *table, unsigned int level, gfn_t base, p2m_leaf_f
 {
     for (unsigned int i = 0; i < PT_ENTRIES; i++) {
         npt_entry_t e = table[i];
-        gfn_t gfn = base + ((gfn_t)i << PT_LEVEL_ORDER(level));
+        gfn_t gfn = gfn_add(base, (uint64_t)i << PT_LEVEL_ORDER(level));
 
         if (!npt_present(e))
             continue;
@@ -253,7 +256,7 @@ static void visit(npt_entry_t *table, unsigned int level, gfn_t base, p2m_leaf_f
 
 void p2m_for_each_leaf(struct p2m *p2m, p2m_leaf_fn fn, void *arg)
 {
-    visit(table_of(p2m->root), PT_LEVELS - 1, 0, fn, arg);
+    visit(table_of(p2m->root), PT_LEVELS - 1, _gfn(0), fn, arg);
 }
 
 static void visit_tables(mfn_t table, unsigned int level, p2m_table_fn fn, void *arg)

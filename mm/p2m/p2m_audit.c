@@ -16,7 +16,7 @@ static void problem(struct audit *a, const char *what, gfn_t gfn, mfn_t mfn)
 {
     a->problems++;
     pr_err("p2m audit d%u (%s): %s: gfn %#lx mfn %#lx\n", a->d->domid, a->d->name,
-           what, gfn, mfn);
+           what, gfn_x(gfn), mfn_x(mfn));
 }
 
 static void check_leaf(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t, void *arg)
@@ -24,23 +24,26 @@ static void check_leaf(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t
     struct audit *a = arg;
 
     for (uint64_t i = 0; i < (1UL << order); i++) {
-        if (mfn + i >= frame_table_size) {
-            problem(a, "maps a frame beyond the frame table", gfn + i, mfn + i);
+        gfn_t g = gfn_add(gfn, i);
+        mfn_t m = mfn_add(mfn, i);
+
+        if (mfn_x(m) >= frame_table_size) {
+            problem(a, "maps a frame beyond the frame table", g, m);
             continue;
         }
-        struct frame *f = mfn_to_frame(mfn + i);
+        struct frame *f = mfn_to_frame(m);
         if (p2m_is_ram(t)) {
             if (f->owner != a->d || (f->use != FRAME_DOMAIN && f->use != FRAME_SPECIAL))
-                problem(a, "RAM entry maps a frame the domain does not own", gfn + i, mfn + i);
-            else if (f->gfn != gfn + i)
-                problem(a, "reverse map disagrees (frame.gfn)", gfn + i, mfn + i);
+                problem(a, "RAM entry maps a frame the domain does not own", g, m);
+            else if (!gfn_eq(f->gfn, g))
+                problem(a, "reverse map disagrees (frame.gfn)", g, m);
             else if (f->audit_count++)
-                problem(a, "frame mapped at two gfns", gfn + i, mfn + i);
+                problem(a, "frame mapped at two gfns", g, m);
         } else if (t == p2m_map_foreign) {
             if (f->owner == a->d || !f->foreign_refs)
-                problem(a, "foreign entry without a foreign frame reference", gfn + i, mfn + i);
+                problem(a, "foreign entry without a foreign frame reference", g, m);
         } else {
-            problem(a, "entry of a type Mica never creates", gfn + i, mfn + i);
+            problem(a, "entry of a type Mica never creates", g, m);
         }
     }
 }
@@ -63,9 +66,9 @@ static void check_refs(struct audit *a, struct frame *f)
         a->problems++;
         pr_err("p2m audit d%u (%s): mfn %#lx has %u references, expected %u "
                "(1 allocation + %u mapping + %u foreign)\n", a->d->domid, a->d->name,
-               frame_to_mfn(f), f->refcount, expected, f->audit_count, f->foreign_refs);
+               mfn_x(frame_to_mfn(f)), f->refcount, expected, f->audit_count, f->foreign_refs);
     }
-    if (!f->audit_count && f->gfn != INVALID_GFN)
+    if (!f->audit_count && !gfn_eq(f->gfn, INVALID_GFN))
         problem(a, "unmapped frame keeps a gfn", f->gfn, frame_to_mfn(f));
     f->audit_count = 0;
 }

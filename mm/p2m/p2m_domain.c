@@ -67,7 +67,7 @@ static void drop_mapping_refs(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m
     (void)gfn;
     (void)arg;
     for (uint64_t i = 0; i < (1UL << order); i++) {
-        struct frame *f = mfn_to_frame(mfn + i);
+        struct frame *f = mfn_to_frame(mfn_add(mfn, i));
         if (t == p2m_map_foreign)
             __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
         else

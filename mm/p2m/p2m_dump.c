@@ -23,8 +23,9 @@ static void print_run(const struct run *r)
     uint64_t pages = r->count << r->order;
     const char *size = r->order == P2M_ORDER_1G ? "1G" : r->order == P2M_ORDER_2M ? "2M" : "4K";
 
-    printk("  gfn 0x%05lx-0x%05lx -> mfn 0x%05lx-0x%05lx  %s x%-5lu %s\n", r->gfn,
-           r->gfn + pages - 1, r->mfn, r->mfn + pages - 1, size, r->count, type_names[r->type]);
+    printk("  gfn 0x%05lx-0x%05lx -> mfn 0x%05lx-0x%05lx  %s x%-5lu %s\n", gfn_x(r->gfn),
+           gfn_x(r->gfn) + pages - 1, mfn_x(r->mfn), mfn_x(r->mfn) + pages - 1, size, r->count,
+           type_names[r->type]);
 }
 
 static void add_leaf(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t, void *arg)
@@ -32,8 +33,8 @@ static void add_leaf(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t, 
     struct run *r = arg;
     uint64_t pages = r->count << r->order;
 
-    if (r->count && r->order == order && r->type == t && r->gfn + pages == gfn &&
-        r->mfn + pages == mfn) {
+    if (r->count && r->order == order && r->type == t && gfn_eq(gfn_add(r->gfn, pages), gfn) &&
+        mfn_eq(mfn_add(r->mfn, pages), mfn)) {
         r->count++;
         return;
     }
@@ -45,12 +46,12 @@ static void add_leaf(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t, 
 static void print_table(mfn_t table, unsigned int level, void *arg)
 {
     (void)arg;
-    printk("  table L%u at mfn %#lx\n", level, table);
+    printk("  table L%u at mfn %#lx\n", level, mfn_x(table));
 }
 
 void p2m_dump(struct domain *d)
 {
-    struct run r = { 0, 0, 0, p2m_invalid, 0 };
+    struct run r = { INVALID_GFN, INVALID_MFN, 0, p2m_invalid, 0 };
 
     spin_lock(&d->lock);
     p2m_lock(&d->p2m);

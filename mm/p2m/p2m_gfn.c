@@ -31,7 +31,7 @@ mfn_t get_gfn_at(struct p2m *p2m, gfn_t gfn, enum p2m_type *t, unsigned int *ord
         held->file = file;
         held->line = line;
     }
-    if (gfn == INVALID_GFN)
+    if (gfn_eq(gfn, INVALID_GFN))
         return INVALID_MFN;
     mfn_t mfn = p2m_get_entry(p2m, gfn, &type, &leaf_order);
     if (t)

@@ -68,7 +68,7 @@ static void drop_departed(struct departed *gone, unsigned int n)
 
 static bool gfn_range_ok(gfn_t gfn, uint64_t count)
 {
-    return gfn <= P2M_MAX_GFN && count <= P2M_MAX_GFN + 1 - gfn;
+    return gfn_x(gfn) <= P2M_MAX_GFN && count <= P2M_MAX_GFN + 1 - gfn_x(gfn);
 }
 
 /* The largest p2m order that fits at gfn (and mfn, unless INVALID_MFN)
@@ -79,8 +79,8 @@ static unsigned int fitting_order(const struct p2m *p2m, gfn_t gfn, mfn_t mfn, u
 
     for (unsigned int i = 0; i < ARRAY_SIZE(orders); i++) {
         uint64_t size = 1UL << orders[i];
-        if (orders[i] <= p2m->max_order && !(gfn & (size - 1)) && size <= left &&
-            (mfn == INVALID_MFN || !(mfn & (size - 1))))
+        if (orders[i] <= p2m->max_order && !(gfn_x(gfn) & (size - 1)) && size <= left &&
+            (mfn_eq(mfn, INVALID_MFN) || !(mfn_x(mfn) & (size - 1))))
             return orders[i];
     }
     return P2M_ORDER_4K;
@@ -95,9 +95,9 @@ static unsigned int fitting_order(const struct p2m *p2m, gfn_t gfn, mfn_t mfn, u
 static int set_range(struct p2m *p2m, gfn_t gfn, mfn_t mfn, uint64_t count, enum p2m_type t)
 {
     for (uint64_t done = 0; done < count;) {
-        mfn_t m = t == p2m_invalid ? INVALID_MFN : mfn + done;
-        unsigned int order = fitting_order(p2m, gfn + done, m, count - done);
-        int rc = p2m_set_entry(p2m, gfn + done, t == p2m_invalid ? 0 : m, order, t);
+        mfn_t m = t == p2m_invalid ? INVALID_MFN : mfn_add(mfn, done);
+        unsigned int order = fitting_order(p2m, gfn_add(gfn, done), m, count - done);
+        int rc = p2m_set_entry(p2m, gfn_add(gfn, done), t == p2m_invalid ? _mfn(0) : m, order, t);
 
         if (rc) {
             ASSERT(done == 0);   /* see above: only the first piece allocates */
@@ -126,7 +126,7 @@ int physmap_populate(struct domain *d, gfn_t gfn, unsigned int order)
     struct frame *head = NULL;
     int rc = 0;
 
-    if ((gfn & (count - 1)) || !gfn_range_ok(gfn, count))
+    if ((gfn_x(gfn) & (count - 1)) || !gfn_range_ok(gfn, count))
         return -XEN_EINVAL;
 
     if (!lock_live(d))
@@ -137,9 +137,9 @@ int physmap_populate(struct domain *d, gfn_t gfn, unsigned int order)
     for (uint64_t i = 0; i < count && !rc; i++) {
         enum p2m_type t;
         unsigned int leaf;
-        if (get_gfn(&d->p2m, gfn + i, &t, &leaf) != INVALID_MFN)
+        if (!mfn_eq(get_gfn(&d->p2m, gfn_add(gfn, i), &t, &leaf), INVALID_MFN))
             rc = -XEN_EEXIST;
-        put_gfn(&d->p2m, gfn + i);
+        put_gfn(&d->p2m, gfn_add(gfn, i));
     }
     if (!rc) {
         head = frames_assign(d, order, FRAME_DOMAIN);
@@ -153,7 +153,7 @@ int physmap_populate(struct domain *d, gfn_t gfn, unsigned int order)
     }
     if (!rc) {
         for (uint64_t i = 0; i < count; i++) {
-            head[i].gfn = gfn + i;
+            head[i].gfn = gfn_add(gfn, i);
             frame_get(&head[i]);               /* the p2m entry's reference */
         }
     }
@@ -169,7 +169,7 @@ static bool is_own_ram(struct domain *d, gfn_t gfn, mfn_t *mfn)
     unsigned int leaf;
 
     *mfn = get_gfn(&d->p2m, gfn, &t, &leaf);
-    bool ok = *mfn != INVALID_MFN && p2m_is_ram(t) && mfn_to_frame(*mfn)->owner == d &&
+    bool ok = !mfn_eq(*mfn, INVALID_MFN) && p2m_is_ram(t) && mfn_to_frame(*mfn)->owner == d &&
               mfn_to_frame(*mfn)->use == FRAME_DOMAIN;
     put_gfn(&d->p2m, gfn);
     return ok;
@@ -182,7 +182,7 @@ int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
     struct list_head *pos, *tmp;
     int rc = 0;
 
-    if ((gfn & (count - 1)) || !gfn_range_ok(gfn, count))
+    if ((gfn_x(gfn) & (count - 1)) || !gfn_range_ok(gfn, count))
         return -XEN_EINVAL;
 
     if (!lock_live(d))
@@ -193,7 +193,7 @@ int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
      * Those frames move to `leaving` as we check them. */
     for (uint64_t i = 0; i < count && !rc; i++) {
         mfn_t mfn;
-        if (is_own_ram(d, gfn + i, &mfn)) {
+        if (is_own_ram(d, gfn_add(gfn, i), &mfn)) {
             list_del(&mfn_to_frame(mfn)->list);
             list_add_tail(&mfn_to_frame(mfn)->list, &leaving);
         } else {
@@ -246,7 +246,7 @@ static unsigned int retire_old(struct domain *d, gfn_t gpfn, struct departed *go
     mfn_t mfn = get_gfn(&d->p2m, gpfn, &t, &leaf);
     unsigned int n = 0;
 
-    if (mfn != INVALID_MFN) {
+    if (!mfn_eq(mfn, INVALID_MFN)) {
         struct frame *f = mfn_to_frame(mfn);
         gone[0].frame = f;
         gone[0].leaves_domain = false;
@@ -288,11 +288,11 @@ static int source_frame(struct domain *d, unsigned int space, uint64_t idx,
     case XENMAPSPACE_gmfn: {
         mfn_t mfn;
         /* Only the domain's own RAM moves: special frames never do. */
-        if (idx > P2M_MAX_GFN || !is_own_ram(d, idx, &mfn))
+        if (idx > P2M_MAX_GFN || !is_own_ram(d, _gfn(idx), &mfn))
             return -XEN_EINVAL;
         *f = mfn_to_frame(mfn);
         *t = p2m_ram_rw;
-        *src_gfn = idx;
+        *src_gfn = _gfn(idx);
         return 0;
     }
     default:
@@ -312,27 +312,27 @@ int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
     enum p2m_type t = p2m_ram_rw;
     int rc;
 
-    if (gpfn > P2M_MAX_GFN)
+    if (gfn_x(gpfn) > P2M_MAX_GFN)
         return -XEN_EINVAL;
 
     if (!lock_live(d))
         return -XEN_ESRCH;
     p2m_lock(&d->p2m);
     rc = source_frame(d, space, idx, &f, &src_gfn, &t);
-    if (!rc && src_gfn == gpfn)
+    if (!rc && gfn_eq(src_gfn, gpfn))
         goto out;                              /* already there */
     /* The only allocations: split both gfns to 4 KiB (no translation changes). */
     if (!rc)
         rc = p2m_prepare_4k(&d->p2m, gpfn);
-    if (!rc && src_gfn != INVALID_GFN)
+    if (!rc && !gfn_eq(src_gfn, INVALID_GFN))
         rc = p2m_prepare_4k(&d->p2m, src_gfn);
     if (rc)
         goto out;
 
     nr_gone = retire_old(d, gpfn, gone);
     must_set(&d->p2m, gpfn, frame_to_mfn(f), t);
-    if (src_gfn != INVALID_GFN)               /* moved: the old gfn's reference moves too */
-        must_set(&d->p2m, src_gfn, 0, p2m_invalid);
+    if (!gfn_eq(src_gfn, INVALID_GFN))        /* moved: the old gfn's reference moves too */
+        must_set(&d->p2m, src_gfn, _mfn(0), p2m_invalid);
     else
         frame_get(f);                          /* a new p2m entry's reference */
     f->gfn = gpfn;
@@ -352,7 +352,7 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
     mfn_t mfn;
     int rc;
 
-    if (d == foreign || idx > P2M_MAX_GFN || gpfn > P2M_MAX_GFN)
+    if (d == foreign || gfn_x(idx) > P2M_MAX_GFN || gfn_x(gpfn) > P2M_MAX_GFN)
         return -XEN_EINVAL;
     /* First the foreign frame, with a reference of our own taken while its
      * p2m is still held (so it cannot be freed in between), and that p2m put
@@ -401,12 +401,12 @@ int physmap_remove(struct domain *d, gfn_t gpfn)
     unsigned int leaf;
     int rc = 0;
 
-    if (gpfn > P2M_MAX_GFN)
+    if (gfn_x(gpfn) > P2M_MAX_GFN)
         return -XEN_EINVAL;
     if (!lock_live(d))
         return -XEN_ESRCH;
     mfn_t mfn = get_gfn(&d->p2m, gpfn, &t, &leaf);
-    if (mfn == INVALID_MFN)
+    if (mfn_eq(mfn, INVALID_MFN))
         rc = -XEN_ENOENT;
     else if (!p2m_is_ram(t) && t != p2m_map_foreign)
         rc = -XEN_EINVAL;                      /* typed entries go through their own API */
@@ -421,7 +421,7 @@ int physmap_remove(struct domain *d, gfn_t gpfn)
             __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
         else
             f->gfn = INVALID_GFN;
-        must_set(&d->p2m, gpfn, 0, p2m_invalid);
+        must_set(&d->p2m, gpfn, _mfn(0), p2m_invalid);
         p2m_flush(&d->p2m);
     }
     put_gfn(&d->p2m, gpfn);

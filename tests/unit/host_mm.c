@@ -16,7 +16,7 @@
 #include "spinlock.h"
 
 struct frame *frame_table;
-mfn_t frame_table_size;
+uint64_t frame_table_size;
 
 static char *pool;                   /* the machine's "RAM" */
 static struct buddy host_buddy;
@@ -25,7 +25,7 @@ static DEFINE_SPINLOCK(page_alloc_lock, LOCK_LEVEL_PAGE_ALLOC);
 static unsigned long alloc_calls;    /* alloc_frames() calls since init */
 static unsigned long fail_at_call;   /* the call that must fail; 0: none */
 
-void host_mm_init(mfn_t nr_frames)
+void host_mm_init(uint64_t nr_frames)
 {
     assert(pool == NULL && nr_frames > 0);
 
@@ -94,8 +94,8 @@ void free_frames(struct frame *head, unsigned int order)
 
 void *mfn_to_virt(mfn_t mfn)
 {
-    assert(mfn < frame_table_size);
-    return pool + mfn * PAGE_SIZE;
+    assert(mfn_x(mfn) < frame_table_size);
+    return pool + mfn_x(mfn) * PAGE_SIZE;
 }
 
 mfn_t virt_to_mfn(const void *va)
@@ -103,5 +103,5 @@ mfn_t virt_to_mfn(const void *va)
     const char *p = va;
 
     assert(p >= pool && p < pool + frame_table_size * PAGE_SIZE);
-    return (mfn_t)(p - pool) / PAGE_SIZE;
+    return _mfn((uint64_t)(p - pool) / PAGE_SIZE);
 }

@@ -13,7 +13,7 @@
 #include "types.h"
 
 /* Build a machine of nr_frames frames, all of them free. */
-void host_mm_init(mfn_t nr_frames);
+void host_mm_init(uint64_t nr_frames);
 /* Throw the machine away (every test that calls init calls fini). */
 void host_mm_fini(void);
 

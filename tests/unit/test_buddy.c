@@ -21,7 +21,7 @@ struct machine {
     struct buddy b;
 };
 
-static void machine_init(struct machine *m, mfn_t nr_frames)
+static void machine_init(struct machine *m, uint64_t nr_frames)
 {
     m->frames = calloc(nr_frames, sizeof(*m->frames));
     buddy_init(&m->b, m->frames, nr_frames);
@@ -37,9 +37,9 @@ static uint64_t block_frames(unsigned int order)
     return (uint64_t)1 << order;
 }
 
-static mfn_t mfn_of(const struct machine *m, const struct frame *f)
+static uint64_t mfn_of(const struct machine *m, const struct frame *f)
 {
-    return (mfn_t)(f - m->frames);
+    return (uint64_t)(f - m->frames);
 }
 
 /*
@@ -60,20 +60,20 @@ static int check_invariants(const struct machine *m)
 
         list_for_each(pos, &b->free_list[order]) {
             const struct frame *head = list_entry(pos, struct frame, list);
-            mfn_t mfn = mfn_of(m, head);
+            uint64_t mfn = mfn_of(m, head);
 
             blocks++;
             CHECK(mfn % block_frames(order) == 0);
             CHECK(mfn + block_frames(order) <= b->nr_frames);
             CHECK_EQ(head->use, FRAME_FREE);
             CHECK_EQ(head->order, order);
-            for (mfn_t i = mfn; i < mfn + block_frames(order) && i < b->nr_frames; i++) {
+            for (uint64_t i = mfn; i < mfn + block_frames(order) && i < b->nr_frames; i++) {
                 CHECK_EQ(b->frames[i].use, FRAME_FREE);
                 CHECK(!in_free_block[i]);
                 in_free_block[i] = 1;
             }
             /* Fully merged: the buddy, if it exists, is not a free block of this order. */
-            mfn_t buddy = mfn ^ block_frames(order);
+            uint64_t buddy = mfn ^ block_frames(order);
             if (order < BUDDY_MAX_ORDER && buddy + block_frames(order) <= b->nr_frames)
                 CHECK(!(b->frames[buddy].use == FRAME_FREE &&
                         b->frames[buddy].order == order));
@@ -83,7 +83,7 @@ static int check_invariants(const struct machine *m)
     }
     CHECK_EQ(total, b->nr_free_frames);
     /* A frame is FRAME_FREE exactly when it lies in a block on a free list. */
-    for (mfn_t i = 0; i < b->nr_frames; i++)
+    for (uint64_t i = 0; i < b->nr_frames; i++)
         CHECK_EQ(b->frames[i].use == FRAME_FREE, in_free_block[i]);
 
     free(in_free_block);
@@ -103,7 +103,7 @@ static void test_init_reserves_everything(void)
     struct machine m;
 
     machine_init(&m, 100);
-    for (mfn_t i = 0; i < 100; i++)
+    for (uint64_t i = 0; i < 100; i++)
         CHECK_EQ(m.frames[i].use, FRAME_RESERVED);
     CHECK_EQ(m.b.nr_free_frames, 0);
     for (unsigned int order = 0; order < BUDDY_NR_ORDERS; order++)
@@ -166,7 +166,7 @@ static void test_add_ranges_merge_across_hole(void)
 static void test_add_range_caps_at_max_order(void)
 {
     struct machine m;
-    mfn_t n = 3 * block_frames(BUDDY_MAX_ORDER);
+    uint64_t n = 3 * block_frames(BUDDY_MAX_ORDER);
 
     machine_init(&m, n);
     buddy_add_range(&m.b, 0, n);
@@ -191,11 +191,11 @@ static void test_alloc_each_order_is_aligned(void)
         CHECK(got[order] != NULL);
         if (!got[order])
             continue;
-        mfn_t mfn = mfn_of(&m, got[order]);
+        uint64_t mfn = mfn_of(&m, got[order]);
         CHECK_EQ(mfn % block_frames(order), 0);
         CHECK(mfn >= 1 && mfn + block_frames(order) <= 8191);
         CHECK_EQ(got[order]->order, order);
-        for (mfn_t i = mfn; i < mfn + block_frames(order); i++) {
+        for (uint64_t i = mfn; i < mfn + block_frames(order); i++) {
             CHECK_EQ(m.frames[i].use, FRAME_MICA);
             CHECK_EQ(m.frames[i].refcount, 0);
             CHECK(m.frames[i].owner == NULL);
@@ -410,10 +410,10 @@ static bool model_taken[RANDOM_FRAMES];
 /* Does the model have a free, added, aligned run of 2^order frames? */
 static bool model_has_free_block(unsigned int order)
 {
-    for (mfn_t mfn = 0; mfn + block_frames(order) <= RANDOM_FRAMES;
+    for (uint64_t mfn = 0; mfn + block_frames(order) <= RANDOM_FRAMES;
          mfn += block_frames(order)) {
         bool all_free = true;
-        for (mfn_t i = mfn; i < mfn + block_frames(order) && all_free; i++)
+        for (uint64_t i = mfn; i < mfn + block_frames(order) && all_free; i++)
             all_free = model_added[i] && !model_taken[i];
         if (all_free)
             return true;
@@ -438,10 +438,10 @@ static void test_random_against_model(void)
     machine_init(&m, RANDOM_FRAMES);
     memset(model_added, 0, sizeof(model_added));
     memset(model_taken, 0, sizeof(model_taken));
-    const mfn_t ranges[][2] = { { 5, 1200 }, { 1300, 2999 } };
+    const uint64_t ranges[][2] = { { 5, 1200 }, { 1300, 2999 } };
     for (size_t r = 0; r < ARRAY_SIZE(ranges); r++) {
         buddy_add_range(&m.b, ranges[r][0], ranges[r][1]);
-        for (mfn_t i = ranges[r][0]; i < ranges[r][1]; i++)
+        for (uint64_t i = ranges[r][0]; i < ranges[r][1]; i++)
             model_added[i] = true;
         added += ranges[r][1] - ranges[r][0];
     }
@@ -461,10 +461,10 @@ static void test_random_against_model(void)
                 CHECK(!model_has_free_block(order));
                 continue;
             }
-            mfn_t mfn = mfn_of(&m, f);
+            uint64_t mfn = mfn_of(&m, f);
             CHECK_EQ(mfn % block_frames(order), 0);
             CHECK(mfn + block_frames(order) <= RANDOM_FRAMES);
-            for (mfn_t i = mfn; i < mfn + block_frames(order) && i < RANDOM_FRAMES; i++) {
+            for (uint64_t i = mfn; i < mfn + block_frames(order) && i < RANDOM_FRAMES; i++) {
                 CHECK(model_added[i]);
                 CHECK(!model_taken[i]);
                 CHECK_EQ(m.frames[i].use, FRAME_MICA);
@@ -475,11 +475,11 @@ static void test_random_against_model(void)
         } else {
             unsigned int k = (unsigned int)unit_rng_below(nr_live);
             struct live_block blk = live[k];
-            mfn_t mfn = mfn_of(&m, blk.head);
+            uint64_t mfn = mfn_of(&m, blk.head);
 
             live[k] = live[--nr_live];
             buddy_free(&m.b, blk.head, blk.order);
-            for (mfn_t i = mfn; i < mfn + block_frames(blk.order); i++)
+            for (uint64_t i = mfn; i < mfn + block_frames(blk.order); i++)
                 model_taken[i] = false;
             taken -= block_frames(blk.order);
         }

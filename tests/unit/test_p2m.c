@@ -25,6 +25,11 @@
 
 #define POOL_FRAMES 8192
 
+/* The test works in plain frame numbers (its own oracle, independent of
+ * Mica's mfn_t/gfn_t); it converts only where it calls the p2m. */
+#define NO_MFN UINT64_MAX
+#define NO_GFN UINT64_MAX
+
 /* The nested page table encoding these tests expect, written out here from
  * AMD APM vol. 2 (§5.4.1 entry bits, §5.3.3 geometry, §15.25.5 NPT) and not
  * taken from x86/pte.h, so the tests stay an independent oracle. */
@@ -86,38 +91,38 @@ static void finish(struct fixture *f)
 }
 
 /* The p2m's callers hold its lock around set and get; so do the tests. */
-static int set(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t)
+static int set(struct p2m *p2m, uint64_t gfn, uint64_t mfn, unsigned int order, enum p2m_type t)
 {
     spin_lock(&p2m->lock);
-    int rc = p2m_set_entry(p2m, gfn, mfn, order, t);
+    int rc = p2m_set_entry(p2m, _gfn(gfn), _mfn(mfn), order, t);
     spin_unlock(&p2m->lock);
     return rc;
 }
 
-static int unmap(struct p2m *p2m, gfn_t gfn, unsigned int order)
+static int unmap(struct p2m *p2m, uint64_t gfn, unsigned int order)
 {
-    return set(p2m, gfn, INVALID_MFN, order, p2m_invalid);
+    return set(p2m, gfn, NO_MFN, order, p2m_invalid);
 }
 
 struct lookup {
-    mfn_t mfn;
+    uint64_t mfn;
     enum p2m_type t;
     unsigned int order;
 };
 
-static struct lookup get(struct p2m *p2m, gfn_t gfn)
+static struct lookup get(struct p2m *p2m, uint64_t gfn)
 {
     struct lookup l;
 
     spin_lock(&p2m->lock);
-    l.mfn = p2m_get_entry(p2m, gfn, &l.t, &l.order);
+    l.mfn = mfn_x(p2m_get_entry(p2m, _gfn(gfn), &l.t, &l.order));
     spin_unlock(&p2m->lock);
     return l;
 }
 
 /* Every gfn of [gfn, gfn + n) maps mfn + offset with type t by a leaf of
  * `order`. Stops at the first mismatch (one CHECK failure is enough). */
-static void check_mapped(struct p2m *p2m, gfn_t gfn, uint64_t n, mfn_t mfn, enum p2m_type t,
+static void check_mapped(struct p2m *p2m, uint64_t gfn, uint64_t n, uint64_t mfn, enum p2m_type t,
                          unsigned int order)
 {
     for (uint64_t i = 0; i < n; i++) {
@@ -132,12 +137,12 @@ static void check_mapped(struct p2m *p2m, gfn_t gfn, uint64_t n, mfn_t mfn, enum
 }
 
 /* Nothing is mapped in [gfn, gfn + n). */
-static void check_unmapped(struct p2m *p2m, gfn_t gfn, uint64_t n)
+static void check_unmapped(struct p2m *p2m, uint64_t gfn, uint64_t n)
 {
     for (uint64_t i = 0; i < n; i++) {
         struct lookup l = get(p2m, gfn + i);
-        if (l.mfn != INVALID_MFN || l.t != p2m_invalid) {
-            CHECK_EQ(l.mfn, INVALID_MFN);
+        if (l.mfn != NO_MFN || l.t != p2m_invalid) {
+            CHECK_EQ(l.mfn, NO_MFN);
             CHECK_EQ(l.t, p2m_invalid);
             return;
         }
@@ -156,21 +161,21 @@ static size_t list_length(const struct list_head *head)
 
 /* ---- walking the tables ourselves ---------------------------------------- */
 
-static npt_entry_t *table_at(mfn_t mfn)
+static npt_entry_t *table_at(uint64_t mfn)
 {
-    return mfn_to_virt(mfn);
+    return mfn_to_virt(_mfn(mfn));
 }
 
-static unsigned int index_of(gfn_t gfn, unsigned int level)
+static unsigned int index_of(uint64_t gfn, unsigned int level)
 {
     return (gfn >> (9 * level)) & 511;
 }
 
 /* The entry for gfn in the table of `level`, or NULL if the walk ends above
  * that level (on nothing or on a superpage). */
-static npt_entry_t *entry_at(struct p2m *p2m, gfn_t gfn, unsigned int level)
+static npt_entry_t *entry_at(struct p2m *p2m, uint64_t gfn, unsigned int level)
 {
-    npt_entry_t *table = table_at(p2m->root);
+    npt_entry_t *table = table_at(mfn_x(p2m->root));
 
     for (unsigned int l = NPT_LEVELS - 1;; l--) {
         npt_entry_t *e = &table[index_of(gfn, l)];
@@ -183,7 +188,7 @@ static npt_entry_t *entry_at(struct p2m *p2m, gfn_t gfn, unsigned int level)
 }
 
 /* Table pages reachable from the root (the root included). */
-static uint64_t count_tables(mfn_t mfn, unsigned int level)
+static uint64_t count_tables(uint64_t mfn, unsigned int level)
 {
     npt_entry_t *table = table_at(mfn);
     uint64_t n = 1;
@@ -201,7 +206,7 @@ static void check_table_accounting(struct fixture *f)
     struct p2m *p2m = &f->p2m;
     const struct list_head *pos;
 
-    CHECK_EQ(count_tables(p2m->root, NPT_LEVELS - 1), p2m->table_pages);
+    CHECK_EQ(count_tables(mfn_x(p2m->root), NPT_LEVELS - 1), p2m->table_pages);
     CHECK_EQ(list_length(&p2m->tables), p2m->table_pages);
     list_for_each(pos, &p2m->tables) {
         const struct frame *fr = list_entry(pos, struct frame, list);
@@ -215,19 +220,19 @@ static void check_table_accounting(struct fixture *f)
 
 struct snapshot {
     size_t nr_tables;
-    mfn_t *mfns;                 /* the reachable tables, in walk order */
+    uint64_t *mfns;                 /* the reachable tables, in walk order */
     npt_entry_t *contents;       /* their 512 entries each */
     uint64_t table_pages;
     uint64_t pool_free;
     size_t parked;
     bool flush_needed;
     unsigned int flush_calls;
-    gfn_t range_gfn;             /* lookups of [range_gfn, range_gfn + range_n) */
+    uint64_t range_gfn;             /* lookups of [range_gfn, range_gfn + range_n) */
     uint64_t range_n;
     struct lookup *range;
 };
 
-static void snap_tables(struct snapshot *s, mfn_t mfn, unsigned int level)
+static void snap_tables(struct snapshot *s, uint64_t mfn, unsigned int level)
 {
     npt_entry_t *table = table_at(mfn);
 
@@ -241,10 +246,10 @@ static void snap_tables(struct snapshot *s, mfn_t mfn, unsigned int level)
             snap_tables(s, (table[i] & NPT_ADDR_MASK) >> PAGE_SHIFT, level - 1);
 }
 
-static void snapshot_take(struct snapshot *s, struct p2m *p2m, gfn_t gfn, uint64_t n)
+static void snapshot_take(struct snapshot *s, struct p2m *p2m, uint64_t gfn, uint64_t n)
 {
     memset(s, 0, sizeof(*s));
-    snap_tables(s, p2m->root, NPT_LEVELS - 1);
+    snap_tables(s, mfn_x(p2m->root), NPT_LEVELS - 1);
     s->table_pages = p2m->table_pages;
     s->pool_free = host_mm_free_frames();
     s->parked = list_length(&p2m->free_after_flush);
@@ -296,7 +301,7 @@ static void test_init_allocates_only_an_empty_root(void)
     struct fixture f;
 
     setup(&f, P2M_ORDER_1G);
-    npt_entry_t *root = table_at(f.p2m.root);
+    npt_entry_t *root = table_at(mfn_x(f.p2m.root));
     for (unsigned int i = 0; i < NPT_ENTRIES; i++)
         CHECK_EQ(root[i], 0);
     CHECK(!f.p2m.flush_needed);
@@ -324,7 +329,7 @@ static void test_init_out_of_memory_returns_enomem(void)
 static void test_can_map_and_look_up_4K(void)
 {
     struct fixture f;
-    gfn_t gfn = 0x123456789UL;
+    uint64_t gfn = 0x123456789UL;
 
     setup(&f, P2M_ORDER_1G);
     CHECK_EQ(set(&f.p2m, gfn, 0x777, P2M_ORDER_4K, p2m_ram_rw), 0);
@@ -342,7 +347,7 @@ static void test_can_map_and_look_up_4K(void)
 static void test_can_map_and_look_up_2M(void)
 {
     struct fixture f;
-    gfn_t gfn = 77 * GFNS_2M;
+    uint64_t gfn = 77 * GFNS_2M;
 
     setup(&f, P2M_ORDER_1G);
     CHECK_EQ(set(&f.p2m, gfn, 5 * GFNS_2M, P2M_ORDER_2M, p2m_ram_ro), 0);
@@ -357,7 +362,7 @@ static void test_can_map_and_look_up_2M(void)
 static void test_can_map_and_look_up_1G(void)
 {
     struct fixture f;
-    gfn_t gfn = 3 * GFNS_1G;
+    uint64_t gfn = 3 * GFNS_1G;
 
     setup(&f, P2M_ORDER_1G);
     CHECK_EQ(set(&f.p2m, gfn, 9 * GFNS_1G, P2M_ORDER_1G, p2m_ram_rw), 0);
@@ -465,7 +470,7 @@ static void test_gfn_above_max_is_rejected(void)
     CHECK_EQ(set(&f.p2m, P2M_MAX_GFN + 1, 0, P2M_ORDER_1G, p2m_ram_rw), -XEN_EINVAL);
     CHECK_EQ(set(&f.p2m, 1UL << 40, 0, P2M_ORDER_1G, p2m_ram_rw), -XEN_EINVAL);
     CHECK_EQ(set(&f.p2m, ~0UL << 18, 0, P2M_ORDER_1G, p2m_ram_rw), -XEN_EINVAL);
-    CHECK_EQ(set(&f.p2m, INVALID_GFN, 0, P2M_ORDER_4K, p2m_ram_rw), -XEN_EINVAL);
+    CHECK_EQ(set(&f.p2m, NO_GFN, 0, P2M_ORDER_4K, p2m_ram_rw), -XEN_EINVAL);
     CHECK_EQ(unmap(&f.p2m, P2M_MAX_GFN + 1, P2M_ORDER_4K), -XEN_EINVAL);
     CHECK_EQ(host_mm_alloc_calls(), calls);
     CHECK_EQ(f.p2m.table_pages, 1);
@@ -473,10 +478,10 @@ static void test_gfn_above_max_is_rejected(void)
     check_unmapped(&f.p2m, 0, 1);
     /* Looking beyond the space finds nothing. */
     struct lookup l = get(&f.p2m, P2M_MAX_GFN + 1);
-    CHECK_EQ(l.mfn, INVALID_MFN);
+    CHECK_EQ(l.mfn, NO_MFN);
     CHECK_EQ(l.t, p2m_invalid);
-    l = get(&f.p2m, INVALID_GFN);
-    CHECK_EQ(l.mfn, INVALID_MFN);
+    l = get(&f.p2m, NO_GFN);
+    CHECK_EQ(l.mfn, NO_MFN);
     finish(&f);
 }
 
@@ -497,7 +502,7 @@ static void test_removing_absent_range_allocates_nothing(void)
     CHECK(!f.p2m.flush_needed);
 
     /* Beside an existing mapping: absent at each level of its path. */
-    gfn_t gfn = GFNS_1G + 3 * GFNS_2M + 9;
+    uint64_t gfn = GFNS_1G + 3 * GFNS_2M + 9;
     CHECK_EQ(set(&f.p2m, gfn, 100, P2M_ORDER_4K, p2m_ram_rw), 0);
     calls = host_mm_alloc_calls();
     CHECK_EQ(unmap(&f.p2m, gfn + 1, P2M_ORDER_4K), 0);              /* same PT */
@@ -520,8 +525,8 @@ static void test_removing_absent_range_allocates_nothing(void)
 static void test_can_split_2M_superpage(void)
 {
     struct fixture f;
-    gfn_t g = GFNS_1G + 10 * GFNS_2M;
-    mfn_t m = 40 * GFNS_2M;
+    uint64_t g = GFNS_1G + 10 * GFNS_2M;
+    uint64_t m = 40 * GFNS_2M;
 
     setup(&f, P2M_ORDER_1G);
     CHECK_EQ(set(&f.p2m, g, m, P2M_ORDER_2M, p2m_ram_ro), 0);
@@ -542,8 +547,8 @@ static void test_can_split_2M_superpage(void)
 static void test_removing_4K_from_2M_superpage_splits_it(void)
 {
     struct fixture f;
-    gfn_t g = 3 * GFNS_2M;
-    mfn_t m = 1000 * GFNS_2M;
+    uint64_t g = 3 * GFNS_2M;
+    uint64_t m = 1000 * GFNS_2M;
 
     setup(&f, P2M_ORDER_1G);
     CHECK_EQ(set(&f.p2m, g, m, P2M_ORDER_2M, p2m_grant_map_rw), 0);
@@ -560,8 +565,8 @@ static void test_removing_4K_from_2M_superpage_splits_it(void)
 static void test_can_split_1G_superpage_for_a_2M_change(void)
 {
     struct fixture f;
-    gfn_t g = 2 * GFNS_1G;
-    mfn_t m = 7 * GFNS_1G;
+    uint64_t g = 2 * GFNS_1G;
+    uint64_t m = 7 * GFNS_1G;
 
     setup(&f, P2M_ORDER_1G);
     CHECK_EQ(set(&f.p2m, g, m, P2M_ORDER_1G, p2m_grant_map_ro), 0);
@@ -583,9 +588,9 @@ static void test_can_split_1G_superpage_for_a_2M_change(void)
 static void test_can_split_1G_superpage_down_to_4K(void)
 {
     struct fixture f;
-    gfn_t g = 5 * GFNS_1G;
-    mfn_t m = 11 * GFNS_1G;
-    gfn_t changed = g + 3 * GFNS_2M + 17;
+    uint64_t g = 5 * GFNS_1G;
+    uint64_t m = 11 * GFNS_1G;
+    uint64_t changed = g + 3 * GFNS_2M + 17;
 
     setup(&f, P2M_ORDER_1G);
     CHECK_EQ(set(&f.p2m, g, m, P2M_ORDER_1G, p2m_mmio_direct), 0);
@@ -594,7 +599,7 @@ static void test_can_split_1G_superpage_down_to_4K(void)
     /* One new PD for the 512 2M pieces, one new PT for the 512 4K pieces. */
     CHECK_EQ(f.p2m.table_pages, tables + 2);
     for (unsigned int i = 0; i < 512; i++) {
-        gfn_t piece = g + i * GFNS_2M;
+        uint64_t piece = g + i * GFNS_2M;
         if (i != 3) {
             check_mapped(&f.p2m, piece, GFNS_2M, m + i * GFNS_2M, p2m_mmio_direct, P2M_ORDER_2M);
             continue;
@@ -617,8 +622,8 @@ static void test_split_preserves_every_type(void)
     for (size_t k = 0; k < ARRAY_SIZE(all_types); k++) {
         struct fixture f;
         enum p2m_type t = all_types[k];
-        gfn_t g = GFNS_1G;
-        mfn_t m = 3 * GFNS_1G;
+        uint64_t g = GFNS_1G;
+        uint64_t m = 3 * GFNS_1G;
 
         setup(&f, P2M_ORDER_1G);
         CHECK_EQ(set(&f.p2m, g, m, P2M_ORDER_1G, t), 0);
@@ -635,8 +640,8 @@ static void test_split_preserves_every_type(void)
         npt_entry_t *e0 = entry_at(&f.p2m, g + GFNS_2M + 2, 0);
         CHECK(e1 && e0);
         if (e1 && e0) {
-            CHECK_EQ(*e1, npt_make_leaf(m, t, 1));
-            CHECK_EQ(*e0, npt_make_leaf(m + GFNS_2M + 2, t, 0));
+            CHECK_EQ(*e1, npt_make_leaf(_mfn(m), t, 1));
+            CHECK_EQ(*e0, npt_make_leaf(_mfn(m + GFNS_2M + 2), t, 0));
         }
         check_table_accounting(&f);
         finish(&f);
@@ -654,8 +659,8 @@ static void test_every_type_round_trips_at_every_order(void)
         for (size_t o = 0; o < ARRAY_SIZE(all_orders); o++) {
             unsigned int order = all_orders[o];
             /* One 1G region per (type, order), at a type-dependent place. */
-            gfn_t g = (gfn_t)(k * 3 + o + 1) * GFNS_1G;
-            mfn_t m = (mfn_t)(k + 1) << 28;
+            uint64_t g = (uint64_t)(k * 3 + o + 1) * GFNS_1G;
+            uint64_t m = (uint64_t)(k + 1) << 28;
             CHECK_EQ(set(&f.p2m, g, m, order, all_types[k]), 0);
             check_mapped(&f.p2m, g, 1, m, all_types[k], order);
             check_mapped(&f.p2m, g + (1UL << order) - 1, 1, m + (1UL << order) - 1, all_types[k],
@@ -688,9 +693,9 @@ static void test_npt_bits_match_type_with_user_at_every_level(void)
             struct fixture f;
             enum p2m_type t = all_types[k];
             unsigned int order = all_orders[o], leaf_level = order / 9;
-            gfn_t g = (3UL << 27) + 5 * GFNS_1G + (order < 18 ? 6 * GFNS_2M : 0) +
+            uint64_t g = (3UL << 27) + 5 * GFNS_1G + (order < 18 ? 6 * GFNS_2M : 0) +
                       (order < 9 ? 7 : 0);
-            mfn_t m = 0x1234UL << 18;
+            uint64_t m = 0x1234UL << 18;
 
             setup(&f, P2M_ORDER_1G);
             CHECK_EQ(set(&f.p2m, g, m, order, t), 0);
@@ -702,7 +707,7 @@ static void test_npt_bits_match_type_with_user_at_every_level(void)
                 /* Intermediate: present, writable, user, executable, not large. */
                 CHECK_EQ(*e & ~NPT_ADDR_MASK, NPT_PRESENT | NPT_WRITE | NPT_USER);
                 /* And it points at a table page of this p2m. */
-                mfn_t table = (*e & NPT_ADDR_MASK) >> PAGE_SHIFT;
+                uint64_t table = (*e & NPT_ADDR_MASK) >> PAGE_SHIFT;
                 CHECK(table < frame_table_size);
                 if (table < frame_table_size)
                     CHECK_EQ(frame_table[table].use, FRAME_P2M_TABLE);
@@ -718,7 +723,7 @@ static void test_npt_bits_match_type_with_user_at_every_level(void)
                 CHECK_EQ((e & NPT_ADDR_MASK) >> PAGE_SHIFT, m);
                 /* Nothing else: no PAT bit, no accessed/dirty/global, no stray bits. */
                 CHECK_EQ(e & ~(perm_bits | NPT_LARGE | NPT_TYPE_MASK | NPT_ADDR_MASK), 0);
-                CHECK_EQ(e, npt_make_leaf(m, t, leaf_level));
+                CHECK_EQ(e, npt_make_leaf(_mfn(m), t, leaf_level));
             }
             finish(&f);
         }
@@ -745,7 +750,7 @@ static void test_removed_entries_are_zero(void)
 static void test_replacing_subtree_with_2M_superpage_parks_its_table(void)
 {
     struct fixture f;
-    gfn_t g = GFNS_1G + 9 * GFNS_2M;
+    uint64_t g = GFNS_1G + 9 * GFNS_2M;
 
     setup(&f, P2M_ORDER_1G);
     CHECK_EQ(set(&f.p2m, g + 1, 1, P2M_ORDER_4K, p2m_ram_rw), 0);
@@ -779,7 +784,7 @@ static void test_replacing_subtree_with_2M_superpage_parks_its_table(void)
 static void test_replacing_subtree_with_1G_superpage_parks_every_table(void)
 {
     struct fixture f;
-    gfn_t g = 4 * GFNS_1G;
+    uint64_t g = 4 * GFNS_1G;
 
     setup(&f, P2M_ORDER_1G);
     /* A PD with two PTs and a 2M leaf under it, plus a neighbour 1G region. */
@@ -811,7 +816,7 @@ static void test_replacing_subtree_with_1G_superpage_parks_every_table(void)
 static void test_removing_subtree_parks_its_tables(void)
 {
     struct fixture f;
-    gfn_t g = GFNS_1G;
+    uint64_t g = GFNS_1G;
 
     setup(&f, P2M_ORDER_1G);
     CHECK_EQ(set(&f.p2m, g + 17, 17, P2M_ORDER_4K, p2m_ram_rw), 0);
@@ -850,7 +855,7 @@ static void test_flush_runs_exactly_when_a_present_mapping_changed(void)
 {
     struct fixture f;
     struct p2m *p = &f.p2m;
-    gfn_t g = GFNS_1G;
+    uint64_t g = GFNS_1G;
 
     setup(&f, P2M_ORDER_1G);
     /* New mappings where nothing was: no flush. */
@@ -911,9 +916,9 @@ static void test_flush_needed_accumulates_until_flush(void)
  * bit for bit, the lookups of [lo, lo + n), counts, the pool). Then let it
  * succeed: it needed exactly `allocs` table pages.
  */
-static void check_oom_at_every_allocation(struct fixture *f, gfn_t gfn, mfn_t mfn,
+static void check_oom_at_every_allocation(struct fixture *f, uint64_t gfn, uint64_t mfn,
                                           unsigned int order, enum p2m_type t,
-                                          unsigned int allocs, gfn_t lo, uint64_t n)
+                                          unsigned int allocs, uint64_t lo, uint64_t n)
 {
     struct snapshot before;
 
@@ -1004,11 +1009,11 @@ static void test_split_by_removal_out_of_memory_leaves_p2m_unchanged(void)
     setup(&f, P2M_ORDER_1G);
     populate(&f.p2m);
     /* Removing 4K from a 1G superpage needs a PD and a PT. */
-    check_oom_at_every_allocation(&f, 5, INVALID_MFN, P2M_ORDER_4K, p2m_invalid, 2, 0,
+    check_oom_at_every_allocation(&f, 5, NO_MFN, P2M_ORDER_4K, p2m_invalid, 2, 0,
                                   GFNS_1G);
     /* Removing 2M from a 1G superpage needs a PD. */
     CHECK_EQ(set(&f.p2m, 8 * GFNS_1G, 0, P2M_ORDER_1G, p2m_ram_rw), 0);
-    check_oom_at_every_allocation(&f, 8 * GFNS_1G + GFNS_2M, INVALID_MFN, P2M_ORDER_2M,
+    check_oom_at_every_allocation(&f, 8 * GFNS_1G + GFNS_2M, NO_MFN, P2M_ORDER_2M,
                                   p2m_invalid, 1, 8 * GFNS_1G, GFNS_1G);
     finish(&f);
 }
@@ -1016,8 +1021,8 @@ static void test_split_by_removal_out_of_memory_leaves_p2m_unchanged(void)
 /* ---- p2m_for_each_leaf ------------------------------------------------------ */
 
 struct visit {
-    gfn_t gfn;
-    mfn_t mfn;
+    uint64_t gfn;
+    uint64_t mfn;
     unsigned int order;
     enum p2m_type t;
 };
@@ -1027,8 +1032,9 @@ struct visits {
     struct visit *v;
 };
 
-static void record_leaf(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t, void *arg)
+static void record_leaf(gfn_t gfn_nr, mfn_t mfn_nr, unsigned int order, enum p2m_type t, void *arg)
 {
+    uint64_t gfn = gfn_x(gfn_nr), mfn = mfn_x(mfn_nr);
     struct visits *vs = arg;
 
     if (vs->n == vs->cap) {
@@ -1081,7 +1087,7 @@ static void test_for_each_leaf_visits_leaves_in_gfn_order(void)
         if (vs.v[i].gfn < GFNS_1G || vs.v[i].gfn >= 2 * GFNS_1G)
             continue;
         in_region++;
-        gfn_t off = vs.v[i].gfn - GFNS_1G;
+        uint64_t off = vs.v[i].gfn - GFNS_1G;
         bool in_split = off >= 9 * GFNS_2M && off < 10 * GFNS_2M;
         CHECK_EQ(vs.v[i].order, in_split ? P2M_ORDER_4K : P2M_ORDER_2M);
         if (off == 9 * GFNS_2M + 1) {
@@ -1117,13 +1123,14 @@ static void test_for_each_leaf_on_empty_p2m_visits_nothing(void)
 struct table_visits {
     size_t n;
     size_t per_level[NPT_LEVELS];
-    mfn_t first;
+    uint64_t first;
     unsigned int first_level;
     bool bad;
 };
 
-static void record_table(mfn_t table, unsigned int level, void *arg)
+static void record_table(mfn_t table_nr, unsigned int level, void *arg)
 {
+    uint64_t table = mfn_x(table_nr);
     struct table_visits *tv = arg;
 
     if (tv->n++ == 0) {
@@ -1145,7 +1152,7 @@ static void test_for_each_table_visits_every_table_page_with_its_level(void)
     setup(&f, P2M_ORDER_1G);
     p2m_for_each_table(&f.p2m, record_table, &tv);
     CHECK_EQ(tv.n, 1);
-    CHECK_EQ(tv.first, f.p2m.root);
+    CHECK_EQ(tv.first, mfn_x(f.p2m.root));
     CHECK_EQ(tv.first_level, NPT_LEVELS - 1);
 
     populate(&f.p2m);           /* root, PDPT, 2 PDs, PT (1G + 5), PT (3G + 7) */
@@ -1154,7 +1161,7 @@ static void test_for_each_table_visits_every_table_page_with_its_level(void)
     p2m_for_each_table(&f.p2m, record_table, &tv);
     CHECK(!tv.bad);
     CHECK_EQ(tv.n, f.p2m.table_pages);
-    CHECK_EQ(tv.first, f.p2m.root);
+    CHECK_EQ(tv.first, mfn_x(f.p2m.root));
     CHECK_EQ(tv.per_level[3], 1);
     CHECK_EQ(tv.per_level[2], 2);
     CHECK_EQ(tv.per_level[1], 2);
@@ -1185,7 +1192,7 @@ static void test_for_each_table_visits_every_table_page_with_its_level(void)
 #define RND_FULL_CHECK_EVERY 2500
 #define RND_MFN_BITS 36
 
-static mfn_t model_mfn[RND_WINDOW];          /* INVALID_MFN: nothing mapped */
+static uint64_t model_mfn[RND_WINDOW];          /* NO_MFN: nothing mapped */
 static uint8_t model_type[RND_WINDOW];
 
 static unsigned int random_order(void)
@@ -1202,12 +1209,12 @@ static enum p2m_type random_type(void)
     return all_types[unit_rng_below(ARRAY_SIZE(all_types))];
 }
 
-static bool model_agrees(struct p2m *p2m, gfn_t off)
+static bool model_agrees(struct p2m *p2m, uint64_t off)
 {
     struct lookup l = get(p2m, RND_BASE + off);
 
     if (l.mfn == model_mfn[off] && l.t == model_type[off] &&
-        (l.mfn == INVALID_MFN || (l.order <= P2M_ORDER_1G && l.order % 9 == 0)))
+        (l.mfn == NO_MFN || (l.order <= P2M_ORDER_1G && l.order % 9 == 0)))
         return true;
     CHECK_EQ(l.mfn, model_mfn[off]);
     CHECK_EQ(l.t, model_type[off]);
@@ -1216,7 +1223,7 @@ static bool model_agrees(struct p2m *p2m, gfn_t off)
 
 /* Compare [off, off + n) of the window (at most `samples` gfns of it, spread
  * out, when n is larger). */
-static void compare_range(struct p2m *p2m, gfn_t off, uint64_t n, uint64_t samples)
+static void compare_range(struct p2m *p2m, uint64_t off, uint64_t n, uint64_t samples)
 {
     uint64_t step = n > samples ? n / samples : 1;
 
@@ -1229,13 +1236,14 @@ static void compare_range(struct p2m *p2m, gfn_t off, uint64_t n, uint64_t sampl
 
 struct leaf_check {
     uint64_t mapped;     /* gfns covered by leaves */
-    gfn_t next;          /* leaves must start at or after this */
+    uint64_t next;          /* leaves must start at or after this */
     bool bad;
 };
 
-static void check_leaf_against_model(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t,
+static void check_leaf_against_model(gfn_t gfn_nr, mfn_t mfn_nr, unsigned int order, enum p2m_type t,
                                      void *arg)
 {
+    uint64_t gfn = gfn_x(gfn_nr), mfn = mfn_x(mfn_nr);
     struct leaf_check *lc = arg;
 
     if (lc->bad)
@@ -1247,7 +1255,7 @@ static void check_leaf_against_model(gfn_t gfn, mfn_t mfn, unsigned int order, e
         return;
     }
     for (uint64_t i = 0; i < (1UL << order); i++) {
-        gfn_t off = gfn - RND_BASE + i;
+        uint64_t off = gfn - RND_BASE + i;
         if (model_mfn[off] != mfn + i || model_type[off] != t) {
             lc->bad = true;
             CHECK_EQ(model_mfn[off], mfn + i);
@@ -1266,8 +1274,8 @@ static void compare_everything(struct fixture *f)
     uint64_t mapped = 0;
 
     compare_range(&f->p2m, 0, RND_WINDOW, RND_WINDOW);
-    for (gfn_t off = 0; off < RND_WINDOW; off++)
-        mapped += model_mfn[off] != INVALID_MFN;
+    for (uint64_t off = 0; off < RND_WINDOW; off++)
+        mapped += model_mfn[off] != NO_MFN;
     p2m_for_each_leaf(&f->p2m, check_leaf_against_model, &lc);
     CHECK_EQ(lc.mapped, mapped);
     check_table_accounting(f);
@@ -1275,7 +1283,7 @@ static void compare_everything(struct fixture *f)
 
 /* A checksum of the tables on gfn's path (the only ones a change of gfn may
  * write), to check a failed change wrote none of them. */
-static uint64_t path_checksum(struct p2m *p2m, gfn_t gfn)
+static uint64_t path_checksum(struct p2m *p2m, uint64_t gfn)
 {
     uint64_t sum = 0;
 
@@ -1302,8 +1310,8 @@ static void test_random_against_model(void)
     fflush(stdout);
     unit_rng_start(seed);
 
-    for (gfn_t off = 0; off < RND_WINDOW; off++) {
-        model_mfn[off] = INVALID_MFN;
+    for (uint64_t off = 0; off < RND_WINDOW; off++) {
+        model_mfn[off] = NO_MFN;
         model_type[off] = p2m_invalid;
     }
     setup(&f, P2M_ORDER_1G);
@@ -1316,15 +1324,15 @@ static void test_random_against_model(void)
             bool remove = r >= 60;
             unsigned int order = random_order();
             uint64_t n = 1UL << order;
-            gfn_t off = unit_rng_below(RND_WINDOW >> order) << order;
-            mfn_t mfn = remove ? INVALID_MFN : unit_rng_below(1UL << (RND_MFN_BITS - order)) << order;
+            uint64_t off = unit_rng_below(RND_WINDOW >> order) << order;
+            uint64_t mfn = remove ? NO_MFN : unit_rng_below(1UL << (RND_MFN_BITS - order)) << order;
             enum p2m_type t = remove ? p2m_invalid : random_type();
             bool inject = unit_rng_below(100) < 25;
             unsigned long k = 1 + unit_rng_below(3);
 
             bool was_present = false;
             for (uint64_t i = 0; i < n && !was_present; i++)
-                was_present = model_mfn[off + i] != INVALID_MFN;
+                was_present = model_mfn[off + i] != NO_MFN;
 
             uint64_t tables = f.p2m.table_pages, pool = host_mm_free_frames();
             size_t parked = list_length(&f.p2m.free_after_flush);
@@ -1349,7 +1357,7 @@ static void test_random_against_model(void)
                 CHECK_EQ(f.p2m.flush_needed, flush_before);
                 CHECK_EQ(path_checksum(&f.p2m, RND_BASE + off), sum);
                 /* The range itself and its 2M neighbourhood. */
-                gfn_t around = off & ~(GFNS_2M - 1);
+                uint64_t around = off & ~(GFNS_2M - 1);
                 compare_range(&f.p2m, around, n > GFNS_2M ? n : GFNS_2M, 2048);
                 continue;
             }
@@ -1361,7 +1369,7 @@ static void test_random_against_model(void)
             else
                 nr_set++;
             for (uint64_t i = 0; i < n; i++) {
-                model_mfn[off + i] = remove ? INVALID_MFN : mfn + i;
+                model_mfn[off + i] = remove ? NO_MFN : mfn + i;
                 model_type[off + i] = (uint8_t)t;
             }
             /* Changing or removing a present mapping asks for a flush; a
@@ -1407,7 +1415,7 @@ static void test_random_against_model(void)
     CHECK(nr_set > 0 && nr_remove > 0);
 
     /* Remove everything at 1G: every table below the PDPTs is parked. */
-    for (gfn_t off = 0; off < RND_WINDOW; off += GFNS_1G)
+    for (uint64_t off = 0; off < RND_WINDOW; off += GFNS_1G)
         CHECK_EQ(unmap(&f.p2m, RND_BASE + off, P2M_ORDER_1G), 0);
     check_unmapped(&f.p2m, RND_BASE, 1);
     CHECK_EQ(f.p2m.table_pages, 3);     /* root and two PDPTs */

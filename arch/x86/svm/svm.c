@@ -66,7 +66,7 @@ static paddr_t alloc_zeroed_page(void)
     if (!f)
         panic("SVM: out of memory for per-CPU areas\n");
     memset(frame_to_virt(f), 0, PAGE_SIZE);
-    return frame_to_mfn(f) << PAGE_SHIFT;
+    return mfn_to_paddr(frame_to_mfn(f));
 }
 
 void svm_cpu_init(void)

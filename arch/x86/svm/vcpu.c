@@ -61,8 +61,8 @@ int svm_permission_maps_init(void)
     memset(frame_to_virt(msr), 0xFF, 2 * PAGE_SIZE);  /* every MSR ... */
     for (unsigned int i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
         msrpm_clear(frame_to_virt(msr), passthrough_msrs[i]);  /* ... but these */
-    iopm_pa = frame_to_mfn(io) << PAGE_SHIFT;
-    msrpm_pa = frame_to_mfn(msr) << PAGE_SHIFT;
+    iopm_pa = mfn_to_paddr(frame_to_mfn(io));
+    msrpm_pa = mfn_to_paddr(frame_to_mfn(msr));
     return 0;
 }
 
@@ -84,7 +84,7 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
     vmcb = frame_to_virt(f);
     memset(vmcb, 0, PAGE_SIZE);
     v->arch.vmcb = vmcb;
-    v->arch.vmcb_pa = frame_to_mfn(f) << PAGE_SHIFT;
+    v->arch.vmcb_pa = mfn_to_paddr(frame_to_mfn(f));
 
     /* What Mica intercepts (see docs/ARCHITECTURE.md, "Guests"). */
     vmcb->control.intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
@@ -98,7 +98,7 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
     vmcb->control.msrpm_base_pa = msrpm_pa;
     vmcb->control.int_ctl = INT_CTL_V_INTR_MASKING;
     vmcb->control.np_enable = 1;
-    vmcb->control.n_cr3 = v->domain->p2m.root << PAGE_SHIFT;
+    vmcb->control.n_cr3 = mfn_to_paddr(v->domain->p2m.root);
 
     /* The PVH entry state (docs/xen-abi.md): 32-bit protected mode,
      * paging off, flat 4 GiB segments, a 32-bit busy TSS, IF=0, EBX = the
