@@ -12,17 +12,16 @@ static struct list_head runq = LIST_HEAD_INIT(runq);        /* RUNNABLE vCPUs */
 static struct list_head blocked = LIST_HEAD_INIT(blocked);  /* BLOCKED, off-CPU */
 static uint64_t last_wake_tick;     /* CPU 0's tick of the last wake-up */
 
-/* Each CPU's scheduling state. */
-struct sched_cpu {
-    struct vcpu *current;         /* the vCPU this CPU runs, or NULL when idle */
-    volatile bool need_resched;   /* set by the timer tick */
-    volatile bool idle;           /* halted in the idle loop */
-};
-static DEFINE_PER_CPU(struct sched_cpu, sched_cpu);
+/* Is the CPU halted in the idle loop (a kick wakes it)? */
+static DEFINE_PER_CPU(volatile bool, cpu_idle);
+/* The vCPU this CPU runs, or NULL when idle; read inline by current_vcpu. */
+DEFINE_PER_CPU(struct vcpu *, current_vcpu);
+/* Set by the timer tick; read inline by sched_preempt_pending (schedule.h). */
+DEFINE_PER_CPU(volatile bool, need_resched);
 
 static void tick(void)
 {
-    this_cpu_var(sched_cpu).need_resched = true;
+    this_cpu_var(need_resched) = true;
 }
 
 void scheduler_init(void)
@@ -30,21 +29,12 @@ void scheduler_init(void)
     arch_timer_set_handler(tick);
 }
 
-struct vcpu *current_vcpu(void)
-{
-    return this_cpu_var(sched_cpu).current;
-}
-
-bool sched_preempt_pending(void)
-{
-    return this_cpu_var(sched_cpu).need_resched;
-}
 
 /* Wake a halted CPU so it looks at the queue. Call with runq_lock held. */
 static void kick_idle_cpu(void)
 {
     for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
-        if (percpu_areas[cpu].online && per_cpu(sched_cpu, cpu).idle &&
+        if (percpu_areas[cpu].online && per_cpu(cpu_idle, cpu) &&
             cpu != smp_processor_id()) {
             arch_kick_cpu(cpu);
             return;
@@ -115,7 +105,7 @@ void vcpu_block(struct vcpu *v)
 bool sched_must_leave(const struct vcpu *v)
 {
     return v->state != VCPU_RUNNING || v->domain->state != DOMAIN_RUNNING ||
-           v->yield_requested || this_cpu_var(sched_cpu).need_resched;
+           v->yield_requested || this_cpu_var(need_resched);
 }
 
 /* The tick's wake-up for blocked vCPUs (see schedule.h). */
@@ -251,22 +241,18 @@ bool sched_stop_domain(struct domain *d)
 
 static void idle(void)
 {
-    struct sched_cpu *cpu = &this_cpu_var(sched_cpu);
-
     irq_disable();
-    cpu->idle = true;
-    if (list_empty(&runq) && !cpu->need_resched)
+    this_cpu_var(cpu_idle) = true;
+    if (list_empty(&runq) && !this_cpu_var(need_resched))
         irq_enable_and_halt();
     irq_disable();
-    cpu->idle = false;
-    cpu->need_resched = false;
+    this_cpu_var(cpu_idle) = false;
+    this_cpu_var(need_resched) = false;
     irq_enable();
 }
 
 void scheduler_run(void)
 {
-    struct sched_cpu *cpu = &this_cpu_var(sched_cpu);
-
     irq_enable();
     arch_timer_periodic(SCHED_TICK_US);
     for (;;) {
@@ -283,10 +269,10 @@ void scheduler_run(void)
             idle();
             continue;
         }
-        cpu->current = v;
-        cpu->need_resched = false;
+        this_cpu_var(current_vcpu) = v;
+        this_cpu_var(need_resched) = false;
         arch_vcpu_run(v);
-        cpu->current = NULL;
+        this_cpu_var(current_vcpu) = NULL;
         if (put_back(v))
             domain_destroy(v->domain);
     }

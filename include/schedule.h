@@ -46,11 +46,20 @@ void vcpu_block(struct vcpu *v);
 bool sched_must_leave(const struct vcpu *v);
 
 /* The vCPU this CPU runs, or NULL when it is idle. */
-struct vcpu *current_vcpu(void);
+DECLARE_PER_CPU(struct vcpu *, current_vcpu);
+static inline struct vcpu *current_vcpu(void)
+{
+    return this_cpu_var(current_vcpu);
+}
 
 /* Has this CPU's timer ticked since its vCPU was scheduled in? Long
- * hypercalls check it to offer a continuation. */
-bool sched_preempt_pending(void);
+ * hypercalls check it to offer a continuation (inline: it sits in their
+ * loops). */
+DECLARE_PER_CPU(volatile bool, need_resched);
+static inline bool sched_preempt_pending(void)
+{
+    return this_cpu_var(need_resched);
+}
 
 /* Pausing: the caller has moved d to DOMAIN_PAUSED (or back to RUNNING).
  * sched_pause_domain returns once none of d's vCPUs is on a CPU; their

@@ -123,6 +123,7 @@ unsigned int smp_boot_aps(void)
 
     ASSERT((uintptr_t)trampoline_start == (uintptr_t)__start_mica_trampoline);
     ASSERT(size <= PAGE_SIZE);
+    percpu_alloc_copies();
     memcpy(phys_to_virt(TRAMPOLINE_PADDR), trampoline_start, size);
     for (unsigned int cpu = 1; cpu < nr_cpus; cpu++) {
         if (!start_ap(cpu))

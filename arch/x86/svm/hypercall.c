@@ -54,7 +54,7 @@ void hypercall_set_arg(struct vcpu *v, unsigned int i, uint64_t value)
  *   c3               ret
  * and the rest of the page is int3 (0xcc). Stub 23 (__HYPERVISOR_iret, a
  * PV-only call) is ud2 (0f 0b). These are the bytes Xen 4.17 writes on AMD
- * (checked by tests/guest/test_cpuid.c under both).
+ * (checked by tests/guest/core/test_cpuid.c under both).
  */
 int hypercall_page_install(struct domain *d, uint64_t gpa)
 {

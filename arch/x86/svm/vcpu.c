@@ -183,7 +183,7 @@ static bool prepare_entry(struct vcpu *v)
         panic("entering a guest with lock '%s' held\n",
               this_cpu()->held_locks.lock[this_cpu()->held_locks.depth - 1]->name);
 #endif
-    /* Pairs with the fence in domain_flush_tlbs: our processor is visible
+    /* Pairs with the fence in p2m_domain_flush_tlbs: our processor is visible
      * before we read the ASID generation. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     vmcb->control.tlb_control = svm_asid_assign(&v->arch.asid[cpu]) ? TLB_CONTROL_FLUSH_ALL
