@@ -72,7 +72,7 @@ HYPERCALL_XSM(memory_op, machine_memory_map, PRIV, src, "machine_memory_map")
 HYPERCALL_XSM(memory_op, add_to_physmap, TARGET, src_tgt, "add_to_physmap, add_to_physmap_batch")
 HYPERCALL_XSM(memory_op, remove_from_physmap, TARGET, src_tgt, "remove_from_physmap")
 HYPERCALL_XSM(memory_op, map_gmfn_foreign, TARGET, own,
-              "add_to_physmap_batch of gmfn_foreign: the mapping domain on the foreign one")
+              "add_to_physmap_batch of gmfn_foreign (the mapping domain on the foreign one)")
 
 HYPERCALL(17, xen_version, none, int cmd, void *arg)
 
