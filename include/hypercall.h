@@ -40,7 +40,8 @@ long hypercall_call(struct vcpu *v, uint64_t nr, const uint64_t regs[HYPERCALL_M
                     bool compat);
 
 /* The name of hypercall nr ("memory_op"), or NULL if Mica has none: for
- * logging. */
+ * logging and traces. (Not called on the VMMCALL path: a call there, even
+ * out of line, costs every hypercall two instructions.) */
 const char *hypercall_name(uint64_t nr);
 
 /* The handlers (one file each in common/), one per HYPERCALL line of

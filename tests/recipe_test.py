@@ -87,8 +87,10 @@ def copy_tree(dest):
 
 
 def run(cmd, tree, log):
-    proc = subprocess.run(cmd, cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True)
+    # Its own make, not a part of the `make test` that may have started us.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    proc = subprocess.run(cmd, cwd=tree, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
     log.append("$ %s\n%s" % (" ".join(cmd), proc.stdout))
     return proc.returncode
 

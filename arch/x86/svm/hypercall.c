@@ -8,7 +8,6 @@
 #include "guest_access.h"
 #include "heap.h"
 #include "lib/string.h"
-#include "printk.h"
 #include "public/errno.h"
 #include "public/xen.h"
 #include "x86/guest.h"
@@ -27,13 +26,9 @@ void svm_exit_vmmcall(struct vcpu *v, struct vmcb *vmcb)
     const uint64_t regs32[HYPERCALL_MAX_ARGS] = { r->rbx, r->rcx, r->rdx, r->rsi, r->rdi };
     long result;
 
-    if (vmcb->save.cpl != 0) {
-        /* Only the guest kernel may call Mica (as in Xen for HVM guests). */
-        const char *name = hypercall_name(nr);
-        pr_debug("d%u v%u: hypercall %lu (%s) from CPL %u refused\n", v->domain->domid, v->id,
-                 nr, name ? name : "unknown", (unsigned int)vmcb->save.cpl);
-        result = -XEN_EPERM;
-    } else
+    if (vmcb->save.cpl != 0)
+        result = -XEN_EPERM;   /* only the guest kernel may call Mica (as in Xen for HVM guests) */
+    else
         result = hypercall_call(v, nr, compat ? regs32 : regs64, compat);
     if (result == HYPERCALL_PREEMPTED)
         return;                /* RAX still holds the number: VMMCALL runs again */
