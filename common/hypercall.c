@@ -10,16 +10,25 @@ struct hypercall {
     const char *name;
 };
 
+/* One row per HYPERCALL line of include/hypercall_defs.h, at its number. */
 static const struct hypercall hypercall_table[] = {
-    [__HYPERVISOR_memory_op] = { do_memory_op, 2, "memory_op" },
-    [__HYPERVISOR_xsm_op] = { do_xsm_op, 1, "xsm_op" },
-    [__HYPERVISOR_domctl] = { do_domctl, 1, "domctl" },
-    [__HYPERVISOR_xen_version] = { do_xen_version, 2, "xen_version" },
-    [__HYPERVISOR_console_io] = { do_console_io, 3, "console_io" },
-    [__HYPERVISOR_vcpu_op] = { do_vcpu_op, 3, "vcpu_op" },
-    [__HYPERVISOR_sched_op] = { do_sched_op, 2, "sched_op" },
-    [__HYPERVISOR_hvm_op] = { do_hvm_op, 2, "hvm_op" },
+#define HYPERCALL(nr, name, compat, ...) [nr] = { do_##name, HYPERCALL_NARGS(__VA_ARGS__), #name },
+#include "hypercall_defs.h"
 };
+
+/* A declared number beyond what the page's stubs reach, or one in the
+ * experiment range that is not an experiment, is a typo. */
+#define HYPERCALL(nr, name, ...)                                                         \
+    _Static_assert((nr) < 128, #name ": a hypercall number has a stub (0..127)");        \
+    _Static_assert((nr) < 64 || ((nr) >= HYPERCALL_EXPERIMENT_FIRST &&                    \
+                                 (nr) <= HYPERCALL_EXPERIMENT_LAST),                      \
+                   #name ": numbers above Xen's 0..63 are for experiments (64..71)");
+#include "hypercall_defs.h"
+
+const char *hypercall_name(uint64_t nr)
+{
+    return nr < ARRAY_SIZE(hypercall_table) ? hypercall_table[nr].name : NULL;
+}
 
 long hypercall_call(struct vcpu *v, uint64_t nr, const uint64_t regs[HYPERCALL_MAX_ARGS],
                     bool compat)

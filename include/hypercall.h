@@ -2,9 +2,10 @@
  * The hypercall table. A guest executes VMMCALL (through its hypercall page)
  * with the hypercall number in RAX and up to five arguments; Mica looks the
  * number up in one table of (handler, argument count, name) and puts the
- * result in RAX. Adding a hypercall is one row in hypercall_table
- * (common/hypercall.c) and one handler; arch/x86/svm/hypercall.c reads the
- * registers. docs/hypercalls.md lists them all.
+ * result in RAX. Each hypercall is declared once, in include/hypercall_defs.h:
+ * the table (common/hypercall.c) and the prototypes below follow from it;
+ * arch/x86/svm/hypercall.c reads the registers. docs/hypercalls.md lists
+ * them all and says how to add one.
  *
  * Calling conventions (docs/xen-abi.md), chosen by the guest's mode
  * (EFER.LMA && CS.L), never by register contents:
@@ -38,14 +39,14 @@ typedef long (*hypercall_fn)(struct vcpu *v, const struct hypercall_args *a);
 long hypercall_call(struct vcpu *v, uint64_t nr, const uint64_t regs[HYPERCALL_MAX_ARGS],
                     bool compat);
 
-/* The handlers (one file each in common/). */
-long do_console_io(struct vcpu *v, const struct hypercall_args *a);
-long do_xen_version(struct vcpu *v, const struct hypercall_args *a);
-long do_sched_op(struct vcpu *v, const struct hypercall_args *a);
-long do_hvm_op(struct vcpu *v, const struct hypercall_args *a);
-long do_memory_op(struct vcpu *v, const struct hypercall_args *a);
-long do_xsm_op(struct vcpu *v, const struct hypercall_args *a);
-long do_domctl(struct vcpu *v, const struct hypercall_args *a);
-long do_vcpu_op(struct vcpu *v, const struct hypercall_args *a);
+/* The name of hypercall nr ("memory_op"), or NULL if Mica has none: for
+ * logging and traces. (Not called on the VMMCALL path: a call there, even
+ * out of line, costs every hypercall two instructions.) */
+const char *hypercall_name(uint64_t nr);
+
+/* The handlers (one file each in common/), one per HYPERCALL line of
+ * include/hypercall_defs.h. */
+#define HYPERCALL(nr, name, ...) long do_##name(struct vcpu *v, const struct hypercall_args *a);
+#include "hypercall_defs.h"
 
 #endif

@@ -70,10 +70,11 @@ def main():
             log_path = os.path.join(args.keep_logs, test.name.replace("/", "_") + ".log")
             with open(log_path, "w") as f:
                 f.write(log)
+            kind = getattr(test, "kind", "qemu")    # a list may hold host tests too
             if problems:
-                print("FAIL qemu/%s: %s (log: %s)" % (test.name, "; ".join(problems), log_path))
+                print("FAIL %s/%s: %s (log: %s)" % (kind, test.name, "; ".join(problems), log_path))
             else:
-                print("PASS qemu/%s" % test.name)
+                print("PASS %s/%s" % (kind, test.name))
             sys.stdout.flush()
             results.append(not problems)
 

@@ -1,7 +1,8 @@
 /*
  * The dummy XSM module: Xen's default privilege rules, one class per hook.
  * Every other module starts from these (xsm_register fills its missing hooks
- * from here). The table below is the whole policy.
+ * from here). The class of each hook a hypercall asks is declared with the
+ * hypercall (include/hypercall_defs.h); the table below is the rest.
  */
 #include "xsm.h"
 #include "public/errno.h"
@@ -29,46 +30,46 @@ int xsm_default_action(enum xsm_default action, struct domain *src, struct domai
     return -XEN_EPERM;
 }
 
-static int console_io(struct domain *src, unsigned int cmd)
-{
-    /* Writing is for everyone (XSM_HOOK); reading is XSM_PRIV. */
-    return xsm_default_action(cmd == CONSOLEIO_write ? XSM_HOOK : XSM_PRIV, src, NULL);
-}
+/* Each hypercall's hooks and their classes are declared with the hypercall
+ * (include/hypercall_defs.h): xsm_default_HOOK is the class ... */
+#define HYPERCALL_XSM(call, hook, class, shape, what) \
+    static const enum xsm_default xsm_default_##hook = XSM_##class;
+#include "hypercall_defs.h"
 
-#define DEFAULT2(hook, class)                                        \
+/* ... and a hook of shape src_tgt or src is that class, no more. */
+#define DUMMY_src_tgt(hook)                                          \
     static int dummy_##hook(struct domain *src, struct domain *tgt)  \
     {                                                                \
-        return xsm_default_action(class, src, tgt);                  \
+        return xsm_default_action(xsm_default_##hook, src, tgt);     \
     }
+#define DUMMY_src(hook)                                              \
+    static int dummy_##hook(struct domain *src)                      \
+    {                                                                \
+        return xsm_default_action(xsm_default_##hook, src, NULL);    \
+    }
+#define DUMMY_own(hook)               /* written below */
+#define HYPERCALL_XSM(call, hook, class, shape, what) DUMMY_##shape(hook)
+#include "hypercall_defs.h"
 
-DEFAULT2(memory_adjust_reservation, XSM_TARGET)
-DEFAULT2(memory_stat_reservation, XSM_TARGET)
-DEFAULT2(memory_map, XSM_TARGET)
-DEFAULT2(add_to_physmap, XSM_TARGET)
-DEFAULT2(remove_from_physmap, XSM_TARGET)
-DEFAULT2(domain_create, XSM_HOOK)
-DEFAULT2(domain_destroy, XSM_PRIV)
-DEFAULT2(domain_pause, XSM_PRIV)
-DEFAULT2(hvm_getparam, XSM_TARGET)
-DEFAULT2(hvm_setparam, XSM_TARGET)
-DEFAULT2(vcpu_op, XSM_TARGET)
-
-static int machine_memory_map(struct domain *src)
+static int dummy_console_io(struct domain *src, unsigned int cmd)
 {
-    return xsm_default_action(XSM_PRIV, src, NULL);
+    /* Writing is for everyone (XSM_HOOK); reading is XSM_PRIV. */
+    return xsm_default_action(cmd == CONSOLEIO_write ? xsm_default_console_io : XSM_PRIV, src,
+                              NULL);
 }
 
 /* The mapping domain acts on the foreign one: XSM_TARGET (tgt is the domain
  * whose physmap changes; its own permission was checked by add_to_physmap). */
-static int map_gmfn_foreign(struct domain *src, struct domain *tgt, struct domain *foreign)
+static int dummy_map_gmfn_foreign(struct domain *src, struct domain *tgt, struct domain *foreign)
 {
     (void)src;
-    return xsm_default_action(XSM_TARGET, tgt, foreign);
+    return xsm_default_action(xsm_default_map_gmfn_foreign, tgt, foreign);
 }
 
-static int xsm_op(struct domain *src)
+/* The domain builder's hook (no hypercall asks it yet). */
+static int dummy_domain_create(struct domain *src, struct domain *tgt)
 {
-    return xsm_default_action(XSM_HOOK, src, NULL);
+    return xsm_default_action(XSM_HOOK, src, tgt);
 }
 
 static long dummy_do_xsm_op(struct vcpu *v, const struct hypercall_args *a)
@@ -95,21 +96,10 @@ static void print_stats(void)
 
 const struct xsm_ops xsm_dummy_ops = {
     .name = "dummy",
-    .console_io = console_io,                               /* HOOK write, PRIV read */
-    .memory_adjust_reservation = dummy_memory_adjust_reservation, /* TARGET */
-    .memory_stat_reservation = dummy_memory_stat_reservation,     /* TARGET */
-    .memory_map = dummy_memory_map,                               /* TARGET */
-    .machine_memory_map = machine_memory_map,               /* PRIV */
-    .add_to_physmap = dummy_add_to_physmap,                       /* TARGET */
-    .remove_from_physmap = dummy_remove_from_physmap,             /* TARGET */
-    .map_gmfn_foreign = map_gmfn_foreign,                   /* TARGET (mapper on foreign) */
-    .domain_create = dummy_domain_create,                         /* HOOK */
-    .domain_destroy = dummy_domain_destroy,                       /* PRIV */
-    .domain_pause = dummy_domain_pause,                           /* PRIV */
-    .hvm_getparam = dummy_hvm_getparam,                           /* TARGET */
-    .hvm_setparam = dummy_hvm_setparam,                           /* TARGET */
-    .vcpu_op = dummy_vcpu_op,                                     /* TARGET */
-    .xsm_op = xsm_op,                                       /* HOOK */
+    /* every hook of include/hypercall_defs.h: its class there */
+#define HYPERCALL_XSM(call, hook, class, shape, what) .hook = dummy_##hook,
+#include "hypercall_defs.h"
+    .domain_create = dummy_domain_create,                   /* HOOK */
     .do_xsm_op = dummy_do_xsm_op,                                 /* -ENOSYS */
     .alloc_security_domain = alloc_security_domain,         /* nothing to do */
     .free_security_domain = free_security_domain,           /* nothing to do */

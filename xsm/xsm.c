@@ -14,25 +14,15 @@ static char xsm_module[16] = "dummy";
 STRING_PARAM("xsm", xsm_module);
 
 /* Fill every hook the module left NULL from the dummy module. A new hook
- * in struct xsm_ops gets a line here too. */
+ * in struct xsm_ops that no HYPERCALL_XSM line declares gets a line here. */
 void xsm_register(struct xsm_ops *ops)
 {
 #define FILL(hook) if (!ops->hook) ops->hook = xsm_dummy_ops.hook
-    FILL(console_io);
-    FILL(memory_adjust_reservation);
-    FILL(memory_stat_reservation);
-    FILL(memory_map);
-    FILL(machine_memory_map);
-    FILL(add_to_physmap);
-    FILL(remove_from_physmap);
-    FILL(map_gmfn_foreign);
+    /* every hook a hypercall asks (include/hypercall_defs.h) ... */
+#define HYPERCALL_XSM(call, hook, class, shape, what) FILL(hook);
+#include "hypercall_defs.h"
+    /* ... and the others */
     FILL(domain_create);
-    FILL(domain_destroy);
-    FILL(domain_pause);
-    FILL(hvm_getparam);
-    FILL(hvm_setparam);
-    FILL(vcpu_op);
-    FILL(xsm_op);
     FILL(do_xsm_op);
     FILL(alloc_security_domain);
     FILL(free_security_domain);

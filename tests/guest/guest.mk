@@ -31,7 +31,8 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-s
     -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T $(GUEST_DIR)/lib/guest.ld
 
 GUEST_LIB_C := $(wildcard $(GUEST_DIR)/lib/*.c)
-GUEST_LIB_H := $(wildcard $(GUEST_DIR)/*/*.h include/public/*.h include/public/*/*.h)
+GUEST_LIB_H := $(wildcard $(GUEST_DIR)/*/*.h include/public/*.h include/public/*/*.h) \
+    include/hypercall_defs.h
 # trap.c, smp.c and probe64.asm are 64-bit only (long-mode IDT, 64-bit
 # registers and entry state).
 GUEST_LIB_OBJS_64 := $(GUEST_LIB_C:$(GUEST_DIR)/lib/%.c=$(GUEST_OUT)/lib64/%.o) \

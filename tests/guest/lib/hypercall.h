@@ -86,6 +86,17 @@ static inline long HYPERVISOR_xsm_op(void *arg)
     return hypercall5(__HYPERVISOR_xsm_op, (unsigned long)arg, 0, 0, 0, 0);
 }
 
+/* Under Mica, XENVER_extraversion contains "mica"; under Xen it does not. */
+static inline int running_on_mica(void)
+{
+    char extra[16] = { 0 };
+    HYPERVISOR_xen_version(XENVER_extraversion, extra);
+    for (unsigned int i = 0; i + 4 <= sizeof(extra); i++)
+        if (extra[i] == 'm' && extra[i + 1] == 'i' && extra[i + 2] == 'c' && extra[i + 3] == 'a')
+            return 1;
+    return 0;
+}
+
 #ifdef __x86_64__
 /* Register probe (probe64.asm): see there. */
 struct probe_regs {

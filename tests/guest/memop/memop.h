@@ -88,17 +88,6 @@ static inline long add_to_physmap_batch(domid_t domid, unsigned int space, domid
     return HYPERVISOR_memory_op(XENMEM_add_to_physmap_batch, &b);
 }
 
-/* Under Mica, XENVER_extraversion contains "mica"; under Xen it does not. */
-static inline int running_on_mica(void)
-{
-    char extra[16] = { 0 };
-    HYPERVISOR_xen_version(XENVER_extraversion, extra);
-    for (unsigned int i = 0; i + 4 <= sizeof(extra); i++)
-        if (extra[i] == 'm' && extra[i + 1] == 'i' && extra[i + 2] == 'c' && extra[i + 3] == 'a')
-            return 1;
-    return 0;
-}
-
 /* Is this domain privileged (SIF_PRIVILEGED in hvm_start_info)? */
 static inline int domain_is_privileged(void)
 {
