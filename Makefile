@@ -141,8 +141,10 @@ bench: deps
 test-xen: deps guests
 	tools/test-xen.sh
 
-# Static analysis (not part of `make test`: advisory).
-check:
+# Static analysis and the format check (tools/format-check.sh against
+# .clang-format); CI runs it before the tests.
+check: deps
+	tools/format-check.sh
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 	    --inline-suppr -Iinclude -D__x86_64__ arch common lib mm xsm tools/policyc.c
 
@@ -157,6 +159,6 @@ help:
 	@echo "make test     every test: host unit tests and QEMU boot tests"
 	@echo "make bench    deterministic benchmarks, Mica beside Xen 4.17"
 	@echo "make test-xen the self-only guest tests under real Xen 4.17"
-	@echo "make check    cppcheck over Mica's sources"
+	@echo "make check    format check (.clang-format) and cppcheck; CI runs it"
 	@echo "make clean    remove build/"
 	@echo "DEBUG=0       a build without run-time lock-order checks"

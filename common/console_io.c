@@ -32,7 +32,7 @@ long do_console_io(struct vcpu *v, const struct hypercall_args *a)
     if (XSM_CALL(console_io, v->domain, cmd))
         return -XEN_EPERM;
     if (cmd == CONSOLEIO_read)
-        return 0;                      /* no console input: nothing to read */
+        return 0; /* no console input: nothing to read */
 
     if (count > CONSOLE_IO_MAX)
         return -XEN_EINVAL;

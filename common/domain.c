@@ -178,8 +178,8 @@ static int publish(struct domain *d)
     return domid < 0 ? domid : 0;
 }
 
-int domain_create(const char *name, bool privileged, unsigned int nr_vcpus,
-                  uint64_t max_pages, struct domain **created)
+int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint64_t max_pages,
+                  struct domain **created)
 {
     struct domain *d;
     int rc;
@@ -193,7 +193,7 @@ int domain_create(const char *name, bool privileged, unsigned int nr_vcpus,
     d->privileged = privileged;
     d->max_pages = max_pages;
     d->state = DOMAIN_CREATED;
-    d->refcount = 1;                        /* the domain list's reference */
+    d->refcount = 1; /* the domain list's reference */
     spin_lock_init(&d->lock, "domain_lock", LOCK_LEVEL_DOMAIN);
     list_init(&d->page_list);
     list_init(&d->domlist_link);
@@ -244,8 +244,8 @@ static void relinquish_memory(struct domain *d)
 
 static const char *const reason_names[] = {
     [SHUTDOWN_poweroff] = "powered off", [SHUTDOWN_reboot] = "rebooted",
-    [SHUTDOWN_suspend] = "suspended", [SHUTDOWN_crash] = "crashed",
-    [SHUTDOWN_watchdog] = "watchdog", [SHUTDOWN_soft_reset] = "soft reset",
+    [SHUTDOWN_suspend] = "suspended",    [SHUTDOWN_crash] = "crashed",
+    [SHUTDOWN_watchdog] = "watchdog",    [SHUTDOWN_soft_reset] = "soft reset",
 };
 
 const char *shutdown_reason_name(unsigned int reason)
@@ -271,7 +271,7 @@ int domain_pause(struct domain *d)
     spin_unlock(&d->lock);
     if (first) {
         sched_pause_domain(d);
-        printk("Domain d%u (%s): paused\n", d->domid, d->name);   /* and off every CPU */
+        printk("Domain d%u (%s): paused\n", d->domid, d->name); /* and off every CPU */
     }
     return rc;
 }
@@ -300,7 +300,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     spin_lock(&d->lock);
     if (d->state >= DOMAIN_SHUTDOWN) {
         spin_unlock(&d->lock);
-        return;                               /* the first reason stands */
+        return; /* the first reason stands */
     }
     d->state = DOMAIN_SHUTDOWN;
     d->shutdown_reason = reason;
@@ -328,7 +328,7 @@ void domain_start(struct domain *d)
     spin_lock(&d->lock);
     ASSERT(d->state == DOMAIN_CREATED);
     d->state = DOMAIN_RUNNING;
-    d->vcpus[0]->initialised = true;     /* the builder set its PVH entry state */
+    d->vcpus[0]->initialised = true; /* the builder set its PVH entry state */
     spin_unlock(&d->lock);
     sched_start_vcpu(d->vcpus[0]);
 }
@@ -352,7 +352,7 @@ void domain_destroy(struct domain *d)
     spin_unlock(&d->lock);
     end_of_run_record(d->domid, d->name, d->shutdown_reason);
     d->state = DOMAIN_DEAD;
-    domain_put(d);                            /* the domain list's reference */
+    domain_put(d); /* the domain list's reference */
 }
 
 void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg)

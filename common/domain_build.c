@@ -40,8 +40,8 @@ struct segment {
 };
 
 struct guest_image {
-    unsigned int elf_class;    /* 32 or 64 */
-    uint32_t entry;            /* PVH 32-bit entry point (guest-physical) */
+    unsigned int elf_class; /* 32 or 64 */
+    uint32_t entry;         /* PVH 32-bit entry point (guest-physical) */
     unsigned int nr_segments;
     struct segment segments[MAX_SEGMENTS];
 };
@@ -109,8 +109,8 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
         return false;
     }
     if (o->mem < MIN_MEM || o->mem > MAX_MEM || (o->mem & (PAGE_SIZE - 1))) {
-        pr_err("module %u: mem=%lu must be a whole number of pages from 2M to 64G\n",
-               index, o->mem);
+        pr_err("module %u: mem=%lu must be a whole number of pages from 2M to 64G\n", index,
+               o->mem);
         return false;
     }
     if (o->vcpus < 1 || o->vcpus > MAX_VCPUS) {
@@ -146,8 +146,8 @@ static bool find_pvh_entry(const uint8_t *img, uint64_t offset, uint64_t len, ui
 
         if (n.namesz > len || n.descsz > len || next > end)
             return false;
-        if (n.namesz == 4 && !memcmp(img + name, "Xen", 4) &&
-            n.type == XEN_ELFNOTE_PHYS32_ENTRY && n.descsz >= 4) {
+        if (n.namesz == 4 && !memcmp(img + name, "Xen", 4) && n.type == XEN_ELFNOTE_PHYS32_ENTRY &&
+            n.descsz >= 4) {
             memcpy(entry, img + desc, 4);
             return true;
         }
@@ -278,7 +278,7 @@ static int populate_ram(struct domain *d, uint64_t nr_pages)
 
 static int write_start_info(struct domain *d, uint64_t mem, const char *cmdline)
 {
-    static uint8_t page[PAGE_SIZE];   /* boot CPU only: builds one domain at a time */
+    static uint8_t page[PAGE_SIZE]; /* boot CPU only: builds one domain at a time */
     struct hvm_start_info *si = (void *)page;
     struct hvm_memmap_table_entry *map = (void *)(page + 64);
     char *guest_cmdline = (char *)(page + 128);
@@ -331,8 +331,7 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
 
     rc = domain_create(o.name, o.priv, (unsigned int)o.vcpus, o.mem >> PAGE_SHIFT, &d);
     if (rc) {
-        pr_err("module %u (%s) refused: cannot create the domain (error %d)\n", index, o.name,
-               rc);
+        pr_err("module %u (%s) refused: cannot create the domain (error %d)\n", index, o.name, rc);
         return false;
     }
     snprintf(d->cmdline, sizeof(d->cmdline), "%s", module->cmdline);
@@ -341,8 +340,8 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
     if (o.target[0]) {
         d->target = domain_find_by_name(o.target);
         if (d->target == DOMID_INVALID) {
-            pr_err("module %u (%s) refused: target=%s names no domain built before it\n",
-                   index, o.name, o.target);
+            pr_err("module %u (%s) refused: target=%s names no domain built before it\n", index,
+                   o.name, o.target);
             domain_shutdown(d, SHUTDOWN_crash);
             return false;
         }
@@ -361,14 +360,15 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
     for (unsigned int i = 0; !rc && i < d->nr_vcpus; i++)
         rc = arch_vcpu_init(d->vcpus[i], i == 0 ? gi.entry : 0, i == 0 ? START_INFO_GPA : 0);
     if (rc) {
-        pr_err("module %u (%s) refused: building the domain failed (error %d)\n",
-               index, o.name, rc);
+        pr_err("module %u (%s) refused: building the domain failed (error %d)\n", index, o.name,
+               rc);
         domain_shutdown(d, SHUTDOWN_crash);
         return false;
     }
     printk("Domain d%u (%s): %lu MiB, %u vCPU(s), %sprivileged, ELF%u, entry %#x, "
-           "%lu p2m table pages\n", d->domid, d->name, o.mem >> 20, d->nr_vcpus,
-           d->privileged ? "" : "un", gi.elf_class, gi.entry, d->p2m.table_pages);
+           "%lu p2m table pages\n",
+           d->domid, d->name, o.mem >> 20, d->nr_vcpus, d->privileged ? "" : "un", gi.elf_class,
+           gi.entry, d->p2m.table_pages);
     p2m_debug_domain_built(d);
     return true;
 }

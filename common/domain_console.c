@@ -13,8 +13,8 @@ static void flush_line(struct domain *d)
 
     if (second != d->console_second) {
         if (d->console_dropped)
-            printk("(%s) [%u console lines dropped: more than %d a second]\n",
-                   d->name, d->console_dropped, CONSOLE_LINES_PER_SECOND);
+            printk("(%s) [%u console lines dropped: more than %d a second]\n", d->name,
+                   d->console_dropped, CONSOLE_LINES_PER_SECOND);
         d->console_second = second;
         d->console_lines = 0;
         d->console_dropped = 0;

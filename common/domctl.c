@@ -45,7 +45,7 @@ long do_domctl(struct vcpu *v, const struct hypercall_args *a)
         return HYPERCALL_PREEMPTED;
     }
     if (d == v->domain)
-        rc = -XEN_EINVAL;                 /* a domain cannot pause itself */
+        rc = -XEN_EINVAL; /* a domain cannot pause itself */
     else if (XSM_CALL(domain_pause, v->domain, d))
         rc = -XEN_EPERM;
     else if (op.cmd == XEN_DOMCTL_pausedomain)

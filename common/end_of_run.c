@@ -62,8 +62,8 @@ static void crash_all_on_timeout(void)
     for (domid_t id = 0; id < 0x7FF0 && domains_alive(); id++) {
         struct domain *d = domain_get(id);
         if (d) {
-            domain_crash(d, "d%u (%s): still running after timeout=%lu s",
-                         d->domid, d->name, timeout_seconds);
+            domain_crash(d, "d%u (%s): still running after timeout=%lu s", d->domid, d->name,
+                         timeout_seconds);
             domain_put(d);
         }
     }
@@ -85,8 +85,7 @@ void end_of_run_check(void)
 
     if (!__atomic_load_n(&started, __ATOMIC_ACQUIRE))
         return;
-    if (domains_alive() || keep_running ||
-        __atomic_exchange_n(&ending, true, __ATOMIC_ACQ_REL))
+    if (domains_alive() || keep_running || __atomic_exchange_n(&ending, true, __ATOMIC_ACQ_REL))
         return;
 
     printk("All domains have ended:\n");
@@ -102,11 +101,10 @@ void end_of_run_check(void)
 
     xsm->print_stats();
     free_after = page_alloc_free_frames();
-    printk("Memory: %lu frames free before the domains, %lu after they ended\n",
-           free_frames_before, free_after);
+    printk("Memory: %lu frames free before the domains, %lu after they ended\n", free_frames_before,
+           free_after);
     if (free_after != free_frames_before) {
-        pr_err("Memory: %ld frames leaked by domains\n",
-               (long)(free_frames_before - free_after));
+        pr_err("Memory: %ld frames leaked by domains\n", (long)(free_frames_before - free_after));
         all_off = false;
     }
     if (p2m_audit_failures()) {

@@ -6,7 +6,7 @@
 
 struct hypercall {
     hypercall_fn fn;
-    unsigned int nr_args;        /* how many argument registers it reads */
+    unsigned int nr_args; /* how many argument registers it reads */
     const char *name;
 };
 
@@ -18,10 +18,10 @@ static const struct hypercall hypercall_table[] = {
 
 /* A declared number beyond what the page's stubs reach, or one in the
  * experiment range that is not an experiment, is a typo. */
-#define HYPERCALL(nr, name, ...)                                                         \
-    _Static_assert((nr) < 128, #name ": a hypercall number has a stub (0..127)");        \
-    _Static_assert((nr) < 64 || ((nr) >= HYPERCALL_EXPERIMENT_FIRST &&                    \
-                                 (nr) <= HYPERCALL_EXPERIMENT_LAST),                      \
+#define HYPERCALL(nr, name, ...)                                                                  \
+    _Static_assert((nr) < 128, #name ": a hypercall number has a stub (0..127)");                 \
+    _Static_assert((nr) < 64 ||                                                                   \
+                       ((nr) >= HYPERCALL_EXPERIMENT_FIRST && (nr) <= HYPERCALL_EXPERIMENT_LAST), \
                    #name ": numbers above Xen's 0..63 are for experiments (64..71)");
 #include "hypercall_defs.h"
 

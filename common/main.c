@@ -34,7 +34,7 @@ static void build_domains(void)
     }
     for (unsigned int i = 0; i < boot_info.nr_modules; i++) {
         if (xsm_module_is_policy(i)) {
-            policies++;               /* XSM's (xsm_init), not a guest */
+            policies++; /* XSM's (xsm_init), not a guest */
             continue;
         }
         refused += !domain_build_module(&boot_info.modules[i], i, i == policies);

@@ -59,7 +59,7 @@ static long continue_at(struct vcpu *v, const struct hypercall_args *a, unsigned
     uint64_t encoded = cmd | (next_extent << MEMOP_EXTENT_SHIFT);
 
     if ((encoded >> MEMOP_EXTENT_SHIFT) != next_extent || !guest_reg_fits(a, encoded))
-        return 0;                      /* cannot encode: the caller goes on instead */
+        return 0; /* cannot encode: the caller goes on instead */
     hypercall_set_arg(v, 0, encoded);
     return HYPERCALL_PREEMPTED;
 }
@@ -81,7 +81,7 @@ static long reservation_op(struct vcpu *v, const struct hypercall_args *a, unsig
     if (rc)
         return rc;
     if (start >= r.nr_extents)
-        return (long)start;           /* nothing (left) to do */
+        return (long)start; /* nothing (left) to do */
     /* An order above the caller's limit does nothing at all (as Xen). */
     if (r.extent_order > physmap_max_extent_order(v->domain))
         return (long)start;
@@ -149,8 +149,7 @@ static long reservation_query(struct vcpu *v, unsigned int cmd, uint64_t arg)
 }
 
 /* memory_map / machine_memory_map: E820-style records (struct xen_e820_entry). */
-static long memory_map(struct vcpu *v, const struct hypercall_args *a, uint64_t arg,
-                       bool machine)
+static long memory_map(struct vcpu *v, const struct hypercall_args *a, uint64_t arg, bool machine)
 {
     struct memop_memory_map m;
     uint32_t written = 0;
@@ -222,7 +221,7 @@ static long add_to_physmap(struct vcpu *v, const struct hypercall_args *a, uint6
             }
         }
         if (rc && rc != HYPERCALL_PREEMPTED)
-            xlat_add_to_physmap_out(v, a, arg, &x);  /* show how far it got */
+            xlat_add_to_physmap_out(v, a, arg, &x); /* show how far it got */
     }
     domain_put(d);
     return rc;
@@ -240,9 +239,9 @@ static long add_to_physmap_batch(struct vcpu *v, const struct hypercall_args *a,
     if (rc)
         return rc;
     if (b.space == XENMAPSPACE_gmfn_range)
-        return -XEN_EOPNOTSUPP;        /* ranges are add_to_physmap's (as Xen) */
+        return -XEN_EOPNOTSUPP; /* ranges are add_to_physmap's (as Xen) */
     if (b.space != XENMAPSPACE_gmfn_foreign && b.foreign_domid)
-        return -XEN_EINVAL;            /* u.res0 must be zero */
+        return -XEN_EINVAL; /* u.res0 must be zero */
     d = target_domain(b.domid);
     if (!d)
         return -XEN_ESRCH;

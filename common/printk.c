@@ -18,8 +18,10 @@ static enum log_level console_level = LOG_INFO;
 static volatile bool console_lock_broken;
 
 static const char *const level_names[] = {
-    [LOG_ERR] = "error", [LOG_WARN] = "warning",
-    [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+    [LOG_ERR] = "error",
+    [LOG_WARN] = "warning",
+    [LOG_INFO] = "info",
+    [LOG_DEBUG] = "debug",
 };
 
 /* loglvl=error|warning|info|debug, or 0..3. */
@@ -28,8 +30,7 @@ static int parse_loglvl(const char *value)
     if (!value)
         return -22;
     for (unsigned int i = 0; i < ARRAY_SIZE(level_names); i++) {
-        if (!strcmp(value, level_names[i]) ||
-            (value[0] == (char)('0' + i) && value[1] == '\0')) {
+        if (!strcmp(value, level_names[i]) || (value[0] == (char)('0' + i) && value[1] == '\0')) {
             console_level = (enum log_level)i;
             return 0;
         }
@@ -46,8 +47,7 @@ void console_break_lock(void)
 void vprintk_level(enum log_level level, const char *fmt, va_list ap)
 {
     char buf[512];
-    const char *prefix = level == LOG_ERR ? "ERROR: " :
-                         level == LOG_WARN ? "WARNING: " : "";
+    const char *prefix = level == LOG_ERR ? "ERROR: " : level == LOG_WARN ? "WARNING: " : "";
     unsigned long flags = 0;
     int len;
 

@@ -8,9 +8,9 @@
 #include "spinlock.h"
 
 static DEFINE_SPINLOCK(runq_lock, LOCK_LEVEL_RUNQUEUE);
-static struct list_head runq = LIST_HEAD_INIT(runq);        /* RUNNABLE vCPUs */
-static struct list_head blocked = LIST_HEAD_INIT(blocked);  /* BLOCKED, off-CPU */
-static uint64_t last_wake_tick;     /* CPU 0's tick of the last wake-up */
+static struct list_head runq = LIST_HEAD_INIT(runq);       /* RUNNABLE vCPUs */
+static struct list_head blocked = LIST_HEAD_INIT(blocked); /* BLOCKED, off-CPU */
+static uint64_t last_wake_tick;                            /* CPU 0's tick of the last wake-up */
 
 /* Is the CPU halted in the idle loop (a kick wakes it)? */
 static DEFINE_PER_CPU(volatile bool, cpu_idle);
@@ -29,13 +29,11 @@ void scheduler_init(void)
     arch_timer_set_handler(tick);
 }
 
-
 /* Wake a halted CPU so it looks at the queue. Call with runq_lock held. */
 static void kick_idle_cpu(void)
 {
     for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
-        if (percpu_areas[cpu].online && per_cpu(cpu_idle, cpu) &&
-            cpu != smp_processor_id()) {
+        if (percpu_areas[cpu].online && per_cpu(cpu_idle, cpu) && cpu != smp_processor_id()) {
             arch_kick_cpu(cpu);
             return;
         }
@@ -63,7 +61,7 @@ void sched_start_vcpu(struct vcpu *v)
     /* A paused domain's vCPU starts parked (enqueue): its unpause runs it. */
     if ((state == DOMAIN_RUNNING || state == DOMAIN_PAUSED) && v->state == VCPU_OFFLINE) {
         if (v->processor >= 0)
-            v->state = VCPU_RUNNING;   /* stopped, but still on its CPU: carry on */
+            v->state = VCPU_RUNNING; /* stopped, but still on its CPU: carry on */
         else
             enqueue(v);
     }
@@ -104,8 +102,8 @@ void vcpu_block(struct vcpu *v)
 
 bool sched_must_leave(const struct vcpu *v)
 {
-    return v->state != VCPU_RUNNING || v->domain->state != DOMAIN_RUNNING ||
-           v->yield_requested || this_cpu_var(need_resched);
+    return v->state != VCPU_RUNNING || v->domain->state != DOMAIN_RUNNING || v->yield_requested ||
+           this_cpu_var(need_resched);
 }
 
 /* The tick's wake-up for blocked vCPUs (see schedule.h). */
@@ -191,7 +189,7 @@ void sched_pause_domain(struct domain *d)
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         if (v->state == VCPU_RUNNABLE)
-            list_del(&v->runq_link);          /* parked (a no-op if it already was) */
+            list_del(&v->runq_link); /* parked (a no-op if it already was) */
         if (v->processor >= 0 && v->processor != (int)smp_processor_id())
             arch_kick_cpu((unsigned int)v->processor);
     }
@@ -215,7 +213,7 @@ void sched_unpause_domain(struct domain *d)
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         if (v->state == VCPU_RUNNABLE && v->processor < 0)
-            enqueue(v);                       /* the parked ones */
+            enqueue(v); /* the parked ones */
     }
     spin_unlock_irqrestore(&runq_lock, flags);
 }

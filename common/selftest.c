@@ -123,8 +123,8 @@ static bool test_heap(void)
             ok = false;
         xfree(objects[i]);
     }
-    printk("selftest heap: %d objects, free frames %lu before, %lu after\n",
-           COUNT, before, page_alloc_free_frames());
+    printk("selftest heap: %d objects, free frames %lu before, %lu after\n", COUNT, before,
+           page_alloc_free_frames());
     return ok && page_alloc_free_frames() == before;
 }
 
@@ -168,8 +168,8 @@ static bool test_timer(void)
         uint64_t ticks = ticks_since_start(cpu);
         /* 20 expected; emulated time is loose, so accept a broad band. */
         bool good = ticks >= 5 && ticks <= 60;
-        printk("selftest timer: CPU%u: %lu periodic ticks in %u ms at %u ms period\n",
-               cpu, ticks, window_us / 1000, period_us / 1000);
+        printk("selftest timer: CPU%u: %lu periodic ticks in %u ms at %u ms period\n", cpu, ticks,
+               window_us / 1000, period_us / 1000);
         ok = ok && good;
     }
 
@@ -228,7 +228,7 @@ __attribute__((noinline)) void selftest_fault_trigger(void)
 static bool test_fault(void)
 {
     selftest_fault_trigger();
-    return false;   /* still here: the fault did not happen */
+    return false; /* still here: the fault did not happen */
 }
 
 static DEFINE_SPINLOCK(selftest_outer, LOCK_LEVEL_SELFTEST_OUTER);
@@ -255,7 +255,7 @@ static bool test_gfnleak(void)
 
     if (p2m_init(&p2m, P2M_ORDER_2M, NULL))
         return false;
-    get_gfn(&p2m, _gfn(0), &t, &order);      /* and no put_gfn */
+    get_gfn(&p2m, _gfn(0), &t, &order); /* and no put_gfn */
     check_no_gfn_held();
     pr_err("selftest gfnleak: the missing put_gfn went unnoticed\n");
     return false;
@@ -265,8 +265,8 @@ static const struct {
     const char *name;
     bool (*run)(void);
 } selftests[] = {
-    { "memory", test_memory }, { "heap", test_heap }, { "timer", test_timer },
-    { "ipi", test_ipi }, { "fault", test_fault }, { "lockorder", test_lockorder },
+    { "memory", test_memory },   { "heap", test_heap },   { "timer", test_timer },
+    { "ipi", test_ipi },         { "fault", test_fault }, { "lockorder", test_lockorder },
     { "gfnleak", test_gfnleak },
 };
 

@@ -21,7 +21,8 @@ static void lock_order_check(const spinlock_t *lock)
     const spinlock_t *conflict = lock_order_conflict(&this_cpu()->held_locks, lock);
 
     if (conflict)
-        panic("lock order violation on CPU%u: acquiring '%s' (level %u) while holding '%s' (level %u)\n",
+        panic("lock order violation on CPU%u: acquiring '%s' (level %u) while holding '%s' (level "
+              "%u)\n",
               smp_processor_id(), lock->name, lock->level, conflict->name, conflict->level);
 }
 
@@ -30,8 +31,8 @@ static void lock_order_check(const spinlock_t *lock)
 static void lock_order_acquired(const spinlock_t *lock)
 {
     if (!lock_order_push(&this_cpu()->held_locks, lock))
-        panic("lock order: more than %d locks held on CPU%u, acquiring '%s'\n",
-              LOCK_ORDER_MAX_HELD, smp_processor_id(), lock->name);
+        panic("lock order: more than %d locks held on CPU%u, acquiring '%s'\n", LOCK_ORDER_MAX_HELD,
+              smp_processor_id(), lock->name);
 }
 
 static void lock_order_release(const spinlock_t *lock)
@@ -40,9 +41,18 @@ static void lock_order_release(const spinlock_t *lock)
         panic("releasing '%s', which CPU%u does not hold\n", lock->name, smp_processor_id());
 }
 #else
-static inline void lock_order_check(const spinlock_t *lock) { (void)lock; }
-static inline void lock_order_acquired(const spinlock_t *lock) { (void)lock; }
-static inline void lock_order_release(const spinlock_t *lock) { (void)lock; }
+static inline void lock_order_check(const spinlock_t *lock)
+{
+    (void)lock;
+}
+static inline void lock_order_acquired(const spinlock_t *lock)
+{
+    (void)lock;
+}
+static inline void lock_order_release(const spinlock_t *lock)
+{
+    (void)lock;
+}
 #endif
 
 void spin_lock(spinlock_t *lock)

@@ -69,7 +69,7 @@ static long vcpu_up(struct vcpu *v)
     if (!v->initialised)
         rc = -XEN_EINVAL;
     else
-        sched_start_vcpu(v);        /* nothing if it is up already */
+        sched_start_vcpu(v); /* nothing if it is up already */
     spin_unlock(&d->lock);
     return rc;
 }

@@ -19,7 +19,7 @@
 /* Copy a string into a guest field of `size` bytes, zero-padded. */
 static long copy_string(struct vcpu *v, uint64_t buffer, const char *s, size_t size)
 {
-    char field[sizeof(xen_capabilities_info_t)];   /* the largest string field */
+    char field[sizeof(xen_capabilities_info_t)]; /* the largest string field */
 
     memset(field, 0, size);
     snprintf(field, size, "%s", s);

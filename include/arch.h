@@ -12,10 +12,10 @@
 #define MICA_ARCH_H
 
 #include "types.h"
-#include "x86/asm.h"     /* irq_save/irq_restore/irq_enable/irq_disable, cpu_relax, halt, rdtsc */
-#include "x86/arch_domain.h"  /* struct arch_vcpu and struct arch_domain (embedded as `arch`) */
-#include "x86/paging.h"  /* phys_to_virt/virt_to_phys: the direct map of machine memory */
-#include "x86/serial.h"  /* serial_write, serial_getc_nonblocking: the console */
+#include "x86/asm.h" /* irq_save/irq_restore/irq_enable/irq_disable, cpu_relax, halt, rdtsc */
+#include "x86/arch_domain.h" /* struct arch_vcpu and struct arch_domain (embedded as `arch`) */
+#include "x86/paging.h"      /* phys_to_virt/virt_to_phys: the direct map of machine memory */
+#include "x86/serial.h"      /* serial_write, serial_getc_nonblocking: the console */
 
 struct domain;
 struct vcpu;

@@ -16,10 +16,10 @@
 #define ASSERT(c) assert(c)
 #else
 __attribute__((noreturn)) void assert_failed(const char *expr, const char *file, int line);
-#define ASSERT(c)                                        \
-    do {                                                 \
-        if (!(c))                                        \
-            assert_failed(#c, __FILE__, __LINE__);       \
+#define ASSERT(c)                                  \
+    do {                                           \
+        if (!(c))                                  \
+            assert_failed(#c, __FILE__, __LINE__); \
     } while (0)
 #endif
 

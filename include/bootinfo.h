@@ -23,12 +23,12 @@ enum boot_mem_type {
 };
 
 struct boot_mem_range {
-    paddr_t start, end;          /* [start, end) */
-    uint32_t type;               /* enum boot_mem_type */
+    paddr_t start, end; /* [start, end) */
+    uint32_t type;      /* enum boot_mem_type */
 };
 
 struct boot_module {
-    paddr_t start, end;          /* [start, end) */
+    paddr_t start, end; /* [start, end) */
     char cmdline[BOOT_MODULE_CMDLINE_LEN];
 };
 
@@ -38,8 +38,8 @@ struct boot_info {
     unsigned int nr_mem;
     struct boot_module modules[BOOT_MAX_MODULES];
     unsigned int nr_modules;
-    paddr_t acpi_rsdp;           /* physical address of a copy of the RSDP, 0 if none */
-    paddr_t info_start, info_end;/* the multiboot2 structure itself */
+    paddr_t acpi_rsdp;            /* physical address of a copy of the RSDP, 0 if none */
+    paddr_t info_start, info_end; /* the multiboot2 structure itself */
 };
 
 extern struct boot_info boot_info;

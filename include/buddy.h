@@ -17,7 +17,7 @@
 
 struct buddy {
     struct frame *frames;                        /* the frame table it manages */
-    uint64_t nr_frames;                             /* frames in that table */
+    uint64_t nr_frames;                          /* frames in that table */
     struct list_head free_list[BUDDY_NR_ORDERS]; /* free blocks, by order */
     uint64_t nr_free_blocks[BUDDY_NR_ORDERS];    /* length of each free list */
     uint64_t nr_free_frames;                     /* total free frames */

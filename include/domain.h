@@ -32,19 +32,19 @@ typedef uint16_t domid_t;
 #define NR_GRANT_FRAMES 4
 
 enum domain_state {
-    DOMAIN_CREATED,     /* built, not yet started */
+    DOMAIN_CREATED, /* built, not yet started */
     DOMAIN_RUNNING,
     DOMAIN_PAUSED,
-    DOMAIN_SHUTDOWN,    /* asked to stop (shutdown_reason says why); vCPUs stopping */
-    DOMAIN_DYING,       /* resources being returned */
+    DOMAIN_SHUTDOWN, /* asked to stop (shutdown_reason says why); vCPUs stopping */
+    DOMAIN_DYING,    /* resources being returned */
     DOMAIN_DEAD,
 };
 
 enum vcpu_state {
-    VCPU_OFFLINE,       /* not started, taken down (VCPUOP_down), or its domain has stopped */
-    VCPU_RUNNABLE,      /* on the run queue */
-    VCPU_RUNNING,       /* on a CPU right now (exactly one) */
-    VCPU_BLOCKED,       /* waiting for an event (SCHEDOP_block, HLT) */
+    VCPU_OFFLINE,  /* not started, taken down (VCPUOP_down), or its domain has stopped */
+    VCPU_RUNNABLE, /* on the run queue */
+    VCPU_RUNNING,  /* on a CPU right now (exactly one) */
+    VCPU_BLOCKED,  /* waiting for an event (SCHEDOP_block, HLT) */
 };
 
 struct domain;
@@ -52,11 +52,11 @@ struct domain;
 struct vcpu {
     struct domain *domain;
     unsigned int id;
-    enum vcpu_state state;          /* under runq_lock */
-    int processor;                  /* the CPU running it, or -1 */
-    struct list_head runq_link;     /* run queue or blocked list */
+    enum vcpu_state state;      /* under runq_lock */
+    int processor;              /* the CPU running it, or -1 */
+    struct list_head runq_link; /* run queue or blocked list */
 
-    struct arch_vcpu arch;          /* its processor state (include/x86/arch_domain.h) */
+    struct arch_vcpu arch; /* its processor state (include/x86/arch_domain.h) */
 
     /* Why the scheduler should take the vCPU off its CPU after this exit. */
     bool yield_requested;
@@ -69,43 +69,43 @@ struct vcpu {
 struct domain {
     domid_t domid;
     char name[DOMAIN_NAME_LEN];
-    uint32_t refcount;              /* atomic; the domain list holds one */
-    enum domain_state state;        /* to SHUTDOWN under lock; SHUTDOWN to DYING
+    uint32_t refcount;            /* atomic; the domain list holds one */
+    enum domain_state state;      /* to SHUTDOWN under lock; SHUTDOWN to DYING
                                        under runq_lock, by exactly one CPU */
-    unsigned int shutdown_reason;   /* SHUTDOWN_* when state >= SHUTDOWN */
-    unsigned int pause_count;       /* domctl pauses in force (under lock) */
-    spinlock_t lock;                /* state, page list, tot_pages */
+    unsigned int shutdown_reason; /* SHUTDOWN_* when state >= SHUTDOWN */
+    unsigned int pause_count;     /* domctl pauses in force (under lock) */
+    spinlock_t lock;              /* state, page list, tot_pages */
     bool privileged;
-    domid_t target;                 /* the domain this one manages (device model,
+    domid_t target;                   /* the domain this one manages (device model,
                                        stub domain), or DOMID_INVALID */
-    char label[DOMAIN_LABEL_LEN];   /* security label (XSM); FLASK fills in the default */
-    void *ssid;                     /* the XSM module's own state for this domain:
+    char label[DOMAIN_LABEL_LEN];     /* security label (XSM); FLASK fills in the default */
+    void *ssid;                       /* the XSM module's own state for this domain:
                                        only that module reads or writes it */
     char cmdline[DOMAIN_CMDLINE_LEN]; /* the module's command line, given to the guest */
 
     /* Special frames (owned, never in the page list, never counted in
      * tot_pages, never released by decrease_reservation or moved): */
-    struct frame *shared_info;      /* XENMAPSPACE_shared_info */
+    struct frame *shared_info;                   /* XENMAPSPACE_shared_info */
     struct frame *grant_frames[NR_GRANT_FRAMES]; /* XENMAPSPACE_grant_table, for the
                                        grant-table issue to come */
 
-    uint64_t ram_end;               /* its memory map: RAM [0, ram_end) (the builder's) */
-    uint64_t max_pages;             /* the most RAM pages it may own */
-    uint64_t tot_pages;             /* RAM pages it owns now */
-    struct list_head page_list;     /* those pages (frame.list) */
+    uint64_t ram_end;           /* its memory map: RAM [0, ram_end) (the builder's) */
+    uint64_t max_pages;         /* the most RAM pages it may own */
+    uint64_t tot_pages;         /* RAM pages it owns now */
+    struct list_head page_list; /* those pages (frame.list) */
 
     struct vcpu *vcpus[MAX_VCPUS];
     unsigned int nr_vcpus;
-    uint32_t vcpus_on_cpu;          /* atomic: vCPUs currently RUNNING */
+    uint32_t vcpus_on_cpu; /* atomic: vCPUs currently RUNNING */
 
     struct p2m p2m;
-    struct arch_domain arch;        /* its x86 state (include/x86/arch_domain.h) */
+    struct arch_domain arch; /* its x86 state (include/x86/arch_domain.h) */
 
     char console_line[CONSOLE_LINE_LEN]; /* port 0xe9 / console_io line buffer */
     unsigned int console_len;
-    uint64_t console_second;        /* rate limit: the second being counted */
-    unsigned int console_lines;     /* lines printed in that second */
-    unsigned int console_dropped;   /* lines dropped in that second */
+    uint64_t console_second;      /* rate limit: the second being counted */
+    unsigned int console_lines;   /* lines printed in that second */
+    unsigned int console_dropped; /* lines dropped in that second */
 
     struct list_head domlist_link;
 };
@@ -113,8 +113,8 @@ struct domain {
 /* Create a domain with nr_vcpus vCPUs and room for max_pages pages, but no
  * memory yet, and store it in *created. -EINVAL for a vCPU count outside
  * 1..MAX_VCPUS, -ENOMEM, -ENOSPC (no free domid): nothing is left behind. */
-int domain_create(const char *name, bool privileged, unsigned int nr_vcpus,
-                  uint64_t max_pages, struct domain **created);
+int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint64_t max_pages,
+                  struct domain **created);
 
 /* A counted reference to domain id (DOMID_SELF: the caller's own), or NULL
  * if there is none or it is dying. */

@@ -18,8 +18,8 @@
 
 struct elf_ident {
     uint8_t magic[4];
-    uint8_t class;        /* ELFCLASS32 / ELFCLASS64 */
-    uint8_t data;         /* ELFDATA2LSB */
+    uint8_t class; /* ELFCLASS32 / ELFCLASS64 */
+    uint8_t data;  /* ELFDATA2LSB */
     uint8_t version;
     uint8_t pad[9];
 };

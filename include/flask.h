@@ -12,10 +12,10 @@
 #include "types.h"
 
 struct flask_policy {
-    uint32_t nr_types;                    /* type 0 reserved */
-    const char **type_names;              /* [nr_types] into strings */
+    uint32_t nr_types;       /* type 0 reserved */
+    const char **type_names; /* [nr_types] into strings */
     uint32_t nr_rules;
-    struct flask_policy_rule *rules;      /* sorted by (src, tgt, tclass), merged */
+    struct flask_policy_rule *rules; /* sorted by (src, tgt, tclass), merged */
     char *strings;
 };
 

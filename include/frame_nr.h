@@ -15,15 +15,29 @@
 #include <stdint.h>
 
 #ifdef MICA_DEBUG
-#define FRAME_NR_TYPE(name)                                               \
-    typedef struct { uint64_t name; } name##_t;                           \
-    static inline name##_t _##name(uint64_t n) { return (name##_t){ n }; } \
-    static inline uint64_t name##_x(name##_t v) { return v.name; }
+#define FRAME_NR_TYPE(name)                     \
+    typedef struct {                            \
+        uint64_t name;                          \
+    } name##_t;                                 \
+    static inline name##_t _##name(uint64_t n)  \
+    {                                           \
+        return (name##_t){ n };                 \
+    }                                           \
+    static inline uint64_t name##_x(name##_t v) \
+    {                                           \
+        return v.name;                          \
+    }
 #else
-#define FRAME_NR_TYPE(name)                                               \
-    typedef uint64_t name##_t;                                            \
-    static inline name##_t _##name(uint64_t n) { return n; }              \
-    static inline uint64_t name##_x(name##_t v) { return v; }
+#define FRAME_NR_TYPE(name)                     \
+    typedef uint64_t name##_t;                  \
+    static inline name##_t _##name(uint64_t n)  \
+    {                                           \
+        return n;                               \
+    }                                           \
+    static inline uint64_t name##_x(name##_t v) \
+    {                                           \
+        return v;                               \
+    }
 #endif
 
 FRAME_NR_TYPE(mfn)

@@ -7,8 +7,8 @@
 
 #include "types.h"
 
-void *xmalloc(size_t size);          /* aligned to 16 bytes (or a page for >= 4 KiB) */
-void *xzalloc(size_t size);          /* the same, zero-filled */
-void xfree(void *p);                 /* NULL is allowed */
+void *xmalloc(size_t size); /* aligned to 16 bytes (or a page for >= 4 KiB) */
+void *xzalloc(size_t size); /* the same, zero-filled */
+void xfree(void *p);        /* NULL is allowed */
 
 #endif

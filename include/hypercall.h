@@ -22,7 +22,7 @@
 
 struct hypercall_args {
     uint64_t arg[HYPERCALL_MAX_ARGS];
-    bool compat;                 /* a 32-bit caller */
+    bool compat; /* a 32-bit caller */
 };
 
 /* A handler returns the value for RAX (>= 0, or -XEN_Exxx), or

@@ -8,7 +8,10 @@ struct list_head {
     struct list_head *next, *prev;
 };
 
-#define LIST_HEAD_INIT(name) { &(name), &(name) }
+#define LIST_HEAD_INIT(name) \
+    {                        \
+        &(name), &(name)     \
+    }
 
 static inline void list_init(struct list_head *head)
 {
@@ -21,8 +24,7 @@ static inline bool list_empty(const struct list_head *head)
     return head->next == head;
 }
 
-static inline void list_insert_between(struct list_head *item,
-                                       struct list_head *prev,
+static inline void list_insert_between(struct list_head *item, struct list_head *prev,
                                        struct list_head *next)
 {
     next->prev = item;
@@ -60,13 +62,11 @@ static inline void list_del(struct list_head *item)
 
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
 
-#define list_first_entry(head, type, member) \
-    list_entry((head)->next, type, member)
+#define list_first_entry(head, type, member) list_entry((head)->next, type, member)
 
-#define list_for_each(pos, head) \
-    for ((pos) = (head)->next; (pos) != (head); (pos) = (pos)->next)
+#define list_for_each(pos, head) for ((pos) = (head)->next; (pos) != (head); (pos) = (pos)->next)
 
-#define list_for_each_safe(pos, tmp, head) \
+#define list_for_each_safe(pos, tmp, head)                           \
     for ((pos) = (head)->next, (tmp) = (pos)->next; (pos) != (head); \
          (pos) = (tmp), (tmp) = (pos)->next)
 

@@ -15,17 +15,17 @@
 enum lock_level {
     LOCK_LEVEL_SELFTEST_OUTER = 10, /* test-only locks used by selftest=lockorder */
     LOCK_LEVEL_SELFTEST_INNER = 11,
-    LOCK_LEVEL_DOMCTL = 15,         /* one domctl at a time (held while pausing) */
-    LOCK_LEVEL_DOMLIST = 20,        /* the list of domains, domid allocation */
-    LOCK_LEVEL_DOMAIN = 30,         /* one domain's state, pages, vCPUs */
-    LOCK_LEVEL_P2M = 40,            /* one domain's whole p2m (every gfn) */
-    LOCK_LEVEL_RUNQUEUE = 60,       /* the scheduler's run queue and vCPU states */
-    LOCK_LEVEL_END_OF_RUN = 70,     /* the table of domains that have ended */
-    LOCK_LEVEL_HEAP = 80,           /* xmalloc heap size-class lists */
-    LOCK_LEVEL_FLASK = 85,          /* the FLASK policy, its AVC and mode */
-    LOCK_LEVEL_PAGE_ALLOC = 90,     /* buddy allocator free lists */
-    LOCK_LEVEL_CALL_FUNCTION = 95,  /* cross-CPU call mailbox */
-    LOCK_LEVEL_CONSOLE = 100,       /* serial console output */
+    LOCK_LEVEL_DOMCTL = 15,        /* one domctl at a time (held while pausing) */
+    LOCK_LEVEL_DOMLIST = 20,       /* the list of domains, domid allocation */
+    LOCK_LEVEL_DOMAIN = 30,        /* one domain's state, pages, vCPUs */
+    LOCK_LEVEL_P2M = 40,           /* one domain's whole p2m (every gfn) */
+    LOCK_LEVEL_RUNQUEUE = 60,      /* the scheduler's run queue and vCPU states */
+    LOCK_LEVEL_END_OF_RUN = 70,    /* the table of domains that have ended */
+    LOCK_LEVEL_HEAP = 80,          /* xmalloc heap size-class lists */
+    LOCK_LEVEL_FLASK = 85,         /* the FLASK policy, its AVC and mode */
+    LOCK_LEVEL_PAGE_ALLOC = 90,    /* buddy allocator free lists */
+    LOCK_LEVEL_CALL_FUNCTION = 95, /* cross-CPU call mailbox */
+    LOCK_LEVEL_CONSOLE = 100,      /* serial console output */
 };
 
 struct spinlock;

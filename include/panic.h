@@ -11,9 +11,9 @@
 #include "types.h"
 
 enum mica_exit_code {
-    MICA_EXIT_SUCCESS = 0x10,  /* QEMU status 33: clean end of run */
-    MICA_EXIT_FAILURE = 0x11,  /* QEMU status 35: run ended, something failed */
-    MICA_EXIT_PANIC = 0x12,    /* QEMU status 37: Mica itself faulted or panicked */
+    MICA_EXIT_SUCCESS = 0x10, /* QEMU status 33: clean end of run */
+    MICA_EXIT_FAILURE = 0x11, /* QEMU status 35: run ended, something failed */
+    MICA_EXIT_PANIC = 0x12,   /* QEMU status 37: Mica itself faulted or panicked */
 };
 
 __attribute__((noreturn)) void mica_exit(enum mica_exit_code code);

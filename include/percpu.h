@@ -27,7 +27,7 @@ struct percpu {
 };
 
 extern struct percpu percpu_areas[MAX_CPUS];
-extern unsigned int nr_cpus;      /* CPUs found in the MADT (online or not) */
+extern unsigned int nr_cpus; /* CPUs found in the MADT (online or not) */
 
 static inline struct percpu *this_cpu(void)
 {

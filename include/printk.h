@@ -10,8 +10,7 @@
 
 enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
-void printk_level(enum log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void printk_level(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vprintk_level(enum log_level level, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 

@@ -13,16 +13,17 @@
 #include "types.h"
 
 typedef struct spinlock {
-    uint16_t next;       /* next ticket to hand out */
-    uint16_t owner;      /* ticket now being served */
-    uint16_t level;      /* enum lock_level */
+    uint16_t next;  /* next ticket to hand out */
+    uint16_t owner; /* ticket now being served */
+    uint16_t level; /* enum lock_level */
     const char *name;
 } spinlock_t;
 
-#define SPINLOCK_INIT(lock_name, lock_level) \
-    { .next = 0, .owner = 0, .level = (lock_level), .name = (lock_name) }
-#define DEFINE_SPINLOCK(var, lock_level) \
-    spinlock_t var = SPINLOCK_INIT(#var, lock_level)
+#define SPINLOCK_INIT(lock_name, lock_level)                              \
+    {                                                                     \
+        .next = 0, .owner = 0, .level = (lock_level), .name = (lock_name) \
+    }
+#define DEFINE_SPINLOCK(var, lock_level) spinlock_t var = SPINLOCK_INIT(#var, lock_level)
 
 static inline void spin_lock_init(spinlock_t *lock, const char *name, enum lock_level level)
 {

@@ -10,12 +10,12 @@
 #include "types.h"
 
 struct symbol_entry {
-    uint64_t addr;         /* start address of the function */
-    uint32_t size;         /* its size in bytes */
-    uint32_t name_offset;  /* into mica_symbol_names */
+    uint64_t addr;        /* start address of the function */
+    uint32_t size;        /* its size in bytes */
+    uint32_t name_offset; /* into mica_symbol_names */
 };
 
-extern const struct symbol_entry mica_symbol_table[];  /* sorted by addr */
+extern const struct symbol_entry mica_symbol_table[]; /* sorted by addr */
 extern const uint32_t mica_symbol_count;
 extern const char mica_symbol_names[];
 

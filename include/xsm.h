@@ -20,11 +20,11 @@
 /* The dummy module's default classes (Xen's XSM_HOOK, XSM_TARGET, XSM_DM_PRIV,
  * XSM_PRIV), shown per hook in xsm/dummy.c and docs/xsm.md. */
 enum xsm_default {
-    XSM_HOOK,      /* always allowed */
-    XSM_TARGET,    /* the domain itself, a privileged domain, or the domain
+    XSM_HOOK,    /* always allowed */
+    XSM_TARGET,  /* the domain itself, a privileged domain, or the domain
                       whose `target` (device model / stub domain) it is */
-    XSM_DM_PRIV,   /* a privileged domain, or the target's device model */
-    XSM_PRIV,      /* privileged domains only */
+    XSM_DM_PRIV, /* a privileged domain, or the target's device model */
+    XSM_PRIV,    /* privileged domains only */
 };
 
 struct xsm_ops {
@@ -32,16 +32,18 @@ struct xsm_ops {
     /* console_io: write (XSM_HOOK) and read (XSM_PRIV) */
     int (*console_io)(struct domain *src, unsigned int cmd);
     /* memory_op */
-    int (*memory_adjust_reservation)(struct domain *src, struct domain *tgt); /* increase/decrease/populate */
-    int (*memory_stat_reservation)(struct domain *src, struct domain *tgt);   /* current/maximum reservation, maximum_gpfn */
-    int (*memory_map)(struct domain *src, struct domain *tgt);                /* memory_map */
-    int (*machine_memory_map)(struct domain *src);                            /* machine_memory_map */
+    int (*memory_adjust_reservation)(struct domain *src,
+                                     struct domain *tgt); /* increase/decrease/populate */
+    int (*memory_stat_reservation)(
+        struct domain *src, struct domain *tgt); /* current/maximum reservation, maximum_gpfn */
+    int (*memory_map)(struct domain *src, struct domain *tgt); /* memory_map */
+    int (*machine_memory_map)(struct domain *src);             /* machine_memory_map */
     int (*add_to_physmap)(struct domain *src, struct domain *tgt);
     int (*remove_from_physmap)(struct domain *src, struct domain *tgt);
     int (*map_gmfn_foreign)(struct domain *src, struct domain *tgt, struct domain *foreign);
     /* domains */
     int (*domain_create)(struct domain *src, struct domain *tgt);
-    int (*domain_destroy)(struct domain *src, struct domain *tgt);            /* remote shutdown */
+    int (*domain_destroy)(struct domain *src, struct domain *tgt); /* remote shutdown */
     int (*domain_pause)(struct domain *src, struct domain *tgt);
     /* hvm_op */
     int (*hvm_getparam)(struct domain *src, struct domain *tgt);

@@ -25,11 +25,11 @@ struct report {
 };
 
 /* Count one problem and pass its message on to the warn callback, if any. */
-#define WARN(report, ...)                                       \
-    do {                                                        \
-        (report)->problems++;                                   \
-        if ((report)->warn != NULL)                             \
-            (report)->warn((report)->ctx, __VA_ARGS__);         \
+#define WARN(report, ...)                               \
+    do {                                                \
+        (report)->problems++;                           \
+        if ((report)->warn != NULL)                     \
+            (report)->warn((report)->ctx, __VA_ARGS__); \
     } while (0)
 
 static bool is_space(char c)
@@ -39,8 +39,8 @@ static bool is_space(char c)
 
 enum word_status {
     WORD_OK,
-    WORD_TOO_LONG,              /* did not fit; word holds its beginning */
-    WORD_UNTERMINATED_QUOTE,    /* a '"' was never closed */
+    WORD_TOO_LONG,           /* did not fit; word holds its beginning */
+    WORD_UNTERMINATED_QUOTE, /* a '"' was never closed */
 };
 
 /*
@@ -72,8 +72,8 @@ static enum word_status read_word(const char **p, char *word, size_t size)
 
 enum number_status {
     NUMBER_OK,
-    NUMBER_INVALID,     /* not a number, or followed by junk */
-    NUMBER_TOO_BIG,     /* does not fit in an unsigned long */
+    NUMBER_INVALID, /* not a number, or followed by junk */
+    NUMBER_TOO_BIG, /* does not fit in an unsigned long */
 };
 
 /* The value of digit c in bases up to 16, or 16 if c is not a digit. */
@@ -141,10 +141,23 @@ static enum number_status parse_size(const char *s, unsigned long *n)
         return NUMBER_INVALID;
 
     switch (*s) {
-    case 'k': case 'K': shift = 10; s++; break;
-    case 'm': case 'M': shift = 20; s++; break;
-    case 'g': case 'G': shift = 30; s++; break;
-    default: break;
+    case 'k':
+    case 'K':
+        shift = 10;
+        s++;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        s++;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        s++;
+        break;
+    default:
+        break;
     }
     if (*s != '\0')
         return NUMBER_INVALID;
@@ -186,17 +199,15 @@ static const struct param *find_param(const struct param *params, size_t nr_para
 }
 
 /* Store a number into param's variable, or say why not. */
-static void set_number(const struct param *param, const char *value,
-                       enum number_status status, unsigned long n,
-                       struct report *report)
+static void set_number(const struct param *param, const char *value, enum number_status status,
+                       unsigned long n, struct report *report)
 {
     switch (status) {
     case NUMBER_OK:
         *(unsigned long *)param->var = n;
         break;
     case NUMBER_TOO_BIG:
-        WARN(report, "value '%s' for option '%s' is out of range, ignored",
-             value, param->name);
+        WARN(report, "value '%s' for option '%s' is out of range, ignored", value, param->name);
         break;
     case NUMBER_INVALID:
         WARN(report, "invalid value '%s' for option '%s' ignored", value, param->name);
@@ -240,9 +251,10 @@ static void set_param(const struct param *param, const char *value, struct repor
         size_t len = strlen(value);
         /* Never truncate: a cut-down path or name would be silently wrong. */
         if (len >= param->len)
-            WARN(report, "value for option '%s' is too long (%zu characters, "
-                 "at most %zu), ignored", param->name, len,
-                 param->len > 0 ? param->len - 1 : 0);
+            WARN(report,
+                 "value for option '%s' is too long (%zu characters, "
+                 "at most %zu), ignored",
+                 param->name, len, param->len > 0 ? param->len - 1 : 0);
         else
             memcpy(param->var, value, len + 1);
         break;
@@ -251,8 +263,8 @@ static void set_param(const struct param *param, const char *value, struct repor
     case PARAM_CUSTOM: {
         int err = param->custom(value);
         if (err != 0)
-            WARN(report, "option '%s' rejected value '%s' (error %d)",
-                 param->name, value != NULL ? value : "", err);
+            WARN(report, "option '%s' rejected value '%s' (error %d)", param->name,
+                 value != NULL ? value : "", err);
         break;
     }
     }
@@ -296,8 +308,8 @@ static void parse_option(char *option, const struct param *params, size_t nr_par
     WARN(report, "unknown option '%s' ignored", key);
 }
 
-unsigned int cmdline_parse(const char *cmdline, const struct param *params,
-                           size_t nr_params, cmdline_warn_fn warn, void *ctx)
+unsigned int cmdline_parse(const char *cmdline, const struct param *params, size_t nr_params,
+                           cmdline_warn_fn warn, void *ctx)
 {
     struct report report = { .warn = warn, .ctx = ctx, .problems = 0 };
     char option[CMDLINE_MAX_OPTION];
@@ -314,8 +326,8 @@ unsigned int cmdline_parse(const char *cmdline, const struct param *params,
             parse_option(option, params, nr_params, &report);
             break;
         case WORD_TOO_LONG:
-            WARN(&report, "option '%.32s...' is longer than %d characters, ignored",
-                 option, CMDLINE_MAX_OPTION - 1);
+            WARN(&report, "option '%.32s...' is longer than %d characters, ignored", option,
+                 CMDLINE_MAX_OPTION - 1);
             break;
         case WORD_UNTERMINATED_QUOTE:
             WARN(&report, "unterminated quote in option '%s', ignored", option);

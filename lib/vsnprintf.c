@@ -26,8 +26,8 @@
 /* Where the output goes. */
 struct out {
     char *buf;
-    size_t size;    /* bytes available in buf, including the final NUL */
-    size_t len;     /* characters produced so far, stored or not */
+    size_t size; /* bytes available in buf, including the final NUL */
+    size_t len;  /* characters produced so far, stored or not */
 };
 
 static void put_char(struct out *out, char c)
@@ -56,41 +56,52 @@ static void put_repeated(struct out *out, char c, size_t n)
 
 /* How the argument of a conversion is sized (hh, h, l, ll, z, t, j). */
 enum length {
-    LEN_DEFAULT,    /* int / unsigned int */
-    LEN_HH,         /* char */
-    LEN_H,          /* short */
-    LEN_L,          /* long */
-    LEN_LL,         /* long long */
-    LEN_Z,          /* size_t */
-    LEN_T,          /* ptrdiff_t */
-    LEN_J,          /* intmax_t */
+    LEN_DEFAULT, /* int / unsigned int */
+    LEN_HH,      /* char */
+    LEN_H,       /* short */
+    LEN_L,       /* long */
+    LEN_LL,      /* long long */
+    LEN_Z,       /* size_t */
+    LEN_T,       /* ptrdiff_t */
+    LEN_J,       /* intmax_t */
 };
 
 /* One parsed conversion specification: %[flags][width][.precision][length]conv */
 struct spec {
-    bool left;              /* '-': pad on the right instead of the left */
-    bool zero;              /* '0': pad numbers with zeros instead of spaces */
-    bool space;             /* ' ': a space where a '+' sign would go */
-    bool plus;              /* '+': always print the sign of signed numbers */
-    bool alt;               /* '#': "0x" for %x, leading 0 for %o */
-    bool width_star;        /* width comes from an int argument */
-    bool precision_star;    /* precision comes from an int argument */
-    int width;              /* minimum field width; 0 if none */
-    int precision;          /* -1 if none */
+    bool left;           /* '-': pad on the right instead of the left */
+    bool zero;           /* '0': pad numbers with zeros instead of spaces */
+    bool space;          /* ' ': a space where a '+' sign would go */
+    bool plus;           /* '+': always print the sign of signed numbers */
+    bool alt;            /* '#': "0x" for %x, leading 0 for %o */
+    bool width_star;     /* width comes from an int argument */
+    bool precision_star; /* precision comes from an int argument */
+    int width;           /* minimum field width; 0 if none */
+    int precision;       /* -1 if none */
     enum length length;
-    char conversion;        /* 'd', 'x', 's', ...; '\0' if the format ended */
+    char conversion; /* 'd', 'x', 's', ...; '\0' if the format ended */
 };
 
 /* If c is a flag character, record it in spec and return true. */
 static bool parse_flag(struct spec *spec, char c)
 {
     switch (c) {
-    case '-': spec->left = true; return true;
-    case '0': spec->zero = true; return true;
-    case ' ': spec->space = true; return true;
-    case '+': spec->plus = true; return true;
-    case '#': spec->alt = true; return true;
-    default: return false;
+    case '-':
+        spec->left = true;
+        return true;
+    case '0':
+        spec->zero = true;
+        return true;
+    case ' ':
+        spec->space = true;
+        return true;
+    case '+':
+        spec->plus = true;
+        return true;
+    case '#':
+        spec->alt = true;
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -128,10 +139,17 @@ static enum length parse_length(const char **p)
             return LEN_LL;
         }
         return LEN_L;
-    case 'z': (*p)++; return LEN_Z;
-    case 't': (*p)++; return LEN_T;
-    case 'j': (*p)++; return LEN_J;
-    default: return LEN_DEFAULT;
+    case 'z':
+        (*p)++;
+        return LEN_Z;
+    case 't':
+        (*p)++;
+        return LEN_T;
+    case 'j':
+        (*p)++;
+        return LEN_J;
+    default:
+        return LEN_DEFAULT;
     }
 }
 
@@ -159,7 +177,7 @@ static void parse_spec(const char **p, struct spec *spec)
             spec->precision_star = true;
             (*p)++;
         } else {
-            spec->precision = parse_decimal(p);    /* "%.d" means precision 0 */
+            spec->precision = parse_decimal(p); /* "%.d" means precision 0 */
         }
     }
 
@@ -170,8 +188,16 @@ static void parse_spec(const char **p, struct spec *spec)
 static bool is_known_conversion(char c)
 {
     switch (c) {
-    case 'd': case 'i': case 'u': case 'x': case 'X': case 'o':
-    case 'c': case 's': case 'p': case '%':
+    case 'd':
+    case 'i':
+    case 'u':
+    case 'x':
+    case 'X':
+    case 'o':
+    case 'c':
+    case 's':
+    case 'p':
+    case '%':
         return true;
     default:
         return false;
@@ -200,14 +226,22 @@ static void fetch_stars(struct spec *spec, va_list *ap)
 static intmax_t fetch_signed(enum length length, va_list *ap)
 {
     switch (length) {
-    case LEN_HH: return (signed char)va_arg(*ap, int);  /* promoted to int */
-    case LEN_H: return (short)va_arg(*ap, int);
-    case LEN_L: return va_arg(*ap, long);
-    case LEN_LL: return va_arg(*ap, long long);
-    case LEN_Z: return va_arg(*ap, ptrdiff_t);  /* the signed type as wide as size_t */
-    case LEN_T: return va_arg(*ap, ptrdiff_t);
-    case LEN_J: return va_arg(*ap, intmax_t);
-    default: return va_arg(*ap, int);
+    case LEN_HH:
+        return (signed char)va_arg(*ap, int); /* promoted to int */
+    case LEN_H:
+        return (short)va_arg(*ap, int);
+    case LEN_L:
+        return va_arg(*ap, long);
+    case LEN_LL:
+        return va_arg(*ap, long long);
+    case LEN_Z:
+        return va_arg(*ap, ptrdiff_t); /* the signed type as wide as size_t */
+    case LEN_T:
+        return va_arg(*ap, ptrdiff_t);
+    case LEN_J:
+        return va_arg(*ap, intmax_t);
+    default:
+        return va_arg(*ap, int);
     }
 }
 
@@ -215,14 +249,22 @@ static intmax_t fetch_signed(enum length length, va_list *ap)
 static uintmax_t fetch_unsigned(enum length length, va_list *ap)
 {
     switch (length) {
-    case LEN_HH: return (unsigned char)va_arg(*ap, unsigned int);
-    case LEN_H: return (unsigned short)va_arg(*ap, unsigned int);
-    case LEN_L: return va_arg(*ap, unsigned long);
-    case LEN_LL: return va_arg(*ap, unsigned long long);
-    case LEN_Z: return va_arg(*ap, size_t);
-    case LEN_T: return va_arg(*ap, size_t);     /* the unsigned type as wide as ptrdiff_t */
-    case LEN_J: return va_arg(*ap, uintmax_t);
-    default: return va_arg(*ap, unsigned int);
+    case LEN_HH:
+        return (unsigned char)va_arg(*ap, unsigned int);
+    case LEN_H:
+        return (unsigned short)va_arg(*ap, unsigned int);
+    case LEN_L:
+        return va_arg(*ap, unsigned long);
+    case LEN_LL:
+        return va_arg(*ap, unsigned long long);
+    case LEN_Z:
+        return va_arg(*ap, size_t);
+    case LEN_T:
+        return va_arg(*ap, size_t); /* the unsigned type as wide as ptrdiff_t */
+    case LEN_J:
+        return va_arg(*ap, uintmax_t);
+    default:
+        return va_arg(*ap, unsigned int);
     }
 }
 
@@ -230,9 +272,8 @@ static uintmax_t fetch_unsigned(enum length length, va_list *ap)
  * Write one field: [spaces] prefix zeros body [spaces], with spaces on the
  * left (or, for '-', the right) to fill the field width.
  */
-static void put_field(struct out *out, const struct spec *spec,
-                      const char *prefix, size_t prefix_len, size_t zeros,
-                      const char *body, size_t body_len)
+static void put_field(struct out *out, const struct spec *spec, const char *prefix,
+                      size_t prefix_len, size_t zeros, const char *body, size_t body_len)
 {
     size_t len = prefix_len + zeros + body_len;
     size_t padding = (size_t)spec->width > len ? (size_t)spec->width - len : 0;
@@ -251,12 +292,12 @@ static void put_field(struct out *out, const struct spec *spec,
  * is_signed says whether the conversion was %d/%i, which alone get a '+'
  * or ' ' sign.
  */
-static void format_integer(struct out *out, const struct spec *spec,
-                           uintmax_t magnitude, bool negative, bool is_signed)
+static void format_integer(struct out *out, const struct spec *spec, uintmax_t magnitude,
+                           bool negative, bool is_signed)
 {
     unsigned int base = 10;
     const char *digit_chars = "0123456789abcdef";
-    char digits[24];            /* 64 bits need at most 22 octal digits */
+    char digits[24]; /* 64 bits need at most 22 octal digits */
     size_t ndigits = 0;
     char prefix[2];
     size_t prefix_len = 0;
@@ -289,7 +330,7 @@ static void format_integer(struct out *out, const struct spec *spec,
         prefix[prefix_len++] = ' ';
     else if (spec->alt && base == 16 && magnitude != 0) {
         prefix[prefix_len++] = '0';
-        prefix[prefix_len++] = spec->conversion;    /* 'x' or 'X' */
+        prefix[prefix_len++] = spec->conversion; /* 'x' or 'X' */
     }
 
     /* '0' pads with zeros after the prefix, unless '-' or a precision
@@ -300,8 +341,7 @@ static void format_integer(struct out *out, const struct spec *spec,
             zeros += (size_t)spec->width - len;
     }
 
-    put_field(out, spec, prefix, prefix_len, zeros,
-              digits + sizeof(digits) - ndigits, ndigits);
+    put_field(out, spec, prefix, prefix_len, zeros, digits + sizeof(digits) - ndigits, ndigits);
 }
 
 /* strlen() that looks at no more than max characters. */
@@ -348,7 +388,7 @@ static void format_conversion(struct out *out, struct spec *spec, va_list *ap)
         format_integer(out, spec, fetch_unsigned(spec->length, ap), false, false);
         break;
     case 'c': {
-        char c = (char)va_arg(*ap, int);    /* a char argument is promoted to int */
+        char c = (char)va_arg(*ap, int); /* a char argument is promoted to int */
         put_field(out, spec, "", 0, 0, &c, 1);
         break;
     }
@@ -403,7 +443,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         } else {
             format_conversion(&out, &spec, &args);
         }
-        p++;    /* past the conversion character */
+        p++; /* past the conversion character */
     }
 
     va_end(args);

@@ -132,8 +132,7 @@ static unsigned int largest_block_at(uint64_t mfn, uint64_t end)
 {
     unsigned int order = 0;
 
-    while (order < BUDDY_MAX_ORDER &&
-           (mfn & block_frames(order)) == 0 &&
+    while (order < BUDDY_MAX_ORDER && (mfn & block_frames(order)) == 0 &&
            mfn + block_frames(order + 1) <= end)
         order++;
     return order;

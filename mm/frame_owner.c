@@ -21,7 +21,7 @@ struct frame *frames_assign(struct domain *d, unsigned int order, enum frame_use
         f->owner = d;
         f->use = use;
         f->gfn = INVALID_GFN;
-        f->refcount = 1;                   /* the allocation's */
+        f->refcount = 1; /* the allocation's */
         f->foreign_refs = 0;
         if (ram)
             list_add_tail(&f->list, &d->page_list);

@@ -7,7 +7,7 @@ void frame_put(struct frame *f)
 {
     uint32_t left = __atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL);
 
-    ASSERT(left != UINT32_MAX);          /* more puts than gets: a Mica bug */
+    ASSERT(left != UINT32_MAX); /* more puts than gets: a Mica bug */
     if (left)
         return;
     ASSERT(f->foreign_refs == 0);

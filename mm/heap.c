@@ -34,7 +34,7 @@
  * the class lists and take no heap lock at all.
  */
 #include "assert.h"
-#include "buddy.h"          /* BUDDY_MAX_ORDER: the largest block there is */
+#include "buddy.h" /* BUDDY_MAX_ORDER: the largest block there is */
 #include "frame.h"
 #include "heap.h"
 #include "lib/string.h"
@@ -42,8 +42,8 @@
 #include "page_alloc.h"
 #include "spinlock.h"
 
-#define HEAP_MIN_SHIFT 4                    /* smallest class: 16 bytes */
-#define HEAP_MAX_SHIFT 11                   /* largest class: 2048 bytes */
+#define HEAP_MIN_SHIFT 4  /* smallest class: 16 bytes */
+#define HEAP_MAX_SHIFT 11 /* largest class: 2048 bytes */
 #define HEAP_NR_CLASSES (HEAP_MAX_SHIFT - HEAP_MIN_SHIFT + 1)
 #define HEAP_MAX_SMALL ((size_t)1 << HEAP_MAX_SHIFT)
 
@@ -54,12 +54,14 @@
 #define HEAP_MAX_LARGE ((size_t)PAGE_SIZE << BUDDY_MAX_ORDER)
 
 struct size_class {
-    size_t size;                /* bytes per object */
-    struct list_head partial;   /* FRAME_HEAP pages with a free object */
+    size_t size;              /* bytes per object */
+    struct list_head partial; /* FRAME_HEAP pages with a free object */
 };
 
-#define SIZE_CLASS(i) \
-    { (size_t)1 << (HEAP_MIN_SHIFT + (i)), LIST_HEAD_INIT(classes[i].partial) }
+#define SIZE_CLASS(i)                                                           \
+    {                                                                           \
+        (size_t)1 << (HEAP_MIN_SHIFT + (i)), LIST_HEAD_INIT(classes[i].partial) \
+    }
 
 static struct size_class classes[HEAP_NR_CLASSES] = {
     SIZE_CLASS(0), SIZE_CLASS(1), SIZE_CLASS(2), SIZE_CLASS(3),

@@ -23,7 +23,7 @@ uint64_t frame_table_size;
 
 static struct buddy machine_buddy;
 static DEFINE_SPINLOCK(page_alloc_lock, LOCK_LEVEL_PAGE_ALLOC);
-static uint64_t usable_frames;   /* frames handed to the allocator at boot */
+static uint64_t usable_frames; /* frames handed to the allocator at boot */
 
 struct range {
     paddr_t start, end;
@@ -153,7 +153,7 @@ void page_alloc_print_summary(void)
     for (unsigned int o = 0; o < BUDDY_NR_ORDERS && len < (int)sizeof(line); o++)
         len += snprintf(line + len, sizeof(line) - (size_t)len, " %u:%lu", o, blocks[o]);
 
-    printk("Memory: %lu KiB total, %lu KiB usable, %lu KiB free\n",
-           frame_table_size * 4, usable_frames * 4, page_alloc_free_frames() * 4);
+    printk("Memory: %lu KiB total, %lu KiB usable, %lu KiB free\n", frame_table_size * 4,
+           usable_frames * 4, page_alloc_free_frames() * 4);
     printk("Memory: free blocks by order (order:count):%s\n", line);
 }

@@ -22,6 +22,8 @@ check() {
     need qemu-system-x86_64 qemu-system-x86 "the emulated machine Mica runs on (AMD SVM under TCG)"
     need python3 python3 "host tools: ISO builder, symbol table, test runner"
     need /usr/lib/gcc/x86_64-linux-gnu/12/32/libgcc.a gcc-multilib "builds the 32-bit test guests"
+    need clang-format clang-format "checks the code's formatting (make check)"
+    need cppcheck cppcheck "static analysis (make check)"
 }
 
 check >/tmp/mica-deps.$$ || true

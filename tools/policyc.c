@@ -104,11 +104,11 @@ static void *grow(void *array, size_t *cap, size_t need, size_t elem)
 enum token_kind {
     TOK_EOF,
     TOK_NAME,
-    TOK_TYPE,          /* keywords */
+    TOK_TYPE, /* keywords */
     TOK_ATTRIBUTE,
     TOK_ALLOW,
     TOK_SELF,
-    TOK_LBRACE,        /* punctuation */
+    TOK_LBRACE, /* punctuation */
     TOK_RBRACE,
     TOK_SEMICOLON,
     TOK_COLON,
@@ -118,8 +118,8 @@ enum token_kind {
 struct token {
     enum token_kind kind;
     int line;
-    bool first_on_line;            /* nothing but blanks before it on its line */
-    char text[FLASK_POLICY_MAX_NAME];   /* the name, keyword or punctuation */
+    bool first_on_line;               /* nothing but blanks before it on its line */
+    char text[FLASK_POLICY_MAX_NAME]; /* the name, keyword or punctuation */
 };
 
 /* A name as written in the source, with the line it was written on. */
@@ -134,11 +134,11 @@ enum statement_kind { STMT_TYPE, STMT_ATTRIBUTE, STMT_ALLOW };
 struct statement {
     enum statement_kind kind;
     int line;
-    struct word name;        /* type/attribute: the name declared; allow: SRC */
-    struct word target;      /* allow: TGT (unused if target_self) */
+    struct word name;   /* type/attribute: the name declared; allow: SRC */
+    struct word target; /* allow: TGT (unused if target_self) */
     bool target_self;
-    struct word tclass;      /* allow: CLASS */
-    struct word *list;       /* type: its attributes; allow: its permissions */
+    struct word tclass; /* allow: CLASS */
+    struct word *list;  /* type: its attributes; allow: its permissions */
     size_t count, cap;
 };
 
@@ -148,8 +148,8 @@ enum symbol_kind { SYM_TYPE, SYM_ATTRIBUTE };
 struct symbol {
     char name[FLASK_POLICY_MAX_NAME];
     enum symbol_kind kind;
-    int line;                /* of the declaration */
-    size_t statement;        /* index of the declaring statement */
+    int line;         /* of the declaration */
+    size_t statement; /* index of the declaring statement */
     /* The types it stands for, ascending: a type stands for itself alone,
      * an attribute for every type declared with it. */
     uint16_t *types;
@@ -168,8 +168,8 @@ struct compiler {
     const char *pos, *end;
     int line;
     bool at_line_start;
-    struct token tok;        /* the current token */
-    struct token prev;       /* the one before it */
+    struct token tok;  /* the current token */
+    struct token prev; /* the one before it */
 
     /* parser */
     struct statement *statements;
@@ -178,9 +178,9 @@ struct compiler {
     /* checker */
     struct symbol *symbols;
     size_t nr_symbols, cap_symbols;
-    unsigned int nr_types;   /* including the reserved type 0 */
-    uint32_t *av;            /* av[(src * nr_types + tgt) * FLASK_NR_CLASSES + class] */
-    unsigned int nr_rules;   /* nonzero cells of av */
+    unsigned int nr_types; /* including the reserved type 0 */
+    uint32_t *av;          /* av[(src * nr_types + tgt) * FLASK_NR_CLASSES + class] */
+    unsigned int nr_rules; /* nonzero cells of av */
     bool too_many_types, too_many_rules;
 
     /* errors */
@@ -188,8 +188,8 @@ struct compiler {
     size_t nr_diagnostics, cap_diagnostics;
 };
 
-__attribute__((format(printf, 3, 4)))
-static void error(struct compiler *c, int line, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void error(struct compiler *c, int line,
+                                                        const char *fmt, ...)
 {
     char message[256];
     va_list ap;
@@ -212,8 +212,8 @@ static void error(struct compiler *c, int line, const char *fmt, ...)
 
 static bool is_name_char(char ch)
 {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-           (ch >= '0' && ch <= '9') || ch == '_';
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '_';
 }
 
 /* Skip blanks, newlines and comments. */
@@ -240,9 +240,14 @@ static void skip_space(struct compiler *c)
 /* Read a name or keyword; the lexer is at its first character. */
 static void lex_word(struct compiler *c, struct token *t)
 {
-    static const struct { const char *text; enum token_kind kind; } keywords[] = {
-        { "type", TOK_TYPE }, { "attribute", TOK_ATTRIBUTE },
-        { "allow", TOK_ALLOW }, { "self", TOK_SELF },
+    static const struct {
+        const char *text;
+        enum token_kind kind;
+    } keywords[] = {
+        { "type", TOK_TYPE },
+        { "attribute", TOK_ATTRIBUTE },
+        { "allow", TOK_ALLOW },
+        { "self", TOK_SELF },
     };
     const char *start = c->pos;
     size_t len, keep;
@@ -257,8 +262,7 @@ static void lex_word(struct compiler *c, struct token *t)
     /* Report a bad name but go on with it: the parser sees a name where
      * one was written, so no further errors follow from it. */
     if (len > MAX_NAME_LEN)
-        error(c, t->line, "name '%.20s...' is longer than %d characters", t->text,
-              MAX_NAME_LEN);
+        error(c, t->line, "name '%.20s...' is longer than %d characters", t->text, MAX_NAME_LEN);
     else if (start[0] >= '0' && start[0] <= '9')
         error(c, t->line, "invalid name '%s': a name starts with a letter or '_'", t->text);
 
@@ -291,11 +295,21 @@ static void advance(struct compiler *c)
         t->text[0] = *c->pos;
         t->text[1] = '\0';
         switch (*c->pos++) {
-        case '{': t->kind = TOK_LBRACE; return;
-        case '}': t->kind = TOK_RBRACE; return;
-        case ';': t->kind = TOK_SEMICOLON; return;
-        case ':': t->kind = TOK_COLON; return;
-        case ',': t->kind = TOK_COMMA; return;
+        case '{':
+            t->kind = TOK_LBRACE;
+            return;
+        case '}':
+            t->kind = TOK_RBRACE;
+            return;
+        case ';':
+            t->kind = TOK_SEMICOLON;
+            return;
+        case ':':
+            t->kind = TOK_COLON;
+            return;
+        case ',':
+            t->kind = TOK_COMMA;
+            return;
         }
         /* Anything else: report it, drop it, and read on. */
         unsigned char bad = (unsigned char)c->pos[-1];
@@ -337,8 +351,7 @@ static void syntax_error(struct compiler *c, const char *expected, const char *s
     else if (t->kind == TOK_RBRACE)
         error(c, t->line, "unmatched '}'");
     else
-        error(c, t->line, "expected %s after '%s', found '%s'", expected, c->prev.text,
-              t->text);
+        error(c, t->line, "expected %s after '%s', found '%s'", expected, c->prev.text, t->text);
 }
 
 /* Skip to the end of a statement with a syntax error: past the next ';',
@@ -453,8 +466,7 @@ static bool parse_allow(struct compiler *c)
     } else if (!expect_name(c, &s.target, "a target type or attribute", what)) {
         return false;
     }
-    if (!expect(c, TOK_COLON, "':'", what) ||
-        !expect_name(c, &s.tclass, "a class name", what))
+    if (!expect(c, TOK_COLON, "':'", what) || !expect_name(c, &s.tclass, "a class name", what))
         return false;
 
     if (c->tok.kind == TOK_NAME) {
@@ -487,7 +499,7 @@ static bool parse_allow(struct compiler *c)
 
 static void parse(struct compiler *c)
 {
-    advance(c);     /* the first token */
+    advance(c); /* the first token */
     while (c->tok.kind != TOK_EOF) {
         bool ok;
 
@@ -556,9 +568,8 @@ static void declare(struct compiler *c, size_t index)
         return;
     }
     if (old) {
-        error(c, s->name.line, "'%s' is already declared as %s %s at line %d",
-              s->name.text, old->kind == SYM_TYPE ? "a" : "an", kind_name(old->kind),
-              old->line);
+        error(c, s->name.line, "'%s' is already declared as %s %s at line %d", s->name.text,
+              old->kind == SYM_TYPE ? "a" : "an", kind_name(old->kind), old->line);
         return;
     }
 
@@ -596,8 +607,8 @@ static struct symbol *resolve(struct compiler *c, size_t index, const struct wor
         return NULL;
     }
     if (sym->statement > index) {
-        error(c, w->line, "%s '%s' is used before its declaration at line %d",
-              kind_name(sym->kind), w->text, sym->line);
+        error(c, w->line, "%s '%s' is used before its declaration at line %d", kind_name(sym->kind),
+              w->text, sym->line);
         return NULL;
     }
     if (!strcmp(what, "attribute") && sym->kind != SYM_ATTRIBUTE) {
@@ -678,14 +689,14 @@ static void allow(struct compiler *c, size_t index)
     tclass = find_class(s->tclass.text);
     if (tclass < 0) {
         error(c, s->tclass.line, "unknown class '%s'", s->tclass.text);
-        return;     /* its permissions cannot be checked */
+        return; /* its permissions cannot be checked */
     }
     for (size_t i = 0; i < s->count; i++) {
         uint32_t bit = find_permission(tclass, s->list[i].text);
 
         if (!bit) {
-            error(c, s->list[i].line, "unknown permission '%s' in class '%s'",
-                  s->list[i].text, s->tclass.text);
+            error(c, s->list[i].line, "unknown permission '%s' in class '%s'", s->list[i].text,
+                  s->tclass.text);
             ok = false;
         }
         perms |= bit;
@@ -710,7 +721,9 @@ static void allow(struct compiler *c, size_t index)
 static void check_default_types(struct compiler *c)
 {
     static const char *const required[] = {
-        FLASK_DEFAULT_PRIVILEGED_TYPE, FLASK_DEFAULT_UNPRIVILEGED_TYPE, FLASK_HYPERVISOR_TYPE,
+        FLASK_DEFAULT_PRIVILEGED_TYPE,
+        FLASK_DEFAULT_UNPRIVILEGED_TYPE,
+        FLASK_HYPERVISOR_TYPE,
     };
     /* Report what is missing where it would be added: at the end. */
     int last_line = c->prev.line ? c->prev.line : 1;
@@ -727,7 +740,7 @@ static void check_default_types(struct compiler *c)
 
 static void check(struct compiler *c)
 {
-    c->nr_types = 1;    /* type 0 is reserved */
+    c->nr_types = 1; /* type 0 is reserved */
     for (size_t i = 0; i < c->nr_statements; i++)
         if (c->statements[i].kind != STMT_ALLOW)
             declare(c, i);
@@ -769,7 +782,7 @@ static uint8_t *put32(uint8_t *p, uint32_t v)
 
 static void write_policy(struct compiler *c, struct policyc_output *out)
 {
-    size_t strings_size = 1;    /* the empty name of type 0 */
+    size_t strings_size = 1; /* the empty name of type 0 */
     size_t size;
     uint32_t offset;
     uint8_t *p, *strings;
@@ -777,7 +790,7 @@ static void write_policy(struct compiler *c, struct policyc_output *out)
     for (size_t i = 0; i < c->nr_symbols; i++)
         if (c->symbols[i].kind == SYM_TYPE)
             strings_size += strlen(c->symbols[i].name) + 1;
-    if (strings_size > FLASK_POLICY_MAX_STRINGS) {   /* cannot happen with the limits */
+    if (strings_size > FLASK_POLICY_MAX_STRINGS) { /* cannot happen with the limits */
         error(c, 1, "the type names take more than %d bytes", FLASK_POLICY_MAX_STRINGS);
         return;
     }
@@ -817,7 +830,8 @@ static void write_policy(struct compiler *c, struct policyc_output *out)
     for (unsigned int src = 1; src < c->nr_types; src++) {
         for (unsigned int tgt = 1; tgt < c->nr_types; tgt++) {
             for (int tclass = 0; tclass < FLASK_NR_CLASSES; tclass++) {
-                uint32_t perms = c->av[((size_t)src * c->nr_types + tgt) * FLASK_NR_CLASSES + tclass];
+                uint32_t perms =
+                    c->av[((size_t)src * c->nr_types + tgt) * FLASK_NR_CLASSES + tclass];
 
                 if (!perms)
                     continue;
@@ -855,11 +869,11 @@ static void report(const struct compiler *c, char *errbuf, size_t errlen)
     errbuf[0] = '\0';
     for (size_t i = 0; i < c->nr_diagnostics; i++) {
         const struct diagnostic *d = &c->diagnostics[i];
-        int n = snprintf(errbuf + used, errlen - used, "%s:%d: error: %s\n", c->filename,
-                         d->line, d->message);
+        int n = snprintf(errbuf + used, errlen - used, "%s:%d: error: %s\n", c->filename, d->line,
+                         d->message);
 
         if (n < 0 || (size_t)n >= errlen - used) {
-            errbuf[used] = '\0';    /* only whole lines */
+            errbuf[used] = '\0'; /* only whole lines */
             return;
         }
         used += (size_t)n;
@@ -926,7 +940,7 @@ char *policyc_read_file(const char *path, size_t *len)
         n = fread(data + *len, 1, cap - *len, f);
         *len += n;
         if (n == 0)
-            break;             /* the last read left room for the NUL */
+            break; /* the last read left room for the NUL */
     }
     if (ferror(f)) {
         free(data);
@@ -945,7 +959,8 @@ char *policyc_read_file(const char *path, size_t *len)
 static int usage(void)
 {
     fputs("usage: policyc SOURCE.te -o OUT.bin\n"
-          "Compile a Mica FLASK policy (see the top of tools/policyc.c).\n", stderr);
+          "Compile a Mica FLASK policy (see the top of tools/policyc.c).\n",
+          stderr);
     return 2;
 }
 
@@ -981,8 +996,8 @@ int main(int argc, char **argv)
     free(errbuf);
     free(source);
     if (errors) {
-        fprintf(stderr, "policyc: %d error%s, %s not written\n", errors,
-                errors == 1 ? "" : "s", out_path);
+        fprintf(stderr, "policyc: %d error%s, %s not written\n", errors, errors == 1 ? "" : "s",
+                out_path);
         return 1;
     }
 

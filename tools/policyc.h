@@ -12,9 +12,9 @@
 
 /* A compiled policy: the bytes of include/public/xsm/flask_policy.h. */
 struct policyc_output {
-    uint8_t *data;            /* malloc'ed; free with policyc_output_free() */
+    uint8_t *data; /* malloc'ed; free with policyc_output_free() */
     size_t size;
-    unsigned int nr_types;    /* as in the header: including type 0 */
+    unsigned int nr_types; /* as in the header: including type 0 */
     unsigned int nr_rules;
 };
 

@@ -12,7 +12,7 @@
 int xsm_default_action(enum xsm_default action, struct domain *src, struct domain *tgt)
 {
     if (!src)
-        return 0;                                  /* Mica itself */
+        return 0; /* Mica itself */
     switch (action) {
     case XSM_HOOK:
         return 0;
@@ -37,17 +37,17 @@ int xsm_default_action(enum xsm_default action, struct domain *src, struct domai
 #include "hypercall_defs.h"
 
 /* ... and a hook of shape src_tgt or src is that class, no more. */
-#define DUMMY_src_tgt(hook)                                          \
-    static int dummy_##hook(struct domain *src, struct domain *tgt)  \
-    {                                                                \
-        return xsm_default_action(xsm_default_##hook, src, tgt);     \
+#define DUMMY_src_tgt(hook)                                         \
+    static int dummy_##hook(struct domain *src, struct domain *tgt) \
+    {                                                               \
+        return xsm_default_action(xsm_default_##hook, src, tgt);    \
     }
-#define DUMMY_src(hook)                                              \
-    static int dummy_##hook(struct domain *src)                      \
-    {                                                                \
-        return xsm_default_action(xsm_default_##hook, src, NULL);    \
+#define DUMMY_src(hook)                                           \
+    static int dummy_##hook(struct domain *src)                   \
+    {                                                             \
+        return xsm_default_action(xsm_default_##hook, src, NULL); \
     }
-#define DUMMY_own(hook)               /* written below */
+#define DUMMY_own(hook) /* written below */
 #define HYPERCALL_XSM(call, hook, class, shape, what) DUMMY_##shape(hook)
 #include "hypercall_defs.h"
 
@@ -76,7 +76,7 @@ static long dummy_do_xsm_op(struct vcpu *v, const struct hypercall_args *a)
 {
     (void)v;
     (void)a;
-    return -XEN_ENOSYS;       /* the dummy module has nothing to configure */
+    return -XEN_ENOSYS; /* the dummy module has nothing to configure */
 }
 
 static int alloc_security_domain(struct domain *d)
@@ -96,12 +96,12 @@ static void print_stats(void)
 
 const struct xsm_ops xsm_dummy_ops = {
     .name = "dummy",
-    /* every hook of include/hypercall_defs.h: its class there */
+/* every hook of include/hypercall_defs.h: its class there */
 #define HYPERCALL_XSM(call, hook, class, shape, what) .hook = dummy_##hook,
 #include "hypercall_defs.h"
-    .domain_create = dummy_domain_create,                   /* HOOK */
-    .do_xsm_op = dummy_do_xsm_op,                                 /* -ENOSYS */
-    .alloc_security_domain = alloc_security_domain,         /* nothing to do */
-    .free_security_domain = free_security_domain,           /* nothing to do */
-    .print_stats = print_stats,                             /* nothing to say */
+    .domain_create = dummy_domain_create,           /* HOOK */
+    .do_xsm_op = dummy_do_xsm_op,                   /* -ENOSYS */
+    .alloc_security_domain = alloc_security_domain, /* nothing to do */
+    .free_security_domain = free_security_domain,   /* nothing to do */
+    .print_stats = print_stats,                     /* nothing to say */
 };

@@ -44,8 +44,8 @@ static DEFINE_SPINLOCK(flask_lock, LOCK_LEVEL_FLASK);
 static struct flask_policy *policy;
 static struct avc avc;
 static bool enforcing = true;
-static uint32_t seqno = 1;           /* bumped by every policy load */
-static uint32_t xen_type;            /* xen_t in the current policy */
+static uint32_t seqno = 1; /* bumped by every policy load */
+static uint32_t xen_type;  /* xen_t in the current policy */
 
 static char flask_mode[16] = "enforcing";
 STRING_PARAM("flask", flask_mode);
@@ -59,8 +59,8 @@ static const char *default_label(const struct domain *d)
 
 /* FLASK's state of a domain, behind d->ssid. */
 struct flask_domain {
-    uint32_t type;                  /* the label's type in the policy ... */
-    uint32_t seqno;                 /* ... of this policy load (else look it up again) */
+    uint32_t type;  /* the label's type in the policy ... */
+    uint32_t seqno; /* ... of this policy load (else look it up again) */
 };
 
 /* d's type in the current policy. flask_lock held. */
@@ -69,7 +69,7 @@ static uint32_t domain_type(struct domain *d)
     struct flask_domain *fd = d->ssid;
 
     if (!fd)
-        return 0;                   /* no security state (yet): type 0 is allowed nothing */
+        return 0; /* no security state (yet): type 0 is allowed nothing */
     if (fd->seqno != seqno) {
         fd->type = flask_policy_type(policy, d->label);
         fd->seqno = seqno;
@@ -94,8 +94,8 @@ static int flask_alloc_security_domain(struct domain *d)
     d->ssid = fd;
     spin_unlock_irqrestore(&flask_lock, flags);
     if (!type) {
-        pr_err("FLASK: d%u (%s): label '%s' is not a type of the policy\n",
-               d->domid, d->name, d->label);
+        pr_err("FLASK: d%u (%s): label '%s' is not a type of the policy\n", d->domid, d->name,
+               d->label);
         return -XEN_EINVAL;
     }
     return 0;
@@ -161,10 +161,10 @@ static int flask_console_io(struct domain *src, unsigned int cmd)
                     cmd == CONSOLEIO_write ? XEN__WRITECONSOLE : XEN__READCONSOLE);
 }
 
-#define MMU_HOOK(hook, perm)                                                  \
-    static int flask_##hook(struct domain *src, struct domain *tgt)           \
-    {                                                                         \
-        return has_perm(src, tgt, FLASK_CLASS_MMU, perm);                     \
+#define MMU_HOOK(hook, perm)                                        \
+    static int flask_##hook(struct domain *src, struct domain *tgt) \
+    {                                                               \
+        return has_perm(src, tgt, FLASK_CLASS_MMU, perm);           \
     }
 MMU_HOOK(memory_adjust_reservation, MMU__ADJUST)
 MMU_HOOK(memory_stat_reservation, MMU__STAT)
@@ -172,10 +172,10 @@ MMU_HOOK(memory_map, MMU__MEMORYMAP)
 MMU_HOOK(add_to_physmap, MMU__PHYSMAP)
 MMU_HOOK(remove_from_physmap, MMU__PHYSMAP)
 
-#define DOMAIN_HOOK(hook, perm)                                               \
-    static int flask_##hook(struct domain *src, struct domain *tgt)           \
-    {                                                                         \
-        return has_perm(src, tgt, FLASK_CLASS_DOMAIN, perm);                  \
+#define DOMAIN_HOOK(hook, perm)                                     \
+    static int flask_##hook(struct domain *src, struct domain *tgt) \
+    {                                                               \
+        return has_perm(src, tgt, FLASK_CLASS_DOMAIN, perm);        \
     }
 DOMAIN_HOOK(domain_create, DOMAIN__CREATE)
 DOMAIN_HOOK(domain_destroy, DOMAIN__DESTROY)
@@ -254,11 +254,11 @@ static int load_policy(const void *buf, size_t len, const char *from)
     policy = p;
     xen_type = flask_policy_type(p, FLASK_HYPERVISOR_TYPE);
     seqno++;
-    avc_flush(&avc);                  /* no decision of the old policy survives */
+    avc_flush(&avc); /* no decision of the old policy survives */
     spin_unlock_irqrestore(&flask_lock, flags);
     flask_policy_free(old);
-    printk("FLASK: policy from %s loaded: %u types, %u rules (load %u)\n", from,
-           p->nr_types - 1, p->nr_rules, seqno);
+    printk("FLASK: policy from %s loaded: %u types, %u rules (load %u)\n", from, p->nr_types - 1,
+           p->nr_rules, seqno);
     return 0;
 }
 
@@ -328,7 +328,7 @@ static long op_setenforce(struct vcpu *v, const struct flask_request *r)
         return -XEN_EINVAL;
     flags = spin_lock_irqsave(&flask_lock);
     enforcing = r->enforcing;
-    avc_flush(&avc);                  /* as Xen: a mode change empties the cache */
+    avc_flush(&avc); /* as Xen: a mode change empties the cache */
     spin_unlock_irqrestore(&flask_lock, flags);
     printk("FLASK: %s mode (set by d%u)\n", r->enforcing ? "enforcing" : "permissive",
            v->domain->domid);
@@ -380,7 +380,7 @@ static long op_sid_to_context(struct vcpu *v, const struct hypercall_args *a,
     out[0] = r->sid;
     out[1] = (uint32_t)len + 1;
     if ((uint32_t)len + 1 > r->size) {
-        xlat_flask_op_u_out(v, a->arg[0], out, sizeof(out));   /* tell the size needed */
+        xlat_flask_op_u_out(v, a->arg[0], out, sizeof(out)); /* tell the size needed */
         return -XEN_ERANGE;
     }
     if (copy_to_guest(v, r->buffer, context, (size_t)len + 1))
@@ -445,8 +445,8 @@ static void flask_print_stats(void)
     uint64_t hits = avc.hits, misses = avc.misses;
     bool enforce = enforcing;
     spin_unlock_irqrestore(&flask_lock, flags);
-    printk("FLASK: %s, AVC %lu hits, %lu misses\n", enforce ? "enforcing" : "permissive",
-           hits, misses);
+    printk("FLASK: %s, AVC %lu hits, %lu misses\n", enforce ? "enforcing" : "permissive", hits,
+           misses);
 }
 
 struct xsm_ops flask_ops = {

@@ -74,15 +74,15 @@ int flask_policy_parse(const void *buf, size_t len, struct flask_policy **out)
         return -XEN_EINVAL;
     memcpy(&h, bytes, sizeof(h));
     if (h.magic != FLASK_POLICY_MAGIC || h.version != FLASK_POLICY_VERSION ||
-        h.nr_classes != FLASK_NR_CLASSES || h.nr_types < 2 ||
-        h.nr_types > FLASK_POLICY_MAX_TYPES || h.nr_rules > FLASK_POLICY_MAX_RULES ||
-        h.strings_size == 0 || h.strings_size > FLASK_POLICY_MAX_STRINGS)
+        h.nr_classes != FLASK_NR_CLASSES || h.nr_types < 2 || h.nr_types > FLASK_POLICY_MAX_TYPES ||
+        h.nr_rules > FLASK_POLICY_MAX_RULES || h.strings_size == 0 ||
+        h.strings_size > FLASK_POLICY_MAX_STRINGS)
         return -XEN_EINVAL;
     names_off = sizeof(h);
     rules_off = names_off + (size_t)h.nr_types * sizeof(uint32_t);
     strings_off = rules_off + (size_t)h.nr_rules * sizeof(struct flask_policy_rule);
     if (strings_off + h.strings_size != len)
-        return -XEN_EINVAL;                       /* every byte accounted for */
+        return -XEN_EINVAL; /* every byte accounted for */
 
     p = xzalloc(sizeof(*p));
     if (!p)
@@ -105,7 +105,7 @@ int flask_policy_parse(const void *buf, size_t len, struct flask_policy **out)
         if (!name_ok(p->strings, h.strings_size, off, t == 0))
             goto bad;
         p->type_names[t] = p->strings + off;
-        for (uint32_t u = 1; u < t; u++) {        /* names are unique */
+        for (uint32_t u = 1; u < t; u++) { /* names are unique */
             if (!strcmp(p->type_names[u], p->type_names[t]))
                 goto bad;
         }
@@ -117,7 +117,7 @@ int flask_policy_parse(const void *buf, size_t len, struct flask_policy **out)
             (r->perms & ~class_perm_mask(r->tclass)))
             goto bad;
         if (i && rule_cmp(&p->rules[i - 1], r) >= 0)
-            goto bad;                             /* sorted, no duplicates */
+            goto bad; /* sorted, no duplicates */
     }
     *out = p;
     return 0;
@@ -143,7 +143,7 @@ uint32_t flask_policy_compute_av(const struct flask_policy *p, uint32_t src, uin
 
     if (src >= p->nr_types || tgt >= p->nr_types || tclass >= FLASK_NR_CLASSES)
         return 0;
-    while (lo < hi) {                             /* binary search: rules are sorted */
+    while (lo < hi) { /* binary search: rules are sorted */
         uint32_t mid = lo + (hi - lo) / 2;
         int c = rule_cmp(&p->rules[mid], &key);
         if (c == 0)

@@ -17,7 +17,9 @@ STRING_PARAM("xsm", xsm_module);
  * in struct xsm_ops that no HYPERCALL_XSM line declares gets a line here. */
 void xsm_register(struct xsm_ops *ops)
 {
-#define FILL(hook) if (!ops->hook) ops->hook = xsm_dummy_ops.hook
+#define FILL(hook)  \
+    if (!ops->hook) \
+    ops->hook = xsm_dummy_ops.hook
     /* every hook a hypercall asks (include/hypercall_defs.h) ... */
 #define HYPERCALL_XSM(call, hook, class, shape, what) FILL(hook);
 #include "hypercall_defs.h"

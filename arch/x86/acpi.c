@@ -12,12 +12,12 @@
 #include "x86/paging.h"
 
 struct acpi_rsdp {
-    char signature[8];           /* "RSD PTR " */
+    char signature[8]; /* "RSD PTR " */
     uint8_t checksum;
     char oem_id[6];
     uint8_t revision;
     uint32_t rsdt_address;
-    uint32_t length;             /* revision >= 2 from here on */
+    uint32_t length; /* revision >= 2 from here on */
     uint64_t xsdt_address;
     uint8_t extended_checksum;
     uint8_t reserved[3];

@@ -98,7 +98,7 @@ static void pit_wait(uint16_t count)
     uint8_t gate = inb(PIT_GATE_PORT);
 
     outb(PIT_GATE_PORT, (uint8_t)((gate & ~0x02) | 0x01)); /* gate on, speaker off */
-    outb(PIT_COMMAND, 0xB0);        /* channel 2, lo/hi byte, mode 0, binary */
+    outb(PIT_COMMAND, 0xB0); /* channel 2, lo/hi byte, mode 0, binary */
     outb(PIT_CH2_DATA, count & 0xFF);
     outb(PIT_CH2_DATA, count >> 8);
     while (!(inb(PIT_GATE_PORT) & 0x20))
@@ -109,7 +109,7 @@ static void pit_wait(uint16_t count)
 void udelay(uint32_t us)
 {
     while (us) {
-        uint32_t chunk = us > 50000 ? 50000 : us;   /* fits the 16-bit counter */
+        uint32_t chunk = us > 50000 ? 50000 : us; /* fits the 16-bit counter */
         pit_wait((uint16_t)((uint64_t)chunk * PIT_HZ / 1000000));
         us -= chunk;
     }
@@ -152,7 +152,7 @@ static void timer_interrupt(struct cpu_regs *regs)
 
 static void kick_interrupt(struct cpu_regs *regs)
 {
-    (void)regs;   /* its only job: end a HLT or force a guest exit */
+    (void)regs; /* its only job: end a HLT or force a guest exit */
 }
 
 void lapic_interrupts_init(void)

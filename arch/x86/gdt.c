@@ -22,8 +22,7 @@ static void set_tss_descriptor(uint64_t *slot, const struct tss *tss)
     uint64_t base = (uintptr_t)tss;
     uint64_t limit = sizeof(*tss) - 1;
 
-    slot[0] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) |
-              (0x89UL << 40) |                 /* P=1, type 9 */
+    slot[0] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (0x89UL << 40) | /* P=1, type 9 */
               (((limit >> 16) & 0xF) << 48) | (((base >> 24) & 0xFF) << 56);
     slot[1] = base >> 32;
 }

@@ -20,12 +20,12 @@ void i8259_disable(void)
 {
     outb(PIC1_COMMAND, ICW1_INIT_WITH_ICW4);
     outb(PIC2_COMMAND, ICW1_INIT_WITH_ICW4);
-    outb(PIC1_DATA, 0x20);          /* ICW2: master vectors 0x20..0x27 */
-    outb(PIC2_DATA, 0x28);          /* ICW2: slave vectors 0x28..0x2F */
-    outb(PIC1_DATA, 0x04);          /* ICW3: slave on IRQ 2 */
-    outb(PIC2_DATA, 0x02);          /* ICW3: slave identity 2 */
+    outb(PIC1_DATA, 0x20); /* ICW2: master vectors 0x20..0x27 */
+    outb(PIC2_DATA, 0x28); /* ICW2: slave vectors 0x28..0x2F */
+    outb(PIC1_DATA, 0x04); /* ICW3: slave on IRQ 2 */
+    outb(PIC2_DATA, 0x02); /* ICW3: slave identity 2 */
     outb(PIC1_DATA, ICW4_8086);
     outb(PIC2_DATA, ICW4_8086);
-    outb(PIC1_DATA, 0xFF);          /* mask everything */
+    outb(PIC1_DATA, 0xFF); /* mask everything */
     outb(PIC2_DATA, 0xFF);
 }

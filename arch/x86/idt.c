@@ -24,8 +24,8 @@ struct idt_pointer {
     uint64_t base;
 } __attribute__((packed));
 
-#define GATE_INTERRUPT 0x8E      /* P=1, DPL=0, type 0xE */
-#define STUB_SIZE 16             /* entry.asm aligns each stub to 16 bytes */
+#define GATE_INTERRUPT 0x8E /* P=1, DPL=0, type 0xE */
+#define STUB_SIZE 16        /* entry.asm aligns each stub to 16 bytes */
 
 extern char interrupt_stubs[];
 
@@ -75,7 +75,7 @@ void interrupt_dispatch(struct cpu_regs *regs)
         return;
     }
     if (vector == VECTOR_SPURIOUS)
-        return;                   /* no EOI for spurious interrupts (APM §16.4.7) */
+        return; /* no EOI for spurious interrupts (APM §16.4.7) */
     if (handlers[vector])
         handlers[vector](regs);
     else

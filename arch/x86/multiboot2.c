@@ -78,7 +78,9 @@ static void parse_mmap(const struct mb2_tag_mmap *mmap)
         if (!e->length)
             continue;
         boot_info.mem[boot_info.nr_mem++] = (struct boot_mem_range){
-            .start = e->base, .end = e->base + e->length, .type = e->type,
+            .start = e->base,
+            .end = e->base + e->length,
+            .type = e->type,
         };
     }
 }
@@ -116,8 +118,8 @@ bool multiboot2_parse(uint32_t magic, paddr_t info)
             break;
         switch (tag->type) {
         case MB2_TAG_CMDLINE:
-            copy_string(boot_info.cmdline, sizeof(boot_info.cmdline),
-                        (const char *)(tag + 1), "command line");
+            copy_string(boot_info.cmdline, sizeof(boot_info.cmdline), (const char *)(tag + 1),
+                        "command line");
             break;
         case MB2_TAG_MODULE:
             parse_module((const void *)tag);

@@ -29,15 +29,15 @@ extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[];
 extern char _data_start[], _data_end[], _symbols_start[], _symbols_end[];
 extern char _image_end[];
 
-#define SIZE_2M (1UL << PT_LEVEL_SHIFT(1))  /* a large page: PS in a level-1 entry */
+#define SIZE_2M (1UL << PT_LEVEL_SHIFT(1)) /* a large page: PS in a level-1 entry */
 #define SIZE_1G (1UL << PT_LEVEL_SHIFT(2))
-#define LOW_MEMORY_END (1UL << 20)          /* BIOS data, perhaps ACPI's RSDP */
+#define LOW_MEMORY_END (1UL << 20) /* BIOS data, perhaps ACPI's RSDP */
 #define DIRECT_MAP_ALL_BELOW (4 * SIZE_1G)
-#define BOOT_ALLOC_LIMIT SIZE_1G            /* reachable through the boot map */
+#define BOOT_ALLOC_LIMIT SIZE_1G /* reachable through the boot map */
 
 static paddr_t pml4_paddr;
 static paddr_t boot_alloc_start, boot_alloc_next;
-static bool own_tables_live;     /* CR3 holds pml4_paddr */
+static bool own_tables_live; /* CR3 holds pml4_paddr */
 
 /* Before the switch, the boot map reaches physical 0..1 GiB at KERNEL_VBASE;
  * after it, the direct map reaches everything. */
@@ -89,9 +89,18 @@ void *boot_alloc(size_t size)
     return early_phys_to_virt(boot_alloc_phys(size));
 }
 
-paddr_t paging_boot_alloc_start(void) { return boot_alloc_start; }
-paddr_t paging_boot_alloc_end(void) { return boot_alloc_next; }
-paddr_t paging_root(void) { return pml4_paddr; }
+paddr_t paging_boot_alloc_start(void)
+{
+    return boot_alloc_start;
+}
+paddr_t paging_boot_alloc_end(void)
+{
+    return boot_alloc_next;
+}
+paddr_t paging_root(void)
+{
+    return pml4_paddr;
+}
 
 /* ---- building tables ---------------------------------------------------- */
 
@@ -131,7 +140,7 @@ static void map_range(uintptr_t va, paddr_t pa, size_t size, uint64_t flags)
             size -= SIZE_2M;
         } else {
             uint64_t *pde = walk_create(va, 1);
-            if (*pde & PTE_LARGE) {       /* already covered by a 2 MiB page */
+            if (*pde & PTE_LARGE) { /* already covered by a 2 MiB page */
                 va += PAGE_SIZE;
                 pa += PAGE_SIZE;
                 size -= PAGE_SIZE;
@@ -148,8 +157,8 @@ static void map_range(uintptr_t va, paddr_t pa, size_t size, uint64_t flags)
 
 static void map_image_section(const char *start, const char *end, uint64_t flags)
 {
-    map_range((uintptr_t)start, (uintptr_t)start - KERNEL_VBASE,
-              (size_t)(end - start), flags | PTE_GLOBAL);
+    map_range((uintptr_t)start, (uintptr_t)start - KERNEL_VBASE, (size_t)(end - start),
+              flags | PTE_GLOBAL);
 }
 
 static void map_direct(paddr_t start, paddr_t end)
@@ -157,8 +166,7 @@ static void map_direct(paddr_t start, paddr_t end)
     start = ALIGN_DOWN(start, PAGE_SIZE);
     end = ALIGN_UP(end, PAGE_SIZE);
     if (end > start)
-        map_range(DIRECTMAP_BASE + start, start, end - start,
-                  PTE_WRITE | PTE_NX | PTE_GLOBAL);
+        map_range(DIRECTMAP_BASE + start, start, end - start, PTE_WRITE | PTE_NX | PTE_GLOBAL);
 }
 
 void paging_init(void)

@@ -15,19 +15,19 @@
 #define UART_MCR 4
 #define UART_LSR 5
 
-#define LCR_DLAB 0x80          /* divisor latch access */
+#define LCR_DLAB 0x80 /* divisor latch access */
 #define LCR_8N1 0x03
-#define LSR_THR_EMPTY 0x20     /* transmit holding register empty */
+#define LSR_THR_EMPTY 0x20 /* transmit holding register empty */
 
 void serial_init(void)
 {
-    outb(COM1_BASE + UART_IER, 0x00);            /* no interrupts */
+    outb(COM1_BASE + UART_IER, 0x00); /* no interrupts */
     outb(COM1_BASE + UART_LCR, LCR_DLAB);
-    outb(COM1_BASE + UART_DATA, 1);              /* divisor 1: 115200 baud */
+    outb(COM1_BASE + UART_DATA, 1); /* divisor 1: 115200 baud */
     outb(COM1_BASE + UART_IER, 0);
     outb(COM1_BASE + UART_LCR, LCR_8N1);
-    outb(COM1_BASE + UART_FCR, 0xC7);            /* enable and clear FIFOs */
-    outb(COM1_BASE + UART_MCR, 0x03);            /* DTR | RTS */
+    outb(COM1_BASE + UART_FCR, 0xC7); /* enable and clear FIFOs */
+    outb(COM1_BASE + UART_MCR, 0x03); /* DTR | RTS */
 }
 
 void serial_putc(char c)

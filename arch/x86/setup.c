@@ -35,8 +35,10 @@ static void cmdline_warning(void *ctx, const char *fmt, ...)
 static void print_memory_map(void)
 {
     static const char *const type_names[] = {
-        [BOOT_MEM_USABLE] = "usable", [BOOT_MEM_RESERVED] = "reserved",
-        [BOOT_MEM_ACPI_RECLAIMABLE] = "ACPI data", [BOOT_MEM_ACPI_NVS] = "ACPI NVS",
+        [BOOT_MEM_USABLE] = "usable",
+        [BOOT_MEM_RESERVED] = "reserved",
+        [BOOT_MEM_ACPI_RECLAIMABLE] = "ACPI data",
+        [BOOT_MEM_ACPI_NVS] = "ACPI NVS",
         [BOOT_MEM_BAD] = "bad",
     };
 
@@ -44,7 +46,8 @@ static void print_memory_map(void)
     for (unsigned int i = 0; i < boot_info.nr_mem; i++) {
         const struct boot_mem_range *r = &boot_info.mem[i];
         const char *type = r->type < ARRAY_SIZE(type_names) && type_names[r->type]
-                               ? type_names[r->type] : "other";
+                               ? type_names[r->type]
+                               : "other";
         printk("  %016lx - %016lx %s\n", r->start, r->end, type);
     }
 }

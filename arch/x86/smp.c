@@ -78,7 +78,7 @@ static __attribute__((noreturn)) void ap_start(unsigned int cpu_id)
     printk("CPU%u: online (APIC id %u)\n", cpu_id, cpu->apic_id);
 
     svm_cpu_init();
-    scheduler_run();   /* idles (halted) until there are vCPUs to run */
+    scheduler_run(); /* idles (halted) until there are vCPUs to run */
 }
 
 static void *trampoline_param(const char *symbol)

@@ -47,8 +47,8 @@ static void print_registers(const struct cpu_regs *r)
     pr_err("RBP: %016lx R8:  %016lx R9:  %016lx\n", r->rbp, r->r8, r->r9);
     pr_err("R10: %016lx R11: %016lx R12: %016lx\n", r->r10, r->r11, r->r12);
     pr_err("R13: %016lx R14: %016lx R15: %016lx\n", r->r13, r->r14, r->r15);
-    pr_err("CR0: %016lx CR2: %016lx CR3: %016lx CR4: %016lx\n",
-           read_cr0(), read_cr2(), read_cr3(), read_cr4());
+    pr_err("CR0: %016lx CR2: %016lx CR3: %016lx CR4: %016lx\n", read_cr0(), read_cr2(), read_cr3(),
+           read_cr4());
 }
 
 void exception_handler(struct cpu_regs *regs)
@@ -56,8 +56,8 @@ void exception_handler(struct cpu_regs *regs)
     const char *name = exception_names[regs->vector & 31];
 
     console_break_lock();
-    pr_err("*** MICA FAULT on CPU%u: vector %lu (%s), error code %#lx ***\n",
-           smp_processor_id(), regs->vector, name ? name : "reserved", regs->error_code);
+    pr_err("*** MICA FAULT on CPU%u: vector %lu (%s), error code %#lx ***\n", smp_processor_id(),
+           regs->vector, name ? name : "reserved", regs->error_code);
     print_registers(regs);
     backtrace_print(regs->rip, regs->rbp);
     mica_exit(MICA_EXIT_PANIC);

@@ -10,13 +10,16 @@
 XLAT_DEFINE_OUT(add_to_physmap, struct memop_add_to_physmap, ADD_TO_PHYSMAP_OUT)
 
 /* add_to_physmap_batch: the handles keep their low 32 bits for a 32-bit guest. */
-#define BATCH_OUT(s, b) do {                                                    \
-    (s) = (__typeof__(s)){ .domid = (b)->domid, .space = (b)->space,            \
-                           .size = (b)->size, .u.foreign_domid = (b)->foreign_domid }; \
-    guest_handle_set((s).idxs, (b)->idxs);                                      \
-    guest_handle_set((s).gpfns, (b)->gpfns);                                    \
-    guest_handle_set((s).errs, (b)->errs);                                      \
-} while (0)
+#define BATCH_OUT(s, b)                                                 \
+    do {                                                                \
+        (s) = (__typeof__(s)){ .domid = (b)->domid,                     \
+                               .space = (b)->space,                     \
+                               .size = (b)->size,                       \
+                               .u.foreign_domid = (b)->foreign_domid }; \
+        guest_handle_set((s).idxs, (b)->idxs);                          \
+        guest_handle_set((s).gpfns, (b)->gpfns);                        \
+        guest_handle_set((s).errs, (b)->errs);                          \
+    } while (0)
 XLAT_DEFINE_OUT(add_to_physmap_batch, struct memop_add_to_physmap_batch, BATCH_OUT)
 
 /* memory_map: nr_entries is first (@0:4) in both layouts. */

@@ -17,13 +17,13 @@
  * extent_order @16, mem_flags @20, domid @24); compat 20 bytes (extent_start
  * @0:4, nr_extents @4:4, extent_order @8, mem_flags @12, domid @16). */
 struct memop_reservation {
-    uint64_t extent_start;      /* guest address of the xen_pfn_t array */
+    uint64_t extent_start; /* guest address of the xen_pfn_t array */
     uint64_t nr_extents;
     unsigned int extent_order;
     uint32_t mem_flags;
     domid_t domid;
 };
-#define RESERVATION_IN(s)                                                     \
+#define RESERVATION_IN(s)                                                             \
     ((struct memop_reservation){ guest_handle_addr((s).extent_start), (s).nr_extents, \
                                  (s).extent_order, (s).mem_flags, (s).domid })
 XLAT_DEFINE_IN(memory_reservation, struct memop_reservation, RESERVATION_IN)
@@ -54,12 +54,10 @@ struct memop_add_to_physmap_batch {
     uint16_t foreign_domid;     /* u.foreign_domid, or u.res0 */
     uint64_t idxs, gpfns, errs; /* guest addresses of the next element of each */
 };
-#define BATCH_IN(s)                                                             \
-    ((struct memop_add_to_physmap_batch){ (s).domid, (s).space, (s).size,       \
-                                          (s).u.foreign_domid,                  \
-                                          guest_handle_addr((s).idxs),          \
-                                          guest_handle_addr((s).gpfns),         \
-                                          guest_handle_addr((s).errs) })
+#define BATCH_IN(s)                                                                       \
+    ((struct memop_add_to_physmap_batch){                                                 \
+        (s).domid, (s).space, (s).size, (s).u.foreign_domid, guest_handle_addr((s).idxs), \
+        guest_handle_addr((s).gpfns), guest_handle_addr((s).errs) })
 XLAT_DEFINE_IN(add_to_physmap_batch, struct memop_add_to_physmap_batch, BATCH_IN)
 
 /* ---- remove_from_physmap -----------------------------------------------------------
@@ -78,7 +76,7 @@ XLAT_DEFINE_IN(remove_from_physmap, struct memop_remove_from_physmap, REMOVE_IN)
  * one layout for every guest. */
 struct memop_memory_map {
     uint32_t nr_entries;
-    uint64_t buffer;            /* guest address of the records */
+    uint64_t buffer; /* guest address of the records */
 };
 #define MEMORY_MAP_IN(s) \
     ((struct memop_memory_map){ (s).nr_entries, guest_handle_addr((s).buffer) })
@@ -107,8 +105,8 @@ static inline int xlat_extent_in(struct vcpu *v, const struct hypercall_args *a,
 
 /* The batch's current idxs and gpfns elements: 0, or -EFAULT. */
 static inline int xlat_batch_entry_in(struct vcpu *v, const struct hypercall_args *a,
-                                      const struct memop_add_to_physmap_batch *b,
-                                      uint64_t *idx, uint64_t *gpfn)
+                                      const struct memop_add_to_physmap_batch *b, uint64_t *idx,
+                                      uint64_t *gpfn)
 {
     *idx = 0;
     *gpfn = 0;

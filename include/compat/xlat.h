@@ -30,13 +30,17 @@ static inline void guest_handle_store(void *h, size_t size, uint64_t addr)
     __builtin_memcpy(h, &addr, size);
 }
 
-#define guest_handle_addr(h)       guest_handle_load(&(h), sizeof(h))
-#define guest_handle_set(h, addr)  guest_handle_store(&(h), sizeof(h), addr)
+#define guest_handle_addr(h) guest_handle_load(&(h), sizeof(h))
+#define guest_handle_set(h, addr) guest_handle_store(&(h), sizeof(h), addr)
 
 /* Structure X in either layout: .n the 64-bit one (xen_X), .c the 32-bit one
  * (compat_X). xlat_copy_in/out copy it from or to the guest, as many bytes
  * as the caller's layout has. */
-#define XLAT_UNION(x) union { struct xen_##x n; struct compat_##x c; }
+#define XLAT_UNION(x)        \
+    union {                  \
+        struct xen_##x n;    \
+        struct compat_##x c; \
+    }
 #define xlat_copy_in(v, a, arg, u) \
     copy_from_guest(v, &(u), arg, (a)->compat ? sizeof((u).c) : sizeof((u).n))
 #define xlat_copy_out(v, a, arg, u) \
@@ -53,29 +57,28 @@ static inline void guest_handle_store(void *h, size_t size, uint64_t addr)
  * in both layouts: FIELDS_IN(s) is a T compound literal built from s,
  * FIELDS_OUT(s, src) fills s from src.
  */
-#define XLAT_DEFINE_IN(x, T, FIELDS_IN)                                        \
-static inline int xlat_##x##_in(struct vcpu *v, const struct hypercall_args *a, \
-                                uint64_t arg, T *dst)                          \
-{                                                                              \
-    XLAT_UNION(x) u;                                                           \
-                                                                               \
-    if (xlat_copy_in(v, a, arg, u))                                            \
-        return -XEN_EFAULT;                                                    \
-    *dst = a->compat ? FIELDS_IN(u.c) : FIELDS_IN(u.n);                        \
-    return 0;                                                                  \
-}
-#define XLAT_DEFINE_OUT(x, T, FIELDS_OUT)                                        \
-int xlat_##x##_out(struct vcpu *v, const struct hypercall_args *a, uint64_t arg, \
-                   const T *src)                                                 \
-{                                                                                \
-    XLAT_UNION(x) u;                                                             \
-                                                                                 \
-    if (a->compat)                                                               \
-        FIELDS_OUT(u.c, src);                                                    \
-    else                                                                         \
-        FIELDS_OUT(u.n, src);                                                    \
-    return xlat_copy_out(v, a, arg, u) ? -XEN_EFAULT : 0;                        \
-}
+#define XLAT_DEFINE_IN(x, T, FIELDS_IN)                                                           \
+    static inline int xlat_##x##_in(struct vcpu *v, const struct hypercall_args *a, uint64_t arg, \
+                                    T *dst)                                                       \
+    {                                                                                             \
+        XLAT_UNION(x) u;                                                                          \
+                                                                                                  \
+        if (xlat_copy_in(v, a, arg, u))                                                           \
+            return -XEN_EFAULT;                                                                   \
+        *dst = a->compat ? FIELDS_IN(u.c) : FIELDS_IN(u.n);                                       \
+        return 0;                                                                                 \
+    }
+#define XLAT_DEFINE_OUT(x, T, FIELDS_OUT)                                                          \
+    int xlat_##x##_out(struct vcpu *v, const struct hypercall_args *a, uint64_t arg, const T *src) \
+    {                                                                                              \
+        XLAT_UNION(x) u;                                                                           \
+                                                                                                   \
+        if (a->compat)                                                                             \
+            FIELDS_OUT(u.c, src);                                                                  \
+        else                                                                                       \
+            FIELDS_OUT(u.n, src);                                                                  \
+        return xlat_copy_out(v, a, arg, u) ? -XEN_EFAULT : 0;                                      \
+    }
 
 /* Bytes in a xen_ulong_t or xen_pfn_t (an element of a guest's array):
  * x86's unsigned long, 8 bytes for a 64-bit guest, 4 for a 32-bit one. */

@@ -11,7 +11,7 @@
 
 struct flask_request {
     uint32_t cmd, version;
-    uint64_t buffer;                  /* load: policy; sid_context: context */
+    uint64_t buffer; /* load: policy; sid_context: context */
     uint32_t size, sid, enforcing;
     struct xen_flask_access access;
 };
@@ -25,15 +25,20 @@ static inline bool flask_cmd_has_context(uint32_t cmd)
  * in both layouts). Of u, load is { buffer handle, size } (16 bytes; compat
  * 8) and sid_context { sid @0, size @4, context handle @8 } (16; compat 12);
  * enforce and access have one layout. Only the command's member is read. */
-#define FLASK_OP_IN(op) ((struct flask_request){                                    \
-    .cmd = (op).cmd, .version = (op).interface_version,                             \
-    .buffer = (op).cmd == FLASK_LOAD ? guest_handle_addr((op).u.load.buffer)         \
-            : flask_cmd_has_context((op).cmd) ? guest_handle_addr((op).u.sid_context.context) \
-            : 0,                                                                    \
-    .size = (op).cmd == FLASK_LOAD ? (op).u.load.size                               \
-          : flask_cmd_has_context((op).cmd) ? (op).u.sid_context.size : 0,           \
-    .sid = flask_cmd_has_context((op).cmd) ? (op).u.sid_context.sid : 0,            \
-    .enforcing = (op).u.enforce.enforcing, .access = (op).u.access })
+#define FLASK_OP_IN(op)                                                                           \
+    ((struct flask_request){ .cmd = (op).cmd,                                                     \
+                             .version = (op).interface_version,                                   \
+                             .buffer = (op).cmd == FLASK_LOAD                                     \
+                                           ? guest_handle_addr((op).u.load.buffer)                \
+                                       : flask_cmd_has_context((op).cmd)                          \
+                                           ? guest_handle_addr((op).u.sid_context.context)        \
+                                           : 0,                                                   \
+                             .size = (op).cmd == FLASK_LOAD            ? (op).u.load.size         \
+                                     : flask_cmd_has_context((op).cmd) ? (op).u.sid_context.size  \
+                                                                       : 0,                       \
+                             .sid = flask_cmd_has_context((op).cmd) ? (op).u.sid_context.sid : 0, \
+                             .enforcing = (op).u.enforce.enforcing,                               \
+                             .access = (op).u.access })
 XLAT_DEFINE_IN(flask_op, struct flask_request, FLASK_OP_IN)
 
 /* Write len bytes of results to the start of u in the xen_flask_op at arg

@@ -38,18 +38,18 @@
 #include "types.h"
 
 enum param_type {
-    PARAM_BOOL,     /* var is a bool */
-    PARAM_UINT,     /* var is an unsigned long */
-    PARAM_SIZE,     /* var is an unsigned long, in bytes; K/M/G suffixes */
-    PARAM_STRING,   /* var is a char array of len bytes, including the NUL */
-    PARAM_CUSTOM,   /* custom() parses the value; var is unused (NULL) */
+    PARAM_BOOL,   /* var is a bool */
+    PARAM_UINT,   /* var is an unsigned long */
+    PARAM_SIZE,   /* var is an unsigned long, in bytes; K/M/G suffixes */
+    PARAM_STRING, /* var is a char array of len bytes, including the NUL */
+    PARAM_CUSTOM, /* custom() parses the value; var is unused (NULL) */
 };
 
 struct param {
     const char *name;
     enum param_type type;
     void *var;
-    size_t len;     /* PARAM_STRING: size of the buffer var points to */
+    size_t len; /* PARAM_STRING: size of the buffer var points to */
     /*
      * PARAM_CUSTOM: called with the option's value, or with NULL when the
      * key was given bare (no '='). Returns 0, or a negative errno to have
@@ -67,8 +67,8 @@ typedef void (*cmdline_warn_fn)(void *ctx, const char *fmt, ...)
  * options in params. Returns the number of problems found, each of which
  * was also passed to warn (which may be NULL) along with ctx.
  */
-unsigned int cmdline_parse(const char *cmdline, const struct param *params,
-                           size_t nr_params, cmdline_warn_fn warn, void *ctx);
+unsigned int cmdline_parse(const char *cmdline, const struct param *params, size_t nr_params,
+                           cmdline_warn_fn warn, void *ctx);
 
 /* Bounds of the mica_params section, defined by linker.ld. A section name
  * without a dot gives these symbols their standard GNU ld names. */
@@ -81,9 +81,10 @@ extern const struct param __start_mica_params[], __stop_mica_params[];
  * array of struct param.
  */
 #define MICA_PARAM_ENTRY(ident, name_str, param_type, var_ptr, var_len, custom_fn) \
-    static const struct param __param_##ident                                    \
-        __attribute__((used, section("mica_params"), aligned(sizeof(void *)))) =  \
-        { (name_str), (param_type), (var_ptr), (var_len), (custom_fn) }
+    static const struct param __param_##ident                                      \
+        __attribute__((used, section("mica_params"), aligned(sizeof(void *)))) = { \
+            (name_str), (param_type), (var_ptr), (var_len), (custom_fn)            \
+        }
 
 /* Register variable var as option name_str. */
 #define MICA_PARAM(name_str, type, var, len, custom) \
@@ -91,27 +92,25 @@ extern const struct param __start_mica_params[], __stop_mica_params[];
 
 /* Compile-time check that var has the type its option kind writes. */
 #define PARAM_CHECK_TYPE(var, type, what) \
-    _Static_assert(__builtin_types_compatible_p(__typeof__(var), type), \
-                   #var " must be " what)
+    _Static_assert(__builtin_types_compatible_p(__typeof__(var), type), #var " must be " what)
 
-#define BOOL_PARAM(name_str, var)                                   \
-    PARAM_CHECK_TYPE(var, bool, "a bool");                          \
+#define BOOL_PARAM(name_str, var)          \
+    PARAM_CHECK_TYPE(var, bool, "a bool"); \
     MICA_PARAM(name_str, PARAM_BOOL, var, 0, NULL)
 
-#define UINT_PARAM(name_str, var)                                   \
-    PARAM_CHECK_TYPE(var, unsigned long, "an unsigned long");       \
+#define UINT_PARAM(name_str, var)                             \
+    PARAM_CHECK_TYPE(var, unsigned long, "an unsigned long"); \
     MICA_PARAM(name_str, PARAM_UINT, var, 0, NULL)
 
-#define SIZE_PARAM(name_str, var)                                   \
-    PARAM_CHECK_TYPE(var, unsigned long, "an unsigned long");       \
+#define SIZE_PARAM(name_str, var)                             \
+    PARAM_CHECK_TYPE(var, unsigned long, "an unsigned long"); \
     MICA_PARAM(name_str, PARAM_SIZE, var, 0, NULL)
 
-#define STRING_PARAM(name_str, var)                                 \
-    PARAM_CHECK_TYPE(var, char[sizeof(var)], "a char array");      \
+#define STRING_PARAM(name_str, var)                           \
+    PARAM_CHECK_TYPE(var, char[sizeof(var)], "a char array"); \
     MICA_PARAM(name_str, PARAM_STRING, var, sizeof(var), NULL)
 
 /* A custom option has no variable: fn does whatever the value asks. */
-#define CUSTOM_PARAM(name_str, fn) \
-    MICA_PARAM_ENTRY(fn, name_str, PARAM_CUSTOM, NULL, 0, fn)
+#define CUSTOM_PARAM(name_str, fn) MICA_PARAM_ENTRY(fn, name_str, PARAM_CUSTOM, NULL, 0, fn)
 
 #endif

@@ -35,14 +35,14 @@
 
 struct p2m {
     spinlock_t lock;
-    mfn_t root;                     /* level-3 table (PML4): the VMCB's N_CR3 */
-    unsigned int max_order;         /* 18 where the CPU has 1 GiB pages, else 9 */
-    uint64_t table_pages;           /* table pages in use, the root included */
-    struct list_head tables;        /* those pages (frame.list) */
-    struct list_head free_after_flush; /* unhooked table pages waiting for a flush */
-    bool flush_needed;              /* a mapping was removed or changed */
-    gfn_t max_mapped_gfn;           /* highest gfn ever mapped (XENMEM_maximum_gpfn) */
-    uint64_t table_limit;           /* most table pages it may use (0: no limit):
+    mfn_t root;                          /* level-3 table (PML4): the VMCB's N_CR3 */
+    unsigned int max_order;              /* 18 where the CPU has 1 GiB pages, else 9 */
+    uint64_t table_pages;                /* table pages in use, the root included */
+    struct list_head tables;             /* those pages (frame.list) */
+    struct list_head free_after_flush;   /* unhooked table pages waiting for a flush */
+    bool flush_needed;                   /* a mapping was removed or changed */
+    gfn_t max_mapped_gfn;                /* highest gfn ever mapped (XENMEM_maximum_gpfn) */
+    uint64_t table_limit;                /* most table pages it may use (0: no limit):
                                        a guest cannot grow Mica's memory use at will */
     void (*flush_tlbs)(struct p2m *p2m); /* shoots down every CPU's translations */
 };

@@ -31,8 +31,7 @@ static inline uint64_t rdmsr(uint32_t msr)
 
 static inline void wrmsr(uint32_t msr, uint64_t value)
 {
-    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value),
-                     "d"((uint32_t)(value >> 32)));
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
 }
 
 struct cpuid_result {
@@ -48,16 +47,16 @@ static inline struct cpuid_result cpuid(uint32_t leaf, uint32_t subleaf)
     return r;
 }
 
-#define DEFINE_CR_ACCESSORS(n)                                            \
-    static inline uint64_t read_cr##n(void)                               \
-    {                                                                     \
-        uint64_t v;                                                       \
-        __asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                 \
-        return v;                                                         \
-    }                                                                     \
-    static inline void write_cr##n(uint64_t v)                            \
-    {                                                                     \
-        __asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");        \
+#define DEFINE_CR_ACCESSORS(n)                                     \
+    static inline uint64_t read_cr##n(void)                        \
+    {                                                              \
+        uint64_t v;                                                \
+        __asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));          \
+        return v;                                                  \
+    }                                                              \
+    static inline void write_cr##n(uint64_t v)                     \
+    {                                                              \
+        __asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
     }
 DEFINE_CR_ACCESSORS(0)
 DEFINE_CR_ACCESSORS(2)

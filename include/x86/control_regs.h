@@ -6,14 +6,14 @@
 #ifndef MICA_X86_CONTROL_REGS_H
 #define MICA_X86_CONTROL_REGS_H
 
-#define CR0_PE (1UL << 0)      /* protection enable */
-#define CR0_ET (1UL << 4)      /* extension type, reads as 1 */
-#define CR0_WP (1UL << 16)     /* write protect, also for supervisor writes */
-#define CR0_NW (1UL << 29)     /* not write-through */
-#define CR0_CD (1UL << 30)     /* cache disable */
-#define CR0_PG (1UL << 31)     /* paging */
+#define CR0_PE (1UL << 0)  /* protection enable */
+#define CR0_ET (1UL << 4)  /* extension type, reads as 1 */
+#define CR0_WP (1UL << 16) /* write protect, also for supervisor writes */
+#define CR0_NW (1UL << 29) /* not write-through */
+#define CR0_CD (1UL << 30) /* cache disable */
+#define CR0_PG (1UL << 31) /* paging */
 
-#define CR4_PSE (1UL << 4)         /* 4 MiB pages without PAE */
+#define CR4_PSE (1UL << 4) /* 4 MiB pages without PAE */
 #define CR4_PAE (1UL << 5)
 #define CR4_OSFXSR (1UL << 9)      /* FXSAVE/FXRSTOR and SSE */
 #define CR4_OSXMMEXCPT (1UL << 10) /* SIMD exceptions as #XM */
@@ -22,11 +22,11 @@
 #define RFLAGS_IF (1UL << 9)
 
 /* EFER (its MSR number is MSR_EFER in msr.h) */
-#define EFER_SCE (1UL << 0)    /* SYSCALL/SYSRET */
-#define EFER_LME (1UL << 8)    /* long mode enable */
-#define EFER_LMA (1UL << 10)   /* long mode active: set by the CPU from LME and CR0.PG */
-#define EFER_NXE (1UL << 11)   /* no-execute */
-#define EFER_SVME (1UL << 12)  /* SVM enable */
+#define EFER_SCE (1UL << 0)   /* SYSCALL/SYSRET */
+#define EFER_LME (1UL << 8)   /* long mode enable */
+#define EFER_LMA (1UL << 10)  /* long mode active: set by the CPU from LME and CR0.PG */
+#define EFER_NXE (1UL << 11)  /* no-execute */
+#define EFER_SVME (1UL << 12) /* SVM enable */
 
 /* The EFER bits a guest may hold, by WRMSR (guest_msr.c) or in a vCPU
  * context (vcpu_context.c): SYSCALL, long mode, NX. */

@@ -12,7 +12,7 @@
 #define GDT_SEL_CODE 0x08
 #define GDT_SEL_DATA 0x10
 #define GDT_SEL_TSS 0x18
-#define GDT_ENTRIES 5      /* null, code, data, TSS (two slots) */
+#define GDT_ENTRIES 5 /* null, code, data, TSS (two slots) */
 
 /* IST slots (1-based in the IDT gate; 0 means "no IST"). */
 #define IST_DOUBLE_FAULT 1

@@ -5,10 +5,10 @@
 #include "regs.h"
 
 /* Vectors Mica uses besides the CPU exceptions (0..31). */
-#define VECTOR_TIMER 0xF0           /* local APIC timer */
-#define VECTOR_CALL_FUNCTION 0xF1   /* cross-CPU function call IPI */
-#define VECTOR_KICK 0xF2            /* wake an idle CPU / force a guest exit */
-#define VECTOR_SPURIOUS 0xFF        /* local APIC spurious interrupts */
+#define VECTOR_TIMER 0xF0         /* local APIC timer */
+#define VECTOR_CALL_FUNCTION 0xF1 /* cross-CPU function call IPI */
+#define VECTOR_KICK 0xF2          /* wake an idle CPU / force a guest exit */
+#define VECTOR_SPURIOUS 0xFF      /* local APIC spurious interrupts */
 
 typedef void (*interrupt_handler_t)(struct cpu_regs *regs);
 

@@ -9,36 +9,36 @@
 #ifndef MICA_X86_MSR_H
 #define MICA_X86_MSR_H
 
-#define MSR_TSC 0x10                /* time-stamp counter (APM §13.2.4) */
+#define MSR_TSC 0x10 /* time-stamp counter (APM §13.2.4) */
 
-#define MSR_APIC_BASE 0x1B          /* APIC_BASE: local APIC base and enable (APM ch. 16) */
-#define APIC_BASE_BSP (1UL << 8)           /* this is the bootstrap processor */
-#define APIC_BASE_ENABLE (1UL << 11)       /* the local APIC is enabled */
-#define APIC_BASE_ADDR_MASK 0x000FFFFFFFFFF000UL  /* the register page, bits 51:12 */
-#define APIC_BASE_DEFAULT 0xFEE00000UL     /* the base address at reset */
+#define MSR_APIC_BASE 0x1B           /* APIC_BASE: local APIC base and enable (APM ch. 16) */
+#define APIC_BASE_BSP (1UL << 8)     /* this is the bootstrap processor */
+#define APIC_BASE_ENABLE (1UL << 11) /* the local APIC is enabled */
+#define APIC_BASE_ADDR_MASK 0x000FFFFFFFFFF000UL /* the register page, bits 51:12 */
+#define APIC_BASE_DEFAULT 0xFEE00000UL           /* the base address at reset */
 
-#define MSR_SYSENTER_CS 0x174       /* SYSENTER/SYSEXIT target (APM §6.1.1) */
+#define MSR_SYSENTER_CS 0x174 /* SYSENTER/SYSEXIT target (APM §6.1.1) */
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176
 
-#define MSR_PAT 0x277               /* page attribute table (APM §7.8.1; see pat.h) */
+#define MSR_PAT 0x277 /* page attribute table (APM §7.8.1; see pat.h) */
 
 /* Xen's hypercall-page MSR: a write asks the hypervisor to fill the page at
  * that address with hypercall stubs (Xen's interface, not the APM's). */
 #define MSR_HYPERCALL_PAGE 0x40000000
-#define HYPERCALL_PAGE_INDEX_MASK 0xFFFUL  /* bits 11:0 select one of the pages */
+#define HYPERCALL_PAGE_INDEX_MASK 0xFFFUL /* bits 11:0 select one of the pages */
 
-#define MSR_EFER 0xC0000080         /* extended features; bits in control_regs.h (APM §3.1.7) */
-#define MSR_STAR 0xC0000081         /* SYSCALL/SYSRET selectors, legacy target (APM §6.1.1) */
-#define MSR_LSTAR 0xC0000082        /* SYSCALL target, 64-bit mode */
-#define MSR_CSTAR 0xC0000083        /* SYSCALL target, compatibility mode */
-#define MSR_SFMASK 0xC0000084       /* RFLAGS bits SYSCALL clears */
-#define MSR_FS_BASE 0xC0000100      /* FS base (APM §4.5.3) */
-#define MSR_GS_BASE 0xC0000101      /* GS base; Mica's per-CPU area (percpu.c) */
+#define MSR_EFER 0xC0000080           /* extended features; bits in control_regs.h (APM §3.1.7) */
+#define MSR_STAR 0xC0000081           /* SYSCALL/SYSRET selectors, legacy target (APM §6.1.1) */
+#define MSR_LSTAR 0xC0000082          /* SYSCALL target, 64-bit mode */
+#define MSR_CSTAR 0xC0000083          /* SYSCALL target, compatibility mode */
+#define MSR_SFMASK 0xC0000084         /* RFLAGS bits SYSCALL clears */
+#define MSR_FS_BASE 0xC0000100        /* FS base (APM §4.5.3) */
+#define MSR_GS_BASE 0xC0000101        /* GS base; Mica's per-CPU area (percpu.c) */
 #define MSR_KERNEL_GS_BASE 0xC0000102 /* what SWAPGS exchanges with GS base */
 
-#define MSR_VM_CR 0xC0010114        /* SVM controls (APM §15.30.1) */
-#define VM_CR_SVMDIS (1u << 4)             /* firmware disabled SVM: EFER.SVME cannot be set */
-#define MSR_VM_HSAVE_PA 0xC0010117  /* host save area for VMRUN (APM §15.30.4) */
+#define MSR_VM_CR 0xC0010114       /* SVM controls (APM §15.30.1) */
+#define VM_CR_SVMDIS (1u << 4)     /* firmware disabled SVM: EFER.SVME cannot be set */
+#define MSR_VM_HSAVE_PA 0xC0010117 /* host save area for VMRUN (APM §15.30.4) */
 
 #endif

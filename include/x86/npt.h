@@ -30,14 +30,21 @@ typedef uint64_t npt_entry_t;
 static inline npt_entry_t npt_type_bits(enum p2m_type t)
 {
     switch (t) {
-    case p2m_ram_rw:       return PTE_PRESENT | PTE_USER | PTE_WRITE;
-    case p2m_ram_ro:       return PTE_PRESENT | PTE_USER;
-    case p2m_grant_map_rw: return PTE_PRESENT | PTE_USER | PTE_WRITE | PTE_NX;
-    case p2m_grant_map_ro: return PTE_PRESENT | PTE_USER | PTE_NX;
-    case p2m_mmio_direct:  return PTE_PRESENT | PTE_USER | PTE_WRITE | PTE_NX | PTE_PCD | PTE_PWT;
-    case p2m_map_foreign:  return PTE_PRESENT | PTE_USER | PTE_WRITE | PTE_NX;
+    case p2m_ram_rw:
+        return PTE_PRESENT | PTE_USER | PTE_WRITE;
+    case p2m_ram_ro:
+        return PTE_PRESENT | PTE_USER;
+    case p2m_grant_map_rw:
+        return PTE_PRESENT | PTE_USER | PTE_WRITE | PTE_NX;
+    case p2m_grant_map_ro:
+        return PTE_PRESENT | PTE_USER | PTE_NX;
+    case p2m_mmio_direct:
+        return PTE_PRESENT | PTE_USER | PTE_WRITE | PTE_NX | PTE_PCD | PTE_PWT;
+    case p2m_map_foreign:
+        return PTE_PRESENT | PTE_USER | PTE_WRITE | PTE_NX;
     case p2m_invalid:
-    default:               return 0;
+    default:
+        return 0;
     }
 }
 

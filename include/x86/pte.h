@@ -22,16 +22,16 @@
 #define PTE_PCD (1UL << 4)
 #define PTE_ACCESSED (1UL << 5)
 #define PTE_DIRTY (1UL << 6)
-#define PTE_LARGE (1UL << 7)     /* PS: a 2 MiB page in a PDE, 1 GiB in a PDPE */
+#define PTE_LARGE (1UL << 7) /* PS: a 2 MiB page in a PDE, 1 GiB in a PDPE */
 #define PTE_GLOBAL (1UL << 8)
-#define PTE_AVL_SHIFT 9          /* bits 11:9 are available to software */
-#define PTE_NX (1UL << 63)       /* needs EFER.NXE */
-#define PTE_ADDR_MASK 0x000FFFFFFFFFF000UL   /* bits 51:12, the next table or the page */
+#define PTE_AVL_SHIFT 9                    /* bits 11:9 are available to software */
+#define PTE_NX (1UL << 63)                 /* needs EFER.NXE */
+#define PTE_ADDR_MASK 0x000FFFFFFFFFF000UL /* bits 51:12, the next table or the page */
 
 /* Table geometry (APM vol. 2 §5.3.3). */
-#define PT_LEVELS 4                          /* level 3 = PML4 ... level 0 = PT */
+#define PT_LEVELS 4 /* level 3 = PML4 ... level 0 = PT */
 #define PT_INDEX_BITS 9
-#define PT_ENTRIES (1u << PT_INDEX_BITS)     /* 512 */
+#define PT_ENTRIES (1u << PT_INDEX_BITS) /* 512 */
 /* log2 of the 4 KiB pages one entry at `level` covers (0, 9, 18, 27): the
  * page order of a leaf there. */
 #define PT_LEVEL_ORDER(level) (PT_INDEX_BITS * (level))

@@ -21,47 +21,47 @@ struct vmcb_segment {
 
 /* Packed attributes Mica uses (type | S << 4 | DPL << 5 | P << 7 | AVL << 8 |
  * L << 9 | D/B << 10 | G << 11). */
-#define SEG_ATTR_CODE32 0xC9B       /* execute/read, accessed, P, D=1, G=1 */
-#define SEG_ATTR_DATA32 0xC93       /* read/write, accessed, P, D=1, G=1 */
-#define SEG_ATTR_TSS32_BUSY 0x08B   /* 32-bit busy TSS, P */
-#define SEG_ATTR_LDT 0x082          /* LDT, P */
-#define SEG_ATTR_L (1u << 9)        /* 64-bit code segment */
+#define SEG_ATTR_CODE32 0xC9B     /* execute/read, accessed, P, D=1, G=1 */
+#define SEG_ATTR_DATA32 0xC93     /* read/write, accessed, P, D=1, G=1 */
+#define SEG_ATTR_TSS32_BUSY 0x08B /* 32-bit busy TSS, P */
+#define SEG_ATTR_LDT 0x082        /* LDT, P */
+#define SEG_ATTR_L (1u << 9)      /* 64-bit code segment */
 #define SEG_ATTR_DB (1u << 10)
 #define SEG_ATTR_P (1u << 7)
 
 struct vmcb_control {
-    uint16_t intercept_cr_read;        /* 0x000 */
-    uint16_t intercept_cr_write;       /* 0x002 */
-    uint16_t intercept_dr_read;        /* 0x004 */
-    uint16_t intercept_dr_write;       /* 0x006 */
-    uint32_t intercept_exceptions;     /* 0x008 */
-    uint32_t intercept_misc1;          /* 0x00C */
-    uint32_t intercept_misc2;          /* 0x010 */
+    uint16_t intercept_cr_read;    /* 0x000 */
+    uint16_t intercept_cr_write;   /* 0x002 */
+    uint16_t intercept_dr_read;    /* 0x004 */
+    uint16_t intercept_dr_write;   /* 0x006 */
+    uint32_t intercept_exceptions; /* 0x008 */
+    uint32_t intercept_misc1;      /* 0x00C */
+    uint32_t intercept_misc2;      /* 0x010 */
     uint8_t reserved1[0x03C - 0x014];
-    uint16_t pause_filter_threshold;   /* 0x03C */
-    uint16_t pause_filter_count;       /* 0x03E */
-    uint64_t iopm_base_pa;             /* 0x040 */
-    uint64_t msrpm_base_pa;            /* 0x048 */
-    uint64_t tsc_offset;               /* 0x050 */
-    uint32_t guest_asid;               /* 0x058 */
-    uint8_t tlb_control;               /* 0x05C */
+    uint16_t pause_filter_threshold; /* 0x03C */
+    uint16_t pause_filter_count;     /* 0x03E */
+    uint64_t iopm_base_pa;           /* 0x040 */
+    uint64_t msrpm_base_pa;          /* 0x048 */
+    uint64_t tsc_offset;             /* 0x050 */
+    uint32_t guest_asid;             /* 0x058 */
+    uint8_t tlb_control;             /* 0x05C */
     uint8_t reserved2[3];
-    uint64_t int_ctl;                  /* 0x060: V_TPR, V_IRQ, V_INTR_MASKING ... */
-    uint64_t interrupt_shadow;         /* 0x068 */
-    uint64_t exit_code;                /* 0x070 */
-    uint64_t exit_info1;               /* 0x078 */
-    uint64_t exit_info2;               /* 0x080 */
-    uint64_t exit_int_info;            /* 0x088 */
-    uint64_t np_enable;                /* 0x090: bit 0 = nested paging */
-    uint64_t avic_apic_bar;            /* 0x098 */
-    uint64_t ghcb_pa;                  /* 0x0A0 */
-    uint64_t event_inject;             /* 0x0A8 */
-    uint64_t n_cr3;                    /* 0x0B0: nested page table root */
-    uint64_t lbr_virt_enable;          /* 0x0B8 */
-    uint32_t clean_bits;               /* 0x0C0 */
+    uint64_t int_ctl;          /* 0x060: V_TPR, V_IRQ, V_INTR_MASKING ... */
+    uint64_t interrupt_shadow; /* 0x068 */
+    uint64_t exit_code;        /* 0x070 */
+    uint64_t exit_info1;       /* 0x078 */
+    uint64_t exit_info2;       /* 0x080 */
+    uint64_t exit_int_info;    /* 0x088 */
+    uint64_t np_enable;        /* 0x090: bit 0 = nested paging */
+    uint64_t avic_apic_bar;    /* 0x098 */
+    uint64_t ghcb_pa;          /* 0x0A0 */
+    uint64_t event_inject;     /* 0x0A8 */
+    uint64_t n_cr3;            /* 0x0B0: nested page table root */
+    uint64_t lbr_virt_enable;  /* 0x0B8 */
+    uint32_t clean_bits;       /* 0x0C0 */
     uint32_t reserved3;
-    uint64_t next_rip;                 /* 0x0C8: nRIP (needs NRIPS; QEMU: always 0) */
-    uint8_t insn_len;                  /* 0x0D0 */
+    uint64_t next_rip; /* 0x0C8: nRIP (needs NRIPS; QEMU: always 0) */
+    uint8_t insn_len;  /* 0x0D0 */
     uint8_t insn_bytes[15];
     uint8_t reserved4[0x400 - 0x0E0];
 } __attribute__((packed));
@@ -70,33 +70,33 @@ struct vmcb_save {
     struct vmcb_segment es, cs, ss, ds, fs, gs; /* 0x400 .. 0x45F */
     struct vmcb_segment gdtr, ldtr, idtr, tr;   /* 0x460 .. 0x49F */
     uint8_t reserved1[0x4CB - 0x4A0];
-    uint8_t cpl;                       /* 0x4CB */
+    uint8_t cpl; /* 0x4CB */
     uint32_t reserved2;
-    uint64_t efer;                     /* 0x4D0 */
+    uint64_t efer; /* 0x4D0 */
     uint8_t reserved3[0x548 - 0x4D8];
-    uint64_t cr4;                      /* 0x548 */
-    uint64_t cr3;                      /* 0x550 */
-    uint64_t cr0;                      /* 0x558 */
-    uint64_t dr7;                      /* 0x560 */
-    uint64_t dr6;                      /* 0x568 */
-    uint64_t rflags;                   /* 0x570 */
-    uint64_t rip;                      /* 0x578 */
+    uint64_t cr4;    /* 0x548 */
+    uint64_t cr3;    /* 0x550 */
+    uint64_t cr0;    /* 0x558 */
+    uint64_t dr7;    /* 0x560 */
+    uint64_t dr6;    /* 0x568 */
+    uint64_t rflags; /* 0x570 */
+    uint64_t rip;    /* 0x578 */
     uint8_t reserved4[0x5D8 - 0x580];
-    uint64_t rsp;                      /* 0x5D8 */
+    uint64_t rsp; /* 0x5D8 */
     uint8_t reserved5[0x5F8 - 0x5E0];
-    uint64_t rax;                      /* 0x5F8 */
-    uint64_t star;                     /* 0x600 */
-    uint64_t lstar;                    /* 0x608 */
-    uint64_t cstar;                    /* 0x610 */
-    uint64_t sfmask;                   /* 0x618 */
-    uint64_t kernel_gs_base;           /* 0x620 */
-    uint64_t sysenter_cs;              /* 0x628 */
-    uint64_t sysenter_esp;             /* 0x630 */
-    uint64_t sysenter_eip;             /* 0x638 */
-    uint64_t cr2;                      /* 0x640 */
+    uint64_t rax;            /* 0x5F8 */
+    uint64_t star;           /* 0x600 */
+    uint64_t lstar;          /* 0x608 */
+    uint64_t cstar;          /* 0x610 */
+    uint64_t sfmask;         /* 0x618 */
+    uint64_t kernel_gs_base; /* 0x620 */
+    uint64_t sysenter_cs;    /* 0x628 */
+    uint64_t sysenter_esp;   /* 0x630 */
+    uint64_t sysenter_eip;   /* 0x638 */
+    uint64_t cr2;            /* 0x640 */
     uint8_t reserved6[0x668 - 0x648];
-    uint64_t g_pat;                    /* 0x668: guest PAT with nested paging */
-    uint64_t dbgctl;                   /* 0x670 */
+    uint64_t g_pat;  /* 0x668: guest PAT with nested paging */
+    uint64_t dbgctl; /* 0x670 */
 } __attribute__((packed));
 
 struct vmcb {
@@ -183,7 +183,7 @@ enum svm_exit_code {
     SVM_EXIT_MWAIT = 0x8B,
     SVM_EXIT_XSETBV = 0x8D,
     SVM_EXIT_NPF = 0x400,
-    SVM_EXIT_CODES = 0x401,            /* size of the dispatch table */
+    SVM_EXIT_CODES = 0x401, /* size of the dispatch table */
 };
 /* VMEXIT_INVALID: EXITCODE is -1 (QEMU stores 0x00000000FFFFFFFF: compare
  * the low 32 bits, docs/qemu.md). */

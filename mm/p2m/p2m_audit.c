@@ -15,8 +15,8 @@ struct audit {
 static void problem(struct audit *a, const char *what, gfn_t gfn, mfn_t mfn)
 {
     a->problems++;
-    pr_err("p2m audit d%u (%s): %s: gfn %#lx mfn %#lx\n", a->d->domid, a->d->name,
-           what, gfn_x(gfn), mfn_x(mfn));
+    pr_err("p2m audit d%u (%s): %s: gfn %#lx mfn %#lx\n", a->d->domid, a->d->name, what, gfn_x(gfn),
+           mfn_x(mfn));
 }
 
 static void check_leaf(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t, void *arg)
@@ -65,8 +65,9 @@ static void check_refs(struct audit *a, struct frame *f)
     if (f->refcount != expected) {
         a->problems++;
         pr_err("p2m audit d%u (%s): mfn %#lx has %u references, expected %u "
-               "(1 allocation + %u mapping + %u foreign)\n", a->d->domid, a->d->name,
-               mfn_x(frame_to_mfn(f)), f->refcount, expected, f->audit_count, f->foreign_refs);
+               "(1 allocation + %u mapping + %u foreign)\n",
+               a->d->domid, a->d->name, mfn_x(frame_to_mfn(f)), f->refcount, expected,
+               f->audit_count, f->foreign_refs);
     }
     if (!f->audit_count && !gfn_eq(f->gfn, INVALID_GFN))
         problem(a, "unmapped frame keeps a gfn", f->gfn, frame_to_mfn(f));
@@ -95,14 +96,14 @@ unsigned int p2m_audit(struct domain *d)
         check_refs(&a, d->grant_frames[i]);
     if (pages != d->tot_pages) {
         a.problems++;
-        pr_err("p2m audit d%u (%s): tot_pages %lu but %lu frames on the page list\n",
-               d->domid, d->name, d->tot_pages, pages);
+        pr_err("p2m audit d%u (%s): tot_pages %lu but %lu frames on the page list\n", d->domid,
+               d->name, d->tot_pages, pages);
     }
     p2m_for_each_table(&d->p2m, count_table, &a);
     if (a.tables != d->p2m.table_pages) {
         a.problems++;
-        pr_err("p2m audit d%u (%s): %lu table pages reachable, %lu counted\n",
-               d->domid, d->name, a.tables, d->p2m.table_pages);
+        pr_err("p2m audit d%u (%s): %lu table pages reachable, %lu counted\n", d->domid, d->name,
+               a.tables, d->p2m.table_pages);
     }
     p2m_unlock(&d->p2m);
     spin_unlock(&d->lock);

@@ -61,8 +61,7 @@ int p2m_domain_init(struct domain *d)
 /* Every leaf's frames lose the reference their p2m entry held. No vCPU of
  * the domain runs any more and its ASIDs are never handed out again in this
  * generation, so no TLB can still use these translations. */
-static void drop_mapping_refs(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t,
-                              void *arg)
+static void drop_mapping_refs(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t, void *arg)
 {
     (void)gfn;
     (void)arg;

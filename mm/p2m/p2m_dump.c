@@ -4,9 +4,13 @@
 #include "printk.h"
 
 static const char *const type_names[P2M_NR_TYPES] = {
-    [p2m_invalid] = "invalid", [p2m_ram_rw] = "ram_rw", [p2m_ram_ro] = "ram_ro",
-    [p2m_grant_map_rw] = "grant_map_rw", [p2m_grant_map_ro] = "grant_map_ro",
-    [p2m_mmio_direct] = "mmio_direct", [p2m_map_foreign] = "map_foreign",
+    [p2m_invalid] = "invalid",
+    [p2m_ram_rw] = "ram_rw",
+    [p2m_ram_ro] = "ram_ro",
+    [p2m_grant_map_rw] = "grant_map_rw",
+    [p2m_grant_map_ro] = "grant_map_ro",
+    [p2m_mmio_direct] = "mmio_direct",
+    [p2m_map_foreign] = "map_foreign",
 };
 
 /* A run of leaves of one size and type, contiguous in gfn and in mfn. */
@@ -15,7 +19,7 @@ struct run {
     mfn_t mfn;
     unsigned int order;
     enum p2m_type type;
-    uint64_t count;          /* leaves in the run; 0 = no run yet */
+    uint64_t count; /* leaves in the run; 0 = no run yet */
 };
 
 static void print_run(const struct run *r)
@@ -55,8 +59,8 @@ void p2m_dump(struct domain *d)
 
     spin_lock(&d->lock);
     p2m_lock(&d->p2m);
-    printk("p2m of d%u (%s): %lu pages owned, %lu table pages, leaves up to %s\n",
-           d->domid, d->name, d->tot_pages, d->p2m.table_pages,
+    printk("p2m of d%u (%s): %lu pages owned, %lu table pages, leaves up to %s\n", d->domid,
+           d->name, d->tot_pages, d->p2m.table_pages,
            d->p2m.max_order == P2M_ORDER_1G ? "1G" : "2M");
     p2m_for_each_leaf(&d->p2m, add_leaf, &r);
     if (r.count)

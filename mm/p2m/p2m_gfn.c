@@ -5,9 +5,9 @@
 
 /* The gfns this CPU holds: at most one p2m at a time, any depth. */
 struct gfn_hold {
-    struct p2m *p2m;              /* the p2m this CPU holds gfns of, or NULL */
-    unsigned int depth;           /* how many gets are outstanding */
-    const char *file;             /* where the first of them was taken */
+    struct p2m *p2m;    /* the p2m this CPU holds gfns of, or NULL */
+    unsigned int depth; /* how many gets are outstanding */
+    const char *file;   /* where the first of them was taken */
     int line;
 };
 static DEFINE_PER_CPU(struct gfn_hold, gfn_hold);
@@ -24,7 +24,8 @@ mfn_t get_gfn_at(struct p2m *p2m, gfn_t gfn, enum p2m_type *t, unsigned int *ord
     } else {
         if (held->p2m)
             panic("get_gfn at %s:%d: this CPU already holds another domain's gfn "
-                  "(taken at %s:%d)\n", file, line, held->file, held->line);
+                  "(taken at %s:%d)\n",
+                  file, line, held->file, held->line);
         spin_lock(&p2m->lock);
         held->p2m = p2m;
         held->depth = 1;

@@ -52,7 +52,7 @@ static void must_set(struct p2m *p2m, gfn_t gfn, mfn_t mfn, enum p2m_type t)
 /* A frame that left the p2m, and what must happen to it after the flush. */
 struct departed {
     struct frame *frame;
-    bool leaves_domain;     /* RAM given up: also drop the allocation reference */
+    bool leaves_domain; /* RAM given up: also drop the allocation reference */
 };
 
 /* After the flush: the departed frames lose their p2m reference (and their
@@ -100,7 +100,7 @@ static int set_range(struct p2m *p2m, gfn_t gfn, mfn_t mfn, uint64_t count, enum
         int rc = p2m_set_entry(p2m, gfn_add(gfn, done), t == p2m_invalid ? _mfn(0) : m, order, t);
 
         if (rc) {
-            ASSERT(done == 0);   /* see above: only the first piece allocates */
+            ASSERT(done == 0); /* see above: only the first piece allocates */
             return rc;
         }
         done += 1UL << order;
@@ -154,7 +154,7 @@ int physmap_populate(struct domain *d, gfn_t gfn, unsigned int order)
     if (!rc) {
         for (uint64_t i = 0; i < count; i++) {
             head[i].gfn = gfn_add(gfn, i);
-            frame_get(&head[i]);               /* the p2m entry's reference */
+            frame_get(&head[i]); /* the p2m entry's reference */
         }
     }
     p2m_unlock(&d->p2m);
@@ -260,7 +260,7 @@ static unsigned int retire_old(struct domain *d, gfn_t gpfn, struct departed *go
             gone[0].leaves_domain = true;
             f->gfn = INVALID_GFN;
         } else {
-            f->gfn = INVALID_GFN;              /* a special frame: just unmapped */
+            f->gfn = INVALID_GFN; /* a special frame: just unmapped */
         }
         n = 1;
     }
@@ -270,8 +270,8 @@ static unsigned int retire_old(struct domain *d, gfn_t gpfn, struct departed *go
 
 /* The frame a space/idx names, its current gfn (INVALID_GFN if unmapped)
  * and the type to map it with. -EINVAL for a bad index. */
-static int source_frame(struct domain *d, unsigned int space, uint64_t idx,
-                        struct frame **f, gfn_t *src_gfn, enum p2m_type *t)
+static int source_frame(struct domain *d, unsigned int space, uint64_t idx, struct frame **f,
+                        gfn_t *src_gfn, enum p2m_type *t)
 {
     switch (space) {
     case XENMAPSPACE_shared_info:
@@ -320,7 +320,7 @@ int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
     p2m_lock(&d->p2m);
     rc = source_frame(d, space, idx, &f, &src_gfn, &t);
     if (!rc && gfn_eq(src_gfn, gpfn))
-        goto out;                              /* already there */
+        goto out; /* already there */
     /* The only allocations: split both gfns to 4 KiB (no translation changes). */
     if (!rc)
         rc = p2m_prepare_4k(&d->p2m, gpfn);
@@ -331,10 +331,10 @@ int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
 
     nr_gone = retire_old(d, gpfn, gone);
     must_set(&d->p2m, gpfn, frame_to_mfn(f), t);
-    if (!gfn_eq(src_gfn, INVALID_GFN))        /* moved: the old gfn's reference moves too */
+    if (!gfn_eq(src_gfn, INVALID_GFN)) /* moved: the old gfn's reference moves too */
         must_set(&d->p2m, src_gfn, _mfn(0), p2m_invalid);
     else
-        frame_get(f);                          /* a new p2m entry's reference */
+        frame_get(f); /* a new p2m entry's reference */
     f->gfn = gpfn;
     p2m_flush(&d->p2m);
 out:
@@ -409,7 +409,7 @@ int physmap_remove(struct domain *d, gfn_t gpfn)
     if (mfn_eq(mfn, INVALID_MFN))
         rc = -XEN_ENOENT;
     else if (!p2m_is_ram(t) && t != p2m_map_foreign)
-        rc = -XEN_EINVAL;                      /* typed entries go through their own API */
+        rc = -XEN_EINVAL; /* typed entries go through their own API */
     else
         rc = p2m_prepare_4k(&d->p2m, gpfn);
     if (!rc) {

@@ -18,12 +18,12 @@
 struct frame *frame_table;
 uint64_t frame_table_size;
 
-static char *pool;                   /* the machine's "RAM" */
+static char *pool; /* the machine's "RAM" */
 static struct buddy host_buddy;
 static DEFINE_SPINLOCK(page_alloc_lock, LOCK_LEVEL_PAGE_ALLOC);
 
-static unsigned long alloc_calls;    /* alloc_frames() calls since init */
-static unsigned long fail_at_call;   /* the call that must fail; 0: none */
+static unsigned long alloc_calls;  /* alloc_frames() calls since init */
+static unsigned long fail_at_call; /* the call that must fail; 0: none */
 
 void host_mm_init(uint64_t nr_frames)
 {

@@ -17,7 +17,7 @@
 
 static const spinlock_t *held[LOCK_ORDER_MAX_HELD];
 static unsigned int nr_held;
-static bool irqs_enabled = true;     /* the pretend CPU's interrupt flag */
+static bool irqs_enabled = true; /* the pretend CPU's interrupt flag */
 
 static bool spin_is_locked(const spinlock_t *lock)
 {
@@ -30,8 +30,7 @@ void spin_lock(spinlock_t *lock)
 
     assert(lock->owner == ticket && "self-deadlock: lock already held");
     assert(nr_held < LOCK_ORDER_MAX_HELD);
-    assert((nr_held == 0 || held[nr_held - 1]->level < lock->level) &&
-           "lock order violation");
+    assert((nr_held == 0 || held[nr_held - 1]->level < lock->level) && "lock order violation");
     held[nr_held++] = lock;
 }
 
@@ -49,7 +48,6 @@ void spin_unlock(spinlock_t *lock)
     nr_held--;
     lock->owner++;
 }
-
 
 unsigned long spin_lock_irqsave(spinlock_t *lock)
 {

@@ -75,8 +75,7 @@ static int check_invariants(const struct machine *m)
             /* Fully merged: the buddy, if it exists, is not a free block of this order. */
             uint64_t buddy = mfn ^ block_frames(order);
             if (order < BUDDY_MAX_ORDER && buddy + block_frames(order) <= b->nr_frames)
-                CHECK(!(b->frames[buddy].use == FRAME_FREE &&
-                        b->frames[buddy].order == order));
+                CHECK(!(b->frames[buddy].use == FRAME_FREE && b->frames[buddy].order == order));
         }
         CHECK_EQ(blocks, b->nr_free_blocks[order]);
         total += blocks * block_frames(order);
@@ -150,10 +149,10 @@ static void test_add_ranges_merge_across_hole(void)
     buddy_add_range(&whole.b, 3, 4000);
 
     buddy_add_range(&pieces.b, 3, 1000);
-    buddy_add_range(&pieces.b, 1010, 4000);      /* a hole at [1000, 1010) */
+    buddy_add_range(&pieces.b, 1010, 4000); /* a hole at [1000, 1010) */
     CHECK_EQ(pieces.b.nr_free_frames, 3997 - 10);
     check_invariants(&pieces);
-    buddy_add_range(&pieces.b, 1000, 1010);      /* fill the hole */
+    buddy_add_range(&pieces.b, 1000, 1010); /* fill the hole */
 
     check_free_counts(&pieces.b, whole.b.nr_free_blocks);
     CHECK_EQ(pieces.b.nr_free_frames, whole.b.nr_free_frames);
@@ -183,7 +182,7 @@ static void test_alloc_each_order_is_aligned(void)
     struct frame *got[11];
 
     machine_init(&m, 8192);
-    buddy_add_range(&m.b, 1, 8191);               /* odd ends on purpose */
+    buddy_add_range(&m.b, 1, 8191); /* odd ends on purpose */
     uint64_t before = m.b.nr_free_frames;
 
     for (unsigned int order = 0; order <= 10; order++) {
@@ -219,7 +218,7 @@ static void test_exhaustion_returns_null(void)
 
     machine_init(&m, 64);
     buddy_add_range(&m.b, 0, 64);
-    CHECK(buddy_alloc(&m.b, 7) == NULL);          /* larger than the machine */
+    CHECK(buddy_alloc(&m.b, 7) == NULL); /* larger than the machine */
     CHECK_EQ(m.b.nr_free_frames, 64);
 
     for (int i = 0; i < 64; i++) {
@@ -310,12 +309,12 @@ static void test_never_merges_across_reserved(void)
 
     machine_init(&m, 16);
     buddy_add_range(&m.b, 0, 5);
-    buddy_add_range(&m.b, 6, 16);                /* frame 5 is reserved */
+    buddy_add_range(&m.b, 6, 16); /* frame 5 is reserved */
     CHECK_EQ(m.b.nr_free_frames, 15);
-    CHECK_EQ(m.b.nr_free_blocks[3], 1);          /* 8-15 */
-    CHECK_EQ(m.b.nr_free_blocks[2], 1);          /* 0-3 */
-    CHECK_EQ(m.b.nr_free_blocks[1], 1);          /* 6-7 */
-    CHECK_EQ(m.b.nr_free_blocks[0], 1);          /* 4 */
+    CHECK_EQ(m.b.nr_free_blocks[3], 1); /* 8-15 */
+    CHECK_EQ(m.b.nr_free_blocks[2], 1); /* 0-3 */
+    CHECK_EQ(m.b.nr_free_blocks[1], 1); /* 6-7 */
+    CHECK_EQ(m.b.nr_free_blocks[0], 1); /* 4 */
     for (int i = 0; i < 15; i++) {
         struct frame *f = buddy_alloc(&m.b, 0);
         CHECK(f != NULL && f != &m.frames[5]);
@@ -392,7 +391,6 @@ static void test_asserts_catch_misuse(void)
 
 /* ---- randomized test against a model ---------------------------------- */
 
-
 #define RANDOM_FRAMES 3000
 #define RANDOM_OPS 10000
 #define RANDOM_MAX_ORDER 10
@@ -410,8 +408,7 @@ static bool model_taken[RANDOM_FRAMES];
 /* Does the model have a free, added, aligned run of 2^order frames? */
 static bool model_has_free_block(unsigned int order)
 {
-    for (uint64_t mfn = 0; mfn + block_frames(order) <= RANDOM_FRAMES;
-         mfn += block_frames(order)) {
+    for (uint64_t mfn = 0; mfn + block_frames(order) <= RANDOM_FRAMES; mfn += block_frames(order)) {
         bool all_free = true;
         for (uint64_t i = mfn; i < mfn + block_frames(order) && all_free; i++)
             all_free = model_added[i] && !model_taken[i];
@@ -431,7 +428,8 @@ static void test_random_against_model(void)
     struct machine m;
 
     printf("unit/buddy/test_random_against_model: seed=0x%llx "
-           "(set MICA_TEST_SEED to change)\n", (unsigned long long)seed);
+           "(set MICA_TEST_SEED to change)\n",
+           (unsigned long long)seed);
     unit_rng_start(seed);
 
     /* Two ranges with odd ends and a hole; frames 0-4, 1200-1299 and 2999 stay reserved. */
@@ -448,12 +446,12 @@ static void test_random_against_model(void)
     memcpy(initial, m.b.nr_free_blocks, sizeof(initial));
 
     for (int op = 0; op < RANDOM_OPS && unit_failed_checks == 0; op++) {
-        bool do_alloc = nr_live == 0 ||
-                        (nr_live < RANDOM_MAX_LIVE && unit_rng_below(100) < 55);
+        bool do_alloc = nr_live == 0 || (nr_live < RANDOM_MAX_LIVE && unit_rng_below(100) < 55);
 
         if (do_alloc) {
             /* Small orders far more often than large ones. */
-            unsigned int order = (unsigned int)unit_rng_below(unit_rng_below(RANDOM_MAX_ORDER + 1) + 1);
+            unsigned int order = (unsigned int)unit_rng_below(unit_rng_below(RANDOM_MAX_ORDER + 1) +
+                                                              1);
             struct frame *f = buddy_alloc(&m.b, order);
 
             if (!f) {

@@ -19,8 +19,8 @@
 static bool debug;
 static unsigned long count;
 static unsigned long heap;
-static char name[8];            /* up to 7 characters */
-static const char *mode_seen;   /* what the custom option was last given */
+static char name[8];          /* up to 7 characters */
+static const char *mode_seen; /* what the custom option was last given */
 static int mode_calls;
 static char mode_copy[32];
 
@@ -36,7 +36,7 @@ static int parse_mode(const char *value)
     snprintf(mode_copy, sizeof(mode_copy), "%s", value);
     if (strcmp(value, "fast") == 0 || strcmp(value, "slow") == 0)
         return 0;
-    return -22;     /* -EINVAL */
+    return -22; /* -EINVAL */
 }
 
 static const struct param params[] = {
@@ -63,7 +63,7 @@ static void reset(void)
 /* --- capturing warnings ---------------------------------------------------- */
 
 struct warnings {
-    char text[2048];    /* each warning followed by '\n' */
+    char text[2048]; /* each warning followed by '\n' */
     unsigned int count;
 };
 
@@ -93,14 +93,13 @@ static unsigned int parse(const char *cmdline)
 }
 
 /* Check the problem count, that each was warned about, and the text. */
-#define CHECK_PARSE(cmdline, problems, expected)                                   \
-    do {                                                                       \
-        CHECK_EQ(parse(cmdline), (problems));                                  \
-        CHECK_EQ(warnings.count, (problems));                                  \
-        CHECK(strcmp(warnings.text, (expected)) == 0);                             \
-        if (strcmp(warnings.text, (expected)) != 0)                                \
-            fprintf(stderr, "%s:%d: warnings were:\n%s", __FILE__, __LINE__,   \
-                    warnings.text);                                            \
+#define CHECK_PARSE(cmdline, problems, expected)                                             \
+    do {                                                                                     \
+        CHECK_EQ(parse(cmdline), (problems));                                                \
+        CHECK_EQ(warnings.count, (problems));                                                \
+        CHECK(strcmp(warnings.text, (expected)) == 0);                                       \
+        if (strcmp(warnings.text, (expected)) != 0)                                          \
+            fprintf(stderr, "%s:%d: warnings were:\n%s", __FILE__, __LINE__, warnings.text); \
     } while (0)
 
 /* --- tests ----------------------------------------------------------------- */
@@ -161,7 +160,7 @@ static void test_uint(void)
     CHECK_EQ(count, 42);
     CHECK_PARSE("count=0", 0, "");
     CHECK_EQ(count, 0);
-    CHECK_PARSE("count=007", 0, "");    /* leading zeros are decimal, not octal */
+    CHECK_PARSE("count=007", 0, ""); /* leading zeros are decimal, not octal */
     CHECK_EQ(count, 7);
     CHECK_PARSE("count=0x1F", 0, "");
     CHECK_EQ(count, 31);
@@ -212,7 +211,7 @@ static void test_size(void)
         { "heap=2g", 2UL << 30 },
         { "heap=0x10K", 16UL << 10 },
         { "heap=0M", 0 },
-        { "heap=17179869183G", ULONG_MAX - ((1UL << 30) - 1) },  /* largest in G */
+        { "heap=17179869183G", ULONG_MAX - ((1UL << 30) - 1) }, /* largest in G */
         { "heap=18446744073709551615", ULONG_MAX },
     };
 
@@ -244,13 +243,14 @@ static void test_string(void)
 {
     CHECK_PARSE("name=hello", 0, "");
     CHECK(strcmp(name, "hello") == 0);
-    CHECK_PARSE("name=1234567", 0, "");             /* exactly fills the buffer */
+    CHECK_PARSE("name=1234567", 0, ""); /* exactly fills the buffer */
     CHECK(strcmp(name, "1234567") == 0);
-    CHECK_PARSE("name=", 0, "");                    /* an empty string is a value */
+    CHECK_PARSE("name=", 0, ""); /* an empty string is a value */
     CHECK(strcmp(name, "") == 0);
-    CHECK_PARSE("name=12345678", 1, "value for option 'name' is too long "
+    CHECK_PARSE("name=12345678", 1,
+                "value for option 'name' is too long "
                 "(8 characters, at most 7), ignored\n");
-    CHECK(strcmp(name, "def") == 0);                /* not truncated */
+    CHECK(strcmp(name, "def") == 0); /* not truncated */
     CHECK_PARSE("name", 1, "option 'name' needs a value, ignored\n");
 }
 
@@ -269,8 +269,7 @@ static void test_quotes(void)
     CHECK_PARSE("name=\"\t=\n\"", 0, "");
     CHECK(strcmp(name, "\t=\n") == 0);
     /* An unterminated quote makes the rest of the line one broken option. */
-    CHECK_PARSE("name=\"abc debug", 1,
-                "unterminated quote in option 'name=abc debug', ignored\n");
+    CHECK_PARSE("name=\"abc debug", 1, "unterminated quote in option 'name=abc debug', ignored\n");
     CHECK(strcmp(name, "def") == 0);
     CHECK(!debug);
 }
@@ -280,7 +279,7 @@ static void test_custom(void)
     CHECK_PARSE("mode=fast", 0, "");
     CHECK_EQ(mode_calls, 1);
     CHECK(strcmp(mode_copy, "fast") == 0);
-    CHECK_PARSE("mode", 0, "");                     /* bare: value is NULL */
+    CHECK_PARSE("mode", 0, ""); /* bare: value is NULL */
     CHECK_EQ(mode_calls, 1);
     CHECK(mode_seen == NULL);
     CHECK(strcmp(mode_copy, "(bare)") == 0);
@@ -301,10 +300,10 @@ static void test_unknown(void)
                 "unknown option 'foo' ignored\n"
                 "unknown option 'bar' ignored\n"
                 "unknown option 'baz' ignored\n");
-    CHECK(debug);   /* the known option in between still took effect */
+    CHECK(debug); /* the known option in between still took effect */
     CHECK_PARSE("=5", 1, "unknown option '' ignored\n");
-    CHECK_PARSE("Debug", 1, "unknown option 'Debug' ignored\n");    /* case matters */
-    CHECK_PARSE("debu", 1, "unknown option 'debu' ignored\n");      /* no prefixes */
+    CHECK_PARSE("Debug", 1, "unknown option 'Debug' ignored\n"); /* case matters */
+    CHECK_PARSE("debu", 1, "unknown option 'debu' ignored\n");   /* no prefixes */
     CHECK_PARSE("debugx", 1, "unknown option 'debugx' ignored\n");
 }
 
@@ -331,7 +330,8 @@ static void test_whitespace(void)
     CHECK_EQ(heap, 1024);
     CHECK(strcmp(name, "yy") == 0);
     /* Spaces around '=' split the option into three words. */
-    CHECK_PARSE("count = 5", 3, "option 'count' needs a value, ignored\n"
+    CHECK_PARSE("count = 5", 3,
+                "option 'count' needs a value, ignored\n"
                 "unknown option '' ignored\n"
                 "unknown option '5' ignored\n");
 }
@@ -355,7 +355,8 @@ static void test_too_long_option(void)
     /* Then a good option after it, which must still be seen. */
     memcpy(line + 380, " count=9", 9);
 
-    CHECK_PARSE(line, 1, "option 'name=aaaaaaaaaaaaaaaaaaaaaaaaaaa...' "
+    CHECK_PARSE(line, 1,
+                "option 'name=aaaaaaaaaaaaaaaaaaaaaaaaaaa...' "
                 "is longer than 255 characters, ignored\n");
     CHECK_EQ(count, 9);
     CHECK(strcmp(name, "def") == 0);
@@ -403,8 +404,8 @@ static void test_linker_section(void)
     CHECK_EQ(nr, 5);
     memset(&warnings, 0, sizeof(warnings));
     problems = cmdline_parse("sect-flag sect-uint=0x20 sect-size=2M sect-string=\"x y\" "
-                             "sect-custom=1 debug", __start_mica_params, nr,
-                             capture, &warnings);
+                             "sect-custom=1 debug",
+                             __start_mica_params, nr, capture, &warnings);
     CHECK_EQ(problems, 1);
     CHECK(strcmp(warnings.text, "unknown option 'debug' ignored\n") == 0);
     CHECK(sect_flag);
@@ -415,22 +416,14 @@ static void test_linker_section(void)
 }
 
 static const struct unit_test tests[] = {
-    UNIT_TEST(test_empty),
-    UNIT_TEST(test_bool),
-    UNIT_TEST(test_no_prefix),
-    UNIT_TEST(test_uint),
-    UNIT_TEST(test_uint_bad),
-    UNIT_TEST(test_size),
-    UNIT_TEST(test_size_bad),
-    UNIT_TEST(test_string),
-    UNIT_TEST(test_quotes),
-    UNIT_TEST(test_custom),
-    UNIT_TEST(test_unknown),
-    UNIT_TEST(test_repeated),
-    UNIT_TEST(test_whitespace),
-    UNIT_TEST(test_value_with_equals),
-    UNIT_TEST(test_too_long_option),
-    UNIT_TEST(test_no_callback),
+    UNIT_TEST(test_empty),           UNIT_TEST(test_bool),
+    UNIT_TEST(test_no_prefix),       UNIT_TEST(test_uint),
+    UNIT_TEST(test_uint_bad),        UNIT_TEST(test_size),
+    UNIT_TEST(test_size_bad),        UNIT_TEST(test_string),
+    UNIT_TEST(test_quotes),          UNIT_TEST(test_custom),
+    UNIT_TEST(test_unknown),         UNIT_TEST(test_repeated),
+    UNIT_TEST(test_whitespace),      UNIT_TEST(test_value_with_equals),
+    UNIT_TEST(test_too_long_option), UNIT_TEST(test_no_callback),
     UNIT_TEST(test_linker_section),
 };
 

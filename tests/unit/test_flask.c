@@ -115,8 +115,7 @@ struct text {
     size_t len, cap;
 };
 
-__attribute__((format(printf, 2, 3)))
-static void appendf(struct text *t, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void appendf(struct text *t, const char *fmt, ...)
 {
     va_list ap;
     int n;
@@ -158,11 +157,11 @@ static int try_parse(const void *data, size_t len, bool *leaked)
 {
     uint8_t *copy = exact_copy(data, len);
     uint64_t free_before = host_mm_free_frames();
-    struct flask_policy *p = (struct flask_policy *)&p;   /* not NULL: must be reset */
+    struct flask_policy *p = (struct flask_policy *)&p; /* not NULL: must be reset */
     int rc = flask_policy_parse(copy, len, &p);
 
     if (rc != 0 && p != NULL)
-        rc = 1000;          /* a failed load must leave *out NULL */
+        rc = 1000; /* a failed load must leave *out NULL */
     if (rc == 0 && p == NULL)
         rc = 1001;
     flask_policy_free(rc == 0 ? p : NULL);
@@ -172,11 +171,11 @@ static int try_parse(const void *data, size_t len, bool *leaked)
 }
 
 /* The loader must give `expected` for these bytes and keep no memory. */
-#define CHECK_PARSE(data, len, expected)                                   \
-    do {                                                                   \
-        bool leaked_;                                                      \
-        CHECK_EQ(try_parse((data), (len), &leaked_), (expected));          \
-        CHECK(!leaked_);                                                   \
+#define CHECK_PARSE(data, len, expected)                          \
+    do {                                                          \
+        bool leaked_;                                             \
+        CHECK_EQ(try_parse((data), (len), &leaked_), (expected)); \
+        CHECK(!leaked_);                                          \
     } while (0)
 
 /* --- brute force from the source text ------------------------------------------------- */
@@ -194,11 +193,11 @@ static int try_parse(const void *data, size_t len, bool *leaked)
 struct ref_symbol {
     char name[FLASK_POLICY_MAX_NAME];
     bool is_attribute;
-    unsigned int index;          /* into the types or the attributes */
+    unsigned int index; /* into the types or the attributes */
 };
 
 struct ref_rule {
-    int src, tgt;                /* symbols; tgt -1 for self */
+    int src, tgt; /* symbols; tgt -1 for self */
     unsigned int tclass;
     uint32_t perms;
 };
@@ -212,7 +211,7 @@ static struct ref {
 } ref;
 
 static const char *ref_pos, *ref_end;
-static char ref_tok[128];     /* the current token; "" at the end */
+static char ref_tok[128]; /* the current token; "" at the end */
 
 static void ref_next(void)
 {
@@ -393,8 +392,7 @@ static uint32_t ref_allowed(unsigned int src, unsigned int tgt, unsigned int tcl
 typedef uint32_t (*oracle_fn)(const void *ctx, unsigned int src, unsigned int tgt,
                               unsigned int tclass);
 
-static uint32_t ref_oracle(const void *ctx, unsigned int src, unsigned int tgt,
-                           unsigned int tclass)
+static uint32_t ref_oracle(const void *ctx, unsigned int src, unsigned int tgt, unsigned int tclass)
 {
     (void)ctx;
     return ref_allowed(src, tgt, tclass);
@@ -407,8 +405,8 @@ static uint32_t ref_oracle(const void *ctx, unsigned int src, unsigned int tgt,
  * says. Returns the number of wrong answers (the first is printed).
  */
 static unsigned int compare_decisions(const struct flask_policy *p, unsigned int nr_types,
-                                      const char (*names)[FLASK_POLICY_MAX_NAME],
-                                      oracle_fn oracle, const void *ctx)
+                                      const char (*names)[FLASK_POLICY_MAX_NAME], oracle_fn oracle,
+                                      const void *ctx)
 {
     unsigned int wrong = 0;
 
@@ -432,16 +430,17 @@ static unsigned int compare_decisions(const struct flask_policy *p, unsigned int
                 uint32_t got = flask_policy_compute_av(p, s, t, c);
 
                 if (got != expected && wrong++ == 0)
-                    fprintf(stderr, "compute_av(%u, %u, %u) = %#x, expected %#x\n", s, t, c,
-                            got, expected);
+                    fprintf(stderr, "compute_av(%u, %u, %u) = %#x, expected %#x\n", s, t, c, got,
+                            expected);
                 /* Indices that equal real ones in their low 16 bits are
                  * still out of range. */
-                if (expected && (flask_policy_compute_av(p, s + 0x10000, t, c) ||
-                                 flask_policy_compute_av(p, s, t + 0x10000, c) ||
-                                 flask_policy_compute_av(p, s, t, c + 0x10000)) &&
+                if (expected &&
+                    (flask_policy_compute_av(p, s + 0x10000, t, c) ||
+                     flask_policy_compute_av(p, s, t + 0x10000, c) ||
+                     flask_policy_compute_av(p, s, t, c + 0x10000)) &&
                     wrong++ == 0)
-                    fprintf(stderr, "compute_av(%u, %u, %u) answers for an index + 0x10000\n",
-                            s, t, c);
+                    fprintf(stderr, "compute_av(%u, %u, %u) answers for an index + 0x10000\n", s, t,
+                            c);
             }
         }
     }
@@ -609,9 +608,7 @@ static const char *const hand_written[] = {
     "allow all all:event { bind send status create close };\n",
 
     /* Only `self` rules, on a type with many attributes. */
-    "attribute a; attribute b; attribute c;\n"
-    DEFAULTS
-    "type many, a, b, c;\n"
+    "attribute a; attribute b; attribute c;\n" DEFAULTS "type many, a, b, c;\n"
     "allow a self:domain vcpu;\n"
     "allow b self:domain pause;\n"
     "allow c self:event { close close close };\n"
@@ -644,19 +641,19 @@ enum target_kind { TARGET_TYPE, TARGET_ATTR, TARGET_SELF };
 
 struct model_rule {
     bool src_is_attr;
-    unsigned int src;            /* a type or an attribute */
+    unsigned int src; /* a type or an attribute */
     enum target_kind tgt_kind;
     unsigned int tgt;
     unsigned int tclass;
     uint32_t perms;
-    int slot;                    /* written after type `slot` (-1: before all types) */
+    int slot; /* written after type `slot` (-1: before all types) */
 };
 
 /* A random policy as data: what it means, independent of any compiler. */
 struct model {
     unsigned int nr_types, nr_attrs, nr_rules;
     char type_name[MODEL_MAX_TYPES][FLASK_POLICY_MAX_NAME];
-    uint32_t attrs_of[MODEL_MAX_TYPES];      /* bit a: the type has attribute a */
+    uint32_t attrs_of[MODEL_MAX_TYPES]; /* bit a: the type has attribute a */
     struct model_rule rule[MODEL_MAX_RULES];
 };
 
@@ -673,9 +670,9 @@ static uint32_t model_oracle(const void *ctx, unsigned int src, unsigned int tgt
 
     for (unsigned int i = 0; i < m->nr_rules; i++) {
         const struct model_rule *r = &m->rule[i];
-        bool tgt_ok = r->tgt_kind == TARGET_SELF ? tgt == src
-                                                 : model_in(m, r->tgt_kind == TARGET_ATTR,
-                                                            r->tgt, tgt);
+        bool tgt_ok = r->tgt_kind == TARGET_SELF
+                          ? tgt == src
+                          : model_in(m, r->tgt_kind == TARGET_ATTR, r->tgt, tgt);
 
         if (r->tclass == tclass && tgt_ok && model_in(m, r->src_is_attr, r->src, src))
             perms |= r->perms;
@@ -715,7 +712,7 @@ static void random_model(struct model *m, unsigned int max_types)
 
     for (unsigned int i = 0; i < m->nr_rules; i++) {
         struct model_rule *r = &m->rule[i];
-        int ready = -1;      /* the last type the rule names */
+        int ready = -1; /* the last type the rule names */
 
         r->src_is_attr = m->nr_attrs && rng() % 2;
         r->src = r->src_is_attr ? below(m->nr_attrs) : below(m->nr_types);
@@ -770,7 +767,7 @@ static void write_rule(const struct model *m, const struct model_rule *r, struct
     for (unsigned int bit = 0; bit < 32; bit++) {
         if (r->perms >> bit & 1) {
             appendf(t, rng() % 8 ? " %s" : "\n   %s", flask_perm_names[r->tclass][bit]);
-            if (rng() % 16 == 0)     /* a permission named twice */
+            if (rng() % 16 == 0) /* a permission named twice */
                 appendf(t, " %s", flask_perm_names[r->tclass][bit]);
         }
     }
@@ -863,13 +860,13 @@ static void test_policy_type(void)
         CHECK_EQ(flask_policy_type(p, "hvm_t"), 4);
         CHECK_EQ(flask_policy_type(p, "dm_t"), 5);
         /* No such type. */
-        CHECK_EQ(flask_policy_type(p, ""), 0);            /* the reserved type 0 */
+        CHECK_EQ(flask_policy_type(p, ""), 0); /* the reserved type 0 */
         CHECK_EQ(flask_policy_type(p, "stub_t"), 0);
         CHECK_EQ(flask_policy_type(p, "domain_type"), 0); /* an attribute */
         CHECK_EQ(flask_policy_type(p, "self"), 0);
-        CHECK_EQ(flask_policy_type(p, "dom0"), 0);        /* a prefix */
-        CHECK_EQ(flask_policy_type(p, "dom0_t_"), 0);     /* longer */
-        CHECK_EQ(flask_policy_type(p, "DOM0_T"), 0);      /* case matters */
+        CHECK_EQ(flask_policy_type(p, "dom0"), 0);    /* a prefix */
+        CHECK_EQ(flask_policy_type(p, "dom0_t_"), 0); /* longer */
+        CHECK_EQ(flask_policy_type(p, "DOM0_T"), 0);  /* case matters */
         CHECK_EQ(flask_policy_type(p, " dom0_t"), 0);
     }
     flask_policy_free(p);
@@ -947,22 +944,22 @@ static uint8_t *image_bytes(size_t *len)
 }
 
 /* The loader must answer `expected` for the image, keeping nothing. */
-#define CHECK_IMAGE(expected)                                              \
-    do {                                                                   \
-        size_t len_;                                                       \
-        uint8_t *bytes_ = image_bytes(&len_);                              \
-        CHECK_PARSE(bytes_, len_, (expected));                             \
-        free(bytes_);                                                      \
+#define CHECK_IMAGE(expected)                  \
+    do {                                       \
+        size_t len_;                           \
+        uint8_t *bytes_ = image_bytes(&len_);  \
+        CHECK_PARSE(bytes_, len_, (expected)); \
+        free(bytes_);                          \
     } while (0)
 
 /* The image, with the 32-bit word at `offset` replaced, must give `expected`. */
-#define CHECK_IMAGE_PATCHED(offset, value, expected)                       \
-    do {                                                                   \
-        size_t len_;                                                       \
-        uint8_t *bytes_ = image_bytes(&len_);                              \
-        put32(bytes_ + (offset), (value));                                 \
-        CHECK_PARSE(bytes_, len_, (expected));                             \
-        free(bytes_);                                                      \
+#define CHECK_IMAGE_PATCHED(offset, value, expected) \
+    do {                                             \
+        size_t len_;                                 \
+        uint8_t *bytes_ = image_bytes(&len_);        \
+        put32(bytes_ + (offset), (value));           \
+        CHECK_PARSE(bytes_, len_, (expected));       \
+        free(bytes_);                                \
     } while (0)
 
 /* A small valid policy: four types and rules of every class. */
@@ -1144,8 +1141,8 @@ static void test_bad_header(void)
     CHECK_IMAGE(EINVAL_RC);
 
     /* Header counts that lie about a valid body, up to the largest values. */
-    static const uint32_t lies[] = { 0, 1, 4, 6, 7, 8, 0x10000, 0x7fffffffu, 0x80000000u,
-                                     0xfffffff0u, 0xffffffffu };
+    static const uint32_t lies[] = { 0,       1,           4,           6,           7,          8,
+                                     0x10000, 0x7fffffffu, 0x80000000u, 0xfffffff0u, 0xffffffffu };
     for (size_t i = 0; i < ARRAY_SIZE(lies); i++) {
         image_small();
         if (lies[i] != img.nr_types)
@@ -1203,7 +1200,7 @@ static void test_bad_names(void)
         img.name_off[2] = img.strings_size + far[i];
         CHECK_IMAGE(EINVAL_RC);
         image_small();
-        img.name_off[0] = img.strings_size + far[i];   /* type 0's too */
+        img.name_off[0] = img.strings_size + far[i]; /* type 0's too */
         CHECK_IMAGE(EINVAL_RC);
     }
     image_small();
@@ -1226,7 +1223,7 @@ static void test_bad_names(void)
     image_add_name("a234567890123456789012345678901234567890123456789012345678901234");
     CHECK_IMAGE(EINVAL_RC);
     image_small();
-    img.name_off[0] = img.strings_size;   /* even for type 0 */
+    img.name_off[0] = img.strings_size; /* even for type 0 */
     image_add_name("a234567890123456789012345678901234567890123456789012345678901234");
     img.nr_types--;
     CHECK_IMAGE(EINVAL_RC);
@@ -1272,14 +1269,14 @@ static void test_bad_rules(void)
     static const uint16_t bad_type[] = { 0, 5, 6, 0x7fff, 0x8000, 0xffff };
     for (size_t i = 0; i < ARRAY_SIZE(bad_type); i++) {
         image_small();
-        img.rule[7].src = bad_type[i];    /* the last rule, so the order still holds */
+        img.rule[7].src = bad_type[i]; /* the last rule, so the order still holds */
         CHECK_IMAGE(EINVAL_RC);
         image_small();
         img.rule[7].tgt = bad_type[i];
         CHECK_IMAGE(EINVAL_RC);
     }
     image_small();
-    img.rule[0].src = 0;                  /* the first rule: sorted either way */
+    img.rule[0].src = 0; /* the first rule: sorted either way */
     CHECK_IMAGE(EINVAL_RC);
     image_small();
     img.rule[0].tgt = 0;
@@ -1326,10 +1323,12 @@ static void test_bad_rules(void)
     }
 
     /* Out of order, at each level of the key. */
-    struct { uint16_t a[3], b[3]; } unsorted[] = {
-        { { 2, 1, 0 }, { 1, 1, 0 } },     /* src */
-        { { 2, 2, 0 }, { 2, 1, 4 } },     /* tgt */
-        { { 3, 3, 2 }, { 3, 3, 1 } },     /* class */
+    struct {
+        uint16_t a[3], b[3];
+    } unsorted[] = {
+        { { 2, 1, 0 }, { 1, 1, 0 } }, /* src */
+        { { 2, 2, 0 }, { 2, 1, 4 } }, /* tgt */
+        { { 3, 3, 2 }, { 3, 3, 1 } }, /* class */
         { { 4, 1, 0 }, { 1, 4, 4 } },
     };
     for (size_t i = 0; i < ARRAY_SIZE(unsorted); i++) {
@@ -1556,7 +1555,7 @@ static void test_avc_collisions(void)
         CHECK_EQ(avc_lookup(&avc, p, b[0], b[1], b[2]), av_b);
         misses = avc.misses;
         CHECK_EQ(avc_lookup(&avc, p, a[0], a[1], a[2]), av_a);
-        if (avc.misses != misses) {      /* b took a's slot */
+        if (avc.misses != misses) { /* b took a's slot */
             collisions++;
             CHECK_EQ(avc_lookup(&avc, p, b[0], b[1], b[2]), av_b);
             CHECK_EQ(avc_lookup(&avc, p, a[0], a[1], a[2]), av_a);
@@ -1624,7 +1623,7 @@ static bool reload_answers_ok(const struct flask_policy *p, const struct flask_p
         for (uint32_t t = 0; t < n; t++)
             for (uint32_t c = 0; c < FLASK_NR_CLASSES; c++)
                 ok &= avc_lookup(&avc, p, s, t, c) == flask_policy_compute_av(p, s, t, c);
-    avc_flush(&avc);                   /* what a policy load does */
+    avc_flush(&avc); /* what a policy load does */
     for (uint32_t s = 0; s < n; s++)
         for (uint32_t t = 0; t < n; t++)
             for (uint32_t c = 0; c < FLASK_NR_CLASSES; c++)
@@ -1685,9 +1684,9 @@ static bool spec_valid(const uint8_t *b, size_t len)
     uint32_t nr_types = get32(b + 8), nr_rules = get32(b + 12), strings_size = get32(b + 16);
 
     if (get32(b) != FLASK_POLICY_MAGIC || get32(b + 4) != FLASK_POLICY_VERSION ||
-        get32(b + 20) != FLASK_NR_CLASSES || nr_types < 2 ||
-        nr_types > FLASK_POLICY_MAX_TYPES || nr_rules > FLASK_POLICY_MAX_RULES ||
-        strings_size == 0 || strings_size > FLASK_POLICY_MAX_STRINGS)
+        get32(b + 20) != FLASK_NR_CLASSES || nr_types < 2 || nr_types > FLASK_POLICY_MAX_TYPES ||
+        nr_rules > FLASK_POLICY_MAX_RULES || strings_size == 0 ||
+        strings_size > FLASK_POLICY_MAX_STRINGS)
         return false;
     if (len != 24 + 4 * (uint64_t)nr_types + 12 * (uint64_t)nr_rules + strings_size)
         return false;
@@ -1750,12 +1749,12 @@ static bool loaded_matches_bytes(const struct flask_policy *p, const uint8_t *b)
         uint32_t c = below(FLASK_NR_CLASSES + 1), expected = 0;
 
         if (k % 8 == 0)
-            s = rng();                       /* anything at all */
+            s = rng(); /* anything at all */
         if (k % 8 == 1)
             t = rng();
         if (k % 8 == 2)
             c = rng();
-        if (k % 8 == 3 && nr_rules) {        /* a triple that has a rule */
+        if (k % 8 == 3 && nr_rules) { /* a triple that has a rule */
             const uint8_t *r = rules + 12 * below(nr_rules);
             s = get16(r), t = get16(r + 2), c = get16(r + 4);
         }
@@ -1768,8 +1767,8 @@ static bool loaded_matches_bytes(const struct flask_policy *p, const uint8_t *b)
             return false;
         /* The same, 2^16 or 2^31 further on: out of range, so nothing. */
         uint32_t far = k % 2 ? 0x10000 : 0x80000000u;
-        if (flask_policy_compute_av(p, s + far, t, c) || flask_policy_compute_av(p, s, t + far, c) ||
-            flask_policy_compute_av(p, s, t, c + far))
+        if (flask_policy_compute_av(p, s + far, t, c) ||
+            flask_policy_compute_av(p, s, t + far, c) || flask_policy_compute_av(p, s, t, c + far))
             return false;
     }
     return true;
@@ -1870,12 +1869,39 @@ static void overwrite_field(uint8_t *b, size_t len, size_t off, unsigned int wid
                             uint32_t nr_types, uint32_t strings_size)
 {
     const uint32_t values[] = {
-        0, 1, 2, 3, nr_types - 1, nr_types, nr_types + 1, strings_size - 1, strings_size,
-        strings_size + 1, FLASK_POLICY_MAX_NAME - 1, FLASK_POLICY_MAX_NAME,
-        FLASK_NR_CLASSES - 1, FLASK_NR_CLASSES, 0x3f, 0x40, 0x7f, 0x80, 0x7fff, 0x8000, 0xffff,
-        0x10000, FLASK_POLICY_MAX_TYPES, FLASK_POLICY_MAX_TYPES + 1, FLASK_POLICY_MAX_RULES,
-        FLASK_POLICY_MAX_RULES + 1, FLASK_POLICY_MAX_STRINGS, FLASK_POLICY_MAX_STRINGS + 1,
-        0x7fffffff, 0x80000000u, 0xfffffffeu, 0xffffffffu, rng(),
+        0,
+        1,
+        2,
+        3,
+        nr_types - 1,
+        nr_types,
+        nr_types + 1,
+        strings_size - 1,
+        strings_size,
+        strings_size + 1,
+        FLASK_POLICY_MAX_NAME - 1,
+        FLASK_POLICY_MAX_NAME,
+        FLASK_NR_CLASSES - 1,
+        FLASK_NR_CLASSES,
+        0x3f,
+        0x40,
+        0x7f,
+        0x80,
+        0x7fff,
+        0x8000,
+        0xffff,
+        0x10000,
+        FLASK_POLICY_MAX_TYPES,
+        FLASK_POLICY_MAX_TYPES + 1,
+        FLASK_POLICY_MAX_RULES,
+        FLASK_POLICY_MAX_RULES + 1,
+        FLASK_POLICY_MAX_STRINGS,
+        FLASK_POLICY_MAX_STRINGS + 1,
+        0x7fffffff,
+        0x80000000u,
+        0xfffffffeu,
+        0xffffffffu,
+        rng(),
     };
     uint32_t v = values[below(ARRAY_SIZE(values))];
 
@@ -1896,21 +1922,20 @@ static void mutate(uint8_t *b, size_t *len, size_t cap)
 
     switch (below(12)) {
     case 0:
-    case 1:                                   /* flip a bit */
+    case 1: /* flip a bit */
         if (*len)
             b[below((uint32_t)*len)] ^= (uint8_t)(1u << below(8));
         break;
-    case 2: {                                 /* set a byte */
+    case 2: { /* set a byte */
         static const uint8_t bytes[] = { 0, 1, 0x7f, 0x80, 0xff, 'a' };
         if (*len)
-            b[below((uint32_t)*len)] = rng() % 2 ? bytes[below(ARRAY_SIZE(bytes))]
-                                                 : (uint8_t)rng();
+            b[below((uint32_t)*len)] = rng() % 2 ? bytes[below(ARRAY_SIZE(bytes))] : (uint8_t)rng();
         break;
     }
-    case 3:                                   /* cut the end off */
+    case 3: /* cut the end off */
         *len = rng() % 2 ? below((uint32_t)*len + 1) : *len - (*len > 0);
         break;
-    case 4: {                                 /* add to the end */
+    case 4: { /* add to the end */
         size_t extra = 1 + below(16);
         if (*len + extra > cap)
             break;
@@ -1919,24 +1944,23 @@ static void mutate(uint8_t *b, size_t *len, size_t cap)
         *len += extra;
         break;
     }
-    case 5:                                   /* a header field */
+    case 5: /* a header field */
         overwrite_field(b, *len, 4 * below(6), 4, nr_types, strings_size);
         break;
-    case 6:                                   /* a name offset */
+    case 6: /* a name offset */
         if (nr_types)
-            overwrite_field(b, *len, 24 + 4 * (size_t)below(nr_types), 4, nr_types,
-                            strings_size);
+            overwrite_field(b, *len, 24 + 4 * (size_t)below(nr_types), 4, nr_types, strings_size);
         break;
     case 7:
-    case 8: {                                 /* a field of a rule */
+    case 8: { /* a field of a rule */
         static const unsigned int field[] = { 0, 2, 4, 6, 8 };
         unsigned int f = field[below(ARRAY_SIZE(field))];
         if (nr_rules)
-            overwrite_field(b, *len, rules_off + 12 * (size_t)below(nr_rules) + f,
-                            f == 8 ? 4 : 2, nr_types, strings_size);
+            overwrite_field(b, *len, rules_off + 12 * (size_t)below(nr_rules) + f, f == 8 ? 4 : 2,
+                            nr_types, strings_size);
         break;
     }
-    case 9: {                                 /* swap two rules, or copy one on another */
+    case 9: { /* swap two rules, or copy one on another */
         size_t i = below(nr_rules), j = below(nr_rules);
         uint8_t r[12];
         if (!nr_rules || rules_off + 12 * (size_t)nr_rules > *len)
@@ -1949,13 +1973,13 @@ static void mutate(uint8_t *b, size_t *len, size_t cap)
         memcpy(b + rules_off + 12 * j, r, 12);
         break;
     }
-    case 10: {                                /* give one type another's name */
+    case 10: { /* give one type another's name */
         size_t i = below(nr_types), j = below(nr_types);
         if (nr_types && 24 + 4 * (size_t)nr_types <= *len)
             memcpy(b + 24 + 4 * i, b + 24 + 4 * j, 4);
         break;
     }
-    case 11: {                                /* one rule more or less, all consistent */
+    case 11: { /* one rule more or less, all consistent */
         if (*len < 24 || rules_off + 12 * (size_t)nr_rules > *len)
             break;
         size_t end = rules_off + 12 * (size_t)nr_rules;
@@ -1982,7 +2006,10 @@ static void mutate(uint8_t *b, size_t *len, size_t cap)
 static void test_fuzz_mutated_policies(void)
 {
     enum { CORPUS = 12, MUTATIONS = 40000, ROOM = 256 };
-    static struct { uint8_t *data; size_t len; } corpus[CORPUS];
+    static struct {
+        uint8_t *data;
+        size_t len;
+    } corpus[CORPUS];
     size_t nr = 0, max_len = 0;
     struct fuzz_stats stats = { 0, 0, 0 };
     uint8_t *buf;

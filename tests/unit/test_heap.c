@@ -75,8 +75,7 @@ static void test_all_sizes_live_at_once(void)
 static void test_odd_sizes(void)
 {
     static const size_t sizes[] = {
-        1, 15, 17, 33, 100, 1000, 2047, 2048, 2049, 4095, 4096, 4097,
-        12345, 65537, (1 << 20) + 1,
+        1, 15, 17, 33, 100, 1000, 2047, 2048, 2049, 4095, 4096, 4097, 12345, 65537, (1 << 20) + 1,
     };
     void *p[ARRAY_SIZE(sizes)];
 
@@ -103,9 +102,12 @@ static void test_odd_sizes(void)
 /* Large requests take the smallest power-of-two number of pages that fits. */
 static void test_large_uses_smallest_order(void)
 {
-    static const struct { size_t size; uint64_t frames; } cases[] = {
-        { 2049, 1 }, { 4096, 1 }, { 4097, 2 }, { 8192, 2 }, { 8193, 4 },
-        { 3 * 4096, 4 }, { 64 * 4096, 64 }, { 64 * 4096 + 1, 128 },
+    static const struct {
+        size_t size;
+        uint64_t frames;
+    } cases[] = {
+        { 2049, 1 }, { 4096, 1 },     { 4097, 2 },       { 8192, 2 },
+        { 8193, 4 }, { 3 * 4096, 4 }, { 64 * 4096, 64 }, { 64 * 4096 + 1, 128 },
     };
 
     host_mm_init(512);
@@ -129,7 +131,7 @@ static void test_empty_page_goes_back(void)
 
     void *a = xmalloc(40);
     CHECK_EQ(host_mm_free_frames(), free_before - 1);
-    void *b = xmalloc(40);                       /* same class, same page */
+    void *b = xmalloc(40); /* same class, same page */
     CHECK_EQ(host_mm_free_frames(), free_before - 1);
     CHECK(virt_to_frame(a) == virt_to_frame(b));
     CHECK_EQ(virt_to_frame(a)->use, FRAME_HEAP);
@@ -180,7 +182,7 @@ static void test_xzalloc_zeroes(void)
         CHECK(dirty != NULL);
         if (dirty)
             memset(dirty, 0xee, sizes[i]);
-        void *keep = xmalloc(1);                 /* keeps the small page alive */
+        void *keep = xmalloc(1); /* keeps the small page alive */
         xfree(dirty);
 
         unsigned char *z = xzalloc(sizes[i]);
@@ -206,9 +208,12 @@ static void test_xzalloc_zeroes(void)
 static void test_huge_requests_fail(void)
 {
     static const size_t sizes[] = {
-        SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - PAGE_SIZE + 1, SIZE_MAX / 2 + 1,
+        SIZE_MAX,
+        SIZE_MAX - 1,
+        SIZE_MAX - PAGE_SIZE + 1,
+        SIZE_MAX / 2 + 1,
         ((size_t)PAGE_SIZE << BUDDY_MAX_ORDER) + 1,
-        (size_t)PAGE_SIZE * 65,                  /* fits the order, not the machine */
+        (size_t)PAGE_SIZE * 65, /* fits the order, not the machine */
     };
 
     host_mm_init(64);
@@ -232,7 +237,7 @@ static void test_exhaustion(void)
         n++;
     CHECK_EQ(n, FRAMES * PER_PAGE);
     CHECK_EQ(host_mm_free_frames(), 0);
-    CHECK(xmalloc(1) == NULL);                   /* no page for another class */
+    CHECK(xmalloc(1) == NULL); /* no page for another class */
     CHECK(xmalloc(5000) == NULL);
 
     /* One object freed: exactly one can be had again, of that class. */
@@ -263,13 +268,13 @@ static void test_injected_failure(void)
     host_mm_init(64);
 
     host_mm_fail_after(1);
-    CHECK(xmalloc(100) == NULL);                 /* needed a page: refused */
-    void *a = xmalloc(100);                      /* the next one works */
+    CHECK(xmalloc(100) == NULL); /* needed a page: refused */
+    void *a = xmalloc(100);      /* the next one works */
     CHECK(a != NULL);
     host_mm_fail_after(1);
-    void *b = xmalloc(100);                      /* page has room: no alloc */
+    void *b = xmalloc(100); /* page has room: no alloc */
     CHECK(b != NULL);
-    CHECK(xmalloc(9000) == NULL);                /* this one needed frames */
+    CHECK(xmalloc(9000) == NULL); /* this one needed frames */
     host_mm_fail_after(0);
 
     xfree(a);
@@ -279,7 +284,6 @@ static void test_injected_failure(void)
 }
 
 /* ---- randomized test against a model of the live allocations ----------- */
-
 
 #define RANDOM_FRAMES 4096
 #define RANDOM_OPS 20000
@@ -312,20 +316,20 @@ static void test_random_against_model(void)
     uint64_t seed = unit_seed(0x68656170ULL);
 
     printf("unit/heap/test_random_against_model: seed=0x%llx "
-           "(set MICA_TEST_SEED to change)\n", (unsigned long long)seed);
+           "(set MICA_TEST_SEED to change)\n",
+           (unsigned long long)seed);
     unit_rng_start(seed);
     host_mm_init(RANDOM_FRAMES);
 
     for (int op = 0; op < RANDOM_OPS && unit_failed_checks == 0; op++) {
-        bool do_alloc = nr_live == 0 ||
-                        (nr_live < RANDOM_MAX_LIVE && unit_rng_below(100) < 52);
+        bool do_alloc = nr_live == 0 || (nr_live < RANDOM_MAX_LIVE && unit_rng_below(100) < 52);
 
         if (do_alloc) {
             size_t size = random_size();
             bool zero = unit_rng_below(4) == 0;
             unsigned char *p = zero ? xzalloc(size) : xmalloc(size);
 
-            CHECK(p != NULL);              /* the machine is big enough */
+            CHECK(p != NULL); /* the machine is big enough */
             if (!p)
                 continue;
             CHECK(aligned(p, promised_alignment(size)));

@@ -99,7 +99,7 @@ static void test_highest_conflict_reported(void)
     /* The highest is found even when it is not the innermost lock (as
      * after out-of-order releases). */
     struct held_locks odd = { 0 };
-    CHECK(lock_order_push(&odd, &inner));       /* recorded regardless of order */
+    CHECK(lock_order_push(&odd, &inner)); /* recorded regardless of order */
     CHECK(lock_order_push(&odd, &outer));
     CHECK(strcmp(conflict_name(&odd, &middle), "inner") == 0);
 }
@@ -148,14 +148,14 @@ static void test_pop_not_held(void)
 {
     struct held_locks held = { 0 };
 
-    CHECK(!lock_order_pop(&held, &outer));      /* empty stack */
+    CHECK(!lock_order_pop(&held, &outer)); /* empty stack */
     CHECK(acquire(&held, &outer));
     CHECK(acquire(&held, &middle));
-    CHECK(!lock_order_pop(&held, &middle_twin));    /* same level, other lock */
+    CHECK(!lock_order_pop(&held, &middle_twin)); /* same level, other lock */
     CHECK(!lock_order_pop(&held, &inner));
     CHECK_EQ(held.depth, 2);
     CHECK(lock_order_pop(&held, &middle));
-    CHECK(!lock_order_pop(&held, &middle));     /* released twice */
+    CHECK(!lock_order_pop(&held, &middle)); /* released twice */
     CHECK_EQ(held.depth, 1);
 }
 
@@ -182,16 +182,11 @@ static void test_stack_full(void)
 }
 
 static const struct unit_test tests[] = {
-    UNIT_TEST(test_empty_allows_anything),
-    UNIT_TEST(test_increasing_order_allowed),
-    UNIT_TEST(test_same_lock_twice),
-    UNIT_TEST(test_equal_level_forbidden),
-    UNIT_TEST(test_reversed_order_caught),
-    UNIT_TEST(test_highest_conflict_reported),
-    UNIT_TEST(test_release_out_of_order),
-    UNIT_TEST(test_release_innermost),
-    UNIT_TEST(test_pop_not_held),
-    UNIT_TEST(test_stack_full),
+    UNIT_TEST(test_empty_allows_anything), UNIT_TEST(test_increasing_order_allowed),
+    UNIT_TEST(test_same_lock_twice),       UNIT_TEST(test_equal_level_forbidden),
+    UNIT_TEST(test_reversed_order_caught), UNIT_TEST(test_highest_conflict_reported),
+    UNIT_TEST(test_release_out_of_order),  UNIT_TEST(test_release_innermost),
+    UNIT_TEST(test_pop_not_held),          UNIT_TEST(test_stack_full),
 };
 
 int main(void)

@@ -68,7 +68,7 @@ static void count_flush(struct p2m *p2m)
 
 struct fixture {
     struct p2m p2m;
-    uint64_t pool_free;     /* free frames before p2m_init */
+    uint64_t pool_free; /* free frames before p2m_init */
 };
 
 static void setup(struct fixture *f, unsigned int max_order)
@@ -220,14 +220,14 @@ static void check_table_accounting(struct fixture *f)
 
 struct snapshot {
     size_t nr_tables;
-    uint64_t *mfns;                 /* the reachable tables, in walk order */
-    npt_entry_t *contents;       /* their 512 entries each */
+    uint64_t *mfns;        /* the reachable tables, in walk order */
+    npt_entry_t *contents; /* their 512 entries each */
     uint64_t table_pages;
     uint64_t pool_free;
     size_t parked;
     bool flush_needed;
     unsigned int flush_calls;
-    uint64_t range_gfn;             /* lookups of [range_gfn, range_gfn + range_n) */
+    uint64_t range_gfn; /* lookups of [range_gfn, range_gfn + range_n) */
     uint64_t range_n;
     struct lookup *range;
 };
@@ -505,12 +505,12 @@ static void test_removing_absent_range_allocates_nothing(void)
     uint64_t gfn = GFNS_1G + 3 * GFNS_2M + 9;
     CHECK_EQ(set(&f.p2m, gfn, 100, P2M_ORDER_4K, p2m_ram_rw), 0);
     calls = host_mm_alloc_calls();
-    CHECK_EQ(unmap(&f.p2m, gfn + 1, P2M_ORDER_4K), 0);              /* same PT */
-    CHECK_EQ(unmap(&f.p2m, gfn - 9 + GFNS_2M, P2M_ORDER_4K), 0);    /* same PD */
+    CHECK_EQ(unmap(&f.p2m, gfn + 1, P2M_ORDER_4K), 0);           /* same PT */
+    CHECK_EQ(unmap(&f.p2m, gfn - 9 + GFNS_2M, P2M_ORDER_4K), 0); /* same PD */
     CHECK_EQ(unmap(&f.p2m, GFNS_1G + 4 * GFNS_2M, P2M_ORDER_2M), 0);
-    CHECK_EQ(unmap(&f.p2m, 2 * GFNS_1G + 5, P2M_ORDER_4K), 0);       /* same PDPT */
+    CHECK_EQ(unmap(&f.p2m, 2 * GFNS_1G + 5, P2M_ORDER_4K), 0); /* same PDPT */
     CHECK_EQ(unmap(&f.p2m, 2 * GFNS_1G, P2M_ORDER_1G), 0);
-    CHECK_EQ(unmap(&f.p2m, 1UL << 27, P2M_ORDER_4K), 0);             /* other PML4 slot */
+    CHECK_EQ(unmap(&f.p2m, 1UL << 27, P2M_ORDER_4K), 0); /* other PML4 slot */
     CHECK_EQ(host_mm_alloc_calls(), calls);
     CHECK_EQ(f.p2m.table_pages, 4);
     CHECK(!f.p2m.flush_needed);
@@ -675,12 +675,18 @@ static void test_every_type_round_trips_at_every_order(void)
 static npt_entry_t expected_permissions(enum p2m_type t)
 {
     switch (t) {
-    case p2m_ram_rw:       return NPT_PRESENT | NPT_USER | NPT_WRITE;
-    case p2m_ram_ro:       return NPT_PRESENT | NPT_USER;
-    case p2m_grant_map_rw: return NPT_PRESENT | NPT_USER | NPT_WRITE | NPT_NX;
-    case p2m_grant_map_ro: return NPT_PRESENT | NPT_USER | NPT_NX;
-    case p2m_mmio_direct:  return NPT_PRESENT | NPT_USER | NPT_WRITE | NPT_NX | NPT_PCD | NPT_PWT;
-    default:               return 0;
+    case p2m_ram_rw:
+        return NPT_PRESENT | NPT_USER | NPT_WRITE;
+    case p2m_ram_ro:
+        return NPT_PRESENT | NPT_USER;
+    case p2m_grant_map_rw:
+        return NPT_PRESENT | NPT_USER | NPT_WRITE | NPT_NX;
+    case p2m_grant_map_ro:
+        return NPT_PRESENT | NPT_USER | NPT_NX;
+    case p2m_mmio_direct:
+        return NPT_PRESENT | NPT_USER | NPT_WRITE | NPT_NX | NPT_PCD | NPT_PWT;
+    default:
+        return 0;
     }
 }
 
@@ -694,7 +700,7 @@ static void test_npt_bits_match_type_with_user_at_every_level(void)
             enum p2m_type t = all_types[k];
             unsigned int order = all_orders[o], leaf_level = order / 9;
             uint64_t g = (3UL << 27) + 5 * GFNS_1G + (order < 18 ? 6 * GFNS_2M : 0) +
-                      (order < 9 ? 7 : 0);
+                         (order < 9 ? 7 : 0);
             uint64_t m = 0x1234UL << 18;
 
             setup(&f, P2M_ORDER_1G);
@@ -757,13 +763,13 @@ static void test_replacing_subtree_with_2M_superpage_parks_its_table(void)
     CHECK_EQ(set(&f.p2m, g + 300, 300, P2M_ORDER_4K, p2m_ram_rw), 0);
     CHECK_EQ(f.p2m.table_pages, 4);
     p2m_flush(&f.p2m);
-    CHECK_EQ(flush_calls, 0);           /* nothing present was changed yet */
+    CHECK_EQ(flush_calls, 0); /* nothing present was changed yet */
 
     uint64_t pool = host_mm_free_frames();
     CHECK_EQ(set(&f.p2m, g, 4 * GFNS_2M, P2M_ORDER_2M, p2m_ram_ro), 0);
     CHECK_EQ(f.p2m.table_pages, 3);
     CHECK_EQ(list_length(&f.p2m.free_after_flush), 1);
-    CHECK_EQ(host_mm_free_frames(), pool);      /* not freed before the flush */
+    CHECK_EQ(host_mm_free_frames(), pool); /* not freed before the flush */
     CHECK(f.p2m.flush_needed);
     CHECK_EQ(flush_calls, 0);
     check_mapped(&f.p2m, g, GFNS_2M, 4 * GFNS_2M, p2m_ram_ro, P2M_ORDER_2M);
@@ -771,7 +777,7 @@ static void test_replacing_subtree_with_2M_superpage_parks_its_table(void)
 
     p2m_flush(&f.p2m);
     CHECK_EQ(flush_calls, 1);
-    CHECK_EQ(free_frames_at_flush, pool);       /* shot down before freeing */
+    CHECK_EQ(free_frames_at_flush, pool); /* shot down before freeing */
     CHECK_EQ(host_mm_free_frames(), pool + 1);
     CHECK(!f.p2m.flush_needed);
     CHECK(list_empty(&f.p2m.free_after_flush));
@@ -792,7 +798,7 @@ static void test_replacing_subtree_with_1G_superpage_parks_every_table(void)
     CHECK_EQ(set(&f.p2m, g + 100 * GFNS_2M + 3, 3, P2M_ORDER_4K, p2m_ram_rw), 0);
     CHECK_EQ(set(&f.p2m, g + 200 * GFNS_2M, 0, P2M_ORDER_2M, p2m_ram_rw), 0);
     CHECK_EQ(set(&f.p2m, g + GFNS_1G + 5, 5, P2M_ORDER_4K, p2m_ram_rw), 0);
-    CHECK_EQ(f.p2m.table_pages, 7);     /* root, PDPT, 2 PDs, 3 PTs */
+    CHECK_EQ(f.p2m.table_pages, 7); /* root, PDPT, 2 PDs, 3 PTs */
     p2m_flush(&f.p2m);
     CHECK_EQ(flush_calls, 0);
 
@@ -917,8 +923,8 @@ static void test_flush_needed_accumulates_until_flush(void)
  * succeed: it needed exactly `allocs` table pages.
  */
 static void check_oom_at_every_allocation(struct fixture *f, uint64_t gfn, uint64_t mfn,
-                                          unsigned int order, enum p2m_type t,
-                                          unsigned int allocs, uint64_t lo, uint64_t n)
+                                          unsigned int order, enum p2m_type t, unsigned int allocs,
+                                          uint64_t lo, uint64_t n)
 {
     struct snapshot before;
 
@@ -971,11 +977,11 @@ static void test_map_4K_out_of_memory_leaves_p2m_unchanged(void)
                                   (9UL << 27), 2 * GFNS_2M);
     populate(&f.p2m);
     /* A fresh 1G region under an existing PDPT: PD and PT. */
-    check_oom_at_every_allocation(&f, 5 * GFNS_1G + 3, 42, P2M_ORDER_4K, p2m_ram_rw, 2,
-                                  GFNS_1G, 5 * GFNS_2M);
+    check_oom_at_every_allocation(&f, 5 * GFNS_1G + 3, 42, P2M_ORDER_4K, p2m_ram_rw, 2, GFNS_1G,
+                                  5 * GFNS_2M);
     /* A fresh 2M region under an existing PD: PT. */
-    check_oom_at_every_allocation(&f, GFNS_1G + 9 * GFNS_2M, 42, P2M_ORDER_4K, p2m_grant_map_ro,
-                                  1, GFNS_1G, 10 * GFNS_2M);
+    check_oom_at_every_allocation(&f, GFNS_1G + 9 * GFNS_2M, 42, P2M_ORDER_4K, p2m_grant_map_ro, 1,
+                                  GFNS_1G, 10 * GFNS_2M);
     finish(&f);
 }
 
@@ -986,19 +992,18 @@ static void test_split_out_of_memory_leaves_p2m_unchanged(void)
     setup(&f, P2M_ORDER_1G);
     populate(&f.p2m);
     /* 4K in a 1G superpage: split into a PD, then a PT. */
-    check_oom_at_every_allocation(&f, 3 * GFNS_2M + 1, 9, P2M_ORDER_4K, p2m_ram_ro, 2, 0,
-                                  GFNS_1G);
+    check_oom_at_every_allocation(&f, 3 * GFNS_2M + 1, 9, P2M_ORDER_4K, p2m_ram_ro, 2, 0, GFNS_1G);
     finish(&f);
 
     setup(&f, P2M_ORDER_1G);
     populate(&f.p2m);
     /* 2M in a 1G superpage: one PD. */
     CHECK_EQ(set(&f.p2m, 6 * GFNS_1G, 0, P2M_ORDER_1G, p2m_grant_map_rw), 0);
-    check_oom_at_every_allocation(&f, 6 * GFNS_1G + 100 * GFNS_2M, 0, P2M_ORDER_2M,
-                                  p2m_ram_ro, 1, 6 * GFNS_1G, GFNS_1G);
+    check_oom_at_every_allocation(&f, 6 * GFNS_1G + 100 * GFNS_2M, 0, P2M_ORDER_2M, p2m_ram_ro, 1,
+                                  6 * GFNS_1G, GFNS_1G);
     /* 4K in a 2M superpage: one PT. */
-    check_oom_at_every_allocation(&f, GFNS_1G + 2 * GFNS_2M + 100, 0, P2M_ORDER_4K, p2m_ram_rw,
-                                  1, GFNS_1G, 4 * GFNS_2M);
+    check_oom_at_every_allocation(&f, GFNS_1G + 2 * GFNS_2M + 100, 0, P2M_ORDER_4K, p2m_ram_rw, 1,
+                                  GFNS_1G, 4 * GFNS_2M);
     finish(&f);
 }
 
@@ -1009,12 +1014,11 @@ static void test_split_by_removal_out_of_memory_leaves_p2m_unchanged(void)
     setup(&f, P2M_ORDER_1G);
     populate(&f.p2m);
     /* Removing 4K from a 1G superpage needs a PD and a PT. */
-    check_oom_at_every_allocation(&f, 5, NO_MFN, P2M_ORDER_4K, p2m_invalid, 2, 0,
-                                  GFNS_1G);
+    check_oom_at_every_allocation(&f, 5, NO_MFN, P2M_ORDER_4K, p2m_invalid, 2, 0, GFNS_1G);
     /* Removing 2M from a 1G superpage needs a PD. */
     CHECK_EQ(set(&f.p2m, 8 * GFNS_1G, 0, P2M_ORDER_1G, p2m_ram_rw), 0);
-    check_oom_at_every_allocation(&f, 8 * GFNS_1G + GFNS_2M, NO_MFN, P2M_ORDER_2M,
-                                  p2m_invalid, 1, 8 * GFNS_1G, GFNS_1G);
+    check_oom_at_every_allocation(&f, 8 * GFNS_1G + GFNS_2M, NO_MFN, P2M_ORDER_2M, p2m_invalid, 1,
+                                  8 * GFNS_1G, GFNS_1G);
     finish(&f);
 }
 
@@ -1155,8 +1159,8 @@ static void test_for_each_table_visits_every_table_page_with_its_level(void)
     CHECK_EQ(tv.first, mfn_x(f.p2m.root));
     CHECK_EQ(tv.first_level, NPT_LEVELS - 1);
 
-    populate(&f.p2m);           /* root, PDPT, 2 PDs, PT (1G + 5), PT (3G + 7) */
-    CHECK_EQ(set(&f.p2m, 1UL << 27, 0, P2M_ORDER_1G, p2m_ram_rw), 0);  /* second PDPT */
+    populate(&f.p2m); /* root, PDPT, 2 PDs, PT (1G + 5), PT (3G + 7) */
+    CHECK_EQ(set(&f.p2m, 1UL << 27, 0, P2M_ORDER_1G, p2m_ram_rw), 0); /* second PDPT */
     memset(&tv, 0, sizeof(tv));
     p2m_for_each_table(&f.p2m, record_table, &tv);
     CHECK(!tv.bad);
@@ -1179,7 +1183,6 @@ static void test_for_each_table_visits_every_table_page_with_its_level(void)
 
 /* ---- randomized differential test against a model --------------------------- */
 
-
 /*
  * The window: 2^20 gfns (4 GiB, four 1G regions), placed to straddle a PML4
  * boundary so two PDPTs are in play. The model is the plain array
@@ -1192,7 +1195,7 @@ static void test_for_each_table_visits_every_table_page_with_its_level(void)
 #define RND_FULL_CHECK_EVERY 2500
 #define RND_MFN_BITS 36
 
-static uint64_t model_mfn[RND_WINDOW];          /* NO_MFN: nothing mapped */
+static uint64_t model_mfn[RND_WINDOW]; /* NO_MFN: nothing mapped */
 static uint8_t model_type[RND_WINDOW];
 
 static unsigned int random_order(void)
@@ -1235,13 +1238,13 @@ static void compare_range(struct p2m *p2m, uint64_t off, uint64_t n, uint64_t sa
 }
 
 struct leaf_check {
-    uint64_t mapped;     /* gfns covered by leaves */
-    uint64_t next;          /* leaves must start at or after this */
+    uint64_t mapped; /* gfns covered by leaves */
+    uint64_t next;   /* leaves must start at or after this */
     bool bad;
 };
 
-static void check_leaf_against_model(gfn_t gfn_nr, mfn_t mfn_nr, unsigned int order, enum p2m_type t,
-                                     void *arg)
+static void check_leaf_against_model(gfn_t gfn_nr, mfn_t mfn_nr, unsigned int order,
+                                     enum p2m_type t, void *arg)
 {
     uint64_t gfn = gfn_x(gfn_nr), mfn = mfn_x(mfn_nr);
     struct leaf_check *lc = arg;
@@ -1408,8 +1411,8 @@ static void test_random_against_model(void)
     check_unmapped(&f.p2m, RND_BASE - 1, 1);
     check_unmapped(&f.p2m, RND_BASE + RND_WINDOW, 1);
     printf("unit/p2m/test_random_against_model: %lu sets, %lu removals, %lu injected "
-           "failures, up to %llu table pages\n", nr_set, nr_remove, nr_failed,
-           (unsigned long long)max_tables);
+           "failures, up to %llu table pages\n",
+           nr_set, nr_remove, nr_failed, (unsigned long long)max_tables);
     /* The run exercised what it is meant to. */
     CHECK(nr_failed > 0);
     CHECK(nr_set > 0 && nr_remove > 0);
@@ -1418,7 +1421,7 @@ static void test_random_against_model(void)
     for (uint64_t off = 0; off < RND_WINDOW; off += GFNS_1G)
         CHECK_EQ(unmap(&f.p2m, RND_BASE + off, P2M_ORDER_1G), 0);
     check_unmapped(&f.p2m, RND_BASE, 1);
-    CHECK_EQ(f.p2m.table_pages, 3);     /* root and two PDPTs */
+    CHECK_EQ(f.p2m.table_pages, 3); /* root and two PDPTs */
     finish(&f);
 }
 

@@ -28,13 +28,13 @@ static char errbuf[8192];
 /* --- a decoder, independent of the compiler ------------------------------------- */
 
 struct decoded {
-    uint8_t *bytes;          /* a copy of the policy, which names point into */
+    uint8_t *bytes; /* a copy of the policy, which names point into */
     unsigned int nr_types, nr_rules;
     const char *names[FLASK_POLICY_MAX_TYPES];
     struct flask_policy_rule rules[FLASK_POLICY_MAX_RULES];
 };
 
-static struct decoded dec;     /* large: not on the stack */
+static struct decoded dec; /* large: not on the stack */
 
 static uint32_t get32(const uint8_t *p)
 {
@@ -88,7 +88,7 @@ static bool decode(const uint8_t *data, size_t size)
             return false;
         for (uint32_t j = 1; j < i; j++)
             if (!strcmp(dec.names[j], dec.names[i]))
-                return false;       /* names are unique */
+                return false; /* names are unique */
     }
     for (uint32_t i = 0; i < nr_rules; i++) {
         const uint8_t *r = rules + 12 * i;
@@ -100,14 +100,13 @@ static bool decode(const uint8_t *data, size_t size)
         rule->tclass = get16(r + 4);
         rule->reserved = get16(r + 6);
         rule->perms = get32(r + 8);
-        if (rule->src == 0 || rule->src >= nr_types || rule->tgt == 0 ||
-            rule->tgt >= nr_types || rule->tclass >= FLASK_NR_CLASSES || rule->reserved ||
-            rule->perms == 0)
+        if (rule->src == 0 || rule->src >= nr_types || rule->tgt == 0 || rule->tgt >= nr_types ||
+            rule->tclass >= FLASK_NR_CLASSES || rule->reserved || rule->perms == 0)
             return false;
         while (flask_perm_names[rule->tclass][nr_perms])
             nr_perms++;
         if (nr_perms < 32 && rule->perms >> nr_perms)
-            return false;       /* a bit the class does not have */
+            return false; /* a bit the class does not have */
         /* The compiler promises canonical output: strictly ascending. */
         if (i > 0) {
             const struct flask_policy_rule *p = &dec.rules[i - 1];
@@ -146,8 +145,7 @@ static uint32_t perms(const char *src, const char *tgt, int tclass)
 static bool compile_ok(const char *source)
 {
     struct policyc_output out;
-    int errors = policyc_compile("test.te", source, strlen(source), &out, errbuf,
-                                 sizeof(errbuf));
+    int errors = policyc_compile("test.te", source, strlen(source), &out, errbuf, sizeof(errbuf));
     bool ok = errors == 0 && out.data && decode(out.data, out.size) &&
               dec.nr_types == out.nr_types && dec.nr_rules == out.nr_rules;
 
@@ -161,29 +159,27 @@ static bool compile_ok(const char *source)
 static bool compile_fails(const char *source, int nr_errors, const char *expected)
 {
     struct policyc_output out;
-    int errors = policyc_compile("test.te", source, strlen(source), &out, errbuf,
-                                 sizeof(errbuf));
-    bool ok = errors == nr_errors && out.data == NULL && out.size == 0 &&
-              !strcmp(errbuf, expected);
+    int errors = policyc_compile("test.te", source, strlen(source), &out, errbuf, sizeof(errbuf));
+    bool ok = errors == nr_errors && out.data == NULL && out.size == 0 && !strcmp(errbuf, expected);
 
     if (!ok)
-        fprintf(stderr, "got %d errors:\n%s---\nexpected %d:\n%s---\n", errors, errbuf,
-                nr_errors, expected);
+        fprintf(stderr, "got %d errors:\n%s---\nexpected %d:\n%s---\n", errors, errbuf, nr_errors,
+                expected);
     policyc_output_free(&out);
     return ok;
 }
 
 /* CHECK with the source out of the message (it can be long). */
-#define CHECK_COMPILES(source)                                             \
-    do {                                                                   \
-        const char *source_ = (source);                                    \
-        CHECK(compile_ok(source_));                                        \
+#define CHECK_COMPILES(source)          \
+    do {                                \
+        const char *source_ = (source); \
+        CHECK(compile_ok(source_));     \
     } while (0)
 
-#define CHECK_REJECTS(source, nr_errors, expected)                         \
-    do {                                                                   \
-        const char *source_ = (source), *expected_ = (expected);           \
-        CHECK(compile_fails(source_, nr_errors, expected_));               \
+#define CHECK_REJECTS(source, nr_errors, expected)               \
+    do {                                                         \
+        const char *source_ = (source), *expected_ = (expected); \
+        CHECK(compile_fails(source_, nr_errors, expected_));     \
     } while (0)
 
 /* Compile a file of the repository and decode it. */
@@ -212,14 +208,13 @@ static bool compile_file_ok(const char *path)
 static void test_minimal(void)
 {
     static const uint8_t expected[] = {
-        'M', 'F', 'L', 'K', 1, 0, 0, 0,     /* magic, version */
-        4, 0, 0, 0, 0, 0, 0, 0,             /* nr_types, nr_rules */
-        21, 0, 0, 0, 5, 0, 0, 0,            /* strings_size, nr_classes */
-        0, 0, 0, 0, 1, 0, 0, 0,             /* type_name[0], [1] */
-        8, 0, 0, 0, 15, 0, 0, 0,            /* type_name[2], [3] */
-        0, 'd', 'o', 'm', '0', '_', 't', 0,
-        'd', 'o', 'm', 'U', '_', 't', 0,
-        'x', 'e', 'n', '_', 't', 0,
+        'M', 'F', 'L', 'K', 1,   0,   0,   0, /* magic, version */
+        4,   0,   0,   0,   0,   0,   0,   0, /* nr_types, nr_rules */
+        21,  0,   0,   0,   5,   0,   0,   0, /* strings_size, nr_classes */
+        0,   0,   0,   0,   1,   0,   0,   0, /* type_name[0], [1] */
+        8,   0,   0,   0,   15,  0,   0,   0, /* type_name[2], [3] */
+        0,   'd', 'o', 'm', '0', '_', 't', 0,   'd', 'o', 'm',
+        'U', '_', 't', 0,   'x', 'e', 'n', '_', 't', 0,
     };
     struct policyc_output out;
     const char *source = DEFAULTS;
@@ -264,23 +259,24 @@ static void test_type_names(void)
 /* Rules come out sorted by (src, tgt, class), with repeated triples merged. */
 static void test_sorted_and_merged(void)
 {
-    CHECK_COMPILES(DEFAULTS
-                     "allow xen_t dom0_t:domain pause;\n"
-                     "allow dom0_t domU_t:mmu stat;\n"
-                     "allow dom0_t domU_t:domain { create };\n"
-                     "allow dom0_t domU_t:mmu { physmap stat };\n"
-                     "allow dom0_t dom0_t:xen readconsole;\n"
-                     "allow dom0_t domU_t:domain destroy;\n"
-                     "allow dom0_t domU_t:mmu map_write;\n");
+    CHECK_COMPILES(DEFAULTS "allow xen_t dom0_t:domain pause;\n"
+                            "allow dom0_t domU_t:mmu stat;\n"
+                            "allow dom0_t domU_t:domain { create };\n"
+                            "allow dom0_t domU_t:mmu { physmap stat };\n"
+                            "allow dom0_t dom0_t:xen readconsole;\n"
+                            "allow dom0_t domU_t:domain destroy;\n"
+                            "allow dom0_t domU_t:mmu map_write;\n");
     CHECK_EQ(dec.nr_rules, 4);
     /* dom0_t = 1, domU_t = 2, xen_t = 3 */
     CHECK(dec.rules[0].src == 1 && dec.rules[0].tgt == 1 && dec.rules[0].tclass == FLASK_CLASS_XEN);
     CHECK_EQ(dec.rules[0].perms, XEN__READCONSOLE);
-    CHECK(dec.rules[1].src == 1 && dec.rules[1].tgt == 2 && dec.rules[1].tclass == FLASK_CLASS_DOMAIN);
+    CHECK(dec.rules[1].src == 1 && dec.rules[1].tgt == 2 &&
+          dec.rules[1].tclass == FLASK_CLASS_DOMAIN);
     CHECK_EQ(dec.rules[1].perms, DOMAIN__CREATE | DOMAIN__DESTROY);
     CHECK(dec.rules[2].src == 1 && dec.rules[2].tgt == 2 && dec.rules[2].tclass == FLASK_CLASS_MMU);
     CHECK_EQ(dec.rules[2].perms, MMU__PHYSMAP | MMU__STAT | MMU__MAP_WRITE);
-    CHECK(dec.rules[3].src == 3 && dec.rules[3].tgt == 1 && dec.rules[3].tclass == FLASK_CLASS_DOMAIN);
+    CHECK(dec.rules[3].src == 3 && dec.rules[3].tgt == 1 &&
+          dec.rules[3].tclass == FLASK_CLASS_DOMAIN);
     CHECK_EQ(dec.rules[3].perms, DOMAIN__PAUSE);
 }
 
@@ -288,17 +284,17 @@ static void test_sorted_and_merged(void)
 static void test_permission_bits(void)
 {
     CHECK_COMPILES(DEFAULTS
-                     "allow dom0_t domU_t:domain { create destroy pause getparam setparam vcpu };\n"
-                     "allow dom0_t domU_t:mmu { physmap adjust stat memorymap map_read map_write };\n"
-                     "allow dom0_t xen_t:xen { writeconsole readconsole machine_memory_map\n"
-                     "    getenforce setenforce load_policy compute_av };\n"
-                     "allow dom0_t domU_t:grant { map_read map_write unmap setup copy query };\n"
-                     "allow dom0_t domU_t:event { bind send status create close };\n"
-                     "allow domU_t domU_t:mmu map_write;\n"
-                     "allow domU_t domU_t:xen compute_av;\n"
-                     "allow domU_t domU_t:grant query;\n"
-                     "allow domU_t domU_t:event close;\n"
-                     "allow domU_t domU_t:domain vcpu;\n");
+                   "allow dom0_t domU_t:domain { create destroy pause getparam setparam vcpu };\n"
+                   "allow dom0_t domU_t:mmu { physmap adjust stat memorymap map_read map_write };\n"
+                   "allow dom0_t xen_t:xen { writeconsole readconsole machine_memory_map\n"
+                   "    getenforce setenforce load_policy compute_av };\n"
+                   "allow dom0_t domU_t:grant { map_read map_write unmap setup copy query };\n"
+                   "allow dom0_t domU_t:event { bind send status create close };\n"
+                   "allow domU_t domU_t:mmu map_write;\n"
+                   "allow domU_t domU_t:xen compute_av;\n"
+                   "allow domU_t domU_t:grant query;\n"
+                   "allow domU_t domU_t:event close;\n"
+                   "allow domU_t domU_t:domain vcpu;\n");
     CHECK_EQ(perms("dom0_t", "domU_t", FLASK_CLASS_DOMAIN), 0x3f);
     CHECK_EQ(perms("dom0_t", "domU_t", FLASK_CLASS_MMU), 0x3f);
     CHECK_EQ(perms("dom0_t", "xen_t", FLASK_CLASS_XEN), 0x7f);
@@ -316,9 +312,9 @@ static void test_permission_bits(void)
 static void test_attribute_expansion(void)
 {
     CHECK_COMPILES("attribute guests;\nattribute managers;\n"
-                     "type dom0_t, managers;\ntype domU_t, guests;\ntype xen_t;\n"
-                     "type g2, guests;\ntype m2, managers, guests;\n"
-                     "allow managers guests:domain pause;\n");
+                   "type dom0_t, managers;\ntype domU_t, guests;\ntype xen_t;\n"
+                   "type g2, guests;\ntype m2, managers, guests;\n"
+                   "allow managers guests:domain pause;\n");
     /* managers = {dom0_t, m2}, guests = {domU_t, g2, m2}: 6 rules */
     CHECK_EQ(dec.nr_rules, 6);
     CHECK_EQ(perms("dom0_t", "domU_t", FLASK_CLASS_DOMAIN), DOMAIN__PAUSE);
@@ -335,8 +331,8 @@ static void test_attribute_expansion(void)
 static void test_self(void)
 {
     CHECK_COMPILES("attribute d;\ntype dom0_t, d;\ntype domU_t, d;\ntype xen_t;\n"
-                     "allow d self:mmu { physmap stat };\n"
-                     "allow xen_t self:xen getenforce;\n");
+                   "allow d self:mmu { physmap stat };\n"
+                   "allow xen_t self:xen getenforce;\n");
     CHECK_EQ(dec.nr_rules, 3);
     CHECK_EQ(perms("dom0_t", "dom0_t", FLASK_CLASS_MMU), MMU__PHYSMAP | MMU__STAT);
     CHECK_EQ(perms("domU_t", "domU_t", FLASK_CLASS_MMU), MMU__PHYSMAP | MMU__STAT);
@@ -348,8 +344,8 @@ static void test_self(void)
 static void test_attribute_is_final_set(void)
 {
     CHECK_COMPILES("attribute d;\ntype dom0_t, d;\n"
-                     "allow d self:domain vcpu;\n"
-                     "type domU_t, d;\ntype xen_t;\n");
+                   "allow d self:domain vcpu;\n"
+                   "type domU_t, d;\ntype xen_t;\n");
     CHECK_EQ(dec.nr_rules, 2);
     CHECK_EQ(perms("domU_t", "domU_t", FLASK_CLASS_DOMAIN), DOMAIN__VCPU);
 }
@@ -360,12 +356,12 @@ static void test_attribute_is_final_set(void)
 static void test_layout(void)
 {
     CHECK_COMPILES("# a policy\r\n"
-                     "attribute a; attribute empty;   # trailing comment\r\n"
-                     "\n\n type dom0_t , a , a ;type domU_t;type xen_t;\n"
-                     "allow\n  dom0_t\n  domU_t\n  :\n  mmu\n  {\n stat # the stat\n stat\n }\n;\n"
-                     "allow empty a:domain pause;\n"
-                     "allow a empty:domain pause;\n"
-                     "allow\tdomU_t\tdom0_t:domain{getparam}; # tabs\n");
+                   "attribute a; attribute empty;   # trailing comment\r\n"
+                   "\n\n type dom0_t , a , a ;type domU_t;type xen_t;\n"
+                   "allow\n  dom0_t\n  domU_t\n  :\n  mmu\n  {\n stat # the stat\n stat\n }\n;\n"
+                   "allow empty a:domain pause;\n"
+                   "allow a empty:domain pause;\n"
+                   "allow\tdomU_t\tdom0_t:domain{getparam}; # tabs\n");
     CHECK_EQ(dec.nr_rules, 2);
     CHECK_EQ(perms("dom0_t", "domU_t", FLASK_CLASS_MMU), MMU__STAT);
     CHECK_EQ(perms("domU_t", "dom0_t", FLASK_CLASS_DOMAIN), DOMAIN__GETPARAM);
@@ -379,7 +375,8 @@ static void test_not_nul_terminated(void)
     struct policyc_output out;
 
     /* Compile without the trailing "GARBAGE" and its NUL. */
-    CHECK_EQ(policyc_compile("test.te", source, strlen(source) - 7, &out, errbuf, sizeof(errbuf)), 0);
+    CHECK_EQ(policyc_compile("test.te", source, strlen(source) - 7, &out, errbuf, sizeof(errbuf)),
+             0);
     CHECK(out.data && decode(out.data, out.size));
     CHECK_EQ(dec.nr_rules, 1);
     policyc_output_free(&out);
@@ -426,7 +423,8 @@ static void test_default_policy(void)
 
     /* stub_t: itself, and the memory of domU_t */
     CHECK_EQ(perms("stub_t", "stub_t", m), MMU__PHYSMAP | MMU__ADJUST | MMU__STAT | MMU__MEMORYMAP);
-    CHECK_EQ(perms("stub_t", "domU_t", m), MMU__PHYSMAP | MMU__MAP_READ | MMU__MAP_WRITE | MMU__STAT);
+    CHECK_EQ(perms("stub_t", "domU_t", m),
+             MMU__PHYSMAP | MMU__MAP_READ | MMU__MAP_WRITE | MMU__STAT);
     CHECK_EQ(perms("stub_t", "domU_t", d), 0);
     CHECK_EQ(perms("stub_t", "dom0_t", m), 0);
 
@@ -457,20 +455,19 @@ static void test_example_policies(void)
 
 static void test_unknown_names(void)
 {
-    CHECK_REJECTS(DEFAULTS
-                        "allow dom0_t nobody:domain pause;\n"
-                        "allow nobody dom0_t:domain pause;\n"
-                        "allow dom0_t domU_t:disk read;\n"
-                        "allow dom0_t domU_t:mmu { physmap fly stat writeconsole };\n",
-                        5,
-                        "test.te:4: error: unknown type or attribute 'nobody'\n"
-                        "test.te:5: error: unknown type or attribute 'nobody'\n"
-                        "test.te:6: error: unknown class 'disk'\n"
-                        "test.te:7: error: unknown permission 'fly' in class 'mmu'\n"
-                        "test.te:7: error: unknown permission 'writeconsole' in class 'mmu'\n");
+    CHECK_REJECTS(DEFAULTS "allow dom0_t nobody:domain pause;\n"
+                           "allow nobody dom0_t:domain pause;\n"
+                           "allow dom0_t domU_t:disk read;\n"
+                           "allow dom0_t domU_t:mmu { physmap fly stat writeconsole };\n",
+                  5,
+                  "test.te:4: error: unknown type or attribute 'nobody'\n"
+                  "test.te:5: error: unknown type or attribute 'nobody'\n"
+                  "test.te:6: error: unknown class 'disk'\n"
+                  "test.te:7: error: unknown permission 'fly' in class 'mmu'\n"
+                  "test.te:7: error: unknown permission 'writeconsole' in class 'mmu'\n");
     CHECK_REJECTS("type dom0_t, nothing;\ntype domU_t, dom0_t;\ntype xen_t;\n", 2,
-                        "test.te:1: error: unknown attribute 'nothing'\n"
-                        "test.te:2: error: 'dom0_t' is a type, not an attribute\n");
+                  "test.te:1: error: unknown attribute 'nothing'\n"
+                  "test.te:2: error: 'dom0_t' is a type, not an attribute\n");
 }
 
 static void test_missing_semicolon(void)
@@ -478,82 +475,87 @@ static void test_missing_semicolon(void)
     /* Reported on the line where the ';' belongs; the statement still
      * counts, so nothing else is reported. */
     CHECK_REJECTS("type dom0_t\ntype domU_t;\nattribute a\ntype xen_t, a;\n"
-                        "allow dom0_t domU_t:mmu stat\nallow dom0_t domU_t:mmu { map_read }\n"
-                        "allow dom0_t domU_t:mmu physmap",
-                        5,
-                        "test.te:1: error: missing ';' after 'dom0_t'\n"
-                        "test.te:3: error: missing ';' after 'a'\n"
-                        "test.te:5: error: missing ';' after 'stat'\n"
-                        "test.te:6: error: missing ';' after '}'\n"
-                        "test.te:7: error: unexpected end of file in allow rule\n");
+                  "allow dom0_t domU_t:mmu stat\nallow dom0_t domU_t:mmu { map_read }\n"
+                  "allow dom0_t domU_t:mmu physmap",
+                  5,
+                  "test.te:1: error: missing ';' after 'dom0_t'\n"
+                  "test.te:3: error: missing ';' after 'a'\n"
+                  "test.te:5: error: missing ';' after 'stat'\n"
+                  "test.te:6: error: missing ';' after '}'\n"
+                  "test.te:7: error: unexpected end of file in allow rule\n");
 }
 
 static void test_syntax_errors(void)
 {
     /* missing ':' */
     CHECK_REJECTS(DEFAULTS "allow dom0_t domU_t mmu stat;\n", 1,
-                        "test.te:4: error: expected ':' after 'domU_t', found 'mmu'\n");
+                  "test.te:4: error: expected ':' after 'domU_t', found 'mmu'\n");
     CHECK_REJECTS(DEFAULTS "allow dom0_t domU_t;\n", 1,
-                        "test.te:4: error: missing ':' after 'domU_t'\n");
+                  "test.te:4: error: missing ':' after 'domU_t'\n");
     /* missing pieces */
     CHECK_REJECTS(DEFAULTS "allow dom0_t;\n", 1,
-                        "test.te:4: error: missing a target type or attribute after 'dom0_t'\n");
+                  "test.te:4: error: missing a target type or attribute after 'dom0_t'\n");
     CHECK_REJECTS(DEFAULTS "allow dom0_t domU_t:mmu;\n", 1,
-                        "test.te:4: error: missing a permission or '{' after 'mmu'\n");
+                  "test.te:4: error: missing a permission or '{' after 'mmu'\n");
     CHECK_REJECTS(DEFAULTS "allow dom0_t domU_t:;\n", 1,
-                        "test.te:4: error: missing a class name after ':'\n");
+                  "test.te:4: error: missing a class name after ':'\n");
     CHECK_REJECTS(DEFAULTS "type;\nattribute;\n", 2,
-                        "test.te:4: error: missing a type name after 'type'\n"
-                        "test.te:5: error: missing an attribute name after 'attribute'\n");
+                  "test.te:4: error: missing a type name after 'type'\n"
+                  "test.te:5: error: missing an attribute name after 'attribute'\n");
     /* unexpected tokens */
     CHECK_REJECTS(DEFAULTS "permit dom0_t domU_t:mmu stat;\n;\n", 2,
-                        "test.te:4: error: expected 'type', 'attribute' or 'allow', found 'permit'\n"
-                        "test.te:5: error: expected 'type', 'attribute' or 'allow', found ';'\n");
+                  "test.te:4: error: expected 'type', 'attribute' or 'allow', found 'permit'\n"
+                  "test.te:5: error: expected 'type', 'attribute' or 'allow', found ';'\n");
     CHECK_REJECTS(DEFAULTS "type a b;\ntype c,;\nallow dom0_t domU_t:mmu { stat, map_read };\n", 3,
-                        "test.te:4: error: expected ';' after 'a', found 'b'\n"
-                        "test.te:5: error: missing an attribute name after ','\n"
-                        "test.te:6: error: expected '}' after 'stat', found ','\n");
+                  "test.te:4: error: expected ';' after 'a', found 'b'\n"
+                  "test.te:5: error: missing an attribute name after ','\n"
+                  "test.te:6: error: expected '}' after 'stat', found ','\n");
     /* keywords are not names */
-    CHECK_REJECTS(DEFAULTS "type self;\ntype allow;\nallow self domU_t:mmu stat;\n", 3,
-                        "test.te:4: error: expected a type name after 'type', found 'self'\n"
-                        "test.te:5: error: expected a type name after 'type', found 'allow'\n"
-                        "test.te:6: error: expected a source type or attribute after 'allow', found 'self'\n");
+    CHECK_REJECTS(
+        DEFAULTS "type self;\ntype allow;\nallow self domU_t:mmu stat;\n", 3,
+        "test.te:4: error: expected a type name after 'type', found 'self'\n"
+        "test.te:5: error: expected a type name after 'type', found 'allow'\n"
+        "test.te:6: error: expected a source type or attribute after 'allow', found 'self'\n");
     /* an empty permission list */
     CHECK_REJECTS(DEFAULTS "allow dom0_t domU_t:mmu {\n};\n", 1,
-                        "test.te:4: error: empty permission list\n");
+                  "test.te:4: error: empty permission list\n");
 }
 
 static void test_unbalanced_braces(void)
 {
     /* A missing '}' before ';', before the next statement, at the end. */
-    CHECK_REJECTS(DEFAULTS
-                        "allow dom0_t domU_t:mmu { stat ;\n"
-                        "allow dom0_t domU_t:mmu { stat\n"
-                        "allow dom0_t domU_t:domain pause;\n"
-                        "allow dom0_t domU_t:mmu { stat\n",
-                        3,
-                        "test.te:4: error: missing '}' after 'stat'\n"
-                        "test.te:5: error: missing '}' after 'stat'\n"
-                        "test.te:7: error: unexpected end of file in allow rule\n");
+    CHECK_REJECTS(DEFAULTS "allow dom0_t domU_t:mmu { stat ;\n"
+                           "allow dom0_t domU_t:mmu { stat\n"
+                           "allow dom0_t domU_t:domain pause;\n"
+                           "allow dom0_t domU_t:mmu { stat\n",
+                  3,
+                  "test.te:4: error: missing '}' after 'stat'\n"
+                  "test.te:5: error: missing '}' after 'stat'\n"
+                  "test.te:7: error: unexpected end of file in allow rule\n");
     /* A '}' that closes nothing, inside a statement and between them. */
-    CHECK_REJECTS(DEFAULTS
-                        "allow dom0_t domU_t:mmu stat };\n"
-                        "}\n"
-                        "allow dom0_t domU_t:mmu { stat } };\n"
-                        "allow dom0_t domU_t:mmu { { stat } };\n",
-                        4,
-                        "test.te:4: error: unmatched '}'\n"
-                        "test.te:5: error: unmatched '}'\n"
-                        "test.te:6: error: unmatched '}'\n"
-                        "test.te:7: error: expected '}' after '{', found '{'\n");
+    CHECK_REJECTS(DEFAULTS "allow dom0_t domU_t:mmu stat };\n"
+                           "}\n"
+                           "allow dom0_t domU_t:mmu { stat } };\n"
+                           "allow dom0_t domU_t:mmu { { stat } };\n",
+                  4,
+                  "test.te:4: error: unmatched '}'\n"
+                  "test.te:5: error: unmatched '}'\n"
+                  "test.te:6: error: unmatched '}'\n"
+                  "test.te:7: error: expected '}' after '{', found '{'\n");
 }
 
 static void test_end_of_file_in_rule(void)
 {
     static const char *const cut[] = {
-        "allow", "allow dom0_t", "allow dom0_t domU_t", "allow dom0_t domU_t:",
-        "allow dom0_t domU_t:mmu", "allow dom0_t domU_t:mmu {", "allow dom0_t domU_t:mmu { stat",
-        "allow dom0_t domU_t:mmu { stat }", "allow dom0_t domU_t:mmu stat",
+        "allow",
+        "allow dom0_t",
+        "allow dom0_t domU_t",
+        "allow dom0_t domU_t:",
+        "allow dom0_t domU_t:mmu",
+        "allow dom0_t domU_t:mmu {",
+        "allow dom0_t domU_t:mmu { stat",
+        "allow dom0_t domU_t:mmu { stat }",
+        "allow dom0_t domU_t:mmu stat",
     };
     char source[256];
 
@@ -562,48 +564,49 @@ static void test_end_of_file_in_rule(void)
         CHECK_REJECTS(source, 1, "test.te:4: error: unexpected end of file in allow rule\n");
     }
     CHECK_REJECTS(DEFAULTS "type", 1,
-                        "test.te:4: error: unexpected end of file in type declaration\n");
+                  "test.te:4: error: unexpected end of file in type declaration\n");
     CHECK_REJECTS(DEFAULTS "type a,", 1,
-                        "test.te:4: error: unexpected end of file in type declaration\n");
+                  "test.te:4: error: unexpected end of file in type declaration\n");
     CHECK_REJECTS(DEFAULTS "attribute\n\n", 1,
-                        "test.te:4: error: unexpected end of file in attribute declaration\n");
+                  "test.te:4: error: unexpected end of file in attribute declaration\n");
 }
 
 static void test_duplicates(void)
 {
-    CHECK_REJECTS("attribute a;\n" DEFAULTS
-                        "type dom0_t;\n"
-                        "attribute a;\n"
-                        "type a;\n"
-                        "attribute xen_t;\n",
-                        4,
-                        "test.te:5: error: duplicate declaration of type 'dom0_t' (first declared at line 2)\n"
-                        "test.te:6: error: duplicate declaration of attribute 'a' (first declared at line 1)\n"
-                        "test.te:7: error: 'a' is already declared as an attribute at line 1\n"
-                        "test.te:8: error: 'xen_t' is already declared as a type at line 4\n");
+    CHECK_REJECTS(
+        "attribute a;\n" DEFAULTS "type dom0_t;\n"
+        "attribute a;\n"
+        "type a;\n"
+        "attribute xen_t;\n",
+        4,
+        "test.te:5: error: duplicate declaration of type 'dom0_t' (first declared at line 2)\n"
+        "test.te:6: error: duplicate declaration of attribute 'a' (first declared at line 1)\n"
+        "test.te:7: error: 'a' is already declared as an attribute at line 1\n"
+        "test.te:8: error: 'xen_t' is already declared as a type at line 4\n");
 }
 
 static void test_used_before_declaration(void)
 {
     CHECK_REJECTS("type dom0_t, d;\nallow t2 dom0_t:mmu stat;\nallow dom0_t d:mmu stat;\n"
-                        "attribute d;\ntype t2;\n" "type domU_t;\ntype xen_t;\n",
-                        3,
-                        "test.te:1: error: attribute 'd' is used before its declaration at line 4\n"
-                        "test.te:2: error: type 't2' is used before its declaration at line 5\n"
-                        "test.te:3: error: attribute 'd' is used before its declaration at line 4\n");
+                  "attribute d;\ntype t2;\n"
+                  "type domU_t;\ntype xen_t;\n",
+                  3,
+                  "test.te:1: error: attribute 'd' is used before its declaration at line 4\n"
+                  "test.te:2: error: type 't2' is used before its declaration at line 5\n"
+                  "test.te:3: error: attribute 'd' is used before its declaration at line 4\n");
 }
 
 static void test_missing_default_types(void)
 {
     CHECK_REJECTS("type domU_t;\n\n", 2,
-                        "test.te:1: error: the policy does not declare type 'dom0_t'\n"
-                        "test.te:1: error: the policy does not declare type 'xen_t'\n");
+                  "test.te:1: error: the policy does not declare type 'dom0_t'\n"
+                  "test.te:1: error: the policy does not declare type 'xen_t'\n");
     CHECK_REJECTS("", 3,
-                        "test.te:1: error: the policy does not declare type 'dom0_t'\n"
-                        "test.te:1: error: the policy does not declare type 'domU_t'\n"
-                        "test.te:1: error: the policy does not declare type 'xen_t'\n");
+                  "test.te:1: error: the policy does not declare type 'dom0_t'\n"
+                  "test.te:1: error: the policy does not declare type 'domU_t'\n"
+                  "test.te:1: error: the policy does not declare type 'xen_t'\n");
     CHECK_REJECTS("attribute dom0_t;\ntype domU_t;\ntype xen_t;\n", 1,
-                        "test.te:1: error: 'dom0_t' must be a type, not an attribute\n");
+                  "test.te:1: error: 'dom0_t' must be a type, not an attribute\n");
 }
 
 static void test_bad_names_and_characters(void)
@@ -614,14 +617,14 @@ static void test_bad_names_and_characters(void)
     memset(name, 'x', 64);
     name[64] = '\0';
     snprintf(source, sizeof(source), DEFAULTS "type %s;\n", name);
-    CHECK_REJECTS(source, 1,
-                        "test.te:4: error: name 'xxxxxxxxxxxxxxxxxxxx...' is longer than 63 characters\n");
+    CHECK_REJECTS(
+        source, 1,
+        "test.te:4: error: name 'xxxxxxxxxxxxxxxxxxxx...' is longer than 63 characters\n");
     CHECK_REJECTS(DEFAULTS "type 9lives;\ntype a-b;\n", 3,
-                        "test.te:4: error: invalid name '9lives': a name starts with a letter or '_'\n"
-                        "test.te:5: error: unexpected character '-'\n"
-                        "test.te:5: error: expected ';' after 'a', found 'b'\n");
-    CHECK_REJECTS(DEFAULTS "type \x01q;\n", 1,
-                        "test.te:4: error: unexpected character '\\x01'\n");
+                  "test.te:4: error: invalid name '9lives': a name starts with a letter or '_'\n"
+                  "test.te:5: error: unexpected character '-'\n"
+                  "test.te:5: error: expected ';' after 'a', found 'b'\n");
+    CHECK_REJECTS(DEFAULTS "type \x01q;\n", 1, "test.te:4: error: unexpected character '\\x01'\n");
 }
 
 /* The limits of the binary format. */
@@ -632,7 +635,7 @@ static void test_too_many_types(void)
     size_t used = 0;
 
     used += (size_t)snprintf(source + used, cap - used, DEFAULTS);
-    for (int i = 4; i <= FLASK_POLICY_MAX_TYPES + 1; i++)      /* two too many */
+    for (int i = 4; i <= FLASK_POLICY_MAX_TYPES + 1; i++) /* two too many */
         used += (size_t)snprintf(source + used, cap - used, "type t%d;\n", i);
     CHECK(used < cap);
     CHECK_REJECTS(source, 1, "test.te:1024: error: too many types (at most 1023)\n");
@@ -666,11 +669,12 @@ static void test_too_many_rules(void)
     CHECK_EQ(dec.nr_rules, FLASK_POLICY_MAX_RULES);
 
     /* Merging keeps it at the limit; one more triple is too many. */
-    used += (size_t)snprintf(source + used, cap - used, "allow all all:domain vcpu;\n"
-                                                        "allow dom0_t xen_t:xen readconsole;\n");
+    used += (size_t)snprintf(source + used, cap - used,
+                             "allow all all:domain vcpu;\n"
+                             "allow dom0_t xen_t:xen readconsole;\n");
     CHECK(used < cap);
     CHECK_REJECTS(source, 1,
-                        "test.te:260: error: too many rules after expansion (at most 65536)\n");
+                  "test.te:260: error: too many rules after expansion (at most 65536)\n");
     free(source);
 }
 
@@ -678,18 +682,19 @@ static void test_too_many_rules(void)
  * count is returned. */
 static void test_many_errors(void)
 {
-    CHECK_REJECTS("type dom0_t;\ntype domU_t;\n"
-                        "allow dom0_t ghost:mmu stat;\n"
-                        "type xen_t\n"
-                        "allow dom0_t domU_t:mmu fly;\n"
-                        "type domU_t;\n"
-                        "allow dom0_t domU_t:mmu { stat\n",
-                        5,
-                        "test.te:3: error: unknown type or attribute 'ghost'\n"
-                        "test.te:4: error: missing ';' after 'xen_t'\n"
-                        "test.te:5: error: unknown permission 'fly' in class 'mmu'\n"
-                        "test.te:6: error: duplicate declaration of type 'domU_t' (first declared at line 2)\n"
-                        "test.te:7: error: unexpected end of file in allow rule\n");
+    CHECK_REJECTS(
+        "type dom0_t;\ntype domU_t;\n"
+        "allow dom0_t ghost:mmu stat;\n"
+        "type xen_t\n"
+        "allow dom0_t domU_t:mmu fly;\n"
+        "type domU_t;\n"
+        "allow dom0_t domU_t:mmu { stat\n",
+        5,
+        "test.te:3: error: unknown type or attribute 'ghost'\n"
+        "test.te:4: error: missing ';' after 'xen_t'\n"
+        "test.te:5: error: unknown permission 'fly' in class 'mmu'\n"
+        "test.te:6: error: duplicate declaration of type 'domU_t' (first declared at line 2)\n"
+        "test.te:7: error: unexpected end of file in allow rule\n");
 }
 
 /* A small errbuf gets whole lines only; the count is still right. */
@@ -730,7 +735,11 @@ struct model {
     int nr_types, nr_attrs, nr_rules;
     char type_names[R_MAX_TYPES][16];
     bool has_attr[R_MAX_TYPES][R_MAX_ATTRS];
-    struct { int src, tgt, tclass; uint32_t perms; bool early; } rules[R_MAX_RULES];
+    struct {
+        int src, tgt, tclass;
+        uint32_t perms;
+        bool early;
+    } rules[R_MAX_RULES];
 };
 
 static int nr_perms_of(int tclass)
@@ -807,8 +816,9 @@ static void random_model(struct model *m)
 
         m->rules[r].src = pick < m->nr_types ? pick : R_MAX_TYPES + pick - m->nr_types;
         pick = (int)(rng() % (uint32_t)(nr_sets + 1));
-        m->rules[r].tgt = pick == nr_sets ? -1
-                        : pick < m->nr_types ? pick : R_MAX_TYPES + pick - m->nr_types;
+        m->rules[r].tgt = pick == nr_sets      ? -1
+                          : pick < m->nr_types ? pick
+                                               : R_MAX_TYPES + pick - m->nr_types;
         m->rules[r].tclass = (int)(rng() % FLASK_NR_CLASSES);
         do
             m->rules[r].perms = rng() & ((1u << nr_perms_of(m->rules[r].tclass)) - 1);
@@ -824,11 +834,10 @@ static size_t emit_rule(const struct model *m, int r, char *out, size_t len)
     int tclass = m->rules[r].tclass;
     uint32_t p = m->rules[r].perms;
 
-    used = (size_t)snprintf(out, len, "allow %s %s:%s",
-                            set_name(m, m->rules[r].src, src, sizeof(src)),
-                            set_name(m, m->rules[r].tgt, tgt, sizeof(tgt)),
-                            flask_class_names[tclass]);
-    if ((p & (p - 1)) == 0 && rng() % 2) {      /* one permission, no braces */
+    used = (size_t)snprintf(
+        out, len, "allow %s %s:%s", set_name(m, m->rules[r].src, src, sizeof(src)),
+        set_name(m, m->rules[r].tgt, tgt, sizeof(tgt)), flask_class_names[tclass]);
+    if ((p & (p - 1)) == 0 && rng() % 2) { /* one permission, no braces */
         used += (size_t)snprintf(out + used, len - used, " %s;\n",
                                  flask_perm_names[tclass][__builtin_ctz(p)]);
         return used;
@@ -885,7 +894,7 @@ static void test_random_policies(void)
     static char source[64 * 1024];
     static struct model m;
 
-    rng_state = 0x6d696361f1a5cull;     /* fixed seed: reproducible */
+    rng_state = 0x6d696361f1a5cull; /* fixed seed: reproducible */
     for (int round = 0; round < 300; round++) {
         unsigned int expected_rules = 0;
         size_t len;

@@ -16,7 +16,8 @@ static int compile_probe(const char *flags)
 
     snprintf(cmd, sizeof(cmd),
              "${CC:-gcc} -std=gnu11 -Wall -Wextra -Werror -fsyntax-only -Iinclude %s "
-             "tests/unit/typesafe_probe.c 2>/dev/null", flags);
+             "tests/unit/typesafe_probe.c 2>/dev/null",
+             flags);
     return system(cmd);
 }
 

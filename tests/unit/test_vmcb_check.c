@@ -21,7 +21,7 @@
 
 #define MAX_ASIDS 16
 #define BASELINE_PAT 0x0007040600070406UL
-#define SEG_ATTR_CODE64 (SEG_ATTR_L | 0x89B)    /* execute/read, accessed, P, L=1, G=1 */
+#define SEG_ATTR_CODE64 (SEG_ATTR_L | 0x89B) /* execute/read, accessed, P, L=1, G=1 */
 
 /* Event injection: vector | type << 8 | V. */
 #define EVENT(type, vector) ((uint64_t)(vector) | ((uint64_t)(type) << 8) | EVENT_INJECT_VALID)
@@ -49,7 +49,7 @@ static void long_mode(struct vmcb *v)
     v->save.efer = EFER_SVME | EFER_LME | EFER_LMA | EFER_NXE | EFER_SCE;
     v->save.cr0 = CR0_PE | CR0_ET | CR0_PG;
     v->save.cr4 = CR4_PAE;
-    v->save.cr3 = 0x000FFFFFFFFFF000UL;     /* the widest address CR3 may hold */
+    v->save.cr3 = 0x000FFFFFFFFFF000UL; /* the widest address CR3 may hold */
     v->save.cs.attrib = SEG_ATTR_CODE64;
 }
 
@@ -69,7 +69,7 @@ static void expect(const struct vmcb *v, const char *reason)
     }
 }
 
-static struct vmcb v;   /* 4 KiB: static, not on the stack */
+static struct vmcb v; /* 4 KiB: static, not on the stack */
 
 static void test_valid_baseline_passes(void)
 {
@@ -175,7 +175,7 @@ static void test_cr4_high_bits_fail(void)
 static void test_dr6_or_dr7_high_bits_fail(void)
 {
     baseline(&v);
-    v.save.dr6 = 0xFFFF0FF0UL;       /* its architectural reset value is fine */
+    v.save.dr6 = 0xFFFF0FF0UL; /* its architectural reset value is fine */
     v.save.dr7 = 0x400;
     expect(&v, NULL);
     v.save.dr6 |= 1UL << 32;
@@ -324,13 +324,13 @@ static void test_event_injection_of_reserved_type_fails(void)
 static void test_event_injection_of_valid_types_passes(void)
 {
     baseline(&v);
-    v.control.event_inject = EVENT(0, 0x30);                /* external interrupt */
+    v.control.event_inject = EVENT(0, 0x30); /* external interrupt */
     expect(&v, NULL);
-    v.control.event_inject = EVENT(2, 2);                   /* NMI */
+    v.control.event_inject = EVENT(2, 2); /* NMI */
     expect(&v, NULL);
     v.control.event_inject = EVENT(3, 14) | EVENT_INJECT_ERROR_VALID | (0x2UL << 32);
-    expect(&v, NULL);                                       /* #PF with an error code */
-    v.control.event_inject = EVENT(4, 0x80);                /* software interrupt */
+    expect(&v, NULL);                        /* #PF with an error code */
+    v.control.event_inject = EVENT(4, 0x80); /* software interrupt */
     expect(&v, NULL);
 }
 

@@ -58,32 +58,30 @@ static const char *unchecked(const char *fmt)
 static void check_same(int line, const char *what, int mica_ret, int libc_ret)
 {
     if (mica_ret != libc_ret || strcmp(mica_buf, libc_buf) != 0)
-        fail("line %d: %s: mica %d \"%s\", libc %d \"%s\"", line, what,
-             mica_ret, mica_buf, libc_ret, libc_buf);
+        fail("line %d: %s: mica %d \"%s\", libc %d \"%s\"", line, what, mica_ret, mica_buf,
+             libc_ret, libc_buf);
 }
 
 /*
  * SAME(fmt, args...): format with both into big buffers and compare. With a
  * literal format the compiler checks the arguments against it (-Wformat).
  */
-#define SAME(...)                                                              \
-    check_same(__LINE__, #__VA_ARGS__,                                         \
-               mica_snprintf(mica_buf, sizeof(mica_buf), __VA_ARGS__),         \
+#define SAME(...)                                                                              \
+    check_same(__LINE__, #__VA_ARGS__, mica_snprintf(mica_buf, sizeof(mica_buf), __VA_ARGS__), \
                snprintf(libc_buf, sizeof(libc_buf), __VA_ARGS__))
 
 /* The same for a format taken from a table: report the format itself. */
-#define SAME_TABLE(fmt, value)                                                 \
-    check_same(__LINE__, (fmt),                                                \
-               mica_snprintf(mica_buf, sizeof(mica_buf), (fmt), (value)),      \
+#define SAME_TABLE(fmt, value)                                                             \
+    check_same(__LINE__, (fmt), mica_snprintf(mica_buf, sizeof(mica_buf), (fmt), (value)), \
                snprintf(libc_buf, sizeof(libc_buf), (fmt), (value)))
 
 /* EXPECT(expected, fmt, args...): Mica's output must be exactly expected. */
-#define EXPECT(expected, ...)                                                  \
-    do {                                                                       \
-        int ret_ = mica_snprintf(mica_buf, sizeof(mica_buf), __VA_ARGS__);     \
-        if (strcmp(mica_buf, (expected)) != 0 || ret_ != (int)strlen(expected)) \
-            fail("line %d: %s: got %d \"%s\", expected \"%s\"", __LINE__,     \
-                 #__VA_ARGS__, ret_, mica_buf, (expected));                    \
+#define EXPECT(expected, ...)                                                                 \
+    do {                                                                                      \
+        int ret_ = mica_snprintf(mica_buf, sizeof(mica_buf), __VA_ARGS__);                    \
+        if (strcmp(mica_buf, (expected)) != 0 || ret_ != (int)strlen(expected))               \
+            fail("line %d: %s: got %d \"%s\", expected \"%s\"", __LINE__, #__VA_ARGS__, ret_, \
+                 mica_buf, (expected));                                                       \
     } while (0)
 
 /* --- the table: every format of a kind applied to every value of it -------- */
@@ -94,23 +92,23 @@ static void check_same(int line, const char *what, int mica_ret, int libc_ret)
  * ("'0' flag ignored"), and we want to test them anyway.
  */
 static const char *const int_formats[] = {
-    "%d", "%i", "%1d", "%5d", "%-5d", "%05d", "%+d", "% d", "%+5d", "% 5d",
-    "%-+6d", "%- 6d", "%+05d", "% 05d", "%-05d", "%.0d", "%.1d", "%.3d",
-    "%.12d", "%8.3d", "%-8.3d", "%08.3d", "%+.3d", "% .3d", "%+08.3d",
-    "%.d", "%3.0d", "%-3.0d", "%+.0d", "% .0d", "%012d", "%+-12i", "%0-12i",
-    "[%d]", "x%dy", "%20.15d", "%-20.15d", "% +d",
+    "%d",      "%i",   "%1d",   "%5d",     "%-5d",     "%05d",   "%+d",   "% d",
+    "%+5d",    "% 5d", "%-+6d", "%- 6d",   "%+05d",    "% 05d",  "%-05d", "%.0d",
+    "%.1d",    "%.3d", "%.12d", "%8.3d",   "%-8.3d",   "%08.3d", "%+.3d", "% .3d",
+    "%+08.3d", "%.d",  "%3.0d", "%-3.0d",  "%+.0d",    "% .0d",  "%012d", "%+-12i",
+    "%0-12i",  "[%d]", "x%dy",  "%20.15d", "%-20.15d", "% +d",
 };
 
 static const char *const uint_formats[] = {
-    "%u", "%x", "%X", "%o", "%5u", "%-5x", "%05X", "%.0u", "%.0x", "%.0o",
-    "%.3x", "%8.3o", "%#x", "%#X", "%#o", "%#5x", "%#-8x", "%#08x", "%#08X",
-    "%#08o", "%#.0x", "%#.0o", "%#.3o", "%#.8x", "%#12.8x", "%#-12.8X",
-    "%#1o", "%-#o", "%0#10x", "%#.1o", "%.x", "%#.x", "%#.o",
+    "%u",    "%x",     "%X",    "%o",    "%5u",   "%-5x",  "%05X",    "%.0u",     "%.0x",
+    "%.0o",  "%.3x",   "%8.3o", "%#x",   "%#X",   "%#o",   "%#5x",    "%#-8x",    "%#08x",
+    "%#08X", "%#08o",  "%#.0x", "%#.0o", "%#.3o", "%#.8x", "%#12.8x", "%#-12.8X", "%#1o",
+    "%-#o",  "%0#10x", "%#.1o", "%.x",   "%#.x",  "%#.o",
 };
 
 static const char *const string_formats[] = {
-    "%s", "%1s", "%10s", "%-10s", "%.0s", "%.1s", "%.3s", "%.50s", "%10.3s",
-    "%-10.3s", "%.s", "<%s>", "%20s", "%-20s|",
+    "%s",    "%1s",    "%10s",    "%-10s", "%.0s", "%.1s", "%.3s",
+    "%.50s", "%10.3s", "%-10.3s", "%.s",   "<%s>", "%20s", "%-20s|",
 };
 
 static const char *const char_formats[] = {
@@ -118,13 +116,14 @@ static const char *const char_formats[] = {
 };
 
 static const int int_values[] = {
-    0, 1, -1, 7, -7, 42, -42, 99, 100, -100, 12345, -12345, 1000000,
-    INT_MAX, INT_MIN, INT_MAX - 1, INT_MIN + 1, SHRT_MAX, SHRT_MIN, 255, 256,
+    0,       1,           -1,          7,        -7,       42,      -42,
+    99,      100,         -100,        12345,    -12345,   1000000, INT_MAX,
+    INT_MIN, INT_MAX - 1, INT_MIN + 1, SHRT_MAX, SHRT_MIN, 255,     256,
 };
 
 static const unsigned int uint_values[] = {
-    0, 1, 7, 8, 9, 15, 16, 255, 256, 0777, 01000, 0xdead, 0xbeef,
-    0x7fffffff, 0x80000000, 0xfffffffe, UINT_MAX,
+    0,    1,     7,      8,      9,          15,         16,         255,      256,
+    0777, 01000, 0xdead, 0xbeef, 0x7fffffff, 0x80000000, 0xfffffffe, UINT_MAX,
 };
 
 static const char *const string_values[] = {
@@ -191,11 +190,10 @@ static void test_length_modifiers(void)
     SAME("%zu %zx %zd %zd", SIZE_MAX, (size_t)0x1000, (ptrdiff_t)-5, PTRDIFF_MAX);
     /* cppcheck-suppress invalidPrintfArgType_uint */
     SAME("%td %td %tu %tx", PTRDIFF_MIN, (ptrdiff_t)12, (size_t)SIZE_MAX, (size_t)255);
-    SAME("%jd %jd %ju %jx %jo", INTMAX_MIN, INTMAX_MAX, UINTMAX_MAX, UINTMAX_MAX,
-         (uintmax_t)8);
+    SAME("%jd %jd %ju %jx %jo", INTMAX_MIN, INTMAX_MAX, UINTMAX_MAX, UINTMAX_MAX, (uintmax_t)8);
     /* cppcheck-suppress invalidPrintfArgType_sint */
-    SAME("%d %ld %lld %hd %hhd %zd %jd", INT_MIN, LONG_MIN, LLONG_MIN,
-         (short)SHRT_MIN, (signed char)SCHAR_MIN, (ptrdiff_t)PTRDIFF_MIN, INTMAX_MIN);
+    SAME("%d %ld %lld %hd %hhd %zd %jd", INT_MIN, LONG_MIN, LLONG_MIN, (short)SHRT_MIN,
+         (signed char)SCHAR_MIN, (ptrdiff_t)PTRDIFF_MIN, INTMAX_MIN);
 
     /* Signedness of the same bits: each length reads exactly its width. */
     SAME("%x %lx %x", 0xffffffffU, 0x1ffffffffUL, 7U);
@@ -210,14 +208,13 @@ static void test_star(void)
     for (size_t w = 0; w < ARRAY_SIZE(stars); w++) {
         for (size_t p = 0; p < ARRAY_SIZE(stars); p++) {
             SAME("%*d|%-*d|%.*d", stars[w], -42, stars[w], 42, stars[p], 42);
-            SAME("%*.*d|%0*d|%*.*x", stars[w], stars[p], 42, stars[w], -7,
-                 stars[w], stars[p], 0xabcU);
-            SAME("%*.*s|%.*s|%*c", stars[w], stars[p], "hello", stars[p], "abcdef",
-                 stars[w], 'q');
+            SAME("%*.*d|%0*d|%*.*x", stars[w], stars[p], 42, stars[w], -7, stars[w], stars[p],
+                 0xabcU);
+            SAME("%*.*s|%.*s|%*c", stars[w], stars[p], "hello", stars[p], "abcdef", stars[w], 'q');
             SAME("%#*.*o|%+*.*ld", stars[w], stars[p], 8U, stars[w], stars[p], -1L);
         }
     }
-    SAME("%.*d|%.*d", 0, 0, -1, 0);     /* precision 0 vs none for zero */
+    SAME("%.*d|%.*d", 0, 0, -1, 0); /* precision 0 vs none for zero */
     /* A width of INT_MIN means '-' and a width too large to negate: it is
      * taken as INT_MAX, and one more character makes the length overflow
      * an int, which C reports as -1. */
@@ -246,18 +243,18 @@ static void test_mixed(void)
 
 /* Format at every size; compare return, the bytes written, and that no byte
  * past the size was touched. */
-#define TRUNCATE(...)                                                          \
-    do {                                                                       \
-        int full_ = snprintf(NULL, 0, __VA_ARGS__);                            \
-        for (size_t n = 0; n <= (size_t)full_ + 2; n++) {                      \
-            memset(mica_buf, SENTINEL, sizeof(mica_buf));                      \
-            memset(libc_buf, SENTINEL, sizeof(libc_buf));                      \
-            int m_ = mica_snprintf(mica_buf, n, __VA_ARGS__);                  \
-            int l_ = snprintf(libc_buf, n, __VA_ARGS__);                       \
-            if (m_ != l_ || memcmp(mica_buf, libc_buf, sizeof(mica_buf)) != 0) \
-                fail("line %d: size %zu: %s: mica %d, libc %d", __LINE__, n,   \
-                     #__VA_ARGS__, m_, l_);                                    \
-        }                                                                      \
+#define TRUNCATE(...)                                                                          \
+    do {                                                                                       \
+        int full_ = snprintf(NULL, 0, __VA_ARGS__);                                            \
+        for (size_t n = 0; n <= (size_t)full_ + 2; n++) {                                      \
+            memset(mica_buf, SENTINEL, sizeof(mica_buf));                                      \
+            memset(libc_buf, SENTINEL, sizeof(libc_buf));                                      \
+            int m_ = mica_snprintf(mica_buf, n, __VA_ARGS__);                                  \
+            int l_ = snprintf(libc_buf, n, __VA_ARGS__);                                       \
+            if (m_ != l_ || memcmp(mica_buf, libc_buf, sizeof(mica_buf)) != 0)                 \
+                fail("line %d: size %zu: %s: mica %d, libc %d", __LINE__, n, #__VA_ARGS__, m_, \
+                     l_);                                                                      \
+        }                                                                                      \
     } while (0)
 
 static void test_truncation(void)
@@ -382,7 +379,7 @@ static void test_unknown_conversions(void)
 /* --- random fuzz against libc ---------------------------------------------- */
 
 /* xorshift64*: small, seeded, the same sequence on every run. */
-static uint64_t rng_state = 0x6d6963612d763031ULL;     /* "mica-v01" */
+static uint64_t rng_state = 0x6d6963612d763031ULL; /* "mica-v01" */
 
 static uint64_t rng(void)
 {
@@ -402,18 +399,32 @@ static unsigned int rng_below(unsigned int n)
 static uint64_t rng_value(void)
 {
     switch (rng_below(5)) {
-    case 0: return rng_below(20);
-    case 1: return (uint64_t)0 - rng_below(20);                 /* small negative */
-    case 2: return ((uint64_t)1 << rng_below(64)) + rng_below(3) - 1;
-    case 3: return rng() >> rng_below(64);
-    default: return rng();
+    case 0:
+        return rng_below(20);
+    case 1:
+        return (uint64_t)0 - rng_below(20); /* small negative */
+    case 2:
+        return ((uint64_t)1 << rng_below(64)) + rng_below(3) - 1;
+    case 3:
+        return rng() >> rng_below(64);
+    default:
+        return rng();
     }
 }
 
 /* The C type of a fuzz case's value argument. */
 enum arg_kind {
-    ARG_INT, ARG_UINT, ARG_LONG, ARG_ULONG, ARG_LLONG, ARG_ULLONG,
-    ARG_SSIZE, ARG_SIZE, ARG_INTMAX, ARG_UINTMAX, ARG_STRING,
+    ARG_INT,
+    ARG_UINT,
+    ARG_LONG,
+    ARG_ULONG,
+    ARG_LLONG,
+    ARG_ULLONG,
+    ARG_SSIZE,
+    ARG_SIZE,
+    ARG_INTMAX,
+    ARG_UINTMAX,
+    ARG_STRING,
 };
 
 struct fuzz_case {
@@ -467,10 +478,10 @@ static void make_case(struct fuzz_case *c)
             append(c->fmt, piece);
         }
 
-    switch (rng_below(3)) {     /* width: none, a number, or '*' */
+    switch (rng_below(3)) { /* width: none, a number, or '*' */
     case 1:
         snprintf(piece, sizeof(piece), "%u", rng_below(25));
-        append(c->fmt, piece[0] == '0' ? "" : piece);   /* a leading 0 is a flag */
+        append(c->fmt, piece[0] == '0' ? "" : piece); /* a leading 0 is a flag */
         break;
     case 2:
         append(c->fmt, "*");
@@ -506,7 +517,7 @@ static void make_case(struct fuzz_case *c)
         c->string = string_values[rng_below(ARRAY_SIZE(string_values))];
     } else if (conv == 'c') {
         c->kind = ARG_INT;
-        c->value = 1 + rng_below(255);      /* %c of NUL would end strcmp early */
+        c->value = 1 + rng_below(255); /* %c of NUL would end strcmp early */
     } else {
         /* hh and h take an int; z and t are both 64 bits on x86-64. */
         static const enum arg_kind signed_kind[] = {
@@ -520,25 +531,36 @@ static void make_case(struct fuzz_case *c)
 }
 
 /* Call fn with the case's '*' arguments followed by its value. */
-#define CALL_WITH(value)                                                       \
-    (c->nstars == 0 ? fn(buf, size, c->fmt, value)                            \
-     : c->nstars == 1 ? fn(buf, size, c->fmt, c->stars[0], value)             \
+#define CALL_WITH(value)                                          \
+    (c->nstars == 0   ? fn(buf, size, c->fmt, value)              \
+     : c->nstars == 1 ? fn(buf, size, c->fmt, c->stars[0], value) \
                       : fn(buf, size, c->fmt, c->stars[0], c->stars[1], value))
 
 static int run_case(snprintf_fn *fn, char *buf, size_t size, const struct fuzz_case *c)
 {
     switch (c->kind) {
-    case ARG_INT: return CALL_WITH((int)c->value);
-    case ARG_UINT: return CALL_WITH((unsigned int)c->value);
-    case ARG_LONG: return CALL_WITH((long)c->value);
-    case ARG_ULONG: return CALL_WITH((unsigned long)c->value);
-    case ARG_LLONG: return CALL_WITH((long long)c->value);
-    case ARG_ULLONG: return CALL_WITH((unsigned long long)c->value);
-    case ARG_SSIZE: return CALL_WITH((ptrdiff_t)c->value);
-    case ARG_SIZE: return CALL_WITH((size_t)c->value);
-    case ARG_INTMAX: return CALL_WITH((intmax_t)c->value);
-    case ARG_UINTMAX: return CALL_WITH((uintmax_t)c->value);
-    case ARG_STRING: return CALL_WITH(c->string);
+    case ARG_INT:
+        return CALL_WITH((int)c->value);
+    case ARG_UINT:
+        return CALL_WITH((unsigned int)c->value);
+    case ARG_LONG:
+        return CALL_WITH((long)c->value);
+    case ARG_ULONG:
+        return CALL_WITH((unsigned long)c->value);
+    case ARG_LLONG:
+        return CALL_WITH((long long)c->value);
+    case ARG_ULLONG:
+        return CALL_WITH((unsigned long long)c->value);
+    case ARG_SSIZE:
+        return CALL_WITH((ptrdiff_t)c->value);
+    case ARG_SIZE:
+        return CALL_WITH((size_t)c->value);
+    case ARG_INTMAX:
+        return CALL_WITH((intmax_t)c->value);
+    case ARG_UINTMAX:
+        return CALL_WITH((uintmax_t)c->value);
+    case ARG_STRING:
+        return CALL_WITH(c->string);
     }
     return -1;
 }
@@ -560,8 +582,8 @@ static void test_fuzz_vs_libc(void)
         int l = run_case(snprintf, libc_buf, size, &c);
         if (m != l || memcmp(mica_buf, libc_buf, sizeof(mica_buf)) != 0) {
             fail("round %d: format \"%s\" stars %d,%d value %#llx size %zu: "
-                 "mica %d, libc %d", round, c.fmt, c.stars[0], c.stars[1],
-                 (unsigned long long)c.value, size, m, l);
+                 "mica %d, libc %d",
+                 round, c.fmt, c.stars[0], c.stars[1], (unsigned long long)c.value, size, m, l);
             return;
         }
     }

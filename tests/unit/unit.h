@@ -19,27 +19,30 @@ struct unit_test {
 extern int unit_failed_checks;
 extern char unit_first_failure[256];
 
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            if (unit_failed_checks++ == 0)                                 \
-                snprintf(unit_first_failure, sizeof(unit_first_failure),   \
-                         "%s:%d: CHECK(%s)", __FILE__, __LINE__, #cond);   \
-        }                                                                  \
+#define CHECK(cond)                                                                          \
+    do {                                                                                     \
+        if (!(cond)) {                                                                       \
+            if (unit_failed_checks++ == 0)                                                   \
+                snprintf(unit_first_failure, sizeof(unit_first_failure), "%s:%d: CHECK(%s)", \
+                         __FILE__, __LINE__, #cond);                                         \
+        }                                                                                    \
     } while (0)
 
-#define CHECK_EQ(a, b)                                                     \
-    do {                                                                   \
-        long long unit_a_ = (long long)(a), unit_b_ = (long long)(b);      \
-        if (unit_a_ != unit_b_) {                                          \
-            if (unit_failed_checks++ == 0)                                 \
-                snprintf(unit_first_failure, sizeof(unit_first_failure),   \
-                         "%s:%d: %s == %lld, expected %s == %lld",          \
-                         __FILE__, __LINE__, #a, unit_a_, #b, unit_b_);    \
-        }                                                                  \
+#define CHECK_EQ(a, b)                                                                     \
+    do {                                                                                   \
+        long long unit_a_ = (long long)(a), unit_b_ = (long long)(b);                      \
+        if (unit_a_ != unit_b_) {                                                          \
+            if (unit_failed_checks++ == 0)                                                 \
+                snprintf(unit_first_failure, sizeof(unit_first_failure),                   \
+                         "%s:%d: %s == %lld, expected %s == %lld", __FILE__, __LINE__, #a, \
+                         unit_a_, #b, unit_b_);                                            \
+        }                                                                                  \
     } while (0)
 
-#define UNIT_TEST(fn) { #fn, fn }
+#define UNIT_TEST(fn) \
+    {                 \
+#fn, fn       \
+    }
 
 /* Seeded randomized tests: the seed is MICA_TEST_SEED if set, else the
  * test's default; xorshift64* gives the same sequence on every host. */

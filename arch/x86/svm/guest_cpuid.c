@@ -19,25 +19,25 @@ static struct cpuid_result hypervisor_leaf(const struct vcpu *v, uint32_t index)
     struct cpuid_result r = { 0, 0, 0, 0 };
 
     switch (index) {
-    case 0:   /* highest leaf and the "XenVMMXenVMM" signature */
+    case 0: /* highest leaf and the "XenVMMXenVMM" signature */
         r.eax = XEN_CPUID_LEAF(4);
         r.ebx = XEN_CPUID_SIGNATURE_EBX;
         r.ecx = XEN_CPUID_SIGNATURE_ECX;
         r.edx = XEN_CPUID_SIGNATURE_EDX;
         break;
-    case 1:   /* the Xen ABI version Mica speaks */
+    case 1: /* the Xen ABI version Mica speaks */
         r.eax = (MICA_XEN_ABI_MAJOR << 16) | MICA_XEN_ABI_MINOR;
         break;
-    case 2:   /* one hypercall page, installed by writing MSR 0x40000000 */
+    case 2: /* one hypercall page, installed by writing MSR 0x40000000 */
         r.eax = 1;
         r.ebx = MICA_HYPERCALL_MSR;
         break;
-    case 4:   /* HVM leaf: vCPU id in EBX, domid in ECX */
+    case 4: /* HVM leaf: vCPU id in EBX, domid in ECX */
         r.eax = XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT;
         r.ebx = v->id;
         r.ecx = v->domain->domid;
         break;
-    default:  /* 3 (TSC) and the rest: nothing to report */
+    default: /* 3 (TSC) and the rest: nothing to report */
         break;
     }
     return r;
@@ -50,7 +50,7 @@ struct cpuid_result guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t su
     if (leaf >= XEN_CPUID_FIRST_LEAF && leaf < XEN_CPUID_FIRST_LEAF + 0x100)
         return hypervisor_leaf(v, leaf - XEN_CPUID_FIRST_LEAF);
     if (leaf >= XEN_CPUID_FIRST_LEAF && leaf < 0x80000000)
-        return (struct cpuid_result){ 0, 0, 0, 0 };   /* no other hypervisor bases */
+        return (struct cpuid_result){ 0, 0, 0, 0 }; /* no other hypervisor bases */
 
     r = cpuid(leaf, subleaf);
     switch (leaf) {
@@ -61,9 +61,9 @@ struct cpuid_result guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t su
         r.ebx = (r.ebx & 0x00FFFFFF) | (v->id << 24);
         break;
     case 0x80000001:
-        r.ecx &= ~EXT1_ECX_SVM;        /* no nested virtualisation */
+        r.ecx &= ~EXT1_ECX_SVM; /* no nested virtualisation */
         break;
-    case 0x8000000A:                   /* SVM features: none for guests */
+    case 0x8000000A: /* SVM features: none for guests */
         r = (struct cpuid_result){ 0, 0, 0, 0 };
         break;
     default:

@@ -26,7 +26,7 @@ bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
         *value = rdtsc() + vmcb->control.tsc_offset;
         return true;
     case MSR_HYPERCALL_PAGE:
-        *value = 0;               /* write-only in effect; Xen 4.17 reads 0 too */
+        *value = 0; /* write-only in effect; Xen 4.17 reads 0 too */
         return true;
     case MSR_APIC_BASE:
         /* The default address, enabled, BSP flag on vCPU 0 (Mica does not

@@ -21,8 +21,8 @@
 #define LEGACY_INDEX_BITS 10
 #define LEGACY_ENTRIES (1u << LEGACY_INDEX_BITS)
 #define LEGACY_LEVEL_SHIFT(level) (PAGE_SHIFT + LEGACY_INDEX_BITS * (level))
-#define LEGACY_ADDR_MASK 0xFFFFF000UL      /* a table or 4 KiB page, bits 31:12 */
-#define LEGACY_4M_MASK 0xFFC00000UL        /* a 4 MiB page, bits 31:22 */
+#define LEGACY_ADDR_MASK 0xFFFFF000UL /* a table or 4 KiB page, bits 31:12 */
+#define LEGACY_4M_MASK 0xFFC00000UL   /* a 4 MiB page, bits 31:22 */
 #define LEGACY_4M_OFFSET ((1UL << LEGACY_LEVEL_SHIFT(1)) - 1)
 #define LEGACY_ENTRY_SIZE sizeof(uint32_t)
 
@@ -92,7 +92,8 @@ static bool walk_pae(const struct walk *w, uint64_t cr3, uint64_t gva, uint64_t 
     return true;
 }
 
-static bool walk_legacy(const struct walk *w, uint64_t cr3, uint64_t cr4, uint64_t gva, uint64_t *gpa)
+static bool walk_legacy(const struct walk *w, uint64_t cr3, uint64_t cr4, uint64_t gva,
+                        uint64_t *gpa)
 {
     uint64_t e;
 
@@ -116,7 +117,7 @@ bool guest_walk(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
     struct walk w = { v->domain, write, (s->cr0 & CR0_WP) != 0 };
 
     if (!(s->efer & EFER_LMA))
-        gva = (uint32_t)gva;         /* 32-bit linear addresses */
+        gva = (uint32_t)gva; /* 32-bit linear addresses */
     if (!(s->cr0 & CR0_PG)) {
         *gpa = gva;
         return true;

@@ -27,11 +27,11 @@ void svm_exit_vmmcall(struct vcpu *v, struct vmcb *vmcb)
     long result;
 
     if (vmcb->save.cpl != 0)
-        result = -XEN_EPERM;   /* only the guest kernel may call Mica (as in Xen for HVM guests) */
+        result = -XEN_EPERM; /* only the guest kernel may call Mica (as in Xen for HVM guests) */
     else
         result = hypercall_call(v, nr, compat ? regs32 : regs64, compat);
     if (result == HYPERCALL_PREEMPTED)
-        return;                /* RAX still holds the number: VMMCALL runs again */
+        return; /* RAX still holds the number: VMMCALL runs again */
     vmcb->save.rax = (uint64_t)result;
     /* Past VMMCALL (0F 01 D9): QEMU has no NRIPS (docs/qemu.md). */
     vmcb->save.rip += VMMCALL_LENGTH;
@@ -39,10 +39,12 @@ void svm_exit_vmmcall(struct vcpu *v, struct vmcb *vmcb)
 
 void hypercall_set_arg(struct vcpu *v, unsigned int i, uint64_t value)
 {
-    uint64_t *regs64[HYPERCALL_MAX_ARGS] = { &v->arch.gprs.rdi, &v->arch.gprs.rsi, &v->arch.gprs.rdx,
-                                             &v->arch.gprs.r10, &v->arch.gprs.r8 };
-    uint64_t *regs32[HYPERCALL_MAX_ARGS] = { &v->arch.gprs.rbx, &v->arch.gprs.rcx, &v->arch.gprs.rdx,
-                                             &v->arch.gprs.rsi, &v->arch.gprs.rdi };
+    uint64_t *regs64[HYPERCALL_MAX_ARGS] = { &v->arch.gprs.rdi, &v->arch.gprs.rsi,
+                                             &v->arch.gprs.rdx, &v->arch.gprs.r10,
+                                             &v->arch.gprs.r8 };
+    uint64_t *regs32[HYPERCALL_MAX_ARGS] = { &v->arch.gprs.rbx, &v->arch.gprs.rcx,
+                                             &v->arch.gprs.rdx, &v->arch.gprs.rsi,
+                                             &v->arch.gprs.rdi };
 
     *(vcpu_in_long_mode(v) ? regs64 : regs32)[i] = value;
 }

@@ -21,10 +21,10 @@ static uint32_t max_asids;
 
 /* Each CPU's SVM state. */
 struct svm_cpu {
-    paddr_t hsave_pa;             /* VM_HSAVE_PA: where VMRUN saves host state */
-    paddr_t host_area_pa;         /* VMSAVE area for the host's FS/GS/TR/... */
-    uint32_t asid_next;           /* next free ASID in this generation */
-    uint64_t asid_generation;     /* bumped when the ASIDs run out */
+    paddr_t hsave_pa;         /* VM_HSAVE_PA: where VMRUN saves host state */
+    paddr_t host_area_pa;     /* VMSAVE area for the host's FS/GS/TR/... */
+    uint32_t asid_next;       /* next free ASID in this generation */
+    uint64_t asid_generation; /* bumped when the ASIDs run out */
 };
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
 
@@ -75,7 +75,7 @@ void svm_cpu_init(void)
 
     cpu->hsave_pa = alloc_zeroed_page();
     cpu->host_area_pa = alloc_zeroed_page();
-    cpu->asid_next = 1;            /* ASID 0 belongs to the host */
+    cpu->asid_next = 1; /* ASID 0 belongs to the host */
     cpu->asid_generation = 1;
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
     /* QEMU accepts VM_HSAVE_PA = 0 and then overwrites physical page 0. */
@@ -97,7 +97,7 @@ bool svm_asid_assign(struct svm_asid *asid)
     if (cpu->asid_next >= max_asids) {
         cpu->asid_generation++;
         cpu->asid_next = 1;
-        flush = true;              /* old-generation ASIDs may still be in the TLB */
+        flush = true; /* old-generation ASIDs may still be in the TLB */
     }
     asid->asid = cpu->asid_next++;
     asid->generation = cpu->asid_generation;

@@ -22,7 +22,7 @@
 #define IOIO_IN (1UL << 0)
 #define IOIO_STRING (1UL << 2)
 #define IOIO_REP (1UL << 3)
-#define IOIO_SIZE(info) (((info) >> 4) & 7)      /* 1, 2 or 4: SZ8/SZ16/SZ32 */
+#define IOIO_SIZE(info) (((info) >> 4) & 7) /* 1, 2 or 4: SZ8/SZ16/SZ32 */
 #define IOIO_PORT(info) ((uint16_t)((info) >> 16))
 #define DEBUG_CONSOLE_PORT 0xE9
 
@@ -58,20 +58,20 @@ static void exit_msr(struct vcpu *v, struct vmcb *vmcb)
     uint32_t msr = (uint32_t)v->arch.gprs.rcx;
     bool ok;
 
-    if (vmcb->control.exit_info1 == 0) {           /* RDMSR */
+    if (vmcb->control.exit_info1 == 0) { /* RDMSR */
         uint64_t value = 0;
         ok = guest_msr_read(v, msr, &value);
         if (ok) {
             vmcb->save.rax = (uint32_t)value;
             v->arch.gprs.rdx = value >> 32;
         }
-    } else {                                       /* WRMSR */
+    } else { /* WRMSR */
         ok = guest_msr_write(v, msr, (uint32_t)vmcb->save.rax | (v->arch.gprs.rdx << 32));
     }
     if (ok)
         vmcb->save.rip += 2;
     else
-        svm_inject_exception(v, EXC_GP, true, 0);   /* as a CPU without that MSR */
+        svm_inject_exception(v, EXC_GP, true, 0); /* as a CPU without that MSR */
 }
 
 static void exit_hlt(struct vcpu *v, struct vmcb *vmcb)
@@ -111,19 +111,20 @@ static void exit_npf(struct vcpu *v, struct vmcb *vmcb)
     uint64_t error = vmcb->control.exit_info1;
     uint64_t gpa = vmcb->control.exit_info2;
 
-    domain_crash(v->domain,
-                 "d%u v%u: #NPF at gfn %#lx (gpa %#lx): %s %s%s, error %#lx, RIP %#lx",
+    domain_crash(v->domain, "d%u v%u: #NPF at gfn %#lx (gpa %#lx): %s %s%s, error %#lx, RIP %#lx",
                  v->domain->domid, v->id, gpa >> 12, gpa,
-                 error & NPF_FETCH ? "fetch" : error & NPF_WRITE ? "write" : "read",
+                 error & NPF_FETCH   ? "fetch"
+                 : error & NPF_WRITE ? "write"
+                                     : "read",
                  error & NPF_PRESENT ? "of a read-only page" : "of an unmapped gfn",
-                 error & NPF_GUEST_WALK ? " during the guest's page walk" : "",
-                 error, vmcb->save.rip);
+                 error & NPF_GUEST_WALK ? " during the guest's page walk" : "", error,
+                 vmcb->save.rip);
 }
 
 static void exit_shutdown(struct vcpu *v, struct vmcb *vmcb)
 {
-    domain_crash(v->domain, "d%u v%u: triple fault at RIP %#lx",
-                 v->domain->domid, v->id, vmcb->save.rip);
+    domain_crash(v->domain, "d%u v%u: triple fault at RIP %#lx", v->domain->domid, v->id,
+                 vmcb->save.rip);
 }
 
 static void exit_undefined(struct vcpu *v, struct vmcb *vmcb)
@@ -136,7 +137,7 @@ static void exit_undefined(struct vcpu *v, struct vmcb *vmcb)
 static void exit_invd(struct vcpu *v, struct vmcb *vmcb)
 {
     (void)v;
-    vmcb->save.rip += 2;             /* 0F 08: nothing to invalidate for a guest */
+    vmcb->save.rip += 2; /* 0F 08: nothing to invalidate for a guest */
 }
 
 static const exit_handler_t exit_handlers[SVM_EXIT_CODES] = {
@@ -152,7 +153,7 @@ static const exit_handler_t exit_handlers[SVM_EXIT_CODES] = {
     [SVM_EXIT_MSR] = exit_msr,
     [SVM_EXIT_SHUTDOWN] = exit_shutdown,
     [SVM_EXIT_VMRUN] = exit_undefined,
-    [SVM_EXIT_VMMCALL] = svm_exit_vmmcall,   /* arch/x86/svm/hypercall.c */
+    [SVM_EXIT_VMMCALL] = svm_exit_vmmcall, /* arch/x86/svm/hypercall.c */
     [SVM_EXIT_VMLOAD] = exit_undefined,
     [SVM_EXIT_VMSAVE] = exit_undefined,
     [SVM_EXIT_STGI] = exit_undefined,
@@ -172,11 +173,10 @@ static void crash_with_registers(struct vcpu *v, const char *why)
                  "d%u v%u: %s: exit code %#lx, exitinfo1 %#lx, exitinfo2 %#lx, RIP %#lx, "
                  "RSP %#lx, RAX %#lx, RBX %#lx, RCX %#lx, RDX %#lx, RSI %#lx, RDI %#lx, "
                  "CR0 %#lx, CR3 %#lx, CR4 %#lx, EFER %#lx",
-                 v->domain->domid, v->id, why, vmcb->control.exit_code,
-                 vmcb->control.exit_info1, vmcb->control.exit_info2, vmcb->save.rip,
-                 vmcb->save.rsp, vmcb->save.rax, v->arch.gprs.rbx, v->arch.gprs.rcx, v->arch.gprs.rdx,
-                 v->arch.gprs.rsi, v->arch.gprs.rdi, vmcb->save.cr0, vmcb->save.cr3, vmcb->save.cr4,
-                 vmcb->save.efer);
+                 v->domain->domid, v->id, why, vmcb->control.exit_code, vmcb->control.exit_info1,
+                 vmcb->control.exit_info2, vmcb->save.rip, vmcb->save.rsp, vmcb->save.rax,
+                 v->arch.gprs.rbx, v->arch.gprs.rcx, v->arch.gprs.rdx, v->arch.gprs.rsi,
+                 v->arch.gprs.rdi, vmcb->save.cr0, vmcb->save.cr3, vmcb->save.cr4, vmcb->save.efer);
 }
 
 void svm_handle_exit(struct vcpu *v)

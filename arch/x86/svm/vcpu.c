@@ -28,9 +28,8 @@ static paddr_t iopm_pa, msrpm_pa;
 /* MSRs the guest reads and writes directly: their values are part of the
  * state VMLOAD/VMSAVE switch (APM §15.5.2), so no emulation is needed. */
 static const uint32_t passthrough_msrs[] = {
-    MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
-    MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
-    MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
+    MSR_STAR,    MSR_LSTAR,          MSR_CSTAR,       MSR_SFMASK,       MSR_FS_BASE,
+    MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
 };
 
 static bool msrpm_clear(uint8_t *map, uint32_t msr)
@@ -46,21 +45,21 @@ static bool msrpm_clear(uint8_t *map, uint32_t msr)
         base = 0x1000, msr -= 0xC0010000;
     else
         return false;
-    map[base + msr / 4] &= (uint8_t)~(3u << ((msr % 4) * 2));
+    map[base + msr / 4] &= (uint8_t) ~(3u << ((msr % 4) * 2));
     return true;
 }
 
 int svm_permission_maps_init(void)
 {
-    struct frame *io = alloc_frames(2);   /* 16 KiB covers the 12 KiB IOPM */
-    struct frame *msr = alloc_frames(1);  /* 8 KiB MSRPM */
+    struct frame *io = alloc_frames(2);  /* 16 KiB covers the 12 KiB IOPM */
+    struct frame *msr = alloc_frames(1); /* 8 KiB MSRPM */
 
     if (!io || !msr)
         return -XEN_ENOMEM;
-    memset(frame_to_virt(io), 0xFF, 4 * PAGE_SIZE);   /* every port */
-    memset(frame_to_virt(msr), 0xFF, 2 * PAGE_SIZE);  /* every MSR ... */
+    memset(frame_to_virt(io), 0xFF, 4 * PAGE_SIZE);  /* every port */
+    memset(frame_to_virt(msr), 0xFF, 2 * PAGE_SIZE); /* every MSR ... */
     for (unsigned int i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
-        msrpm_clear(frame_to_virt(msr), passthrough_msrs[i]);  /* ... but these */
+        msrpm_clear(frame_to_virt(msr), passthrough_msrs[i]); /* ... but these */
     iopm_pa = mfn_to_paddr(frame_to_mfn(io));
     msrpm_pa = mfn_to_paddr(frame_to_mfn(msr));
     return 0;
@@ -88,12 +87,13 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
 
     /* What Mica intercepts (see docs/ARCHITECTURE.md, "Guests"). */
     vmcb->control.intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
-        INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT |
-        INTERCEPT_INVLPGA | INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT |
-        INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN;
-    vmcb->control.intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
-        INTERCEPT_VMLOAD | INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
-        INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT | INTERCEPT_XSETBV;
+                                    INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_INVD |
+                                    INTERCEPT_HLT | INTERCEPT_INVLPGA | INTERCEPT_IOIO_PROT |
+                                    INTERCEPT_MSR_PROT | INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN;
+    vmcb->control.intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
+                                    INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
+                                    INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
+                                    INTERCEPT_XSETBV;
     vmcb->control.iopm_base_pa = iopm_pa;
     vmcb->control.msrpm_base_pa = msrpm_pa;
     vmcb->control.int_ctl = INT_CTL_V_INTR_MASKING;
@@ -118,7 +118,7 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
     s->cr4 = 0;
     s->cr3 = 0;
     v->arch.guest_efer = 0;
-    s->efer = EFER_SVME;          /* SVM requires it in the guest's EFER (APM §15.5.1) */
+    s->efer = EFER_SVME; /* SVM requires it in the guest's EFER (APM §15.5.1) */
     s->rflags = RFLAGS_ALWAYS_ONE;
     s->rip = entry;
     s->dr6 = 0xFFFF0FF0;
@@ -161,12 +161,12 @@ void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, u
 
 static void fpu_load(struct vcpu *v)
 {
-    __asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t (*)[512])v->arch.fpu_area));
+    __asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])v->arch.fpu_area));
 }
 
 static void fpu_save(struct vcpu *v)
 {
-    __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t (*)[512])v->arch.fpu_area));
+    __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])v->arch.fpu_area));
 }
 
 /* Before each VMRUN: a current ASID, and a check that no lock is held
@@ -187,7 +187,7 @@ static bool prepare_entry(struct vcpu *v)
      * before we read the ASID generation. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     vmcb->control.tlb_control = svm_asid_assign(&v->arch.asid[cpu]) ? TLB_CONTROL_FLUSH_ALL
-                                                               : TLB_CONTROL_DO_NOTHING;
+                                                                    : TLB_CONTROL_DO_NOTHING;
     vmcb->control.guest_asid = v->arch.asid[cpu].asid;
 
     bad = vmcb_check_guest_state(vmcb, svm_max_asids());
@@ -209,7 +209,7 @@ void arch_vcpu_run(struct vcpu *v)
             break;
         }
         svm_vmrun(v->arch.vmcb_pa, &v->arch.gprs, svm_host_area());
-        irq_enable();             /* take the interrupt that caused the exit, if any */
+        irq_enable(); /* take the interrupt that caused the exit, if any */
         svm_handle_exit(v);
     }
     fpu_save(v);

@@ -42,18 +42,18 @@
 #define RFLAGS_DEFINED 0x3F7FD5UL
 
 /* Packed attribute fields (vmcb.h). */
-#define AR_TYPE(ar) ((ar) & 0xF)
+#define AR_TYPE(ar) ((ar)&0xF)
 #define AR_S(ar) (((ar) >> 4) & 1)
 #define AR_DPL(ar) (((ar) >> 5) & 3)
 #define AR_P(ar) (((ar) >> 7) & 1)
 #define AR_G(ar) (((ar) >> 11) & 1)
-#define AR_TYPE_CODE 0x8        /* code, not data */
-#define AR_TYPE_WRITABLE 0x2    /* data: writable; code: readable */
+#define AR_TYPE_CODE 0x8     /* code, not data */
+#define AR_TYPE_WRITABLE 0x2 /* data: writable; code: readable */
 #define AR_TYPE_ACCESSED 0x1
-#define AR_TYPE_TSS_BUSY 0xB    /* system segment: 32/64-bit busy TSS */
+#define AR_TYPE_TSS_BUSY 0xB /* system segment: 32/64-bit busy TSS */
 
 /* The fixed segments of a vCPU started in 64-bit mode. */
-#define SEG_ATTR_CODE64 0xA9B   /* execute/read, accessed, P, L=1, G=1 */
+#define SEG_ATTR_CODE64 0xA9B /* execute/read, accessed, P, L=1, G=1 */
 
 enum seg { SEG_CS, SEG_DS, SEG_ES, SEG_SS, SEG_TR };
 
@@ -75,7 +75,7 @@ static void set_segment(struct vmcb_segment *s, uint16_t attrib, uint32_t limit,
 static int check_segment(uint16_t ar, enum seg seg)
 {
     if (ar & 0xF000)
-        return -1;                          /* bits 12-15 must be blank */
+        return -1; /* bits 12-15 must be blank */
     if (ar == 0)
         return (seg == SEG_DS || seg == SEG_ES) ? 0 : -1;
     if (AR_P(ar))
@@ -95,8 +95,8 @@ static int check_segment(uint16_t ar, enum seg seg)
 }
 
 /* A 32-bit context into the scratch VMCB s and gprs; -EINVAL if it is bad. */
-static int load_32(const struct vcpu_hvm_x86_32 *r, struct vmcb_save *s,
-                   struct guest_gprs *g, uint64_t *efer)
+static int load_32(const struct vcpu_hvm_x86_32 *r, struct vmcb_save *s, struct guest_gprs *g,
+                   uint64_t *efer)
 {
     int cs = check_segment(r->cs_ar, SEG_CS), ds = check_segment(r->ds_ar, SEG_DS);
     int es = check_segment(r->es_ar, SEG_ES), ss = check_segment(r->ss_ar, SEG_SS);
@@ -119,7 +119,7 @@ static int load_32(const struct vcpu_hvm_x86_32 *r, struct vmcb_save *s,
     set_segment(&s->es, (uint16_t)es, r->es_limit, r->es_base);
     set_segment(&s->ss, (uint16_t)ss, r->ss_limit, r->ss_base);
     set_segment(&s->tr, (uint16_t)tr, r->tr_limit, r->tr_base);
-    set_segment(&s->fs, (uint16_t)ds, r->ds_limit, r->ds_base);  /* as DS */
+    set_segment(&s->fs, (uint16_t)ds, r->ds_limit, r->ds_base); /* as DS */
     set_segment(&s->gs, (uint16_t)ds, r->ds_limit, r->ds_base);
     s->cpl = (uint8_t)AR_DPL(cs);
 
@@ -141,8 +141,8 @@ static int load_32(const struct vcpu_hvm_x86_32 *r, struct vmcb_save *s,
 }
 
 /* A 64-bit context into the scratch VMCB s and gprs; -EINVAL if it is bad. */
-static int load_64(const struct vcpu_hvm_x86_64 *r, struct vmcb_save *s,
-                   struct guest_gprs *g, uint64_t *efer)
+static int load_64(const struct vcpu_hvm_x86_64 *r, struct vmcb_save *s, struct guest_gprs *g,
+                   uint64_t *efer)
 {
     /* RIP canonical (48-bit addresses); 64-bit mode needs paging with PAE
      * and EFER.LME. */
@@ -216,7 +216,7 @@ int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx
     efer &= EFER_GUEST_WRITABLE;
     s->efer = efer | EFER_SVME;
     if ((efer & EFER_LME) && (s->cr0 & CR0_PG))
-        s->efer |= EFER_LMA;                 /* long mode is active */
+        s->efer |= EFER_LMA; /* long mode is active */
     set_segment(&s->ldtr, SEG_ATTR_LDT, 0, 0);
     set_segment(&s->gdtr, 0, 0, 0);
     set_segment(&s->idtr, 0, 0, 0);

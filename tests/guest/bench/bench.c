@@ -17,11 +17,11 @@ TEST_NAME("bench");
 
 #define ITERATIONS 1000
 #define PAIR_ITERATIONS 256
-#define SRC_GFN 0x800UL          /* 8 MiB: RAM the pair benchmark moves away */
-#define SRC_COLD_GFN 0x900UL     /* 9 MiB: the same for the cold-AVC run */
-#define FREE_GFN 0x400UL         /* 4 MiB: a 2M region released for room */
-#define SPARE_GFN 0x80000UL      /* 2 GiB: above RAM, never mapped */
-#define SPARE_2M_GFN 0x80200UL   /* 2 GiB + 2 MiB, 2M-aligned */
+#define SRC_GFN 0x800UL        /* 8 MiB: RAM the pair benchmark moves away */
+#define SRC_COLD_GFN 0x900UL   /* 9 MiB: the same for the cold-AVC run */
+#define FREE_GFN 0x400UL       /* 4 MiB: a 2M region released for room */
+#define SPARE_GFN 0x80000UL    /* 2 GiB: above RAM, never mapped */
+#define SPARE_2M_GFN 0x80200UL /* 2 GiB + 2 MiB, 2M-aligned */
 
 static inline uint64_t rdtsc(void)
 {
@@ -38,7 +38,9 @@ static void report(const char *name, unsigned long iterations, uint64_t ticks)
 static long reservation(unsigned int cmd, xen_pfn_t *gfn, unsigned int order)
 {
     struct xen_memory_reservation r = {
-        .nr_extents = 1, .extent_order = order, .domid = DOMID_SELF,
+        .nr_extents = 1,
+        .extent_order = order,
+        .domid = DOMID_SELF,
     };
     set_xen_guest_handle(r.extent_start, gfn);
     return HYPERVISOR_memory_op(cmd, &r);
@@ -48,7 +50,7 @@ static void bench_null(void)
 {
     uint64_t t0 = rdtsc();
     for (int i = 0; i < ITERATIONS; i++)
-        hypercall5(63, 0, 0, 0, 0, 0);          /* no such hypercall: -ENOSYS */
+        hypercall5(63, 0, 0, 0, 0, 0); /* no such hypercall: -ENOSYS */
     report("null_hypercall", ITERATIONS, rdtsc() - t0);
 }
 
@@ -64,7 +66,10 @@ static void bench_xen_version(void)
 static long physmap_pair(unsigned long src)
 {
     struct xen_add_to_physmap add = {
-        .domid = DOMID_SELF, .space = XENMAPSPACE_gmfn, .idx = src, .gpfn = SPARE_GFN,
+        .domid = DOMID_SELF,
+        .space = XENMAPSPACE_gmfn,
+        .idx = src,
+        .gpfn = SPARE_GFN,
     };
     struct xen_remove_from_physmap rm = { .domid = DOMID_SELF, .gpfn = SPARE_GFN };
 
@@ -99,7 +104,7 @@ static void bench_physmap_pair_cold_avc(void)
     long bad = 0;
 
     if (flask_op(FLASK_GETENFORCE, 0) != 1)
-        return;                            /* not FLASK (or not enforcing) */
+        return; /* not FLASK (or not enforcing) */
     for (unsigned long i = 0; i < PAIR_ITERATIONS; i++) {
         bad += flask_op(FLASK_SETENFORCE, 1) != 0;
         uint64_t t0 = rdtsc();

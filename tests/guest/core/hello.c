@@ -9,12 +9,18 @@ TEST_NAME("hello");
 static const char *memmap_type(uint32_t t)
 {
     switch (t) {
-    case XEN_HVM_MEMMAP_TYPE_RAM: return "RAM";
-    case XEN_HVM_MEMMAP_TYPE_RESERVED: return "reserved";
-    case XEN_HVM_MEMMAP_TYPE_ACPI: return "ACPI";
-    case XEN_HVM_MEMMAP_TYPE_NVS: return "NVS";
-    case XEN_HVM_MEMMAP_TYPE_UNUSABLE: return "unusable";
-    default: return "other";
+    case XEN_HVM_MEMMAP_TYPE_RAM:
+        return "RAM";
+    case XEN_HVM_MEMMAP_TYPE_RESERVED:
+        return "reserved";
+    case XEN_HVM_MEMMAP_TYPE_ACPI:
+        return "ACPI";
+    case XEN_HVM_MEMMAP_TYPE_NVS:
+        return "NVS";
+    case XEN_HVM_MEMMAP_TYPE_UNUSABLE:
+        return "unusable";
+    default:
+        return "other";
     }
 }
 
@@ -36,14 +42,14 @@ void test_main(void)
     memset(extra, 0, sizeof(extra));
     long rc = HYPERVISOR_xen_version(XENVER_extraversion, extra);
     extra[sizeof(extra) - 1] = '\0';
-    gprintf("hypervisor version: %ld.%ld%s (extraversion rc %ld)\n", v >> 16, v & 0xffff,
-            extra, rc);
+    gprintf("hypervisor version: %ld.%ld%s (extraversion rc %ld)\n", v >> 16, v & 0xffff, extra,
+            rc);
     CHECK(v > 0);
 
     const struct hvm_start_info *si = guest_start_info();
     CHECK_EQ(si->magic, XEN_HVM_START_MAGIC_VALUE);
-    gprintf("start_info at %p: version %u flags 0x%x modules %u\n", (const void *)si,
-            si->version, si->flags, si->nr_modules);
+    gprintf("start_info at %p: version %u flags 0x%x modules %u\n", (const void *)si, si->version,
+            si->flags, si->nr_modules);
     struct hvm_memmap_table_entry map[32];
     int n = guest_memory_map(map, 32);
     CHECK(n > 0);

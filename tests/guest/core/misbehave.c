@@ -33,7 +33,10 @@ static void triple_fault(void)
     } empty_idt = { 0, 0 };
 
     __asm__ volatile("lidt %0\n\t"
-                     "int3" : : "m"(empty_idt) : "memory");
+                     "int3"
+                     :
+                     : "m"(empty_idt)
+                     : "memory");
 }
 
 static void read_unmapped(void)

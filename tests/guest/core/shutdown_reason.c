@@ -17,13 +17,20 @@ TEST_NAME("shutdown_reason");
 static const char *reason_name(unsigned long reason)
 {
     switch (reason) {
-    case SHUTDOWN_poweroff: return "poweroff";
-    case SHUTDOWN_reboot: return "reboot";
-    case SHUTDOWN_suspend: return "suspend";
-    case SHUTDOWN_crash: return "crash";
-    case SHUTDOWN_watchdog: return "watchdog";
-    case SHUTDOWN_soft_reset: return "soft_reset";
-    default: return "invalid";
+    case SHUTDOWN_poweroff:
+        return "poweroff";
+    case SHUTDOWN_reboot:
+        return "reboot";
+    case SHUTDOWN_suspend:
+        return "suspend";
+    case SHUTDOWN_crash:
+        return "crash";
+    case SHUTDOWN_watchdog:
+        return "watchdog";
+    case SHUTDOWN_soft_reset:
+        return "soft_reset";
+    default:
+        return "invalid";
     }
 }
 
@@ -38,7 +45,7 @@ void test_main(void)
     struct sched_shutdown s = { .reason = (uint32_t)reason };
     long rc = HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
 
-    if (reason <= SHUTDOWN_MAX)     /* it stopped us, or should have */
+    if (reason <= SHUTDOWN_MAX) /* it stopped us, or should have */
         guest_test_abort("SCHEDOP_shutdown with a valid reason returned");
     gprintf("SCHEDOP_shutdown with reason %lu returned %ld\n", reason, rc);
     CHECK_EQ(rc, -XEN_EINVAL);

@@ -36,10 +36,9 @@ TEST_NAME("compat_junk");
 #define SEL_CODE32 0x18
 
 static const uint64_t gdt[] __attribute__((aligned(16))) = {
-    0,
-    0x00af9a000000ffffULL,      /* 0x08: 64-bit code, DPL 0 (L=1, D=0) */
-    0x00cf92000000ffffULL,      /* 0x10: data, base 0, limit 4 GiB */
-    0x00cf9a000000ffffULL,      /* 0x18: 32-bit code, base 0, limit 4 GiB (L=0, D=1) */
+    0, 0x00af9a000000ffffULL, /* 0x08: 64-bit code, DPL 0 (L=1, D=0) */
+    0x00cf92000000ffffULL,    /* 0x10: data, base 0, limit 4 GiB */
+    0x00cf9a000000ffffULL,    /* 0x18: 32-bit code, base 0, limit 4 GiB (L=0, D=1) */
 };
 
 static void load_own_gdt(void)
@@ -62,7 +61,8 @@ static void load_own_gdt(void)
                      "movw %%ax, %%ds\n\t"
                      "movw %%ax, %%es\n\t"
                      "movw %%ax, %%ss\n\t"
-                     : : [gdtr] "m"(gdtr), [code64] "i"(SEL_CODE64), [data] "i"(SEL_DATA)
+                     :
+                     : [gdtr] "m"(gdtr), [code64] "i"(SEL_CODE64), [data] "i"(SEL_DATA)
                      : "rax", "memory");
 }
 
@@ -88,7 +88,7 @@ static uint64_t vmmcall_in_compat_mode(const struct compat_regs *r)
     __asm__ volatile("pushq %[code32]\n\t"
                      "leaq 1f(%%rip), %%r11\n\t"
                      "pushq %%r11\n\t"
-                     "lretq\n\t"         /* pops RIP, then CS = 32-bit code */
+                     "lretq\n\t" /* pops RIP, then CS = 32-bit code */
                      ".code32\n"
                      "1:\n\t"
                      "vmmcall\n\t"
@@ -111,7 +111,7 @@ static void compat_calls(void)
 {
     long version = HYPERVISOR_xen_version(XENVER_version, 0);
     gprintf("64-bit XENVER_version -> 0x%lx\n", version);
-    CHECK_EQ(version, 0x40011);         /* Xen 4.17, which Mica reports */
+    CHECK_EQ(version, 0x40011); /* Xen 4.17, which Mica reports */
 
     /* XENVER_version: EAX = 17, EBX = 0, with junk above both. RDI holds an
      * unknown sub-command: were the 64-bit convention used, we would get
@@ -145,8 +145,7 @@ static void compat_calls(void)
     r.rcx = JUNK | (uint64_t)(uintptr_t)got;
     rc = compat_result(vmmcall_in_compat_mode(&r));
     got[sizeof(got) - 1] = '\0';
-    gprintf("compat XENVER_extraversion, junk above the buffer address -> %ld, \"%s\"\n",
-            rc, got);
+    gprintf("compat XENVER_extraversion, junk above the buffer address -> %ld, \"%s\"\n", rc, got);
     CHECK_EQ(rc, 0);
     CHECK(memcmp(got, expected, sizeof(got)) == 0);
 }

@@ -10,7 +10,7 @@ TEST_NAME("hypercall_errors");
 #ifdef __x86_64__
 static const char *const reg_names[16] = {
     "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8",
-    "r9", "r10", "r11", "r12", "r13", "r14", "r15", "?",
+    "r9",  "r10", "r11", "r12", "r13", "r14", "r15", "?",
 };
 
 /* Load distinct patterns into every GPR, make the call through `target` with
@@ -89,7 +89,7 @@ void test_main(void)
     for (unsigned i = 0; i < 15; i++)
         pi[i] = 0xa5a5a5a500000000ull | (i * 0x01010101u);
     in.rdi = XENVER_pagesize;
-    in.rsi = 0;                 /* pagesize insists on a NULL argument */
+    in.rsi = 0; /* pagesize insists on a NULL argument */
     rc = hypercall_probe(&in, &out, hypercall_page + __HYPERVISOR_xen_version * 32);
     CHECK_EQ(rc, 4096);
     const uint64_t *po = (const uint64_t *)&out;

@@ -33,7 +33,7 @@ const char *guest_arg(const char *key, size_t *len)
             p++;
         size_t wordlen = (size_t)(p - word);
         if (wordlen >= keylen && memcmp(word, key, keylen) == 0) {
-            if (wordlen == keylen) {          /* a bare "key" */
+            if (wordlen == keylen) { /* a bare "key" */
                 *len = 0;
                 return word + keylen;
             }

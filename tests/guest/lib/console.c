@@ -84,16 +84,18 @@ static void format(struct sink *s, const char *fmt, va_list ap)
         switch (*fmt) {
         case 'd':
         case 'i': {
-            int64_t v = lng >= 2 ? va_arg(ap, long long)
-                      : lng == 1 ? va_arg(ap, long) : va_arg(ap, int);
+            int64_t v = lng >= 2   ? va_arg(ap, long long)
+                        : lng == 1 ? va_arg(ap, long)
+                                   : va_arg(ap, int);
             put_num(s, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, v < 0, width, pad, 0);
             break;
         }
         case 'u':
         case 'x':
         case 'X': {
-            uint64_t v = lng >= 2 ? va_arg(ap, unsigned long long)
-                       : lng == 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int);
+            uint64_t v = lng >= 2   ? va_arg(ap, unsigned long long)
+                         : lng == 1 ? va_arg(ap, unsigned long)
+                                    : va_arg(ap, unsigned int);
             put_num(s, v, *fmt == 'u' ? 10 : 16, 0, width, pad, *fmt == 'X');
             break;
         }

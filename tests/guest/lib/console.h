@@ -14,8 +14,7 @@ void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void gvprintf(const char *fmt, va_list ap);
 /* Format into buf (always NUL-terminated if size > 0); returns the length
  * the whole output would have had. */
-int gsnprintf(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int gsnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Write raw bytes to the console. */
 void console_write(const char *s, size_t n);
 

@@ -38,7 +38,9 @@ static inline uint64_t guest_rdmsr(uint32_t msr)
 
 static inline void guest_wrmsr(uint32_t msr, uint64_t val)
 {
-    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
+    __asm__ volatile("wrmsr"
+                     :
+                     : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
                      : "memory");
 }
 

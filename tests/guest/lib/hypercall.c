@@ -36,8 +36,8 @@ int hypercall_init(void)
 }
 
 #ifdef __x86_64__
-long hypercall5(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3,
-                unsigned long a4, unsigned long a5)
+long hypercall5(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3, unsigned long a4,
+                unsigned long a5)
 {
     register unsigned long r10 __asm__("r10") = a4;
     register unsigned long r8 __asm__("r8") = a5;
@@ -51,37 +51,40 @@ long hypercall5(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a
     return ret;
 }
 
-long hypercall_raw5(unsigned long nr, unsigned long a1, unsigned long a2,
-                    unsigned long a3, unsigned long a4, unsigned long a5)
+long hypercall_raw5(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+                    unsigned long a4, unsigned long a5)
 {
     register unsigned long r10 __asm__("r10") = a4;
     register unsigned long r8 __asm__("r8") = a5;
     long ret = (long)nr;
     __asm__ volatile("vmmcall"
                      : "+a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
-                     : : "memory");
+                     :
+                     : "memory");
     return ret;
 }
 #else
-long hypercall5(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3,
-                unsigned long a4, unsigned long a5)
+long hypercall5(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3, unsigned long a4,
+                unsigned long a5)
 {
     /* EAX carries the stub's address in and the result out; the stub itself
      * loads EAX with nr before its VMMCALL. */
     long ret = (long)(uintptr_t)(hypercall_page + nr * XEN_HYPERCALL_STUB_SIZE);
     __asm__ volatile("call *%%eax"
                      : "+a"(ret), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5)
-                     : : "memory");
+                     :
+                     : "memory");
     return ret;
 }
 
-long hypercall_raw5(unsigned long nr, unsigned long a1, unsigned long a2,
-                    unsigned long a3, unsigned long a4, unsigned long a5)
+long hypercall_raw5(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+                    unsigned long a4, unsigned long a5)
 {
     long ret = (long)nr;
     __asm__ volatile("vmmcall"
                      : "+a"(ret), "+b"(a1), "+c"(a2), "+d"(a3), "+S"(a4), "+D"(a5)
-                     : : "memory");
+                     :
+                     : "memory");
     return ret;
 }
 #endif

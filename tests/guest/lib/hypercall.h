@@ -40,29 +40,26 @@ int hypercall_init(void);
  * 32-bit: EAX = nr, EBX ECX EDX ESI EDI; result in EAX.
  * nr must be below XEN_HYPERCALL_PAGE_STUBS (128).
  */
-long hypercall5(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3,
-                unsigned long a4, unsigned long a5);
+long hypercall5(unsigned nr, unsigned long a1, unsigned long a2, unsigned long a3, unsigned long a4,
+                unsigned long a5);
 
 /* The same convention, but a bare VMMCALL with RAX = nr (any nr, no page). */
-long hypercall_raw5(unsigned long nr, unsigned long a1, unsigned long a2,
-                    unsigned long a3, unsigned long a4, unsigned long a5);
+long hypercall_raw5(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+                    unsigned long a4, unsigned long a5);
 
 static inline long HYPERVISOR_console_io(int cmd, unsigned count, const void *buf)
 {
-    return hypercall5(__HYPERVISOR_console_io, (unsigned long)cmd, count,
-                      (unsigned long)buf, 0, 0);
+    return hypercall5(__HYPERVISOR_console_io, (unsigned long)cmd, count, (unsigned long)buf, 0, 0);
 }
 
 static inline long HYPERVISOR_xen_version(int cmd, void *arg)
 {
-    return hypercall5(__HYPERVISOR_xen_version, (unsigned long)cmd,
-                      (unsigned long)arg, 0, 0, 0);
+    return hypercall5(__HYPERVISOR_xen_version, (unsigned long)cmd, (unsigned long)arg, 0, 0, 0);
 }
 
 static inline long HYPERVISOR_sched_op(int cmd, void *arg)
 {
-    return hypercall5(__HYPERVISOR_sched_op, (unsigned long)cmd,
-                      (unsigned long)arg, 0, 0, 0);
+    return hypercall5(__HYPERVISOR_sched_op, (unsigned long)cmd, (unsigned long)arg, 0, 0, 0);
 }
 
 static inline long HYPERVISOR_memory_op(unsigned cmd, void *arg)
@@ -77,8 +74,7 @@ static inline long HYPERVISOR_hvm_op(unsigned op, void *arg)
 
 static inline long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpuid, void *arg)
 {
-    return hypercall5(__HYPERVISOR_vcpu_op, (unsigned long)cmd, vcpuid,
-                      (unsigned long)arg, 0, 0);
+    return hypercall5(__HYPERVISOR_vcpu_op, (unsigned long)cmd, vcpuid, (unsigned long)arg, 0, 0);
 }
 
 static inline long HYPERVISOR_xsm_op(void *arg)
@@ -104,7 +100,7 @@ struct probe_regs {
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 };
 long hypercall_probe(const struct probe_regs *in, struct probe_regs *out, const void *target);
-extern const uint8_t guest_vmmcall_ret[];   /* "vmmcall; ret" */
+extern const uint8_t guest_vmmcall_ret[]; /* "vmmcall; ret" */
 #endif
 
 #endif /* GUEST_HYPERCALL_H */

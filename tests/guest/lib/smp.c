@@ -14,7 +14,7 @@
 
 /* What the trampoline loads, filled by the vCPU that starts the others.
  * Offsets are used by the assembly below: gdtr 0, idtr 10, cs 20, ds 22. */
-struct __attribute__((packed)) desc_ptr {       /* what LGDT and LIDT read */
+struct __attribute__((packed)) desc_ptr { /* what LGDT and LIDT read */
     uint16_t limit;
     uint64_t base;
 };
@@ -40,36 +40,35 @@ void guest_vcpu_park(unsigned int id) __attribute__((noreturn));
  * lretq pops RIP and then CS, so the new CS goes on the stack first.
  * RBX is callee-saved: the id survives fn for the call to the park loop.
  */
-__asm__(
-    "    .text\n"
-    "    .globl smp_trampoline\n"
-    "smp_trampoline:\n"
-    "    lgdt 0(%rdx)\n"
-    "    lidt 10(%rdx)\n"
-    "    movzwl 22(%rdx), %eax\n"
-    "    mov %eax, %ds\n"
-    "    mov %eax, %es\n"
-    "    mov %eax, %ss\n"
-    "    mov %eax, %fs\n"
-    "    mov %eax, %gs\n"
-    "    movzwl 20(%rdx), %eax\n"
-    "    push %rax\n"
-    "    lea 1f(%rip), %rax\n"
-    "    push %rax\n"
-    "    lretq\n"
-    "1:  xor %ebp, %ebp\n"
-    "    call *%rsi\n"                 /* fn(id): RDI still holds the id */
-    "    mov %ebx, %edi\n"
-    "    call guest_vcpu_park\n"
-    "2:  cli\n"
-    "    hlt\n"
-    "    jmp 2b\n");
+__asm__("    .text\n"
+        "    .globl smp_trampoline\n"
+        "smp_trampoline:\n"
+        "    lgdt 0(%rdx)\n"
+        "    lidt 10(%rdx)\n"
+        "    movzwl 22(%rdx), %eax\n"
+        "    mov %eax, %ds\n"
+        "    mov %eax, %es\n"
+        "    mov %eax, %ss\n"
+        "    mov %eax, %fs\n"
+        "    mov %eax, %gs\n"
+        "    movzwl 20(%rdx), %eax\n"
+        "    push %rax\n"
+        "    lea 1f(%rip), %rax\n"
+        "    push %rax\n"
+        "    lretq\n"
+        "1:  xor %ebp, %ebp\n"
+        "    call *%rsi\n" /* fn(id): RDI still holds the id */
+        "    mov %ebx, %edi\n"
+        "    call guest_vcpu_park\n"
+        "2:  cli\n"
+        "    hlt\n"
+        "    jmp 2b\n");
 
 void guest_vcpu_park(unsigned int id)
 {
     for (;;) {
         HYPERVISOR_vcpu_op(VCPUOP_down, id, NULL);
-        HYPERVISOR_sched_op(SCHEDOP_block, NULL);   /* if down failed */
+        HYPERVISOR_sched_op(SCHEDOP_block, NULL); /* if down failed */
     }
 }
 
@@ -78,15 +77,21 @@ static uint64_t read_cr(int n)
     uint64_t v = 0;
 
     switch (n) {
-    case 0: __asm__ volatile("mov %%cr0, %0" : "=r"(v)); break;
-    case 3: __asm__ volatile("mov %%cr3, %0" : "=r"(v)); break;
-    case 4: __asm__ volatile("mov %%cr4, %0" : "=r"(v)); break;
+    case 0:
+        __asm__ volatile("mov %%cr0, %0" : "=r"(v));
+        break;
+    case 3:
+        __asm__ volatile("mov %%cr3, %0" : "=r"(v));
+        break;
+    case 4:
+        __asm__ volatile("mov %%cr4, %0" : "=r"(v));
+        break;
     }
     return v;
 }
 
-void guest_vcpu_context(struct vcpu_hvm_context *ctx, unsigned int id,
-                        void (*fn)(unsigned int id), void *stack_top)
+void guest_vcpu_context(struct vcpu_hvm_context *ctx, unsigned int id, void (*fn)(unsigned int id),
+                        void *stack_top)
 {
     struct vcpu_hvm_x86_64 *r = &ctx->cpu_regs.x86_64;
     uint16_t cs, ds;
@@ -107,7 +112,7 @@ void guest_vcpu_context(struct vcpu_hvm_context *ctx, unsigned int id,
     r->rbx = id;
     r->rsi = (uint64_t)(uintptr_t)fn;
     r->rdx = (uint64_t)(uintptr_t)&smp_tables;
-    r->rflags = 0x2;                  /* IF=0 */
+    r->rflags = 0x2; /* IF=0 */
     r->cr0 = read_cr(0);
     r->cr3 = read_cr(3);
     r->cr4 = read_cr(4);

@@ -28,7 +28,7 @@ int guest_start_vcpu(unsigned int id, void (*fn)(unsigned int id), void *stack_t
 
 /* The context guest_start_vcpu would pass, without starting anything
  * (for tests that want to vary it). */
-void guest_vcpu_context(struct vcpu_hvm_context *ctx, unsigned int id,
-                        void (*fn)(unsigned int id), void *stack_top);
+void guest_vcpu_context(struct vcpu_hvm_context *ctx, unsigned int id, void (*fn)(unsigned int id),
+                        void *stack_top);
 
 #endif /* GUEST_SMP_H */

@@ -25,8 +25,7 @@ int guest_memory_map(struct hvm_memmap_table_entry *out, unsigned max)
 {
     const struct hvm_start_info *si = start_info;
     if (si->version >= 1 && si->memmap_paddr && si->memmap_entries) {
-        const struct hvm_memmap_table_entry *e =
-            (const void *)(uintptr_t)si->memmap_paddr;
+        const struct hvm_memmap_table_entry *e = (const void *)(uintptr_t)si->memmap_paddr;
         unsigned n = si->memmap_entries < max ? si->memmap_entries : max;
         memcpy(out, e, n * sizeof(*e));
         return (int)n;
@@ -68,8 +67,8 @@ int guest_check(int ok, const char *file, int line, const char *expr)
     return ok;
 }
 
-int guest_check_eq(int ok, const char *file, int line, const char *ea, const char *eb,
-                   uint64_t a, uint64_t b)
+int guest_check_eq(int ok, const char *file, int line, const char *ea, const char *eb, uint64_t a,
+                   uint64_t b)
 {
     if (!ok) {
         failures++;
@@ -84,7 +83,7 @@ static __attribute__((noreturn)) void shutdown(unsigned reason)
 {
     struct sched_shutdown s = { .reason = reason };
     HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
-    guest_halt();           /* the hypercall returned: stop here */
+    guest_halt(); /* the hypercall returned: stop here */
 }
 
 static const char *current_name(void)

@@ -53,17 +53,17 @@ void guest_test_fail(const char *file, int line, const char *fmt, ...)
 void guest_test_abort(const char *reason) __attribute__((noreturn));
 
 int guest_check(int ok, const char *file, int line, const char *expr);
-int guest_check_eq(int ok, const char *file, int line, const char *ea, const char *eb,
-                   uint64_t a, uint64_t b);
+int guest_check_eq(int ok, const char *file, int line, const char *ea, const char *eb, uint64_t a,
+                   uint64_t b);
 
 #define CHECK(cond) guest_check(!!(cond), __FILE__, __LINE__, #cond)
 
 /* Compares as 64-bit integers (negative values sign-extend, so a long -38
  * equals -XEN_ENOSYS); prints both sides in hex and signed decimal. */
-#define CHECK_EQ(a, b)                                                            \
-    ({                                                                            \
-        uint64_t _ga = (uint64_t)(int64_t)(a), _gb = (uint64_t)(int64_t)(b);      \
-        guest_check_eq(_ga == _gb, __FILE__, __LINE__, #a, #b, _ga, _gb);         \
+#define CHECK_EQ(a, b)                                                       \
+    ({                                                                       \
+        uint64_t _ga = (uint64_t)(int64_t)(a), _gb = (uint64_t)(int64_t)(b); \
+        guest_check_eq(_ga == _gb, __FILE__, __LINE__, #a, #b, _ga, _gb);    \
     })
 
 /* Called by the entry code: never returns. */

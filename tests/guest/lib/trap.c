@@ -4,20 +4,20 @@
  */
 #include "test.h"
 
-#define SEL_CODE64 0x08   /* entry64.asm's GDT */
+#define SEL_CODE64 0x08 /* entry64.asm's GDT */
 
 struct idt_gate {
     uint16_t offset_lo;
     uint16_t selector;
     uint8_t ist;
-    uint8_t type_attr;     /* P=1, DPL=0, type 0xE (64-bit interrupt gate) */
+    uint8_t type_attr; /* P=1, DPL=0, type 0xE (64-bit interrupt gate) */
     uint16_t offset_mid;
     uint32_t offset_hi;
     uint32_t reserved;
 };
 _Static_assert(sizeof(struct idt_gate) == 16, "long-mode gate is 16 bytes");
 
-extern const uint64_t guest_trap_stubs[32];   /* entry64.asm */
+extern const uint64_t guest_trap_stubs[32]; /* entry64.asm */
 
 static struct idt_gate idt[32] __attribute__((aligned(16)));
 static guest_trap_handler_t handlers[32];

@@ -9,18 +9,18 @@
 
 #include "guest.h"
 
-#define X86_EXC_DE   0   /* divide error */
-#define X86_EXC_UD   6   /* invalid opcode */
-#define X86_EXC_DF   8   /* double fault */
-#define X86_EXC_GP  13   /* general protection */
-#define X86_EXC_PF  14   /* page fault */
+#define X86_EXC_DE 0  /* divide error */
+#define X86_EXC_UD 6  /* invalid opcode */
+#define X86_EXC_DF 8  /* double fault */
+#define X86_EXC_GP 13 /* general protection */
+#define X86_EXC_PF 14 /* page fault */
 
 /* The stack frame built by entry64.asm's trap_common, lowest address first. */
 struct guest_trap_frame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
     uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
     uint64_t vector, error_code;
-    uint64_t rip, cs, rflags, rsp, ss;      /* pushed by the CPU */
+    uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 
 /* A handler may change the frame (e.g. advance rip past the faulting

@@ -14,7 +14,7 @@
 #include "test.h"
 
 #define PAGE_SIZE 4096UL
-#define MIB_PAGES 256UL             /* 4 KiB pages in 1 MiB */
+#define MIB_PAGES 256UL /* 4 KiB pages in 1 MiB */
 
 static inline void *gfn_ptr(unsigned long gfn)
 {
@@ -27,7 +27,10 @@ static inline long memop_reservation(unsigned int cmd, xen_pfn_t *extents, unsig
                                      unsigned int order, domid_t domid)
 {
     struct xen_memory_reservation r = {
-        .nr_extents = nr, .extent_order = order, .mem_flags = 0, .domid = domid,
+        .nr_extents = nr,
+        .extent_order = order,
+        .mem_flags = 0,
+        .domid = domid,
     };
     set_xen_guest_handle(r.extent_start, extents);
     return HYPERVISOR_memory_op(cmd, &r);
@@ -62,7 +65,11 @@ static inline long add_to_physmap(domid_t domid, unsigned int space, unsigned lo
                                   unsigned long gpfn)
 {
     struct xen_add_to_physmap x = {
-        .domid = domid, .size = 0, .space = space, .idx = idx, .gpfn = gpfn,
+        .domid = domid,
+        .size = 0,
+        .space = space,
+        .idx = idx,
+        .gpfn = gpfn,
     };
     return HYPERVISOR_memory_op(XENMEM_add_to_physmap, &x);
 }
@@ -79,7 +86,9 @@ static inline long add_to_physmap_batch(domid_t domid, unsigned int space, domid
                                         unsigned int n)
 {
     struct xen_add_to_physmap_batch b = {
-        .domid = domid, .space = (uint16_t)space, .size = (uint16_t)n,
+        .domid = domid,
+        .space = (uint16_t)space,
+        .size = (uint16_t)n,
     };
     b.u.foreign_domid = foreign;
     set_xen_guest_handle(b.idxs, idxs);

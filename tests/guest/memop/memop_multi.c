@@ -34,9 +34,9 @@ TEST_NAME("memop_multi");
 #define MAP_MAILBOX_GFN 0x901UL /* in d0: where MAILBOX_GFN appears */
 #define SEED 0xF0E1D2C3u
 #define ACK 0xAC4AC4ACu
-#define WAIT_BLOCKS 2000        /* 20 s of 10 ms scheduler ticks */
+#define WAIT_BLOCKS 2000 /* 20 s of 10 ms scheduler ticks */
 
-#define BIG_FIRST_GFN 0x8000UL  /* 128 MiB: 128 extents of 2 MiB from here */
+#define BIG_FIRST_GFN 0x8000UL /* 128 MiB: 128 extents of 2 MiB from here */
 #define BIG_EXTENTS 128
 #define BIG_PAGES (BIG_EXTENTS * 512L)
 #define HEARTBEAT_BLOCKS 5
@@ -54,8 +54,8 @@ static long try_map_foreign(unsigned long idx, unsigned long gpfn)
     xen_ulong_t i = idx;
     xen_pfn_t g = gpfn;
     int err = 99;
-    long rc = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, OWNER_DOMID, &i, &g,
-                                   &err, 1);
+    long rc = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, OWNER_DOMID, &i, &g, &err,
+                                   1);
 
     return rc ? rc : err;
 }
@@ -101,8 +101,8 @@ static void mapper(void)
     mailbox[0] = ACK;
 
     /* Wait until d1 no longer exists. */
-    for (waited = 0; waited < WAIT_BLOCKS &&
-                     memop_query(XENMEM_current_reservation, OWNER_DOMID) != -XEN_ESRCH;
+    for (waited = 0;
+         waited < WAIT_BLOCKS && memop_query(XENMEM_current_reservation, OWNER_DOMID) != -XEN_ESRCH;
          waited++)
         block();
     CHECK_EQ(memop_query(XENMEM_current_reservation, OWNER_DOMID), -XEN_ESRCH);
@@ -154,18 +154,17 @@ static void owner(void)
     CHECK_EQ(add_to_physmap(MAPPER_DOMID, XENMAPSPACE_shared_info, 0, 0x800), -XEN_EPERM);
     CHECK_EQ(add_to_physmap(MAPPER_DOMID, XENMAPSPACE_gmfn, 0x800, 0x801), -XEN_EPERM);
     CHECK_EQ(remove_from_physmap(MAPPER_DOMID, 0x800), -XEN_EPERM);
-    CHECK_EQ(memop_reservation(XENMEM_decrease_reservation, &e, 1, 0, MAPPER_DOMID),
-             -XEN_EPERM);
+    CHECK_EQ(memop_reservation(XENMEM_decrease_reservation, &e, 1, 0, MAPPER_DOMID), -XEN_EPERM);
     CHECK_EQ(memop_reservation(XENMEM_populate_physmap, &e, 1, 0, MAPPER_DOMID), -XEN_EPERM);
-    CHECK_EQ(memop_reservation(XENMEM_increase_reservation, NULL, 1, 0, MAPPER_DOMID),
-             -XEN_EPERM);
+    CHECK_EQ(memop_reservation(XENMEM_increase_reservation, NULL, 1, 0, MAPPER_DOMID), -XEN_EPERM);
     CHECK_EQ(memop_query(XENMEM_current_reservation, MAPPER_DOMID), -XEN_EPERM);
     CHECK_EQ(memop_query(XENMEM_maximum_gpfn, MAPPER_DOMID), -XEN_EPERM);
     CHECK_EQ(add_to_physmap_batch(MAPPER_DOMID, XENMAPSPACE_gmfn, 0, &idx, &gpfn, &err, 1),
              -XEN_EPERM);
     /* Nor map another domain's frames into its own physmap. */
-    CHECK_EQ(add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, MAPPER_DOMID, &idx,
-                                  &gpfn, &err, 1), -XEN_EPERM);
+    CHECK_EQ(add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, MAPPER_DOMID, &idx, &gpfn,
+                                  &err, 1),
+             -XEN_EPERM);
     CHECK_EQ(err, 99);
     /* Nor read the host's memory map. */
     struct xen_memory_map m = { .nr_entries = 0 };
@@ -217,7 +216,10 @@ void test_main(void)
         const char *name;
         void (*run)(void);
     } roles[] = {
-        { "mapper", mapper }, { "owner", owner }, { "big", big }, { "heartbeat", heartbeat },
+        { "mapper", mapper },
+        { "owner", owner },
+        { "big", big },
+        { "heartbeat", heartbeat },
     };
 
     for (unsigned int i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {

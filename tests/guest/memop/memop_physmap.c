@@ -123,8 +123,9 @@ static void grant_table(void)
         CHECK_EQ(add_to_physmap(DOMID_SELF, XENMAPSPACE_grant_table, i, base + i), 0);
     CHECK_EQ(current_pages(), cur - 4);
     /* Status frames belong to grant tables v2: refused for v1. */
-    CHECK_EQ(add_to_physmap(DOMID_SELF, XENMAPSPACE_grant_table,
-                            0 | XENMAPIDX_grant_table_status, base + 8), -XEN_EINVAL);
+    CHECK_EQ(add_to_physmap(DOMID_SELF, XENMAPSPACE_grant_table, 0 | XENMAPIDX_grant_table_status,
+                            base + 8),
+             -XEN_EINVAL);
     /* Index 4: beyond Mica's four grant frames; Xen grows the table and
      * maps a fifth over the RAM there. */
     rc = add_to_physmap(DOMID_SELF, XENMAPSPACE_grant_table, 4, base + 4);
@@ -208,8 +209,11 @@ static void gmfn_range(void)
     const unsigned long src = 0x870, dst = 0x878;
     long cur = current_pages();
     struct xen_add_to_physmap x = {
-        .domid = DOMID_SELF, .size = 4, .space = XENMAPSPACE_gmfn_range,
-        .idx = src, .gpfn = dst,
+        .domid = DOMID_SELF,
+        .size = 4,
+        .space = XENMAPSPACE_gmfn_range,
+        .idx = src,
+        .gpfn = dst,
     };
 
     for (unsigned int i = 0; i < 4; i++)
@@ -237,8 +241,8 @@ static void gmfn_range(void)
     CHECK(page_has_pattern(src + 1, 101));
     CHECK_EQ(remove_from_physmap(DOMID_SELF, src + 2), -XEN_ENOENT);
     CHECK(page_has_pattern(dst + 3, 103));
-    gprintf("gmfn_range stopped at a hole: -> %ld, struct now size %u idx 0x%lx gpfn 0x%lx\n",
-            rc, x.size, (unsigned long)x.idx, (unsigned long)x.gpfn);
+    gprintf("gmfn_range stopped at a hole: -> %ld, struct now size %u idx 0x%lx gpfn 0x%lx\n", rc,
+            x.size, (unsigned long)x.idx, (unsigned long)x.gpfn);
     /* Mica writes its progress into the structure (2 pages moved, 2 to go);
      * Xen 4.17 leaves it as it was (docs/hypercalls.md, "Where Mica
      * differs"). */
@@ -274,8 +278,11 @@ static void long_ranges(void)
     for (unsigned long i = 0; i < LONG_RANGE; i++)
         *(volatile uint32_t *)gfn_ptr(LONG_SRC + i) = 0xabc00000u + (uint32_t)i;
     struct xen_add_to_physmap x = {
-        .domid = DOMID_SELF, .size = LONG_RANGE, .space = XENMAPSPACE_gmfn_range,
-        .idx = LONG_SRC, .gpfn = LONG_DST,
+        .domid = DOMID_SELF,
+        .size = LONG_RANGE,
+        .space = XENMAPSPACE_gmfn_range,
+        .idx = LONG_SRC,
+        .gpfn = LONG_DST,
     };
     CHECK_EQ(HYPERVISOR_memory_op(XENMEM_add_to_physmap, &x), 0);
     CHECK_EQ(current_pages(), cur - LONG_RANGE);
@@ -295,8 +302,7 @@ static void long_ranges(void)
              0);
     bad = 0;
     for (unsigned int i = 0; i < LONG_BATCH; i++)
-        bad += errs[i] != 0 ||
-               *(volatile uint32_t *)gfn_ptr(LONG_SRC + i) != 0xabc00000u + i;
+        bad += errs[i] != 0 || *(volatile uint32_t *)gfn_ptr(LONG_SRC + i) != 0xabc00000u + i;
     CHECK_EQ(bad, 0);
     CHECK_EQ(current_pages(), cur - LONG_RANGE);
 
@@ -368,8 +374,9 @@ static void batch(void)
     idxs[0] = dst;
     gpfns[0] = src;
     errs[0] = 99;
-    CHECK_EQ(add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, own_domid(), idxs,
-                                  gpfns, errs, 1), 0);
+    CHECK_EQ(add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, own_domid(), idxs, gpfns,
+                                  errs, 1),
+             0);
     gprintf("add_to_physmap_batch(gmfn_foreign from ourselves) -> errs[0] %d\n", errs[0]);
     CHECK_EQ(errs[0], mica ? -XEN_EINVAL : -XEN_EPERM);
     /* From a domain that does not exist: Mica fails the call with -ESRCH;
@@ -379,8 +386,8 @@ static void batch(void)
     gpfns[1] = src + 2;
     rc = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, NO_SUCH_DOMID, idxs, gpfns,
                               errs, 2);
-    gprintf("add_to_physmap_batch(gmfn_foreign, domid 0x%x) -> %ld, errs %d %d\n",
-            NO_SUCH_DOMID, rc, errs[0], errs[1]);
+    gprintf("add_to_physmap_batch(gmfn_foreign, domid 0x%x) -> %ld, errs %d %d\n", NO_SUCH_DOMID,
+            rc, errs[0], errs[1]);
     if (mica) {
         CHECK_EQ(rc, -XEN_ESRCH);
         CHECK_EQ(errs[0], 99);
@@ -454,8 +461,8 @@ static void bad_spaces_and_gfns(void)
     /* Moving gfn's frame there: Mica leaves gfn alone; Xen unmaps gfn first
      * and loses the page (still the domain's: the count stays). */
     rc = add_to_physmap(DOMID_SELF, XENMAPSPACE_gmfn, gfn, far + gfn);
-    gprintf("add_to_physmap(gmfn, to gfn 2^36 + 0x%lx) -> %ld, current %ld (was %ld)\n", gfn,
-            rc, current_pages(), cur);
+    gprintf("add_to_physmap(gmfn, to gfn 2^36 + 0x%lx) -> %ld, current %ld (was %ld)\n", gfn, rc,
+            current_pages(), cur);
     CHECK_EQ(rc, refused);
     CHECK_EQ(current_pages(), cur);
     /* Mica: gfn is still mapped; remove it (the frame stays counted). */
@@ -481,5 +488,5 @@ void test_main(void)
     remove_twice();
     batch();
     bad_spaces_and_gfns();
-    shared_info_released();         /* last: see there */
+    shared_info_released(); /* last: see there */
 }

@@ -89,11 +89,10 @@ static void extent_arrays(void)
     /* Start at extent 2 of 3: only e[2] goes; the result counts from 0. */
     struct xen_memory_reservation r = { .nr_extents = 3, .domid = DOMID_SELF };
     set_xen_guest_handle(r.extent_start, e);
-    CHECK_EQ(HYPERVISOR_memory_op(XENMEM_decrease_reservation | (2u << MEMOP_EXTENT_SHIFT), &r),
-             3);
+    CHECK_EQ(HYPERVISOR_memory_op(XENMEM_decrease_reservation | (2u << MEMOP_EXTENT_SHIFT), &r), 3);
     CHECK_EQ(current_pages(), cur - 1);
-    CHECK_EQ(decrease_one(0x812, 0), 0);            /* it was e[2] */
-    CHECK_EQ(decrease_one(0x811, 0), 1);            /* e[1] was still there */
+    CHECK_EQ(decrease_one(0x812, 0), 0); /* it was e[2] */
+    CHECK_EQ(decrease_one(0x811, 0), 1); /* e[1] was still there */
     /* A start extent at or past the end does nothing and returns itself. */
     CHECK_EQ(HYPERVISOR_memory_op(XENMEM_populate_physmap | (5u << MEMOP_EXTENT_SHIFT), &r), 5);
     CHECK_EQ(HYPERVISOR_memory_op(XENMEM_populate_physmap | (3u << MEMOP_EXTENT_SHIFT), &r), 3);
@@ -126,19 +125,21 @@ static void array_into_a_hole(void)
     CHECK_EQ(current_pages(), cur);
     CHECK_EQ(memop_reservation(XENMEM_decrease_reservation, e, 4, 0, DOMID_SELF), 2);
     CHECK_EQ(current_pages(), cur - 2);
-    CHECK_EQ(decrease_one(0x822, 0), 1);            /* never reached: still mapped */
+    CHECK_EQ(decrease_one(0x822, 0), 1); /* never reached: still mapped */
     CHECK_EQ(current_pages(), cur - 3);
 
     /* The same with populate_physmap, the hole made by decrease_reservation;
      * and an array whose very first element is unreadable. */
-    CHECK_EQ(populate_one(hole, 0), 1);             /* room again; fill the hole */
+    CHECK_EQ(populate_one(hole, 0), 1); /* room again; fill the hole */
     e[2] = 0x822;
     CHECK_EQ(decrease_one(hole, 0), 1);
     CHECK_EQ(memop_reservation(XENMEM_populate_physmap, e, 4, 0, DOMID_SELF), 2);
-    CHECK_EQ(memop_reservation(XENMEM_populate_physmap, (xen_pfn_t *)gfn_ptr(hole), 1, 0,
-                               DOMID_SELF), 0);
+    CHECK_EQ(
+        memop_reservation(XENMEM_populate_physmap, (xen_pfn_t *)gfn_ptr(hole), 1, 0, DOMID_SELF),
+        0);
     CHECK_EQ(memop_reservation(XENMEM_decrease_reservation, (xen_pfn_t *)gfn_ptr(hole), 1, 0,
-                               DOMID_SELF), 0);
+                               DOMID_SELF),
+             0);
     xen_pfn_t last[2] = { 0x822, hole };
     CHECK_EQ(memop_reservation(XENMEM_populate_physmap, last, 2, 0, DOMID_SELF), 2);
     /* One page more: hole has a fresh frame, and the frame that
@@ -228,7 +229,7 @@ static void orders(void)
     /* Into holes: populate_physmap at a misaligned gfn. */
     CHECK_EQ(decrease_one(0xa80, 5), 1);
     cur = current_pages();
-    CHECK_EQ(populate_one(0xa90, 4), 1);             /* order 4 there is aligned */
+    CHECK_EQ(populate_one(0xa90, 4), 1); /* order 4 there is aligned */
     CHECK_EQ(current_pages(), cur + 16);
     CHECK_EQ(decrease_one(0xa90, 4), 1);
     CHECK_EQ(current_pages(), cur);
@@ -261,8 +262,8 @@ static void beyond_address_width(void)
      * page more per call (documented in docs/hypercalls.md). */
     long leaked = mica ? 0 : 1;
     CHECK_EQ(populate_one(far, 0), 0);
-    gprintf("populate_physmap at gfn 2^36 -> 0 extents, current %ld (was %ld)\n",
-            current_pages(), cur);
+    gprintf("populate_physmap at gfn 2^36 -> 0 extents, current %ld (was %ld)\n", current_pages(),
+            cur);
     CHECK_EQ(current_pages(), cur + leaked);
     cur = current_pages();
     CHECK_EQ(populate_one(far + (1UL << 40), 0), 0);
@@ -338,5 +339,5 @@ void test_main(void)
     orders();
     beyond_address_width();
     other_domains();
-    max_pages();                    /* last: it leaves the domain at its limit */
+    max_pages(); /* last: it leaves the domain at its limit */
 }

@@ -8,7 +8,7 @@
 
 TEST_NAME("memop_touch");
 
-#define GFN 0x9a5UL             /* RAM with mem=16M and up, away from the image */
+#define GFN 0x9a5UL /* RAM with mem=16M and up, away from the image */
 
 void test_main(void)
 {

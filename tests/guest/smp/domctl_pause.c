@@ -41,7 +41,7 @@ static void controller(void)
 {
     long rc = -XEN_ESRCH;
 
-    spin(10000000);                       /* let d1 start and print a few heartbeats */
+    spin(10000000); /* let d1 start and print a few heartbeats */
     /* d1 is built after us: retry until it exists (-ESRCH) and runs
      * (-EINVAL while it is still being built). */
     for (int i = 0; i < RETRIES && (rc == -XEN_ESRCH || rc == -XEN_EINVAL); i++) {
@@ -58,7 +58,7 @@ static void controller(void)
     /* Pauses nest: a second pause needs a second unpause. */
     CHECK_EQ(domctl(XEN_DOMCTL_pausedomain, VICTIM, XEN_DOMCTL_INTERFACE_VERSION), 0);
     CHECK_EQ(domctl(XEN_DOMCTL_unpausedomain, VICTIM, XEN_DOMCTL_INTERFACE_VERSION), 0);
-    spin(20000000);                       /* d1 would print many heartbeats here */
+    spin(20000000); /* d1 would print many heartbeats here */
     gprintf("unpausing d1\n");
     CHECK_EQ(domctl(XEN_DOMCTL_unpausedomain, VICTIM, XEN_DOMCTL_INTERFACE_VERSION), 0);
     CHECK_EQ(domctl(XEN_DOMCTL_unpausedomain, VICTIM, XEN_DOMCTL_INTERFACE_VERSION), -XEN_EINVAL);

@@ -19,8 +19,8 @@
 
 TEST_NAME("shootdown");
 
-#define POLLED_GFN 0x900UL           /* 9 MiB: the page whose mapping changes */
-#define NEW_GFN 0xA00UL              /* 10 MiB: the frame that replaces it */
+#define POLLED_GFN 0x900UL /* 9 MiB: the page whose mapping changes */
+#define NEW_GFN 0xA00UL    /* 10 MiB: the frame that replaces it */
 #define OLD_VALUE 0x01D01D01D01D01DULL
 #define NEW_VALUE 0x0E30E30E30E30E3ULL
 #define WAIT_ROUNDS 2000000
@@ -29,8 +29,8 @@ static volatile uint64_t *const polled = (volatile uint64_t *)(POLLED_GFN << 12)
 static volatile uint64_t *const replacement = (volatile uint64_t *)(NEW_GFN << 12);
 
 static volatile int poller_running;
-static volatile int published;       /* vCPU 0's change is complete */
-static volatile int stale_reads;     /* reads of the old frame after that */
+static volatile int published;   /* vCPU 0's change is complete */
+static volatile int stale_reads; /* reads of the old frame after that */
 static volatile int saw_new;
 static uint8_t poller_stack[16384] __attribute__((aligned(16)));
 
@@ -39,8 +39,8 @@ static void poller(unsigned int id)
     (void)id;
     poller_running = 1;
     for (;;) {
-        int after = published;           /* first the flag ... */
-        uint64_t value = *polled;        /* ... then the page (loads stay in order on x86) */
+        int after = published;    /* first the flag ... */
+        uint64_t value = *polled; /* ... then the page (loads stay in order on x86) */
         if (after && value == OLD_VALUE)
             stale_reads++;
         if (after && value == NEW_VALUE) {
@@ -72,7 +72,10 @@ void test_main(void)
         CHECK_EQ(HYPERVISOR_memory_op(XENMEM_remove_from_physmap, &rm), 0);
     } else {
         struct xen_add_to_physmap add = {
-            .domid = DOMID_SELF, .space = XENMAPSPACE_gmfn, .idx = NEW_GFN, .gpfn = POLLED_GFN,
+            .domid = DOMID_SELF,
+            .space = XENMAPSPACE_gmfn,
+            .idx = NEW_GFN,
+            .gpfn = POLLED_GFN,
         };
         gprintf("remapping gfn 0x%lx under the poller\n", POLLED_GFN);
         CHECK_EQ(HYPERVISOR_memory_op(XENMEM_add_to_physmap, &add), 0);
@@ -83,8 +86,8 @@ void test_main(void)
      * faults and Mica crashes the domain (the test expects that). */
     for (int i = 0; i < WAIT_ROUNDS && !saw_new && !stale_reads; i++)
         __asm__ volatile("pause");
-    gprintf("poller: %d stale read(s) after the change, saw the new frame: %d\n",
-            stale_reads, saw_new);
+    gprintf("poller: %d stale read(s) after the change, saw the new frame: %d\n", stale_reads,
+            saw_new);
     CHECK_EQ(stale_reads, 0);
     CHECK(remove || saw_new);
 }

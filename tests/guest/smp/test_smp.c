@@ -63,8 +63,8 @@ static void good_context(struct vcpu_hvm_context *ctx)
     ctx->cpu_regs.x86_64.rip = 0x100000;
     ctx->cpu_regs.x86_64.rflags = 0x2;
     ctx->cpu_regs.x86_64.cr0 = CR0_PE | CR0_PG;
-    ctx->cpu_regs.x86_64.cr4 = 1ULL << 5;          /* PAE */
-    ctx->cpu_regs.x86_64.efer = 1ULL << 8;         /* LME */
+    ctx->cpu_regs.x86_64.cr4 = 1ULL << 5;  /* PAE */
+    ctx->cpu_regs.x86_64.efer = 1ULL << 8; /* LME */
 }
 
 /* Errors that leave vCPU 1 uninitialised. */
@@ -74,8 +74,8 @@ static void check_errors(unsigned nr)
 
     CHECK_EQ(vcpu_op(VCPUOP_is_up, 0, NULL), 1);
     CHECK_EQ(vcpu_op(VCPUOP_is_up, 1, NULL), 0);
-    CHECK_EQ(vcpu_op(VCPUOP_up, 0, NULL), 0);                 /* already up */
-    CHECK_EQ(vcpu_op(VCPUOP_up, 1, NULL), -XEN_EINVAL);       /* not initialised */
+    CHECK_EQ(vcpu_op(VCPUOP_up, 0, NULL), 0);           /* already up */
+    CHECK_EQ(vcpu_op(VCPUOP_up, 1, NULL), -XEN_EINVAL); /* not initialised */
 
     /* No such vCPU. */
     good_context(&ctx);
@@ -111,25 +111,25 @@ static void check_errors(unsigned nr)
     ctx.pad = 1;
     CHECK_EQ(vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
     good_context(&ctx);
-    ctx.cpu_regs.x86_64.cr0 = CR0_PE;                /* 64-bit mode without paging */
+    ctx.cpu_regs.x86_64.cr0 = CR0_PE; /* 64-bit mode without paging */
     CHECK_EQ(vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
     good_context(&ctx);
-    ctx.cpu_regs.x86_64.cr4 = 0;                     /* without PAE */
+    ctx.cpu_regs.x86_64.cr4 = 0; /* without PAE */
     CHECK_EQ(vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
     good_context(&ctx);
-    ctx.cpu_regs.x86_64.efer = 0;                    /* without LME */
+    ctx.cpu_regs.x86_64.efer = 0; /* without LME */
     CHECK_EQ(vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
     good_context(&ctx);
-    ctx.cpu_regs.x86_64.rip = 0x0000800000000000ULL;  /* non-canonical */
+    ctx.cpu_regs.x86_64.rip = 0x0000800000000000ULL; /* non-canonical */
     CHECK_EQ(vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
     good_context(&ctx);
-    ctx.cpu_regs.x86_64.efer |= 1ULL << 9;            /* reserved EFER bit */
+    ctx.cpu_regs.x86_64.efer |= 1ULL << 9; /* reserved EFER bit */
     CHECK_EQ(vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
     good_context(&ctx);
-    ctx.cpu_regs.x86_64.cr4 |= 1ULL << 40;            /* reserved CR4 bit */
+    ctx.cpu_regs.x86_64.cr4 |= 1ULL << 40; /* reserved CR4 bit */
     CHECK_EQ(vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
     good_context(&ctx);
-    ctx.mode = VCPU_HVM_MODE_32B;                    /* CS attributes 0: null CS */
+    ctx.mode = VCPU_HVM_MODE_32B; /* CS attributes 0: null CS */
     CHECK_EQ(vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
 
     /* None of these initialised vCPU 1. */
@@ -148,12 +148,12 @@ static void check_vmrun_refused(unsigned nr)
         return;
     }
     good_context(&ctx);
-    ctx.cpu_regs.x86_64.cr0 = CR0_PG;               /* paging without protection */
+    ctx.cpu_regs.x86_64.cr0 = CR0_PG; /* paging without protection */
     rc = vcpu_op(VCPUOP_initialise, 2, &ctx);
     gprintf("initialise with CR0.PG and no CR0.PE -> %ld\n", rc);
     if (on_mica())
         CHECK_EQ(rc, -XEN_EINVAL);
-    CHECK_EQ(vcpu_op(VCPUOP_is_up, 2, NULL), 0);      /* either way, still down */
+    CHECK_EQ(vcpu_op(VCPUOP_is_up, 2, NULL), 0); /* either way, still down */
 }
 
 #ifdef __x86_64__

@@ -22,14 +22,14 @@
 TEST_NAME("xsm_fuzz");
 
 #define BUF_SIZE 8192
-#define BIG_SIZE (1024 * 1024)          /* FLASK's largest policy */
-#define BIG_EVERY 256                   /* one large policy in this many */
+#define BIG_SIZE (1024 * 1024) /* FLASK's largest policy */
+#define BIG_EVERY 256          /* one large policy in this many */
 
 static uint8_t good[BUF_SIZE];
 static uint8_t buf[BUF_SIZE];
 static uint8_t big[BIG_SIZE];
 static uint32_t good_size;
-static uint32_t spared;                 /* offset of the dom0_t -> xen_t rule in good */
+static uint32_t spared; /* offset of the dom0_t -> xen_t rule in good */
 static uint64_t rng;
 
 static uint32_t rnd(uint32_t n)
@@ -46,9 +46,20 @@ static uint32_t rnd32(void)
 static uint32_t interesting(uint32_t near)
 {
     static const uint32_t fixed[] = {
-        0, 1, 2, 3, 4, 5, 6, 12, 24, 63, 64, 65, 255, 256, 1023, 1024, 1025,
-        65535, 65536, 65537, 256 * 1024, 256 * 1024 + 1, 1024 * 1024, 0x7fffffff,
-        0x80000000u, 0xfffffffeu, 0xffffffffu,
+        0,           1,
+        2,           3,
+        4,           5,
+        6,           12,
+        24,          63,
+        64,          65,
+        255,         256,
+        1023,        1024,
+        1025,        65535,
+        65536,       65537,
+        256 * 1024,  256 * 1024 + 1,
+        1024 * 1024, 0x7fffffff,
+        0x80000000u, 0xfffffffeu,
+        0xffffffffu,
     };
     switch (rnd(4)) {
     case 0:
@@ -71,7 +82,8 @@ static struct flask_policy_header *hdr(uint8_t *p)
 static struct flask_policy_rule *rule_at(uint8_t *p, uint32_t i)
 {
     return (struct flask_policy_rule *)(p + sizeof(struct flask_policy_header) +
-                                        hdr(good)->nr_types * sizeof(uint32_t)) + i;
+                                        hdr(good)->nr_types * sizeof(uint32_t)) +
+           i;
 }
 
 /* A well-formed policy with random types and rules: it may load. dom0_t
@@ -92,8 +104,8 @@ static uint32_t random_policy(uint8_t *out)
         unsigned int tclass = rnd(FLASK_NR_CLASSES);
         uint32_t perms = rnd32() & (tclass == FLASK_CLASS_XEN ? 0x7f : 0x1f);
         if (perms)
-            pb_allow(&b, b.types[1 + rnd(b.nr_types - 1)], b.types[1 + rnd(b.nr_types - 1)],
-                     tclass, perms);
+            pb_allow(&b, b.types[1 + rnd(b.nr_types - 1)], b.types[1 + rnd(b.nr_types - 1)], tclass,
+                     perms);
     }
     pb_allow(&b, "dom0_t", "xen_t", FLASK_CLASS_XEN, XEN__ALL);
     return pb_write(&b, out, BUF_SIZE);
@@ -107,55 +119,65 @@ static uint32_t mutate(void)
 
     memcpy(buf, good, good_size);
     switch (rnd(10)) {
-    case 0:                                   /* random bytes, sometimes with the magic */
+    case 0: /* random bytes, sometimes with the magic */
         size = rnd(512);
         for (uint32_t i = 0; i < size; i++)
             buf[i] = (uint8_t)rnd32();
         if (size >= 4 && rnd(2))
             h->magic = FLASK_POLICY_MAGIC;
         break;
-    case 1:                                   /* bit flips */
+    case 1: /* bit flips */
         for (uint32_t n = 1 + rnd(8); n; n--) {
             uint32_t bit = rnd(good_size * 8);
             buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         }
         break;
-    case 2:                                   /* byte overwrites */
+    case 2: /* byte overwrites */
         for (uint32_t n = 1 + rnd(4); n; n--)
             buf[rnd(good_size)] = (uint8_t)rnd32();
         break;
-    case 3:                                   /* truncated or extended */
+    case 3: /* truncated or extended */
         size = rnd(good_size + 64);
         for (uint32_t i = good_size; i < size; i++)
             buf[i] = rnd(2) ? 0 : (uint8_t)rnd32();
         break;
-    case 4: {                                 /* a header field */
+    case 4: { /* a header field */
         uint32_t *field = (uint32_t *)h + rnd(6);
         *field = interesting(*field);
         break;
     }
-    case 5: {                                 /* a rule field */
+    case 5: { /* a rule field */
         struct flask_policy_rule *r = rule_at(buf, rnd(hdr(good)->nr_rules));
         switch (rnd(5)) {
-        case 0: r->src = (uint16_t)interesting(r->src); break;
-        case 1: r->tgt = (uint16_t)interesting(r->tgt); break;
-        case 2: r->tclass = (uint16_t)interesting(r->tclass); break;
-        case 3: r->reserved = (uint16_t)interesting(0); break;
-        default: r->perms = interesting(r->perms); break;
+        case 0:
+            r->src = (uint16_t)interesting(r->src);
+            break;
+        case 1:
+            r->tgt = (uint16_t)interesting(r->tgt);
+            break;
+        case 2:
+            r->tclass = (uint16_t)interesting(r->tclass);
+            break;
+        case 3:
+            r->reserved = (uint16_t)interesting(0);
+            break;
+        default:
+            r->perms = interesting(r->perms);
+            break;
         }
         break;
     }
-    case 6: {                                 /* a type name offset */
+    case 6: { /* a type name offset */
         uint32_t *off = (uint32_t *)(buf + sizeof(*h)) + rnd(hdr(good)->nr_types);
         *off = rnd(2) ? rnd(hdr(good)->strings_size + 4) : interesting(*off);
         break;
     }
-    case 7:                                   /* two rules swapped, or one copied */
+    case 7: /* two rules swapped, or one copied */
         *rule_at(buf, rnd(hdr(good)->nr_rules)) = *rule_at(good, rnd(hdr(good)->nr_rules));
         break;
-    case 8:                                   /* a well-formed random policy */
+    case 8: /* a well-formed random policy */
         return random_policy(buf);
-    default:                                  /* a few flips in the rules only */
+    default: /* a few flips in the rules only */
         for (uint32_t n = 1 + rnd(3); n; n--) {
             uint32_t bit = rnd(hdr(good)->nr_rules * 12 * 8);
             ((uint8_t *)rule_at(buf, 0))[bit / 8] ^= (uint8_t)(1u << (bit % 8));
@@ -186,8 +208,12 @@ static uint32_t large(void)
         for (uint32_t i = 0; i + 4 <= size; i += 4)
             *(uint32_t *)(big + i) = rnd32();
     *h = (struct flask_policy_header){
-        .magic = FLASK_POLICY_MAGIC, .version = FLASK_POLICY_VERSION, .nr_types = types,
-        .nr_rules = rules, .strings_size = size - head, .nr_classes = FLASK_NR_CLASSES,
+        .magic = FLASK_POLICY_MAGIC,
+        .version = FLASK_POLICY_VERSION,
+        .nr_types = types,
+        .nr_rules = rules,
+        .strings_size = size - head,
+        .nr_classes = FLASK_NR_CLASSES,
     };
     return size;
 }
@@ -247,8 +273,8 @@ void test_main(void)
         if (done % 1000 == 999)
             gprintf("%u policies\n", done + 1);
     }
-    gprintf("fuzz: %u policies: %u accepted, %u -EINVAL, %u -ENOMEM, %u other, %u lockouts\n",
-            done, accepted, einval, enomem, other, lockouts);
+    gprintf("fuzz: %u policies: %u accepted, %u -EINVAL, %u -ENOMEM, %u other, %u lockouts\n", done,
+            accepted, einval, enomem, other, lockouts);
     CHECK_EQ(other, 0);
     CHECK_EQ(accepted + einval + enomem + other, done);
     if (!lockouts) {

@@ -78,7 +78,7 @@ static void contexts(void)
     CHECK(d > 0 && x > 0 && d != u && x != u && x != d);
     CHECK_EQ(flask_context_to_sid("system_u:system_r:nosuch_t"), -XEN_EINVAL);
     CHECK_EQ(flask_context_to_sid("system_u:system_r:"), -XEN_EINVAL);
-    CHECK_EQ(flask_context_to_sid(""), -XEN_EINVAL);      /* size 0 */
+    CHECK_EQ(flask_context_to_sid(""), -XEN_EINVAL); /* size 0 */
 
     /* The round trip. */
     memset(buf, 'x', sizeof(buf));
@@ -164,8 +164,7 @@ static void priv(void)
     contexts();
 
     /* FLASK_ACCESS answers like the default policy. */
-    uint32_t d = sid_of("dom0_t"), u = sid_of("domU_t"), x = sid_of("xen_t"),
-             s = sid_of("stub_t");
+    uint32_t d = sid_of("dom0_t"), u = sid_of("domU_t"), x = sid_of("xen_t"), s = sid_of("stub_t");
     uint32_t seq = check_access(d, u, FLASK_CLASS_MMU, MMU__PHYSMAP, MMU__ALL);
     CHECK_EQ(check_access(u, d, FLASK_CLASS_MMU, MMU__PHYSMAP, 0), seq);
     check_access(u, u, FLASK_CLASS_MMU, MMU__PHYSMAP | MMU__MAP_READ, MMU__SELF);

@@ -26,8 +26,8 @@
 
 TEST_NAME("xsm_policy");
 
-#define SIGNAL_GFN 0x8e0UL          /* the guest's own signals to the boss */
-#define UNMAPPED 0xF0000000u        /* no RAM of the guest */
+#define SIGNAL_GFN 0x8e0UL   /* the guest's own signals to the boss */
+#define UNMAPPED 0xF0000000u /* no RAM of the guest */
 
 static uint8_t buf[4096];
 
@@ -73,14 +73,14 @@ static void reloadguest(void)
 
     CHECK(!domain_is_privileged());
     CHECK_EQ(own_memory_map(), 0);
-    CHECK_EQ(own_memory_map(), 0);            /* now from the AVC */
+    CHECK_EQ(own_memory_map(), 0); /* now from the AVC */
     gprintf("memory_map: allowed\n");
     CHECK_EQ(decrease_one(SIGNAL_GFN, 0), 1); /* max - 1: "done" */
     wait_pages(DOMID_SELF, max - 2);          /* the boss loaded the strict one */
     CHECK_EQ(own_memory_map(), -XEN_EPERM);
     gprintf("memory_map after the reload: -EPERM\n");
     CHECK_EQ(decrease_one(SIGNAL_GFN + 1, 0), 1);
-    wait_pages(DOMID_SELF, max - 4);          /* the default one is back */
+    wait_pages(DOMID_SELF, max - 4); /* the default one is back */
     CHECK_EQ(own_memory_map(), 0);
     gprintf("memory_map after the second reload: allowed\n");
 }
@@ -178,7 +178,8 @@ static struct flask_policy_header *hdr(void)
 static struct flask_policy_rule *rule(unsigned int i)
 {
     return (struct flask_policy_rule *)(buf + sizeof(struct flask_policy_header) +
-                                        hdr()->nr_types * sizeof(uint32_t)) + i;
+                                        hdr()->nr_types * sizeof(uint32_t)) +
+           i;
 }
 
 static uint32_t *type_off(unsigned int t)
@@ -227,14 +228,14 @@ static void badload(void)
             break;
         nr_sids++;
     }
-    CHECK_EQ(nr_sids, 5);                     /* xen_t dom0_t domU_t stub_t */
+    CHECK_EQ(nr_sids, 5); /* xen_t dom0_t domU_t stub_t */
     before_seqno = snapshot(before);
 
-#define BAD(what, edit, expect)                                    \
-    do {                                                           \
-        size = build_policy(1);                                    \
-        edit;                                                      \
-        bad_load(what, size, expect);                              \
+#define BAD(what, edit, expect)       \
+    do {                              \
+        size = build_policy(1);       \
+        edit;                         \
+        bad_load(what, size, expect); \
     } while (0)
 
     BAD("bad magic", hdr()->magic ^= 1, -XEN_EINVAL);
@@ -252,13 +253,13 @@ static void badload(void)
             struct flask_policy_rule r = *rule(0);
             *rule(0) = *rule(1);
             *rule(1) = r;
-        }), -XEN_EINVAL);
+        }),
+        -XEN_EINVAL);
     BAD("a duplicate rule", *rule(1) = *rule(0), -XEN_EINVAL);
     BAD("a rule of type 0", rule(0)->src = 0, -XEN_EINVAL);
     BAD("a rule of no type", rule(hdr()->nr_rules - 1)->tgt = (uint16_t)hdr()->nr_types,
         -XEN_EINVAL);
-    BAD("a rule of no class", rule(hdr()->nr_rules - 1)->tclass = FLASK_NR_CLASSES,
-        -XEN_EINVAL);
+    BAD("a rule of no class", rule(hdr()->nr_rules - 1)->tclass = FLASK_NR_CLASSES, -XEN_EINVAL);
     BAD("reserved bits", rule(3)->reserved = 1, -XEN_EINVAL);
     BAD("no permission", rule(3)->perms = 0, -XEN_EINVAL);
     BAD("an unknown permission", ({
@@ -266,7 +267,8 @@ static void badload(void)
             while (rule(i)->tclass != FLASK_CLASS_MMU)
                 i++;
             rule(i)->perms |= 1u << 6;
-        }), -XEN_EINVAL);
+        }),
+        -XEN_EINVAL);
     BAD("a name outside the strings", *type_off(2) = hdr()->strings_size, -XEN_EINVAL);
     BAD("an unterminated name", strings()[hdr()->strings_size - 1] = 'x', -XEN_EINVAL);
     BAD("an empty name", *type_off(1) = 0, -XEN_EINVAL);
@@ -279,7 +281,8 @@ static void badload(void)
             strings()[hdr()->strings_size + 64] = '\0';
             hdr()->strings_size += 65;
             size += 65;
-        }), -XEN_EINVAL);
+        }),
+        -XEN_EINVAL);
     BAD("a control character in a name", rename_type("stub_t", "stu\033_t"), -XEN_EINVAL);
     BAD("a name with a space", rename_type("stub_t", "stub t"), -XEN_EINVAL);
     BAD("a name starting with a digit", rename_type("stub_t", "9tub_t"), -XEN_EINVAL);

@@ -36,8 +36,8 @@
 
 TEST_NAME("xsm_roles");
 
-#define FOREIGN_GFN 0x900UL     /* in the stub: where the target's frame appears */
-#define FOREIGN_IDX 0x800UL     /* in the target: the frame the stub maps */
+#define FOREIGN_GFN 0x900UL /* in the stub: where the target's frame appears */
+#define FOREIGN_IDX 0x800UL /* in the target: the frame the stub maps */
 
 static domid_t arg_domid(const char *key)
 {
@@ -201,8 +201,8 @@ void test_main(void)
         const char *name;
         void (*run)(void);
     } roles[] = {
-        { "actor", actor }, { "boss", boss },
-        { "stubguest", stubguest }, { "stub", stub }, { "stubboss", stubboss },
+        { "actor", actor }, { "boss", boss },         { "stubguest", stubguest },
+        { "stub", stub },   { "stubboss", stubboss },
     };
 
     for (unsigned int i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {

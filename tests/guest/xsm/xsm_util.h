@@ -33,8 +33,8 @@
  * CPU0 is woken at CPU0's next scheduling decision, often at once), so this
  * is just large: a test that really hangs ends at its QEMU timeout. */
 #define WAIT_ROUNDS 1000000
-#define POKE_GFN 0x8f0UL               /* 0x8f0..0x8ff: pages others may remove */
-#define SCRATCH_GFN 0x880UL            /* where shared_info is mapped and removed */
+#define POKE_GFN 0x8f0UL    /* 0x8f0..0x8ff: pages others may remove */
+#define SCRATCH_GFN 0x880UL /* where shared_info is mapped and removed */
 
 /* ---- waiting ------------------------------------------------------------------ */
 
@@ -155,10 +155,14 @@ static inline long flask_access(uint32_t ssid, uint32_t tsid, uint32_t tclass, u
                                 struct xen_flask_access *out)
 {
     struct xen_flask_op op = { .cmd = FLASK_ACCESS };
-    op.u.access = (struct xen_flask_access){ .ssid = ssid, .tsid = tsid, .tclass = tclass,
-                                             .req = req, .allowed = 0xdeadbeef,
+    op.u.access = (struct xen_flask_access){ .ssid = ssid,
+                                             .tsid = tsid,
+                                             .tclass = tclass,
+                                             .req = req,
+                                             .allowed = 0xdeadbeef,
                                              .audit_allow = 0xdeadbeef,
-                                             .audit_deny = 0xdeadbeef, .seqno = 0xdeadbeef };
+                                             .audit_deny = 0xdeadbeef,
+                                             .seqno = 0xdeadbeef };
     long rc = flask_op(&op);
     *out = op.u.access;
     return rc;
@@ -181,7 +185,7 @@ static inline uint32_t sid_of(const char *type)
 
 /* A policy being built: types by name, rules merged per (src, tgt, class). */
 struct policy_builder {
-    unsigned int nr_types;                 /* including the reserved type 0 */
+    unsigned int nr_types; /* including the reserved type 0 */
     const char *types[PB_MAX_TYPES];
     unsigned int nr_rules;
     struct flask_policy_rule rules[PB_MAX_RULES];
@@ -279,9 +283,12 @@ static inline uint32_t pb_write(struct policy_builder *b, uint8_t *out, size_t c
     }
 
     struct flask_policy_header h = {
-        .magic = FLASK_POLICY_MAGIC, .version = FLASK_POLICY_VERSION,
-        .nr_types = b->nr_types, .nr_rules = b->nr_rules,
-        .strings_size = strings_size, .nr_classes = FLASK_NR_CLASSES,
+        .magic = FLASK_POLICY_MAGIC,
+        .version = FLASK_POLICY_VERSION,
+        .nr_types = b->nr_types,
+        .nr_rules = b->nr_rules,
+        .strings_size = strings_size,
+        .nr_classes = FLASK_NR_CLASSES,
     };
     size_t size = sizeof(h) + b->nr_types * sizeof(uint32_t) +
                   b->nr_rules * sizeof(struct flask_policy_rule) + strings_size;
@@ -298,13 +305,15 @@ static inline uint32_t pb_write(struct policy_builder *b, uint8_t *out, size_t c
     return (uint32_t)size;
 }
 
-#define MMU__ALL (MMU__PHYSMAP | MMU__ADJUST | MMU__STAT | MMU__MEMORYMAP | MMU__MAP_READ | \
-                  MMU__MAP_WRITE)
+#define MMU__ALL \
+    (MMU__PHYSMAP | MMU__ADJUST | MMU__STAT | MMU__MEMORYMAP | MMU__MAP_READ | MMU__MAP_WRITE)
 #define MMU__SELF (MMU__PHYSMAP | MMU__ADJUST | MMU__STAT | MMU__MEMORYMAP)
-#define DOMAIN__ALL (DOMAIN__CREATE | DOMAIN__DESTROY | DOMAIN__PAUSE | DOMAIN__GETPARAM | \
-                     DOMAIN__SETPARAM | DOMAIN__VCPU)
-#define XEN__ALL (XEN__WRITECONSOLE | XEN__READCONSOLE | XEN__MACHINE_MEMORY_MAP | \
-                  XEN__GETENFORCE | XEN__SETENFORCE | XEN__LOAD_POLICY | XEN__COMPUTE_AV)
+#define DOMAIN__ALL                                                                           \
+    (DOMAIN__CREATE | DOMAIN__DESTROY | DOMAIN__PAUSE | DOMAIN__GETPARAM | DOMAIN__SETPARAM | \
+     DOMAIN__VCPU)
+#define XEN__ALL                                                                        \
+    (XEN__WRITECONSOLE | XEN__READCONSOLE | XEN__MACHINE_MEMORY_MAP | XEN__GETENFORCE | \
+     XEN__SETENFORCE | XEN__LOAD_POLICY | XEN__COMPUTE_AV)
 #define GRANT__ALL 0x3fu
 #define EVENT__ALL 0x1fu
 
