@@ -79,6 +79,23 @@ struct domain *domain_get(domid_t id)
     return found;
 }
 
+struct domain *domain_get_next(domid_t first)
+{
+    struct domain *found = NULL;
+    struct list_head *pos;
+
+    spin_lock(&domlist_lock);
+    list_for_each(pos, &domlist) {
+        struct domain *d = list_entry(pos, struct domain, domlist_link);
+        if (d->domid >= first && d->state < DOMAIN_DYING && (!found || d->domid < found->domid))
+            found = d;
+    }
+    if (found)
+        domain_get_ref(found);
+    spin_unlock(&domlist_lock);
+    return found;
+}
+
 /* ---- creation ------------------------------------------------------------- */
 
 /* The next domid not in use, counting on from the last one handed out (so
@@ -250,6 +267,8 @@ static const char *const reason_names[] = {
 
 const char *shutdown_reason_name(unsigned int reason)
 {
+    if (reason == SHUTDOWN_destroyed)
+        return "destroyed";
     return reason < ARRAY_SIZE(reason_names) ? reason_names[reason] : "unknown";
 }
 
@@ -311,6 +330,11 @@ void domain_shutdown(struct domain *d, unsigned int reason)
         domain_destroy(d);
 }
 
+void domain_kill(struct domain *d)
+{
+    domain_shutdown(d, SHUTDOWN_destroyed);
+}
+
 void domain_crash(struct domain *d, const char *fmt, ...)
 {
     char why[384];
@@ -327,7 +351,14 @@ void domain_start(struct domain *d)
 {
     spin_lock(&d->lock);
     ASSERT(d->state == DOMAIN_CREATED);
-    d->state = DOMAIN_RUNNING;
+    if (d->start_paused) {
+        /* Its vCPU starts parked until an unpause (sched_start_vcpu). */
+        d->state = DOMAIN_PAUSED;
+        d->pause_count = 1;
+        printk("Domain d%u (%s): started paused\n", d->domid, d->name);
+    } else {
+        d->state = DOMAIN_RUNNING;
+    }
     d->vcpus[0]->initialised = true; /* the builder set its PVH entry state */
     spin_unlock(&d->lock);
     sched_start_vcpu(d->vcpus[0]);

@@ -31,6 +31,8 @@ struct guest_options {
     unsigned long mem;
     unsigned long vcpus;
     bool priv;
+    bool paused;   /* started paused, for a builder domain to unpause */
+    bool xenstore; /* the xenstore domain (XSM class XS_PRIV) */
     char label[DOMAIN_LABEL_LEN];
     char target[DOMAIN_NAME_LEN];
 };
@@ -90,6 +92,8 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
         { "mem", PARAM_SIZE, &o->mem, 0, NULL },
         { "vcpus", PARAM_UINT, &o->vcpus, 0, NULL },
         { "priv", PARAM_BOOL, &o->priv, 0, NULL },
+        { "paused", PARAM_BOOL, &o->paused, 0, NULL },
+        { "xenstore", PARAM_BOOL, &o->xenstore, 0, NULL },
         { "label", PARAM_STRING, o->label, sizeof(o->label), NULL },
         { "target", PARAM_STRING, o->target, sizeof(o->target), NULL },
     };
@@ -100,6 +104,8 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
     o->mem = DEFAULT_MEM;
     o->vcpus = 1;
     o->priv = first_guest;
+    o->paused = false;
+    o->xenstore = false;
     o->label[0] = '\0';
     o->target[0] = '\0';
     if (cmdline_parse(mica_part, params, ARRAY_SIZE(params), option_warning, &problems))
@@ -337,6 +343,8 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
     snprintf(d->cmdline, sizeof(d->cmdline), "%s", module->cmdline);
     snprintf(d->label, sizeof(d->label), "%s", o.label);
     d->ram_end = o.mem;
+    d->start_paused = o.paused;
+    d->xenstore = o.xenstore;
     if (o.target[0]) {
         d->target = domain_find_by_name(o.target);
         if (d->target == DOMID_INVALID) {

@@ -1,18 +1,32 @@
 /*
- * domctl (hypercall 36): pausing and unpausing another domain
- * (include/public/domctl.h). Both ask XSM's domain_pause hook (dummy: PRIV).
+ * domctl (hypercall 36): what a domain builder does to another domain
+ * (include/public/domctl.h). Each command asks its XSM hook:
  *
- *   XEN_DOMCTL_pausedomain    0; returns once none of the domain's vCPUs
- *                             runs (pauses nest); -EINVAL for the caller
- *                             itself or a domain that is not running
- *   XEN_DOMCTL_unpausedomain  0; -EINVAL if it is not paused
+ *   XEN_DOMCTL_pausedomain    domain_pause (dummy: PRIV); returns once none
+ *                             of the domain's vCPUs runs (pauses nest);
+ *                             -EINVAL for the caller itself or a domain that
+ *                             is not running
+ *   XEN_DOMCTL_unpausedomain  domain_unpause (DM_PRIV: also the domain's
+ *                             target= builder); -EINVAL if it is not paused
+ *                             (a domain built with `paused` starts paused)
+ *   XEN_DOMCTL_destroydomain  domain_kill (PRIV); the domain stops for good
+ *                             and is torn down; -EINVAL for the caller itself
+ *   XEN_DOMCTL_getdomaininfo  getdomaininfo (XS_PRIV), asked for each domain:
+ *                             the first domain with an id >= the header's
+ *                             that the caller may inspect, its id echoed in
+ *                             the header; -ESRCH if there is none, -EPERM
+ *                             if XSM hid every one there is
  *   a wrong interface version -EACCES (as Xen), no such domain -ESRCH,
  *   other commands -ENOSYS, a bad pointer -EFAULT
  */
 #include "guest_access.h"
 #include "hypercall.h"
+#include "lib/string.h"
+#include "frame.h"
+#include "p2m/p2m.h"
 #include "public/domctl.h"
 #include "public/errno.h"
+#include "schedule.h"
 #include "spinlock.h"
 #include "xsm.h"
 
@@ -25,19 +39,90 @@
  */
 static DEFINE_SPINLOCK(domctl_lock, LOCK_LEVEL_DOMCTL);
 
-long do_domctl(struct vcpu *v, const struct hypercall_args *a)
+/* The XEN_DOMINF_* flags of d as getdomaininfo reports them. */
+static uint32_t domain_flags(const struct domain *d)
 {
-    struct xen_domctl_header op;
-    struct domain *d;
+    enum domain_state state = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE);
+    uint32_t flags = XEN_DOMINF_hvm_guest | XEN_DOMINF_hap; /* PVH under NPT */
+    bool blocked = d->nr_vcpus > 0;
+
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        enum vcpu_state s = __atomic_load_n(&d->vcpus[i]->state, __ATOMIC_ACQUIRE);
+        if (s == VCPU_RUNNING)
+            flags |= XEN_DOMINF_running;
+        blocked = blocked && (s == VCPU_BLOCKED || s == VCPU_OFFLINE);
+    }
+    if (blocked && state == DOMAIN_RUNNING)
+        flags |= XEN_DOMINF_blocked;
+    if (state == DOMAIN_PAUSED)
+        flags |= XEN_DOMINF_paused;
+    if (state >= DOMAIN_SHUTDOWN) {
+        if (d->shutdown_reason == SHUTDOWN_destroyed)
+            flags |= XEN_DOMINF_dying; /* being destroyed: no reason of its own */
+        else
+            flags |= XEN_DOMINF_shutdown | (d->shutdown_reason & XEN_DOMINF_shutdownmask)
+                                               << XEN_DOMINF_shutdownshift;
+    }
+    if (d->xenstore)
+        flags |= XEN_DOMINF_xs_domain;
+    return flags;
+}
+
+static void fill_domaininfo(const struct domain *d, struct xen_domctl_getdomaininfo *info)
+{
+    unsigned int online = 0;
+
+    memset(info, 0, sizeof(*info));
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        online += sched_vcpu_is_up(d->vcpus[i]);
+    info->domain = d->domid;
+    info->flags = domain_flags(d);
+    info->tot_pages = d->tot_pages;
+    info->max_pages = d->max_pages;
+    /* Where the guest mapped its shared_info page (XENMAPSPACE_shared_info),
+     * or all ones while it has not. */
+    info->shared_info_frame = gfn_x(d->shared_info->gfn);
+    /* cpu_time stays 0: Mica does not account vCPU time yet. */
+    info->nr_online_vcpus = online;
+    info->max_vcpu_id = d->nr_vcpus - 1;
+    info->gpaddr_bits = P2M_GFN_BITS + PAGE_SHIFT;
+}
+
+/* The first domain with an id >= first that src may inspect, with a
+ * reference, or NULL; *denied tells whether XSM hid any on the way. */
+static struct domain *next_inspectable(struct domain *src, domid_t first, bool *denied)
+{
+    struct domain *d = domain_get_next(first);
+
+    *denied = false;
+    while (d && XSM_CALL(getdomaininfo, src, d)) {
+        domid_t after = d->domid + 1;
+        *denied = true;
+        domain_put(d);
+        d = domain_get_next(after);
+    }
+    return d;
+}
+
+static long getdomaininfo(struct vcpu *v, uint64_t arg, struct xen_domctl *op)
+{
+    bool denied;
+    struct domain *d = next_inspectable(v->domain, op->h.domain, &denied);
+
+    if (!d)
+        return denied ? -XEN_EPERM : -XEN_ESRCH;
+    fill_domaininfo(d, &op->u.getdomaininfo);
+    op->h.domain = d->domid;
+    domain_put(d);
+    return copy_to_guest(v, arg, op, sizeof(*op)) ? -XEN_EFAULT : 0;
+}
+
+/* pause, unpause, destroy: one other domain, under the domctl lock. */
+static long act_on_domain(struct vcpu *v, const struct xen_domctl_header *h)
+{
+    struct domain *d = domain_get(h->domain);
     long rc;
 
-    if (copy_from_guest(v, &op, a->arg[0], sizeof(op)))
-        return -XEN_EFAULT;
-    if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
-        return -XEN_EACCES;
-    if (op.cmd != XEN_DOMCTL_pausedomain && op.cmd != XEN_DOMCTL_unpausedomain)
-        return -XEN_ENOSYS;
-    d = domain_get(op.domain);
     if (!d)
         return -XEN_ESRCH;
     if (!spin_trylock(&domctl_lock)) {
@@ -45,14 +130,38 @@ long do_domctl(struct vcpu *v, const struct hypercall_args *a)
         return HYPERCALL_PREEMPTED;
     }
     if (d == v->domain)
-        rc = -XEN_EINVAL; /* a domain cannot pause itself */
-    else if (XSM_CALL(domain_pause, v->domain, d))
+        rc = -XEN_EINVAL; /* a domain cannot pause, unpause or destroy itself */
+    else if (h->cmd == XEN_DOMCTL_pausedomain)
+        rc = XSM_CALL(domain_pause, v->domain, d) ? -XEN_EPERM : domain_pause(d);
+    else if (h->cmd == XEN_DOMCTL_unpausedomain)
+        rc = XSM_CALL(domain_unpause, v->domain, d) ? -XEN_EPERM : domain_unpause(d);
+    else if (XSM_CALL(domain_kill, v->domain, d))
         rc = -XEN_EPERM;
-    else if (op.cmd == XEN_DOMCTL_pausedomain)
-        rc = domain_pause(d);
-    else
-        rc = domain_unpause(d);
+    else {
+        domain_kill(d);
+        rc = 0;
+    }
     spin_unlock(&domctl_lock);
     domain_put(d);
     return rc;
+}
+
+long do_domctl(struct vcpu *v, const struct hypercall_args *a)
+{
+    struct xen_domctl op;
+
+    if (copy_from_guest(v, &op.h, a->arg[0], sizeof(op.h)))
+        return -XEN_EFAULT;
+    if (op.h.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
+        return -XEN_EACCES;
+    switch (op.h.cmd) {
+    case XEN_DOMCTL_pausedomain:
+    case XEN_DOMCTL_unpausedomain:
+    case XEN_DOMCTL_destroydomain:
+        return act_on_domain(v, &op.h);
+    case XEN_DOMCTL_getdomaininfo:
+        return getdomaininfo(v, a->arg[0], &op);
+    default:
+        return -XEN_ENOSYS;
+    }
 }

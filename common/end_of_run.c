@@ -92,7 +92,8 @@ void end_of_run_check(void)
     for (unsigned int i = 0; i < nr_records; i++) {
         printk("  d%u (%s): %s\n", records[i].domid, records[i].name,
                shutdown_reason_name(records[i].reason));
-        all_off = all_off && records[i].reason == SHUTDOWN_poweroff;
+        all_off = all_off && (records[i].reason == SHUTDOWN_poweroff ||
+                              records[i].reason == SHUTDOWN_destroyed);
     }
     if (nr_lost_records)
         printk("  ... and %u more\n", nr_lost_records);

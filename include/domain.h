@@ -76,6 +76,10 @@ struct domain {
     unsigned int pause_count;     /* domctl pauses in force (under lock) */
     spinlock_t lock;              /* state, page list, tot_pages */
     bool privileged;
+    bool xenstore;                    /* the xenstore domain (module option `xenstore`):
+                                         XSM's XS_PRIV class lets it inspect domains */
+    bool start_paused;                /* module option `paused`: started paused, for a
+                                         builder to unpause (XEN_DOMCTL_unpausedomain) */
     domid_t target;                   /* the domain this one manages (device model,
                                        stub domain), or DOMID_INVALID */
     char label[DOMAIN_LABEL_LEN];     /* security label (XSM); FLASK fills in the default */
@@ -120,6 +124,9 @@ int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint
  * if there is none or it is dying. */
 struct domain *domain_get(domid_t id);
 void domain_get_ref(struct domain *d);
+/* A counted reference to the live domain with the smallest id >= first, or
+ * NULL if there is none. */
+struct domain *domain_get_next(domid_t first);
 void domain_put(struct domain *d);
 
 /* The domain running on this CPU (NULL when idle). */
@@ -137,6 +144,14 @@ int domain_unpause(struct domain *d);
 /* Stop a domain for good with reason SHUTDOWN_*; its vCPUs leave their CPUs
  * at their next exit, and the last one tears the domain down. */
 void domain_shutdown(struct domain *d, unsigned int reason);
+
+/* A reason of Mica's own beside Xen's SHUTDOWN_*: another domain destroyed
+ * this one (XEN_DOMCTL_destroydomain). A clean end, like a power-off. */
+#define SHUTDOWN_destroyed 0x100
+
+/* XEN_DOMCTL_destroydomain: stop d for good whatever it is doing; its
+ * vCPUs leave their CPUs and the last one tears it down (as a shutdown). */
+void domain_kill(struct domain *d);
 
 /* Crash a domain: log why (printf-style) and shut it down as crashed. */
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

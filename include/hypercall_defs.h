@@ -94,7 +94,12 @@ HYPERCALL_XSM(hvm_op, hvm_getparam, TARGET, src_tgt, "get_param")
 HYPERCALL_XSM(hvm_op, hvm_setparam, TARGET, src_tgt, "set_param")
 
 HYPERCALL(36, domctl, none, struct xen_domctl *u_domctl)
-HYPERCALL_XSM(domctl, domain_pause, PRIV, src_tgt, "pausedomain, unpausedomain")
+HYPERCALL_XSM(domctl, domain_pause, PRIV, src_tgt, "pausedomain")
+HYPERCALL_XSM(domctl, domain_unpause, DM_PRIV, src_tgt,
+              "unpausedomain (the domain's builder, its target= device model, may)")
+HYPERCALL_XSM(domctl, domain_kill, PRIV, src_tgt, "destroydomain")
+HYPERCALL_XSM(domctl, getdomaininfo, XS_PRIV, src_tgt,
+              "getdomaininfo (a privileged or the xenstore domain; asked per domain)")
 
 #undef HYPERCALL
 #undef HYPERCALL_XSM

@@ -25,6 +25,7 @@ enum xsm_default {
                       whose `target` (device model / stub domain) it is */
     XSM_DM_PRIV, /* a privileged domain, or the target's device model */
     XSM_PRIV,    /* privileged domains only */
+    XSM_XS_PRIV, /* a privileged domain or the xenstore domain */
 };
 
 struct xsm_ops {
@@ -45,6 +46,9 @@ struct xsm_ops {
     int (*domain_create)(struct domain *src, struct domain *tgt);
     int (*domain_destroy)(struct domain *src, struct domain *tgt); /* remote shutdown */
     int (*domain_pause)(struct domain *src, struct domain *tgt);
+    int (*domain_unpause)(struct domain *src, struct domain *tgt);
+    int (*domain_kill)(struct domain *src, struct domain *tgt); /* destroydomain */
+    int (*getdomaininfo)(struct domain *src, struct domain *tgt);
     /* hvm_op */
     int (*hvm_getparam)(struct domain *src, struct domain *tgt);
     int (*hvm_setparam)(struct domain *src, struct domain *tgt);

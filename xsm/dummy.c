@@ -26,6 +26,8 @@ int xsm_default_action(enum xsm_default action, struct domain *src, struct domai
         /* fall through */
     case XSM_PRIV:
         return src->privileged ? 0 : -XEN_EPERM;
+    case XSM_XS_PRIV:
+        return src->privileged || src->xenstore ? 0 : -XEN_EPERM;
     }
     return -XEN_EPERM;
 }

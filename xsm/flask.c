@@ -180,6 +180,9 @@ MMU_HOOK(remove_from_physmap, MMU__PHYSMAP)
 DOMAIN_HOOK(domain_create, DOMAIN__CREATE)
 DOMAIN_HOOK(domain_destroy, DOMAIN__DESTROY)
 DOMAIN_HOOK(domain_pause, DOMAIN__PAUSE)
+DOMAIN_HOOK(domain_unpause, DOMAIN__UNPAUSE)
+DOMAIN_HOOK(domain_kill, DOMAIN__DESTROY)
+DOMAIN_HOOK(getdomaininfo, DOMAIN__GETDOMAININFO)
 DOMAIN_HOOK(hvm_getparam, DOMAIN__GETPARAM)
 DOMAIN_HOOK(hvm_setparam, DOMAIN__SETPARAM)
 DOMAIN_HOOK(vcpu_op, DOMAIN__VCPU)
@@ -462,6 +465,9 @@ struct xsm_ops flask_ops = {
     .domain_create = flask_domain_create,
     .domain_destroy = flask_domain_destroy,
     .domain_pause = flask_domain_pause,
+    .domain_unpause = flask_domain_unpause,
+    .domain_kill = flask_domain_kill,
+    .getdomaininfo = flask_getdomaininfo,
     .hvm_getparam = flask_hvm_getparam,
     .hvm_setparam = flask_hvm_setparam,
     .vcpu_op = flask_vcpu_op,
