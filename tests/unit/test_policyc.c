@@ -405,9 +405,9 @@ static void test_default_policy(void)
           type_index("stub_t"));
 
     /* dom0_t: everything on every domain and on xen_t */
-    CHECK_EQ(perms("dom0_t", "domU_t", d), 0x3f);
-    CHECK_EQ(perms("dom0_t", "dom0_t", d), 0x3f);
-    CHECK_EQ(perms("dom0_t", "stub_t", d), 0x3f);
+    CHECK_EQ(perms("dom0_t", "domU_t", d), 0xff);
+    CHECK_EQ(perms("dom0_t", "dom0_t", d), 0xff);
+    CHECK_EQ(perms("dom0_t", "stub_t", d), 0xff);
     CHECK_EQ(perms("dom0_t", "domU_t", m), 0x3f);
     CHECK_EQ(perms("dom0_t", "dom0_t", m), 0x3f);
     CHECK_EQ(perms("dom0_t", "xen_t", x), 0x7f);
@@ -444,7 +444,8 @@ static void test_example_policies(void)
 
     CHECK(compile_file_ok("xsm/policy/examples/stubdom.te"));
     CHECK_EQ(perms("dm_t", "hvm_t", m), MMU__PHYSMAP | MMU__MAP_READ | MMU__MAP_WRITE | MMU__STAT);
-    CHECK_EQ(perms("dm_t", "hvm_t", d), DOMAIN__PAUSE | DOMAIN__GETPARAM | DOMAIN__SETPARAM);
+    CHECK_EQ(perms("dm_t", "hvm_t", d), DOMAIN__PAUSE | DOMAIN__UNPAUSE | DOMAIN__GETDOMAININFO |
+                                            DOMAIN__GETPARAM | DOMAIN__SETPARAM);
     CHECK_EQ(perms("dm_t", "domU_t", m), 0);
     CHECK_EQ(perms("hvm_t", "dm_t", m), 0);
     CHECK_EQ(perms("domU_t", "xen_t", x), XEN__WRITECONSOLE);
