@@ -126,13 +126,5 @@ static void guest(void)
 
 void test_main(void)
 {
-    if (guest_arg_is("role", "builder"))
-        builder();
-    else if (guest_arg_is("role", "guest"))
-        guest();
-    else if (guest_arg_is("role", "spin"))
-        for (int i = 0; i < 300000; i++)
-            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-    else
-        guest_test_abort("no role= given");
+    GUEST_PLAY_ROLE({ "builder", builder }, { "guest", guest });
 }

@@ -83,3 +83,24 @@ int guest_arg_ulong(const char *key, unsigned long *n)
     *n = result;
     return 0;
 }
+
+void guest_play_role(const struct guest_role *roles, unsigned int count)
+{
+    char names[160] = "no role=";
+    size_t len = strlen(names);
+
+    for (unsigned int i = 0; i < count; i++) {
+        if (guest_arg_is("role", roles[i].name)) {
+            roles[i].run();
+            return;
+        }
+    }
+    for (unsigned int i = 0; i < count && len + strlen(roles[i].name) + 2 < sizeof(names); i++) {
+        if (i)
+            names[len++] = '|';
+        memcpy(names + len, roles[i].name, strlen(roles[i].name));
+        len += strlen(roles[i].name);
+    }
+    names[len] = '\0';
+    guest_test_abort(names);
+}

@@ -26,4 +26,17 @@ int guest_arg_is(const char *key, const char *value);
  * arguments are small. */
 int guest_arg_ulong(const char *key, unsigned long *n);
 
+/* A guest that plays one of several parts in a test: run the one whose name
+ * the argument "role=NAME" gives, or fail the test listing the names. */
+struct guest_role {
+    const char *name;
+    void (*run)(void);
+};
+void guest_play_role(const struct guest_role *roles, unsigned int count);
+#define GUEST_PLAY_ROLE(...)                                         \
+    do {                                                             \
+        static const struct guest_role roles_[] = { __VA_ARGS__ };   \
+        guest_play_role(roles_, sizeof(roles_) / sizeof(roles_[0])); \
+    } while (0)
+
 #endif /* GUEST_ARGS_H */

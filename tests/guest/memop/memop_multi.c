@@ -212,21 +212,6 @@ static void heartbeat(void)
 
 void test_main(void)
 {
-    static const struct {
-        const char *name;
-        void (*run)(void);
-    } roles[] = {
-        { "mapper", mapper },
-        { "owner", owner },
-        { "big", big },
-        { "heartbeat", heartbeat },
-    };
-
-    for (unsigned int i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
-        if (guest_arg_is("role", roles[i].name)) {
-            roles[i].run();
-            return;
-        }
-    }
-    guest_test_abort("no role=mapper|owner|big|heartbeat after ' -- '");
+    GUEST_PLAY_ROLE({ "mapper", mapper }, { "owner", owner }, { "big", big },
+                    { "heartbeat", heartbeat });
 }

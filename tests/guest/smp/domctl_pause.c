@@ -105,12 +105,5 @@ static void mutual(void)
 
 void test_main(void)
 {
-    if (guest_arg_is("role", "controller"))
-        controller();
-    else if (guest_arg_is("role", "victim"))
-        victim();
-    else if (guest_arg_is("role", "mutual"))
-        mutual();
-    else
-        guest_test_abort("no role= given");
+    GUEST_PLAY_ROLE({ "controller", controller }, { "victim", victim }, { "mutual", mutual });
 }

@@ -209,12 +209,5 @@ static void priv(void)
 
 void test_main(void)
 {
-    if (guest_arg_is("role", "nosys"))
-        nosys();
-    else if (guest_arg_is("role", "unpriv"))
-        unpriv();
-    else if (guest_arg_is("role", "priv"))
-        priv();
-    else
-        guest_test_abort("no role=nosys|unpriv|priv after ' -- '");
+    GUEST_PLAY_ROLE({ "nosys", nosys }, { "unpriv", unpriv }, { "priv", priv });
 }

@@ -323,14 +323,6 @@ static void bystander(void)
 
 void test_main(void)
 {
-    if (guest_arg_is("role", "reloadguest"))
-        reloadguest();
-    else if (guest_arg_is("role", "reloadboss"))
-        reloadboss();
-    else if (guest_arg_is("role", "badload"))
-        badload();
-    else if (guest_arg_is("role", "bystander"))
-        bystander();
-    else
-        guest_test_abort("no role=reloadguest|reloadboss|badload|bystander after ' -- '");
+    GUEST_PLAY_ROLE({ "reloadguest", reloadguest }, { "reloadboss", reloadboss },
+                    { "badload", badload }, { "bystander", bystander });
 }

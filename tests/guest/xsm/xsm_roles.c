@@ -197,19 +197,6 @@ static void stubboss(void)
 
 void test_main(void)
 {
-    static const struct {
-        const char *name;
-        void (*run)(void);
-    } roles[] = {
-        { "actor", actor }, { "boss", boss },         { "stubguest", stubguest },
-        { "stub", stub },   { "stubboss", stubboss },
-    };
-
-    for (unsigned int i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
-        if (guest_arg_is("role", roles[i].name)) {
-            roles[i].run();
-            return;
-        }
-    }
-    guest_test_abort("no role=actor|boss|stubguest|stub|stubboss after ' -- '");
+    GUEST_PLAY_ROLE({ "actor", actor }, { "boss", boss }, { "stubguest", stubguest },
+                    { "stub", stub }, { "stubboss", stubboss });
 }
