@@ -5,7 +5,9 @@ tests() returns the list (tests/mica_test.py); run_tests.py finds it. The gdb
 session boots through `tools/mica-run --gdb --demo` exactly as a user would, runs
 the gdb command it prints in batch mode, stops at physmap_add (the demo guest's
 first add_to_physmap, before anything in its p2m has changed), and checks
-mica-domains, mica-p2m and mica-walk against the p2m-dump on the serial console.
+mica-domains, mica-p2m and mica-walk against the p2m-dump on the serial console;
+then it goes on to the end of the demo (p2m_debug_domain_ending) and checks
+mica-p2m against the dump Mica prints there, after the demo's changes.
 """
 import importlib.util
 import os
@@ -116,24 +118,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-def first_dump(serial, name):
-    """The first p2m dump of domain `name` on the console: its lines."""
-    lines = serial.splitlines()
-    for i, line in enumerate(lines):
-        if re.match(r"^p2m of d\d+ \(%s\):" % re.escape(name), line):
-            block = [line]
-            for more in lines[i + 1:]:
-                if not more.startswith(("  gfn ", "  table ")):
-                    break
-                block.append(more)
-            return block
-    return None
-
-
-def section(out, start):
-    """Lines of gdb's output from the one starting with `start` up to the next
-    command's first line (lines not indented)."""
-    lines = out.splitlines()
+def sections(text, start):
+    """Every block of lines that starts with a line beginning with `start` and
+    goes on with the indented lines after it (a dump, a command's output)."""
+    lines, blocks = text.splitlines(), []
     for i, line in enumerate(lines):
         if line.startswith(start):
             block = [line]
@@ -141,8 +129,22 @@ def section(out, start):
                 if not more.startswith("  "):
                     break
                 block.append(more)
-            return block
-    return []
+            blocks.append(block)
+    return blocks
+
+
+def section(text, start):
+    """The first such block, or []."""
+    blocks = sections(text, start)
+    return blocks[0] if blocks else []
+
+
+def same(what, got, want):
+    """[] if the two blocks of lines are equal, else a problem that shows both."""
+    if got == want:
+        return []
+    return ["%s differs from the serial p2m dump:\n  gdb:    %s\n  serial: %s"
+            % (what, "\n          ".join(got), "\n          ".join(want))]
 
 
 def expected_mfn(dump, gfn):
@@ -156,9 +158,10 @@ def expected_mfn(dump, gfn):
 
 def check_session(serial, out):
     problems = []
-    dump = first_dump(serial, "demo")
-    if not dump:
-        return ["the serial log has no p2m dump of demo"]
+    dumps = sections(serial, "p2m of d0 (demo)")
+    if len(dumps) != 2:
+        return ["the serial log has %d p2m dumps of demo, not 2 (built, ending)" % len(dumps)]
+    dump = dumps[0]
     if "Breakpoint 1, physmap_add" not in out:
         problems.append("gdb did not stop at physmap_add")
     # mica-domains
@@ -166,10 +169,17 @@ def check_session(serial, out):
                      r"1 vCPU\(s\), privileged\n  vCPU0: running on CPU[01]$", out, re.M):
         problems.append("mica-domains did not list d0 (demo) running with its vCPU")
     # mica-p2m: the very lines p2m_dump printed at build time
-    got = section(out, "p2m of d0 (demo)")
-    if got != dump:
-        problems.append("mica-p2m 0 differs from the serial p2m dump:\n  gdb:    %s\n  serial: %s"
-                        % ("\n          ".join(got), "\n          ".join(dump)))
+    got = sections(out, "p2m of d0 (demo)")
+    problems += same("mica-p2m 0 at the first physmap_add", got[0] if got else [], dump)
+    # ... and at the end, after the demo's changes (4 KiB leaves, holes), the
+    # same lines as the dump Mica prints when the domain ends.
+    if "Breakpoint 2, p2m_debug_domain_ending" not in out:
+        problems.append("gdb did not stop at p2m_debug_domain_ending")
+    if not re.search(r"^d0 \(demo\): dying, \d+ pages", out, re.M):
+        problems.append("mica-domains did not show d0 (demo) dying")
+    problems += same("mica-p2m 0 at the end", got[1] if len(got) > 1 else [], dumps[1])
+    if dumps[1] == dump or " 4K x" not in "\n".join(dumps[1]):
+        problems.append("the demo did not change its p2m (no 4K leaves at the end)")
     tables = set(int(m, 16) for m in re.findall(r"table L\d at mfn 0x([0-9a-f]+)", "\n".join(dump)))
     root = re.search(r"table L3 at mfn 0x([0-9a-f]+)", "\n".join(dump))
     # mica-walk: the mfn of each gfn as the dump's runs give it, through the dump's tables
@@ -203,7 +213,7 @@ def session():
         with open(console, "w") as out:
             run = subprocess.Popen(
                 [os.path.join(ROOT, "tools", "mica-run"), "--gdb", "--gdb-port", str(port),
-                 "--cmdline", "p2m-dump", "--demo", "600"],
+                 "--cmdline", "p2m-dump", "--demo", "2"],
                 cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True)
         try:
@@ -224,7 +234,11 @@ def session():
             if argv[0] != "gdb" or "target remote localhost:%d" % port not in command:
                 return ["unexpected gdb command: %s" % command], text
             steps = ["break physmap_add", "continue", "mica-domains", "mica-p2m 0"]
-            steps += ["mica-walk 0 0x%x" % gfn for gfn in WALK_GFNS] + ["kill"]
+            steps += ["mica-walk 0 0x%x" % gfn for gfn in WALK_GFNS]
+            # Then to the end of the demo (about 2 s): its p2m before teardown,
+            # then `finish` lets Mica print the same dump.
+            steps += ["delete 1", "break p2m_debug_domain_ending", "continue", "mica-domains",
+                      "mica-p2m 0", "finish", "kill"]
             argv = argv[:1] + ["-batch", "-nx"] + argv[1:]
             for step in steps:
                 argv[-1:-1] = ["-ex", step]
