@@ -25,12 +25,12 @@
 
 TEST_NAME("p2m_demo");
 
-#define MOVE_FROM 0x800UL    /* A: 0x800..0x83f */
-#define MOVE_TO 0x880UL      /* B: 0x880..0x8bf */
-#define SHARED_INFO 0x900UL  /* S: 0x900..0x93f */
-#define BIG 0xa00UL          /* the 2 MiB given back and populated again */
-#define SLOTS 64             /* rounds before A, B and S repeat */
-#define BLOCKS_PER_ROUND 10  /* SCHEDOP_block per round: about 0.1 s */
+#define MOVE_FROM 0x800UL   /* A: 0x800..0x83f */
+#define MOVE_TO 0x880UL     /* B: 0x880..0x8bf */
+#define SHARED_INFO 0x900UL /* S: 0x900..0x93f */
+#define BIG 0xa00UL         /* the 2 MiB given back and populated again */
+#define SLOTS 64            /* rounds before A, B and S repeat */
+#define BLOCKS_PER_ROUND 10 /* SCHEDOP_block per round: about 0.1 s */
 #define ROUNDS_PER_SECOND 10
 
 static int big_mapped = 1;
