@@ -349,7 +349,7 @@ if gdb is not None:
                 index = pt_index_frame(gfn, level)
                 e = _read_frame(table)[index]
                 t = entry_type(e)
-                head = "  L%u table mfn 0x%-6x index %3u  entry 0x%016x  %-14s type %u" % (
+                head = "  L%u table mfn 0x%-6x index %3u  entry 0x%016x  %-17s type %u" % (
                     level, table, index, e, entry_flags(e), t)
                 if not entry_present(e):
                     print(head + "  -> not present")
