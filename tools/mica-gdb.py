@@ -270,6 +270,9 @@ if gdb is not None:
                     self.run(gdb.string_to_argv(arg))
             except MicaError as e:
                 raise gdb.GdbError("%s: %s" % (self.name, e))
+            except gdb.error as e:      # e.g. a pointer that cannot be read
+                raise gdb.GdbError("%s: %s (is Mica stopped in a consistent state?)"
+                                   % (self.name, e))
 
     class MicaDomains(_MicaCommand):
         """mica-domains: every domain: id, name, state, pages, its vCPUs (state,
