@@ -87,10 +87,17 @@ run: deps $(BUILD)/mica.iso
 	@$(QEMU) $(QEMU_MACHINE) -smp $(RUN_CPUS) -serial stdio -cdrom $(BUILD)/mica.iso; \
 	  status=$$?; tools/exit-status.sh $$status
 
-debug: deps $(BUILD)/mica.iso
-	@echo "QEMU is waiting for gdb on localhost:1234. In another terminal run:"
-	@echo "  gdb -ex 'set architecture i386:x86-64' -ex 'target remote localhost:1234' -ex 'break start_mica' -ex continue $(BUILD)/mica.elf"
-	$(QEMU) $(QEMU_MACHINE) -smp $(RUN_CPUS) -serial stdio -s -S -cdrom $(BUILD)/mica.iso
+# QEMU waits for gdb (tools/mica-run --gdb, which prints the gdb command that
+# attaches with the Mica commands of tools/mica-gdb.py; docs/debugging.md).
+#   make debug CMDLINE="p2m-dump" GUESTS="build/guest/p2m_demo.elf:name=demo,--,seconds=600"
+# Without GUESTS: the two demo domains of `make run`.
+CMDLINE ?=
+GUESTS ?= $(BUILD)/guest/hello.elf:name=hello,mem=16M $(BUILD)/guest/hello-32.elf:name=hello-32,mem=16M,vcpus=1
+DEBUG_IMAGES := $(filter $(BUILD)/guest/%.elf,$(foreach g,$(GUESTS),$(firstword $(subst :, ,$(g)))))
+
+debug: deps $(BUILD)/mica.elf $(DEBUG_IMAGES)
+	@tools/mica-run --gdb --cpus $(RUN_CPUS) --mem 256M --cmdline "$(CMDLINE)" $(GUESTS); \
+	  status=$$?; test $$status = 0 || echo "mica-run: exit status $$status (1 a failure, 2 Mica panicked, 3 anything else: gdb's kill, Ctrl-C)"
 
 # --- tests --------------------------------------------------------------------------
 # Host unit tests: each test_NAME is built from tests/unit/test_NAME.c, the
@@ -155,7 +162,10 @@ clean:
 help:
 	@echo "make          build build/mica.elf and build/mica.iso"
 	@echo "make run      boot the ISO in QEMU (serial console here); RUN_CPUS=N"
-	@echo "make debug    as run, but QEMU waits for gdb (prints the gdb command)"
+	@echo "make debug    QEMU waits for gdb; prints the gdb command (Mica commands: mica-domains,"
+	@echo "              mica-p2m, mica-walk); CMDLINE=\"...\" GUESTS=\"build/guest/x.elf:opts ...\""
+	@echo "make guests   build every test guest (build/guest/*.elf)"
+	@echo "make unit     build the host unit tests (build/unit/test_*; make test runs them)"
 	@echo "make test     every test: host unit tests and QEMU boot tests"
 	@echo "make bench    deterministic benchmarks, Mica beside Xen 4.17"
 	@echo "make test-xen the self-only guest tests under real Xen 4.17"

@@ -7,7 +7,10 @@ Every test prints one line, PASS or FAIL with its name; the run ends with
 CPU count, with -no-reboot and isa-debug-exit, and judges by QEMU's exit
 status (never 0: a triple fault exits 0) and by patterns in the serial log.
 
-  run_tests.py [--unit BIN ...] [--only SUBSTRING] [--keep-logs DIR]
+  run_tests.py [--unit BIN ...] [--only SUBSTRING] [--jobs N] [--keep-logs DIR]
+
+--only runs the tests whose name contains SUBSTRING; --jobs N runs N QEMU
+tests at a time (default 2).
 """
 import argparse
 import glob
@@ -57,6 +60,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--unit", nargs="*", default=[])
     parser.add_argument("--only", default="")
+    parser.add_argument("--jobs", "-j", type=int, default=2,
+                        help="QEMU tests run at a time (default 2)")
     parser.add_argument("--keep-logs", default=os.path.join(mica_test.ROOT, "build", "test-logs"))
     args = parser.parse_args()
 
@@ -65,7 +70,7 @@ def main():
 
     os.makedirs(args.keep_logs, exist_ok=True)
     tests = [t for t in all_qemu_tests() if args.only in t.name]
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         for test, (problems, log) in zip(tests, pool.map(lambda t: t.run(), tests)):
             log_path = os.path.join(args.keep_logs, test.name.replace("/", "_") + ".log")
             with open(log_path, "w") as f:

@@ -24,6 +24,7 @@ check() {
     need /usr/lib/gcc/x86_64-linux-gnu/12/32/libgcc.a gcc-multilib "builds the 32-bit test guests"
     need clang-format clang-format "checks the code's formatting (make check)"
     need cppcheck cppcheck "static analysis (make check)"
+    need gdb gdb "the debugger of make debug and tools/mica-run --gdb (tools/mica-gdb.py)"
 }
 
 check >/tmp/mica-deps.$$ || true
