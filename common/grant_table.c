@@ -227,8 +227,8 @@ static void maptrack_set(struct domain *ld, grant_handle_t h, const struct grant
 
 /* ---- map, unmap, copy ---------------------------------------------------------- */
 
-int16_t grant_map(struct domain *ld, struct domain *rd, grant_ref_t ref, gfn_t gfn,
-                  bool readonly, grant_handle_t *handle)
+int16_t grant_map(struct domain *ld, struct domain *rd, grant_ref_t ref, gfn_t gfn, bool readonly,
+                  grant_handle_t *handle)
 {
     struct frame *f;
     int h = maptrack_reserve(ld);
@@ -244,8 +244,7 @@ int16_t grant_map(struct domain *ld, struct domain *rd, grant_ref_t ref, gfn_t g
             unpin(rd, ref, !readonly);
             /* Not a hole, or beyond the guest-physical space: the address;
              * out of table pages: a general error. */
-            st = rc == -XEN_EEXIST || rc == -XEN_EINVAL ? GNTST_bad_virt_addr
-                                                        : GNTST_general_error;
+            st = rc == -XEN_EEXIST || rc == -XEN_EINVAL ? GNTST_bad_virt_addr : GNTST_general_error;
         }
     }
     if (st) {

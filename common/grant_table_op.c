@@ -132,8 +132,8 @@ static long get_version(struct vcpu *v, uint64_t uop)
     if (rc)
         return rc;
     op.version = 1;
-    if (copy_to_guest(v, uop + __builtin_offsetof(struct gnttab_get_version, version),
-                      &op.version, sizeof(op.version)))
+    if (copy_to_guest(v, uop + __builtin_offsetof(struct gnttab_get_version, version), &op.version,
+                      sizeof(op.version)))
         return -XEN_EFAULT;
     return 0;
 }
@@ -236,7 +236,7 @@ static int16_t copy_acquire(struct domain *ld, const struct gnt_copy_side *s, st
         return grant_acquire_for_copy(ld, b->d, b->ref, b->write, &b->frame);
     }
     return physmap_hold_frame(b->d, _gfn(s->ref_or_gmfn), b->write, &b->frame) ? GNTST_bad_page
-                                                                              : GNTST_okay;
+                                                                               : GNTST_okay;
 }
 
 static void copy_release(struct copy_buf *b)

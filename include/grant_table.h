@@ -38,8 +38,8 @@ void grant_table_teardown(struct domain *d);
 unsigned int grant_table_entries(const struct domain *d);
 
 /* Map rd's grant ref (granted to ld) at gfn of ld; *handle on success. */
-int16_t grant_map(struct domain *ld, struct domain *rd, grant_ref_t ref, gfn_t gfn,
-                  bool readonly, grant_handle_t *handle);
+int16_t grant_map(struct domain *ld, struct domain *rd, grant_ref_t ref, gfn_t gfn, bool readonly,
+                  grant_handle_t *handle);
 
 /* The granting domain of ld's mapping `handle` (a counted reference, to be
  * put), or NULL if there is no such mapping. */

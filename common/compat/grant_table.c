@@ -4,8 +4,8 @@
  */
 #include "compat/grant_table.h"
 
-int xlat_gnttab_frame_out(struct vcpu *v, const struct hypercall_args *a, uint64_t list,
-                          uint32_t i, uint64_t gfn)
+int xlat_gnttab_frame_out(struct vcpu *v, const struct hypercall_args *a, uint64_t list, uint32_t i,
+                          uint64_t gfn)
 {
     unsigned int size = guest_ulong_size(a);
 

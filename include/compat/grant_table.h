@@ -62,7 +62,10 @@ static inline int xlat_gnttab_copy_in(struct vcpu *v, const struct hypercall_arg
 
     if (copy_from_guest(v, &u, arg, xlat_gnttab_copy_size(a)))
         return -XEN_EFAULT;
-#define GNT_SIDE(s, wide) { (wide) ? (uint64_t)(s).u.gmfn : (s).u.ref, (s).domid, (s).offset }
+#define GNT_SIDE(s, wide)                                                \
+    {                                                                    \
+        (wide) ? (uint64_t)(s).u.gmfn : (s).u.ref, (s).domid, (s).offset \
+    }
     if (a->compat)
         *dst = (struct gnt_copy){ GNT_SIDE(u.c.source, !(u.c.flags & GNTCOPY_source_gref)),
                                   GNT_SIDE(u.c.dest, !(u.c.flags & GNTCOPY_dest_gref)), u.c.len,
@@ -76,8 +79,8 @@ static inline int xlat_gnttab_copy_in(struct vcpu *v, const struct hypercall_arg
 }
 
 /* Write-backs (common/compat/grant_table.c): 0 or -EFAULT. */
-int xlat_gnttab_frame_out(struct vcpu *v, const struct hypercall_args *a, uint64_t list,
-                          uint32_t i, uint64_t gfn);
+int xlat_gnttab_frame_out(struct vcpu *v, const struct hypercall_args *a, uint64_t list, uint32_t i,
+                          uint64_t gfn);
 int xlat_gnttab_copy_status_out(struct vcpu *v, const struct hypercall_args *a, uint64_t arg,
                                 int16_t status);
 

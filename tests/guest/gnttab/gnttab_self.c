@@ -181,8 +181,9 @@ static void long_batch(void)
     unsigned int bad = 0;
 
     for (unsigned int i = 0; i < BATCH; i++)
-        ops[i] = (struct gnttab_map_grant_ref){ .host_addr = 0x720000, .flags = GNTMAP_host_map,
-                                                .ref = i, .dom = 0x7000, .status = 99 };
+        ops[i] = (struct gnttab_map_grant_ref){
+            .host_addr = 0x720000, .flags = GNTMAP_host_map, .ref = i, .dom = 0x7000, .status = 99
+        };
     CHECK_EQ(HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, ops, BATCH), 0);
     for (unsigned int i = 0; i < BATCH; i++)
         bad += ops[i].status != GNTST_bad_domain;
