@@ -122,8 +122,7 @@ static void mapper_misuse(void)
 static void mapper_copies(volatile uint32_t *shared)
 {
     /* From a read-only grant into our own page, whole. */
-    CHECK_EQ(gnt_copy(GRANTER, 11, 0, DOMID_SELF, 0x810, 0, 4096, GNTCOPY_source_gref),
-             GNTST_okay);
+    CHECK_EQ(gnt_copy(GRANTER, 11, 0, DOMID_SELF, 0x810, 0, 4096, GNTCOPY_source_gref), GNTST_okay);
     CHECK(page_has_pattern(0x810, SEED_RO));
     /* From our page into the shared page, 8 bytes at word S_COPY. */
     volatile uint32_t *mine = gfn_ptr(0x811);
@@ -134,9 +133,9 @@ static void mapper_copies(volatile uint32_t *shared)
     CHECK_EQ(shared[S_COPY], 0xC0C0C0C0u);
     CHECK_EQ(shared[S_COPY + 1], 0xC1C1C1C1u);
     /* gref to gref. */
-    CHECK_EQ(gnt_copy(GRANTER, 11, 0, GRANTER, 10, 4000, 4,
-                      GNTCOPY_source_gref | GNTCOPY_dest_gref),
-             GNTST_okay);
+    CHECK_EQ(
+        gnt_copy(GRANTER, 11, 0, GRANTER, 10, 4000, 4, GNTCOPY_source_gref | GNTCOPY_dest_gref),
+        GNTST_okay);
     CHECK_EQ(shared[1000], SEED_RO * 0x9E3779B9u);
     /* Into a read-only grant; across a page end; a ref out of range; a
      * frame of another domain named by gmfn. */
@@ -148,8 +147,7 @@ static void mapper_copies(volatile uint32_t *shared)
              GNTST_bad_copy_arg);
     CHECK_EQ(gnt_copy(GRANTER, 2048, 0, DOMID_SELF, 0x811, 0, 8, GNTCOPY_source_gref),
              GNTST_bad_gntref);
-    CHECK_EQ(gnt_copy(GRANTER, SHARED_GFN, 0, DOMID_SELF, 0x811, 0, 8, 0),
-             GNTST_permission_denied);
+    CHECK_EQ(gnt_copy(GRANTER, SHARED_GFN, 0, DOMID_SELF, 0x811, 0, 8, 0), GNTST_permission_denied);
 }
 
 static void mapper_race(void)
@@ -200,8 +198,7 @@ static void mapper(void)
     CHECK(page_has_pattern(MAP_GFN + 3, SEED_DEC));
     /* The same grant twice, the second time read-only; then unmapped (the
      * first stays). A wrong host_addr is refused and changes nothing. */
-    CHECK_EQ(gnt_map(GRANTER, 10, MAP_GFN + 2, GNTMAP_host_map | GNTMAP_readonly, &h),
-             GNTST_okay);
+    CHECK_EQ(gnt_map(GRANTER, 10, MAP_GFN + 2, GNTMAP_host_map | GNTMAP_readonly, &h), GNTST_okay);
     CHECK_EQ(((volatile uint32_t *)gfn_ptr(MAP_GFN + 2))[S_GRANTER], READY);
     CHECK_EQ(gnt_unmap(h, MAP_GFN + 5), GNTST_general_error);
     CHECK_EQ(gnt_unmap(h, MAP_GFN + 2), GNTST_okay);
@@ -275,8 +272,8 @@ static void racer(unsigned int id)
         if ((x >> 24) & 1)
             e[20].flags = flags | GTF_permit_access;
         else
-            __atomic_store_n((volatile uint32_t *)&e[20],
-                             (uint32_t)flags | ((uint32_t)domid << 16), __ATOMIC_RELEASE);
+            __atomic_store_n((volatile uint32_t *)&e[20], (uint32_t)flags | ((uint32_t)domid << 16),
+                             __ATOMIC_RELEASE);
     }
     race_done = 1;
 }
