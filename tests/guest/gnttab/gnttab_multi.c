@@ -159,6 +159,8 @@ static void mapper_race(void)
         grant_handle_t h = 0;
         int16_t st = gnt_map(GRANTER, 20, MAP_GFN + 4, flags, &h);
 
+        if (i % 64 == 63) /* let the racer run if it shares our CPU */
+            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
         if (st == GNTST_okay) {
             volatile uint32_t *p = gfn_ptr(MAP_GFN + 4);
             /* Whatever the entry said, a mapping is some frame of d1's RAM:
@@ -269,7 +271,10 @@ static void racer(unsigned int id)
                                                 GTF_writing | GTF_sub_page));
         domid_t domid = (x >> 20) & 7 ? MAPPER : LEAVER;
         e[20].frame = frames[(x >> 16) & 3];
-        if ((x >> 24) & 1)
+        if ((x >> 25) & 1) /* half the time, a valid grant to d0 */
+            __atomic_store_n((volatile uint32_t *)&e[20],
+                             GTF_permit_access | ((uint32_t)MAPPER << 16), __ATOMIC_RELEASE);
+        else if ((x >> 24) & 1)
             e[20].flags = flags | GTF_permit_access;
         else
             __atomic_store_n((volatile uint32_t *)&e[20], (uint32_t)flags | ((uint32_t)domid << 16),
