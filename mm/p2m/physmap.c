@@ -231,34 +231,29 @@ int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
     return rc;
 }
 
-/* Is gpfn a grant mapping? Those leave only through grant_table_op's unmap:
- * replacing one here would strand the mapper's handle and the granter's pin. */
-static bool is_grant_mapping(struct domain *d, gfn_t gpfn)
-{
-    enum p2m_type t = p2m_invalid;
-    unsigned int leaf;
-
-    get_gfn(&d->p2m, gpfn, &t, &leaf);
-    put_gfn(&d->p2m, gpfn);
-    return p2m_is_grant(t);
-}
-
 /*
  * Retire what gpfn maps now, because the caller is about to write a new entry
  * there: the bookkeeping of the old frame changes here, the entry itself is
  * replaced by the caller's single write, so another vCPU reading gpfn sees
  * the old frame or the new one, never a hole. The old frame's reference is
  * dropped after the flush (drop_departed). d->lock and the p2m held; gpfn
- * already prepared to 4 KiB.
+ * already prepared to 4 KiB. *n is 0 or 1 (gone[0]).
+ *
+ * A grant mapping is never replaced (-EINVAL, nothing changed): it leaves
+ * only through grant_table_op's unmap, or its handle and the granter's pin
+ * would be stranded (typed entries have their own API, XSA-378).
  */
-static unsigned int retire_old(struct domain *d, gfn_t gpfn, struct departed *gone)
+static int retire_old(struct domain *d, gfn_t gpfn, struct departed *gone, unsigned int *n)
 {
     enum p2m_type t;
     unsigned int leaf;
     mfn_t mfn = get_gfn(&d->p2m, gpfn, &t, &leaf);
-    unsigned int n = 0;
+    int rc = 0;
 
-    if (!mfn_eq(mfn, INVALID_MFN)) {
+    *n = 0;
+    if (p2m_is_grant(t)) {
+        rc = -XEN_EINVAL;
+    } else if (!mfn_eq(mfn, INVALID_MFN)) {
         struct frame *f = mfn_to_frame(mfn);
         gone[0].frame = f;
         gone[0].leaves_domain = false;
@@ -274,10 +269,10 @@ static unsigned int retire_old(struct domain *d, gfn_t gpfn, struct departed *go
         } else {
             f->gfn = INVALID_GFN; /* a special frame: just unmapped */
         }
-        n = 1;
+        *n = 1;
     }
     put_gfn(&d->p2m, gpfn);
-    return n;
+    return rc;
 }
 
 /* The frame a space/idx names, its current gfn (INVALID_GFN if unmapped)
@@ -331,8 +326,6 @@ int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
         return -XEN_ESRCH;
     p2m_lock(&d->p2m);
     rc = source_frame(d, space, idx, &f, &src_gfn, &t);
-    if (!rc && is_grant_mapping(d, gpfn))
-        rc = -XEN_EINVAL; /* typed entries go through their own API (XSA-378) */
     if (!rc && gfn_eq(src_gfn, gpfn))
         goto out; /* already there */
     /* The only allocations: split both gfns to 4 KiB (no translation changes). */
@@ -340,10 +333,11 @@ int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
         rc = p2m_prepare_4k(&d->p2m, gpfn);
     if (!rc && !gfn_eq(src_gfn, INVALID_GFN))
         rc = p2m_prepare_4k(&d->p2m, src_gfn);
+    if (!rc)
+        rc = retire_old(d, gpfn, gone, &nr_gone);
     if (rc)
         goto out;
 
-    nr_gone = retire_old(d, gpfn, gone);
     must_set(&d->p2m, gpfn, frame_to_mfn(f), t);
     if (!gfn_eq(src_gfn, INVALID_GFN)) /* moved: the old gfn's reference moves too */
         must_set(&d->p2m, src_gfn, _mfn(0), p2m_invalid);
@@ -388,9 +382,10 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
 
     if (lock_live(d)) {
         p2m_lock(&d->p2m);
-        rc = is_grant_mapping(d, gpfn) ? -XEN_EINVAL : p2m_prepare_4k(&d->p2m, gpfn);
+        rc = p2m_prepare_4k(&d->p2m, gpfn);
+        if (!rc)
+            rc = retire_old(d, gpfn, gone, &nr_gone);
         if (!rc) {
-            nr_gone = retire_old(d, gpfn, gone);
             must_set(&d->p2m, gpfn, mfn, p2m_map_foreign);
             p2m_flush(&d->p2m);
         }

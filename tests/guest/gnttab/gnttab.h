@@ -42,24 +42,26 @@ static inline int16_t gnt_unmap(grant_handle_t handle, unsigned long gfn)
     return op.status;
 }
 
+/* One side of a copy: a gref, or a gmfn. */
+static inline void gnt_copy_side(struct gnttab_copy_ptr *p, int is_gref, unsigned long v,
+                                 domid_t dom, uint16_t off)
+{
+    if (is_gref)
+        p->u.ref = (grant_ref_t)v;
+    else
+        p->u.gmfn = v;
+    p->domid = dom;
+    p->offset = off;
+}
+
 /* One copy: its status. src/dst are a gref (with the _gref flag) or a gmfn. */
 static inline int16_t gnt_copy(domid_t sdom, unsigned long src, uint16_t soff, domid_t ddom,
                                unsigned long dst, uint16_t doff, uint16_t len, uint16_t flags)
 {
     struct gnttab_copy op = { .len = len, .flags = flags, .status = 99 };
 
-    if (flags & GNTCOPY_source_gref)
-        op.source.u.ref = (grant_ref_t)src;
-    else
-        op.source.u.gmfn = src;
-    op.source.domid = sdom;
-    op.source.offset = soff;
-    if (flags & GNTCOPY_dest_gref)
-        op.dest.u.ref = (grant_ref_t)dst;
-    else
-        op.dest.u.gmfn = dst;
-    op.dest.domid = ddom;
-    op.dest.offset = doff;
+    gnt_copy_side(&op.source, flags & GNTCOPY_source_gref, src, sdom, soff);
+    gnt_copy_side(&op.dest, flags & GNTCOPY_dest_gref, dst, ddom, doff);
     CHECK_EQ(HYPERVISOR_grant_table_op(GNTTABOP_copy, &op, 1), 0);
     return op.status;
 }
