@@ -237,42 +237,42 @@ int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
  * replaced by the caller's single write, so another vCPU reading gpfn sees
  * the old frame or the new one, never a hole. The old frame's reference is
  * dropped after the flush (drop_departed). d->lock and the p2m held; gpfn
- * already prepared to 4 KiB. *n is 0 or 1 (gone[0]).
+ * already prepared to 4 KiB. Returns how many departed (0 or 1, gone[0]),
+ * or -EINVAL if gpfn is a grant mapping.
  *
  * A grant mapping is never replaced (-EINVAL, nothing changed): it leaves
  * only through grant_table_op's unmap, or its handle and the granter's pin
  * would be stranded (typed entries have their own API, XSA-378).
  */
-static int retire_old(struct domain *d, gfn_t gpfn, struct departed *gone, unsigned int *n)
+static int retire_old(struct domain *d, gfn_t gpfn, struct departed *gone)
 {
     enum p2m_type t;
     unsigned int leaf;
     mfn_t mfn = get_gfn(&d->p2m, gpfn, &t, &leaf);
-    int rc = 0;
+    int n = 0;
 
-    *n = 0;
-    if (p2m_is_grant(t)) {
-        rc = -XEN_EINVAL;
-    } else if (!mfn_eq(mfn, INVALID_MFN)) {
+    if (!mfn_eq(mfn, INVALID_MFN)) {
         struct frame *f = mfn_to_frame(mfn);
         gone[0].frame = f;
         gone[0].leaves_domain = false;
-        if (t == p2m_map_foreign) {
-            __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
-        } else if (f->use == FRAME_DOMAIN) {
+        n = 1;
+        if (p2m_is_ram(t) && f->use == FRAME_DOMAIN) {
             /* Replaced RAM leaves the domain (freed if nothing else holds it). */
             list_del(&f->list);
             f->owner = NULL;
             d->tot_pages--;
             gone[0].leaves_domain = true;
             f->gfn = INVALID_GFN;
+        } else if (t == p2m_map_foreign) {
+            __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+        } else if (p2m_is_grant(t)) {
+            n = -XEN_EINVAL; /* nothing changed */
         } else {
             f->gfn = INVALID_GFN; /* a special frame: just unmapped */
         }
-        *n = 1;
     }
     put_gfn(&d->p2m, gpfn);
-    return rc;
+    return n;
 }
 
 /* The frame a space/idx names, its current gfn (INVALID_GFN if unmapped)
@@ -317,7 +317,7 @@ int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
     struct frame *f = NULL;
     gfn_t src_gfn = INVALID_GFN;
     enum p2m_type t = p2m_ram_rw;
-    int rc;
+    int rc, n;
 
     if (gfn_x(gpfn) > P2M_MAX_GFN)
         return -XEN_EINVAL;
@@ -333,10 +333,14 @@ int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
         rc = p2m_prepare_4k(&d->p2m, gpfn);
     if (!rc && !gfn_eq(src_gfn, INVALID_GFN))
         rc = p2m_prepare_4k(&d->p2m, src_gfn);
-    if (!rc)
-        rc = retire_old(d, gpfn, gone, &nr_gone);
     if (rc)
         goto out;
+    n = retire_old(d, gpfn, gone);
+    if (n < 0) {
+        rc = n;
+        goto out;
+    }
+    nr_gone = (unsigned int)n;
 
     must_set(&d->p2m, gpfn, frame_to_mfn(f), t);
     if (!gfn_eq(src_gfn, INVALID_GFN)) /* moved: the old gfn's reference moves too */
@@ -384,8 +388,10 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
         p2m_lock(&d->p2m);
         rc = p2m_prepare_4k(&d->p2m, gpfn);
         if (!rc)
-            rc = retire_old(d, gpfn, gone, &nr_gone);
-        if (!rc) {
+            rc = retire_old(d, gpfn, gone);
+        if (rc >= 0) {
+            nr_gone = (unsigned int)rc;
+            rc = 0;
             must_set(&d->p2m, gpfn, mfn, p2m_map_foreign);
             p2m_flush(&d->p2m);
         }
