@@ -8,6 +8,7 @@
 #include "end_of_run.h"
 #include "frame_owner.h"
 #include "frame_ref.h"
+#include "grant_table.h"
 #include "heap.h"
 #include "lib/string.h"
 #include "lib/vsnprintf.h"
@@ -48,6 +49,7 @@ void domain_put(struct domain *d)
     if (__atomic_sub_fetch(&d->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
         ASSERT(d->state == DOMAIN_DEAD);
         free_vcpus(d);
+        grant_table_free(d);
         xsm->free_security_domain(d);
         xfree(d);
         /* Last: the end of the run may be declared once this reaches zero. */
@@ -128,11 +130,12 @@ static void free_special_frames(struct domain *d)
     if (d->shared_info)
         frame_put(d->shared_info);
     d->shared_info = NULL;
-    for (unsigned int i = 0; i < NR_GRANT_FRAMES; i++) {
+    for (unsigned int i = 0; d->grant_frames && i < d->max_grant_frames; i++) {
         if (d->grant_frames[i])
             frame_put(d->grant_frames[i]);
-        d->grant_frames[i] = NULL;
     }
+    xfree(d->grant_frames);
+    d->grant_frames = NULL;
 }
 
 static int alloc_special_frames(struct domain *d)
@@ -140,7 +143,10 @@ static int alloc_special_frames(struct domain *d)
     d->shared_info = frames_assign(d, 0, FRAME_SPECIAL);
     if (!d->shared_info)
         return -XEN_ENOMEM;
-    for (unsigned int i = 0; i < NR_GRANT_FRAMES; i++) {
+    d->grant_frames = xzalloc(d->max_grant_frames * sizeof(*d->grant_frames));
+    if (!d->grant_frames)
+        return -XEN_ENOMEM;
+    for (unsigned int i = 0; i < d->max_grant_frames; i++) {
         d->grant_frames[i] = frames_assign(d, 0, FRAME_SPECIAL);
         if (!d->grant_frames[i])
             return -XEN_ENOMEM;
@@ -196,12 +202,14 @@ static int publish(struct domain *d)
 }
 
 int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint64_t max_pages,
-                  struct domain **created)
+                  unsigned int max_grant_frames, struct domain **created)
 {
     struct domain *d;
     int rc;
 
     if (nr_vcpus == 0 || nr_vcpus > MAX_VCPUS)
+        return -XEN_EINVAL;
+    if (max_grant_frames == 0 || max_grant_frames > MAX_GRANT_FRAMES)
         return -XEN_EINVAL;
     d = xzalloc(sizeof(*d));
     if (!d)
@@ -209,6 +217,7 @@ int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint
     snprintf(d->name, sizeof(d->name), "%s", name);
     d->privileged = privileged;
     d->max_pages = max_pages;
+    d->max_grant_frames = max_grant_frames;
     d->state = DOMAIN_CREATED;
     d->refcount = 1; /* the domain list's reference */
     spin_lock_init(&d->lock, "domain_lock", LOCK_LEVEL_DOMAIN);
@@ -222,11 +231,14 @@ int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint
     if (!rc)
         rc = alloc_special_frames(d);
     if (!rc)
+        rc = grant_table_init(d);
+    if (!rc)
         rc = alloc_vcpus(d, nr_vcpus);
     if (!rc)
         rc = publish(d);
     if (rc) {
         free_vcpus(d);
+        grant_table_free(d);
         free_special_frames(d);
         p2m_teardown(&d->p2m);
         xfree(d);
@@ -372,6 +384,10 @@ void domain_destroy(struct domain *d)
     spin_lock(&domlist_lock);
     list_del(&d->domlist_link);
     spin_unlock(&domlist_lock);
+
+    /* Before the memory goes: the grant mappings d made are undone, and
+     * nobody may use d's grants any more (common/grant_table.c). */
+    grant_table_teardown(d);
 
     /* Under the domain lock: an operation another domain started on d
      * before it began dying finishes first, and any later one sees DYING

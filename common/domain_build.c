@@ -35,6 +35,7 @@ struct guest_options {
     bool xenstore; /* the xenstore domain (XSM class XS_PRIV) */
     char label[DOMAIN_LABEL_LEN];
     char target[DOMAIN_NAME_LEN];
+    unsigned long max_grant_frames;
 };
 
 struct segment {
@@ -96,6 +97,7 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
         { "xenstore", PARAM_BOOL, &o->xenstore, 0, NULL },
         { "label", PARAM_STRING, o->label, sizeof(o->label), NULL },
         { "target", PARAM_STRING, o->target, sizeof(o->target), NULL },
+        { "max_grant_frames", PARAM_UINT, &o->max_grant_frames, 0, NULL },
     };
 
     memcpy(mica_part, cmdline, len);
@@ -108,6 +110,7 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
     o->xenstore = false;
     o->label[0] = '\0';
     o->target[0] = '\0';
+    o->max_grant_frames = DEFAULT_GRANT_FRAMES;
     if (cmdline_parse(mica_part, params, ARRAY_SIZE(params), option_warning, &problems))
         return false;
     if (!valid_name(o->name)) {
@@ -121,6 +124,11 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
     }
     if (o->vcpus < 1 || o->vcpus > MAX_VCPUS) {
         pr_err("module %u: vcpus=%lu must be 1..%d\n", index, o->vcpus, MAX_VCPUS);
+        return false;
+    }
+    if (o->max_grant_frames < 1 || o->max_grant_frames > MAX_GRANT_FRAMES) {
+        pr_err("module %u: max_grant_frames=%lu must be 1..%d\n", index, o->max_grant_frames,
+               MAX_GRANT_FRAMES);
         return false;
     }
     return true;
@@ -335,7 +343,8 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
         return false;
     }
 
-    rc = domain_create(o.name, o.priv, (unsigned int)o.vcpus, o.mem >> PAGE_SHIFT, &d);
+    rc = domain_create(o.name, o.priv, (unsigned int)o.vcpus, o.mem >> PAGE_SHIFT,
+                       (unsigned int)o.max_grant_frames, &d);
     if (rc) {
         pr_err("module %u (%s) refused: cannot create the domain (error %d)\n", index, o.name, rc);
         return false;

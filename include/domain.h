@@ -29,7 +29,10 @@ typedef uint16_t domid_t;
 #define DOMAIN_CMDLINE_LEN 256
 #define DOMAIN_LABEL_LEN 32
 #define CONSOLE_LINE_LEN 128
-#define NR_GRANT_FRAMES 4
+/* Grant frames per domain (module option max_grant_frames=): the default
+ * and the bound (Xen 4.17's default maximum is 64). */
+#define DEFAULT_GRANT_FRAMES 4
+#define MAX_GRANT_FRAMES 64
 
 enum domain_state {
     DOMAIN_CREATED, /* built, not yet started */
@@ -48,6 +51,7 @@ enum vcpu_state {
 };
 
 struct domain;
+struct grant_table;
 
 struct vcpu {
     struct domain *domain;
@@ -89,9 +93,11 @@ struct domain {
 
     /* Special frames (owned, never in the page list, never counted in
      * tot_pages, never released by decrease_reservation or moved): */
-    struct frame *shared_info;                   /* XENMAPSPACE_shared_info */
-    struct frame *grant_frames[NR_GRANT_FRAMES]; /* XENMAPSPACE_grant_table, for the
-                                       grant-table issue to come */
+    struct frame *shared_info;       /* XENMAPSPACE_shared_info */
+    struct frame **grant_frames;     /* XENMAPSPACE_grant_table: the v1 grant
+                                       table, max_grant_frames of them */
+    unsigned int max_grant_frames;   /* 1..MAX_GRANT_FRAMES, fixed at creation */
+    struct grant_table *grant_table; /* grant state (common/grant_table.c) */
 
     uint64_t ram_end;           /* its memory map: RAM [0, ram_end) (the builder's) */
     uint64_t max_pages;         /* the most RAM pages it may own */
@@ -114,11 +120,13 @@ struct domain {
     struct list_head domlist_link;
 };
 
-/* Create a domain with nr_vcpus vCPUs and room for max_pages pages, but no
- * memory yet, and store it in *created. -EINVAL for a vCPU count outside
- * 1..MAX_VCPUS, -ENOMEM, -ENOSPC (no free domid): nothing is left behind. */
+/* Create a domain with nr_vcpus vCPUs, room for max_pages pages (but no
+ * memory yet) and max_grant_frames grant frames, and store it in *created.
+ * -EINVAL for a vCPU count outside 1..MAX_VCPUS or a grant frame count
+ * outside 1..MAX_GRANT_FRAMES, -ENOMEM, -ENOSPC (no free domid): nothing
+ * is left behind. */
 int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint64_t max_pages,
-                  struct domain **created);
+                  unsigned int max_grant_frames, struct domain **created);
 
 /* A counted reference to domain id (DOMID_SELF: the caller's own), or NULL
  * if there is none or it is dying. */

@@ -10,6 +10,8 @@
  *   label=TYPE    security label for XSM/FLASK (default by privilege)
  *   target=NAME   the domain (built earlier) this one manages (device model
  *                 or stub domain: XSM's target relation)
+ *   max_grant_frames=N  its grant table's size in 4 KiB frames, 1..64
+ *                 (default 4; 512 v1 entries each)
  */
 #ifndef MICA_DOMAIN_BUILD_H
 #define MICA_DOMAIN_BUILD_H

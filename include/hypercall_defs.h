@@ -79,6 +79,16 @@ HYPERCALL(17, xen_version, none, int cmd, void *arg)
 HYPERCALL(18, console_io, none, unsigned int cmd, unsigned int count, char *buffer)
 HYPERCALL_XSM(console_io, console_io, HOOK, own, "write; read is PRIV")
 
+HYPERCALL(20, grant_table_op, grant_table, unsigned int cmd, void *uop, unsigned int count)
+HYPERCALL_XSM(grant_table_op, grant_mapref, HOOK, own,
+              "map_grant_ref (the mapping domain on the granting one, with the GNTMAP_ flags)")
+HYPERCALL_XSM(grant_table_op, grant_unmapref, HOOK, src_tgt,
+              "unmap_grant_ref (the mapping domain on the granting one)")
+HYPERCALL_XSM(grant_table_op, grant_setup, TARGET, src_tgt, "setup_table")
+HYPERCALL_XSM(grant_table_op, grant_copy, HOOK, src_tgt,
+              "copy (the source domain on the destination domain)")
+HYPERCALL_XSM(grant_table_op, grant_query_size, TARGET, src_tgt, "query_size, get_version")
+
 HYPERCALL(24, vcpu_op, none, int cmd, unsigned int vcpuid, void *extra_arg)
 HYPERCALL_XSM(vcpu_op, vcpu_op, TARGET, src_tgt, "every command, on the caller itself")
 

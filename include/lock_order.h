@@ -18,6 +18,7 @@ enum lock_level {
     LOCK_LEVEL_DOMCTL = 15,        /* one domctl at a time (held while pausing) */
     LOCK_LEVEL_DOMLIST = 20,       /* the list of domains, domid allocation */
     LOCK_LEVEL_DOMAIN = 30,        /* one domain's state, pages, vCPUs */
+    LOCK_LEVEL_GRANT = 35,         /* one domain's grant table: pins, handles */
     LOCK_LEVEL_P2M = 40,           /* one domain's whole p2m (every gfn) */
     LOCK_LEVEL_RUNQUEUE = 60,      /* the scheduler's run queue and vCPU states */
     LOCK_LEVEL_END_OF_RUN = 70,    /* the table of domains that have ended */

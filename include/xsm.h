@@ -42,6 +42,13 @@ struct xsm_ops {
     int (*add_to_physmap)(struct domain *src, struct domain *tgt);
     int (*remove_from_physmap)(struct domain *src, struct domain *tgt);
     int (*map_gmfn_foreign)(struct domain *src, struct domain *tgt, struct domain *foreign);
+    /* grant_table_op (Xen's xsm_grant_*): src maps, unmaps, copies from or
+     * asks about tgt's grants */
+    int (*grant_mapref)(struct domain *src, struct domain *tgt, uint32_t flags);
+    int (*grant_unmapref)(struct domain *src, struct domain *tgt);
+    int (*grant_setup)(struct domain *src, struct domain *tgt);
+    int (*grant_copy)(struct domain *src, struct domain *tgt); /* source domain, dest domain */
+    int (*grant_query_size)(struct domain *src, struct domain *tgt);
     /* domains */
     int (*domain_create)(struct domain *src, struct domain *tgt);
     int (*domain_destroy)(struct domain *src, struct domain *tgt); /* remote shutdown */

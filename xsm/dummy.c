@@ -68,6 +68,14 @@ static int dummy_map_gmfn_foreign(struct domain *src, struct domain *tgt, struct
     return xsm_default_action(xsm_default_map_gmfn_foreign, tgt, foreign);
 }
 
+/* Mapping a grant: XSM_HOOK whatever the flags (the grant entry itself
+ * says who may map it). */
+static int dummy_grant_mapref(struct domain *src, struct domain *tgt, uint32_t flags)
+{
+    (void)flags;
+    return xsm_default_action(xsm_default_grant_mapref, src, tgt);
+}
+
 /* The domain builder's hook (no hypercall asks it yet). */
 static int dummy_domain_create(struct domain *src, struct domain *tgt)
 {

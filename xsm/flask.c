@@ -27,6 +27,7 @@
 #include "lib/string.h"
 #include "printk.h"
 #include "public/errno.h"
+#include "public/grant_table.h"
 #include "public/xen.h"
 #include "public/xsm/flask_op.h"
 #include "spinlock.h"
@@ -186,6 +187,24 @@ DOMAIN_HOOK(getdomaininfo, DOMAIN__GETDOMAININFO)
 DOMAIN_HOOK(hvm_getparam, DOMAIN__GETPARAM)
 DOMAIN_HOOK(hvm_setparam, DOMAIN__SETPARAM)
 DOMAIN_HOOK(vcpu_op, DOMAIN__VCPU)
+
+/* grant: map_read (and map_write unless GNTMAP_readonly), unmap, setup,
+ * copy (the source domain on the destination domain), query. */
+static int flask_grant_mapref(struct domain *src, struct domain *tgt, uint32_t flags)
+{
+    uint32_t perms = GRANT__MAP_READ | (flags & GNTMAP_readonly ? 0 : GRANT__MAP_WRITE);
+    return has_perm(src, tgt, FLASK_CLASS_GRANT, perms);
+}
+
+#define GRANT_HOOK(hook, perm)                                      \
+    static int flask_##hook(struct domain *src, struct domain *tgt) \
+    {                                                               \
+        return has_perm(src, tgt, FLASK_CLASS_GRANT, perm);         \
+    }
+GRANT_HOOK(grant_unmapref, GRANT__UNMAP)
+GRANT_HOOK(grant_setup, GRANT__SETUP)
+GRANT_HOOK(grant_copy, GRANT__COPY)
+GRANT_HOOK(grant_query_size, GRANT__QUERY)
 
 static int flask_machine_memory_map(struct domain *src)
 {
@@ -462,6 +481,11 @@ struct xsm_ops flask_ops = {
     .add_to_physmap = flask_add_to_physmap,
     .remove_from_physmap = flask_remove_from_physmap,
     .map_gmfn_foreign = flask_map_gmfn_foreign,
+    .grant_mapref = flask_grant_mapref,
+    .grant_unmapref = flask_grant_unmapref,
+    .grant_setup = flask_grant_setup,
+    .grant_copy = flask_grant_copy,
+    .grant_query_size = flask_grant_query_size,
     .domain_create = flask_domain_create,
     .domain_destroy = flask_domain_destroy,
     .domain_pause = flask_domain_pause,

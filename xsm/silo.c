@@ -20,13 +20,26 @@ static int self_or_privileged(struct domain *src, struct domain *tgt)
 }
 
 /* Mapping another domain's frame acts on that domain: the mapping domain
- * must be allowed to act on it, i.e. be privileged. (When grant tables and
- * event channels arrive, their hooks will let an unprivileged domain talk to
- * the privileged one and to no one else.) */
+ * must be allowed to act on it, i.e. be privileged. */
 static int silo_map_gmfn_foreign(struct domain *src, struct domain *tgt, struct domain *foreign)
 {
     int rc = self_or_privileged(src, tgt);
     return rc ? rc : self_or_privileged(tgt, foreign);
+}
+
+/* Talking through grants (as Xen's SILO): only between a domain and
+ * itself, or when one of the two is privileged. */
+static int with_privileged(struct domain *src, struct domain *tgt)
+{
+    if (!src || !tgt || src == tgt || src->privileged || tgt->privileged)
+        return 0;
+    return -XEN_EPERM;
+}
+
+static int silo_grant_mapref(struct domain *src, struct domain *tgt, uint32_t flags)
+{
+    (void)flags;
+    return with_privileged(src, tgt);
 }
 
 struct xsm_ops silo_ops = {
@@ -40,5 +53,9 @@ struct xsm_ops silo_ops = {
     .hvm_getparam = self_or_privileged,
     .hvm_setparam = self_or_privileged,
     .vcpu_op = self_or_privileged,
+    .grant_mapref = silo_grant_mapref,
+    .grant_copy = with_privileged,
+    .grant_setup = self_or_privileged,
+    .grant_query_size = self_or_privileged,
     /* everything else: the dummy module's rules (xsm_register) */
 };

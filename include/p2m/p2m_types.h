@@ -21,4 +21,16 @@ static inline int p2m_is_ram(enum p2m_type t)
     return t == p2m_ram_rw || t == p2m_ram_ro;
 }
 
+/* Types that map another domain's frame (a foreign or a grant mapping):
+ * each holds one reference on the frame, counted in frame.foreign_refs. */
+static inline int p2m_is_foreign_map(enum p2m_type t)
+{
+    return t == p2m_map_foreign || t == p2m_grant_map_rw || t == p2m_grant_map_ro;
+}
+
+static inline int p2m_is_grant(enum p2m_type t)
+{
+    return t == p2m_grant_map_rw || t == p2m_grant_map_ro;
+}
+
 #endif

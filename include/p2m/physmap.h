@@ -30,4 +30,26 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
 /* remove_from_physmap of gpfn: -ENOENT if nothing is mapped there. */
 int physmap_remove(struct domain *d, gfn_t gpfn);
 
+/*
+ * Grant tables (common/grant_table.c). A frame used through a grant holds
+ * one reference, counted in frame.foreign_refs, for each mapping or copy in
+ * progress; both counts change under the owner's p2m lock.
+ *
+ * physmap_hold_frame: the frame of d's own RAM at gfn (p2m_ram_rw if
+ * writable), with such a reference, in *held; -EINVAL if gfn is not that.
+ * physmap_release_frame: drop it (after the mapping is gone and flushed);
+ * owner is the domain the frame was held from, perhaps dead by now.
+ */
+int physmap_hold_frame(struct domain *d, gfn_t gfn, bool writable, struct frame **held);
+void physmap_release_frame(struct domain *owner, struct frame *f);
+
+/* Map held frame f at gpfn in d as p2m_grant_map_ro/rw: 0, -EEXIST if gpfn
+ * is not a hole, -EINVAL beyond the guest-physical space, -ENOMEM, -ESRCH
+ * (d stopping). */
+int physmap_add_grant(struct domain *d, gfn_t gpfn, struct frame *f, bool readonly);
+
+/* Remove the grant mapping of f at gpfn and flush d's TLBs (the caller then
+ * releases f): 0, or -EINVAL if gpfn is not that mapping. */
+int physmap_remove_grant(struct domain *d, gfn_t gpfn, struct frame *f);
+
 #endif

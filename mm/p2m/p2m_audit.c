@@ -39,9 +39,11 @@ static void check_leaf(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t
                 problem(a, "reverse map disagrees (frame.gfn)", g, m);
             else if (f->audit_count++)
                 problem(a, "frame mapped at two gfns", g, m);
-        } else if (t == p2m_map_foreign) {
+        } else if (p2m_is_foreign_map(t)) {
+            /* A foreign or grant mapping: another domain's frame (or one
+             * whose owner has died), counted in its foreign references. */
             if (f->owner == a->d || !f->foreign_refs)
-                problem(a, "foreign entry without a foreign frame reference", g, m);
+                problem(a, "foreign or grant entry without a foreign frame reference", g, m);
         } else {
             problem(a, "entry of a type Mica never creates", g, m);
         }
@@ -92,7 +94,7 @@ unsigned int p2m_audit(struct domain *d)
         check_refs(&a, f);
     }
     check_refs(&a, d->shared_info);
-    for (unsigned int i = 0; i < NR_GRANT_FRAMES; i++)
+    for (unsigned int i = 0; i < d->max_grant_frames; i++)
         check_refs(&a, d->grant_frames[i]);
     if (pages != d->tot_pages) {
         a.problems++;

@@ -237,32 +237,39 @@ int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
  * replaced by the caller's single write, so another vCPU reading gpfn sees
  * the old frame or the new one, never a hole. The old frame's reference is
  * dropped after the flush (drop_departed). d->lock and the p2m held; gpfn
- * already prepared to 4 KiB.
+ * already prepared to 4 KiB. Returns how many departed (0 or 1, gone[0]),
+ * or -EINVAL if gpfn is a grant mapping.
+ *
+ * A grant mapping is never replaced (-EINVAL, nothing changed): it leaves
+ * only through grant_table_op's unmap, or its handle and the granter's pin
+ * would be stranded (typed entries have their own API, XSA-378).
  */
-static unsigned int retire_old(struct domain *d, gfn_t gpfn, struct departed *gone)
+static int retire_old(struct domain *d, gfn_t gpfn, struct departed *gone)
 {
     enum p2m_type t;
     unsigned int leaf;
     mfn_t mfn = get_gfn(&d->p2m, gpfn, &t, &leaf);
-    unsigned int n = 0;
+    int n = 0;
 
     if (!mfn_eq(mfn, INVALID_MFN)) {
         struct frame *f = mfn_to_frame(mfn);
         gone[0].frame = f;
         gone[0].leaves_domain = false;
-        if (t == p2m_map_foreign) {
-            __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
-        } else if (f->use == FRAME_DOMAIN) {
+        n = 1;
+        if (p2m_is_ram(t) && f->use == FRAME_DOMAIN) {
             /* Replaced RAM leaves the domain (freed if nothing else holds it). */
             list_del(&f->list);
             f->owner = NULL;
             d->tot_pages--;
             gone[0].leaves_domain = true;
             f->gfn = INVALID_GFN;
+        } else if (t == p2m_map_foreign) {
+            __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+        } else if (p2m_is_grant(t)) {
+            n = -XEN_EINVAL; /* nothing changed */
         } else {
             f->gfn = INVALID_GFN; /* a special frame: just unmapped */
         }
-        n = 1;
     }
     put_gfn(&d->p2m, gpfn);
     return n;
@@ -281,7 +288,7 @@ static int source_frame(struct domain *d, unsigned int space, uint64_t idx, stru
         break;
     case XENMAPSPACE_grant_table:
         /* Grant table v1 frames only: no status frames. */
-        if ((idx & XENMAPIDX_grant_table_status) || idx >= NR_GRANT_FRAMES)
+        if ((idx & XENMAPIDX_grant_table_status) || idx >= d->max_grant_frames)
             return -XEN_EINVAL;
         *f = d->grant_frames[idx];
         break;
@@ -310,7 +317,7 @@ int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
     struct frame *f = NULL;
     gfn_t src_gfn = INVALID_GFN;
     enum p2m_type t = p2m_ram_rw;
-    int rc;
+    int rc, n;
 
     if (gfn_x(gpfn) > P2M_MAX_GFN)
         return -XEN_EINVAL;
@@ -328,8 +335,13 @@ int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
         rc = p2m_prepare_4k(&d->p2m, src_gfn);
     if (rc)
         goto out;
+    n = retire_old(d, gpfn, gone);
+    if (n < 0) {
+        rc = n;
+        goto out;
+    }
+    nr_gone = (unsigned int)n;
 
-    nr_gone = retire_old(d, gpfn, gone);
     must_set(&d->p2m, gpfn, frame_to_mfn(f), t);
     if (!gfn_eq(src_gfn, INVALID_GFN)) /* moved: the old gfn's reference moves too */
         must_set(&d->p2m, src_gfn, _mfn(0), p2m_invalid);
@@ -375,8 +387,11 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
     if (lock_live(d)) {
         p2m_lock(&d->p2m);
         rc = p2m_prepare_4k(&d->p2m, gpfn);
-        if (!rc) {
-            nr_gone = retire_old(d, gpfn, gone);
+        if (!rc)
+            rc = retire_old(d, gpfn, gone);
+        if (rc >= 0) {
+            nr_gone = (unsigned int)rc;
+            rc = 0;
             must_set(&d->p2m, gpfn, mfn, p2m_map_foreign);
             p2m_flush(&d->p2m);
         }
@@ -427,5 +442,88 @@ int physmap_remove(struct domain *d, gfn_t gpfn)
     put_gfn(&d->p2m, gpfn);
     spin_unlock(&d->lock);
     drop_departed(gone, nr_gone);
+    return rc;
+}
+
+/* ---- grant tables (common/grant_table.c) ----------------------------------- */
+
+int physmap_hold_frame(struct domain *d, gfn_t gfn, bool writable, struct frame **held)
+{
+    enum p2m_type t;
+    unsigned int leaf;
+    int rc = -XEN_EINVAL;
+
+    if (gfn_x(gfn) > P2M_MAX_GFN)
+        return rc;
+    mfn_t mfn = get_gfn(&d->p2m, gfn, &t, &leaf);
+    if (!mfn_eq(mfn, INVALID_MFN) && p2m_is_ram(t) && (!writable || t == p2m_ram_rw)) {
+        struct frame *f = mfn_to_frame(mfn);
+        /* Only the domain's own RAM: not shared_info or a grant frame, not
+         * a frame it maps from another domain. */
+        if (f->owner == d && f->use == FRAME_DOMAIN) {
+            /* Both counts change under the owner's p2m lock, which its audit
+             * holds too: refcount = 1 + mappings + foreign_refs stays exact. */
+            frame_get(f);
+            __atomic_fetch_add(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+            *held = f;
+            rc = 0;
+        }
+    }
+    put_gfn(&d->p2m, gfn);
+    return rc;
+}
+
+void physmap_release_frame(struct domain *owner, struct frame *f)
+{
+    /* owner may be dead: its p2m lock still exists (the caller holds a
+     * reference to the domain), and the frame is freed here if this was its
+     * last reference. */
+    p2m_lock(&owner->p2m);
+    __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+    frame_put(f);
+    p2m_unlock(&owner->p2m);
+}
+
+int physmap_add_grant(struct domain *d, gfn_t gpfn, struct frame *f, bool readonly)
+{
+    enum p2m_type t;
+    unsigned int leaf;
+    int rc;
+
+    if (gfn_x(gpfn) > P2M_MAX_GFN)
+        return -XEN_EINVAL;
+    if (!lock_live(d))
+        return -XEN_ESRCH;
+    /* Only into a hole (Xen would replace RAM there and keep the frame
+     * allocated but unmapped; docs/hypercalls.md). */
+    if (!mfn_eq(get_gfn(&d->p2m, gpfn, &t, &leaf), INVALID_MFN))
+        rc = -XEN_EEXIST;
+    else
+        rc = p2m_prepare_4k(&d->p2m, gpfn); /* the only allocation */
+    if (!rc)
+        must_set(&d->p2m, gpfn, frame_to_mfn(f), readonly ? p2m_grant_map_ro : p2m_grant_map_rw);
+    put_gfn(&d->p2m, gpfn);
+    spin_unlock(&d->lock);
+    return rc;
+}
+
+int physmap_remove_grant(struct domain *d, gfn_t gpfn, struct frame *f)
+{
+    enum p2m_type t;
+    unsigned int leaf;
+    int rc = 0;
+
+    /* No liveness check: a dying domain's grant mappings are removed this
+     * way too (grant_table_teardown), and removing is always allowed. */
+    spin_lock(&d->lock);
+    mfn_t mfn = get_gfn(&d->p2m, gpfn, &t, &leaf);
+    if (!p2m_is_grant(t) || !mfn_eq(mfn, frame_to_mfn(f))) {
+        rc = -XEN_EINVAL;
+    } else {
+        must_set(&d->p2m, gpfn, _mfn(0), p2m_invalid);
+        p2m_flush(&d->p2m);
+    }
+    put_gfn(&d->p2m, gpfn);
+    spin_unlock(&d->lock);
     return rc;
 }

@@ -546,6 +546,12 @@ static void test_default_policy_decisions(void)
         CHECK_EQ(flask_policy_compute_av(p, domU, dom0, FLASK_CLASS_DOMAIN), 0);
         CHECK_EQ(flask_policy_compute_av(p, domU, dom0, FLASK_CLASS_MMU), 0);
         CHECK_EQ(flask_policy_compute_av(p, domU, stub, FLASK_CLASS_MMU), 0);
+        /* Grants: its own table, and dom0's backends; not other guests. */
+        CHECK_EQ(flask_policy_compute_av(p, domU, domU, FLASK_CLASS_GRANT),
+                 GRANT__SETUP | GRANT__QUERY | GRANT__COPY);
+        CHECK_EQ(flask_policy_compute_av(p, domU, dom0, FLASK_CLASS_GRANT),
+                 GRANT__MAP_READ | GRANT__MAP_WRITE | GRANT__UNMAP | GRANT__COPY);
+        CHECK_EQ(flask_policy_compute_av(p, domU, stub, FLASK_CLASS_GRANT), 0);
         /* The stub domain on the guests it serves. */
         CHECK_EQ(flask_policy_compute_av(p, stub, domU, FLASK_CLASS_MMU),
                  MMU__PHYSMAP | MMU__MAP_READ | MMU__MAP_WRITE | MMU__STAT);

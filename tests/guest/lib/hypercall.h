@@ -17,6 +17,7 @@
 #include <public/cpuid.h>
 #include <public/vcpu.h>
 #include <public/hvm/hvm_vcpu.h>
+#include <public/grant_table.h>
 
 /* The hypercall page: 4 KiB, page-aligned, in .bss; filled by the hypervisor. */
 extern uint8_t hypercall_page[4096];
@@ -80,6 +81,11 @@ static inline long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpuid, void *arg)
 static inline long HYPERVISOR_xsm_op(void *arg)
 {
     return hypercall5(__HYPERVISOR_xsm_op, (unsigned long)arg, 0, 0, 0, 0);
+}
+
+static inline long HYPERVISOR_grant_table_op(unsigned int cmd, void *uop, unsigned int count)
+{
+    return hypercall5(__HYPERVISOR_grant_table_op, cmd, (unsigned long)uop, count, 0, 0);
 }
 
 /* Under Mica, XENVER_extraversion contains "mica"; under Xen it does not. */

@@ -174,7 +174,8 @@ static void priv(void)
                  MMU__PHYSMAP | MMU__MAP_READ | MMU__MAP_WRITE | MMU__STAT);
     check_access(s, d, FLASK_CLASS_MMU, MMU__ALL, 0);
     check_access(d, s, FLASK_CLASS_EVENT, EVENT__ALL, EVENT__ALL);
-    check_access(u, u, FLASK_CLASS_GRANT, GRANT__ALL, 0);
+    check_access(u, u, FLASK_CLASS_GRANT, GRANT__ALL, GRANT__SELF);
+    check_access(u, d, FLASK_CLASS_GRANT, GRANT__ALL, GRANT__TO_DOM0);
     /* Asked twice (the second from the AVC): the same answer. */
     check_access(u, d, FLASK_CLASS_MMU, MMU__PHYSMAP, 0);
     CHECK_EQ(flask_access(u, d, FLASK_CLASS_MMU, MMU__PHYSMAP, &a), 0);

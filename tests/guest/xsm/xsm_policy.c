@@ -48,8 +48,9 @@ static domid_t arg_domid(const char *key)
 }
 
 /* The default policy, or the default one without memorymap on self for
- * domU_t and dom0_t. */
-static uint32_t build_policy(int memorymap)
+ * domU_t and dom0_t. Not inlined: each inlined copy in badload() would keep
+ * its own builder on the guest's 16 KiB stack. */
+static __attribute__((noinline)) uint32_t build_policy(int memorymap)
 {
     struct policy_builder b;
     uint32_t size;

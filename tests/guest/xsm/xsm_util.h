@@ -315,6 +315,8 @@ static inline uint32_t pb_write(struct policy_builder *b, uint8_t *out, size_t c
     (XEN__WRITECONSOLE | XEN__READCONSOLE | XEN__MACHINE_MEMORY_MAP | XEN__GETENFORCE | \
      XEN__SETENFORCE | XEN__LOAD_POLICY | XEN__COMPUTE_AV)
 #define GRANT__ALL 0x3fu
+#define GRANT__SELF (GRANT__SETUP | GRANT__QUERY | GRANT__COPY)
+#define GRANT__TO_DOM0 (GRANT__MAP_READ | GRANT__MAP_WRITE | GRANT__UNMAP | GRANT__COPY)
 #define EVENT__ALL 0x1fu
 
 /* The default policy (xsm/policy/default.te), attributes expanded. */
@@ -339,6 +341,11 @@ static inline void pb_default(struct policy_builder *b)
     pb_allow(b, "dom0_t", "xen_t", FLASK_CLASS_XEN, XEN__ALL);
     pb_allow(b, "stub_t", "domU_t", FLASK_CLASS_MMU,
              MMU__PHYSMAP | MMU__MAP_READ | MMU__MAP_WRITE | MMU__STAT);
+    /* grants: each domain's own table (dom0's is in GRANT__ALL above), and
+     * guests towards dom0's backends */
+    pb_allow(b, "domU_t", "domU_t", FLASK_CLASS_GRANT, GRANT__SELF);
+    pb_allow(b, "stub_t", "stub_t", FLASK_CLASS_GRANT, GRANT__SELF);
+    pb_allow(b, "domU_t", "dom0_t", FLASK_CLASS_GRANT, GRANT__TO_DOM0);
 }
 
 /* ---- a small PRNG (xorshift64*) ------------------------------------------------- */
