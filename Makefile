@@ -155,6 +155,29 @@ check: deps
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 	    --inline-suppr -Iinclude -D__x86_64__ arch common lib mm xsm tools/policyc.c
 
+# --- figures --------------------------------------------------------------------------
+# docs/p2m.md's pictures: a real run's p2m dumps (the remap of test_shootdown,
+# with p2m-dump) drawn by tools/p2m-view. `make figures` boots it again and
+# redraws; `make figures-svg` only redraws from the committed log. PNG copies
+# for a look go to build/figures/ when rsvg-convert is there.
+FIGURES := docs/figures
+FIGURE_LOG := $(FIGURES)/shootdown-remap.log
+.PHONY: figures figures-svg
+figures: $(BUILD)/mica.elf $(BUILD)/guest/test_shootdown.elf
+	tools/mica-run --cmdline p2m-dump --cpus 2 \
+	    "$(BUILD)/guest/test_shootdown.elf:vcpus=2,name=demo,--,mode=remap" | tr -d '\r' > $(FIGURE_LOG).new
+	mv $(FIGURE_LOG).new $(FIGURE_LOG)
+	$(MAKE) figures-svg
+
+figures-svg:
+	tools/p2m-view $(FIGURE_LOG) -n first -o $(FIGURES)/p2m-fresh.svg
+	tools/p2m-view $(FIGURE_LOG) -n last -o $(FIGURES)/p2m-remapped.svg
+	tools/p2m-view $(FIGURE_LOG) --diff first last -o $(FIGURES)/p2m-remap-diff.svg
+	@mkdir -p $(BUILD)/figures
+	@if command -v rsvg-convert >/dev/null; then \
+	    for f in $(FIGURES)/*.svg; do rsvg-convert -o $(BUILD)/figures/$$(basename $$f .svg).png $$f; done; \
+	    echo "PNG copies in $(BUILD)/figures/"; fi
+
 .PHONY: clean help FORCE
 clean:
 	rm -rf $(BUILD)
@@ -170,5 +193,6 @@ help:
 	@echo "make bench    deterministic benchmarks, Mica beside Xen 4.17"
 	@echo "make test-xen the self-only guest tests under real Xen 4.17"
 	@echo "make check    format check (.clang-format) and cppcheck; CI runs it"
+	@echo "make figures  docs/p2m.md's p2m pictures from a fresh run (figures-svg: redraw only)"
 	@echo "make clean    remove build/"
 	@echo "DEBUG=0       a build without run-time lock-order checks"

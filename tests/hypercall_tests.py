@@ -4,16 +4,8 @@ hypercall works (tests/recipe_test.py, on a scratch copy)."""
 import os
 import subprocess
 
-from mica_test import ROOT
+from mica_test import ROOT, HostTest
 import recipe_test
-
-
-class HostTest:
-    """A test run on the host: fn() returns (problems, log), like QemuTest.run."""
-    kind = "host"
-
-    def __init__(self, name, fn):
-        self.name, self.run = name, fn
 
 
 def docs_index():

@@ -1,5 +1,5 @@
-"""Shared by Mica's QEMU test lists (tests/**/*_tests.py) and tests/run_tests.py:
-the QemuTest class, and every log pattern, exit status and path more than one list uses.
+"""Shared by Mica's test lists (tests/**/*_tests.py) and tests/run_tests.py: the
+QemuTest and HostTest classes, and every log pattern, exit status and path more than one list uses.
 
 A test list is a module named *_tests.py anywhere under tests/ (beside the guests
 of its area: tests/guest/AREA/AREA_tests.py) with a function tests() that returns
@@ -74,6 +74,15 @@ class QemuTest:
             if re.search(pattern, log, re.MULTILINE):
                 problems.append("log has /%s/" % pattern)
         return problems, log
+
+
+class HostTest:
+    """A test run on the host, in a test list beside the QEMU tests: fn()
+    returns (problems, log), like QemuTest.run."""
+    kind = "host"
+
+    def __init__(self, name, fn):
+        self.name, self.run = name, fn
 
 
 def guest_passes(name, guest, result, cpus=2, options=""):
