@@ -259,14 +259,16 @@ class Docs(unittest.TestCase):
                                  % name)
 
     def test_doc_dumps_are_the_log(self):
-        """The dumps docs/p2m.md shows as text are those the figures draw."""
+        """The first two dumps docs/p2m.md shows as text (sections 1 and 2) are
+        those the figures draw; later ones (section 3's grant mapping) come
+        from other runs."""
         with open(os.path.join(ROOT, "docs", "p2m.md")) as f:
             doc = f.read()
         with open(LOG) as f:
             log = pv.parse(f.read())
         shown = pv.parse(doc)
-        self.assertEqual(len(shown), 2)
-        for d, l in zip(shown, log):
+        self.assertGreaterEqual(len(shown), 2)
+        for d, l in zip(shown[:2], log):
             self.assertEqual(pv.run_lines(d), pv.run_lines(l))
         for name in ("p2m-fresh.svg", "p2m-remapped.svg", "p2m-remap-diff.svg"):
             self.assertRegex(doc, r"\]\(figures/%s\)" % re.escape(name))
