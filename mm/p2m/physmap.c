@@ -162,17 +162,25 @@ int physmap_populate(struct domain *d, gfn_t gfn, unsigned int order)
     return rc;
 }
 
-/* Is gfn mapped to an ordinary RAM frame of d (not special, not foreign)? */
-static bool is_own_ram(struct domain *d, gfn_t gfn, mfn_t *mfn)
+/* Is gfn mapped as RAM to a frame of d's own: an ordinary RAM frame, or
+ * (with special) also a special frame d mapped into its physmap (shared_info,
+ * grant frames)? Not another domain's frame (foreign or grant). */
+static bool is_own_frame(struct domain *d, gfn_t gfn, mfn_t *mfn, bool special)
 {
     enum p2m_type t;
     unsigned int leaf;
 
     *mfn = get_gfn(&d->p2m, gfn, &t, &leaf);
     bool ok = !mfn_eq(*mfn, INVALID_MFN) && p2m_is_ram(t) && mfn_to_frame(*mfn)->owner == d &&
-              mfn_to_frame(*mfn)->use == FRAME_DOMAIN;
+              (mfn_to_frame(*mfn)->use == FRAME_DOMAIN ||
+               (special && mfn_to_frame(*mfn)->use == FRAME_SPECIAL));
     put_gfn(&d->p2m, gfn);
     return ok;
+}
+
+static bool is_own_ram(struct domain *d, gfn_t gfn, mfn_t *mfn)
+{
+    return is_own_frame(d, gfn, mfn, false);
 }
 
 int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
@@ -372,7 +380,10 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
     if (!lock_live(foreign))
         return -XEN_ESRCH;
     p2m_lock(&foreign->p2m);
-    if (is_own_ram(foreign, idx, &mfn)) {
+    /* A special frame the foreign domain has mapped may be mapped too: that
+     * is how a builder reaches a translated guest's grant table (it maps
+     * the table into the guest's physmap first; docs/stubdom-seeding.md). */
+    if (is_own_frame(foreign, idx, &mfn, true)) {
         f = mfn_to_frame(mfn);
         frame_get(f);
         __atomic_fetch_add(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
