@@ -1,14 +1,20 @@
 /*
- * domctl (hypercall 36): pausing and unpausing another domain
- * (include/public/domctl.h). Both ask XSM's domain_pause hook (dummy: PRIV).
+ * domctl (hypercall 36): pausing and unpausing another domain, delegating a
+ * global VIRQ (include/public/domctl.h). Pause and unpause ask XSM's
+ * domain_pause hook, set_virq_handler its own hook (dummy: PRIV for all).
  *
  *   XEN_DOMCTL_pausedomain    0; returns once none of the domain's vCPUs
  *                             runs (pauses nest); -EINVAL for the caller
  *                             itself or a domain that is not running
  *   XEN_DOMCTL_unpausedomain  0; -EINVAL if it is not paused
+ *   XEN_DOMCTL_set_virq_handler  { u32 virq } after the header: the domain
+ *                             becomes the handler of that global VIRQ (it
+ *                             holds a reference until replaced or it dies);
+ *                             0; -EINVAL for a VIRQ that is not global
  *   a wrong interface version -EACCES (as Xen), no such domain -ESRCH,
  *   other commands -ENOSYS, a bad pointer -EFAULT
  */
+#include "event.h"
 #include "guest_access.h"
 #include "hypercall.h"
 #include "public/domctl.h"
@@ -28,6 +34,7 @@ static DEFINE_SPINLOCK(domctl_lock, LOCK_LEVEL_DOMCTL);
 long do_domctl(struct vcpu *v, const struct hypercall_args *a)
 {
     struct xen_domctl_header op;
+    struct xen_domctl_set_virq_handler virq;
     struct domain *d;
     long rc;
 
@@ -35,8 +42,12 @@ long do_domctl(struct vcpu *v, const struct hypercall_args *a)
         return -XEN_EFAULT;
     if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
         return -XEN_EACCES;
-    if (op.cmd != XEN_DOMCTL_pausedomain && op.cmd != XEN_DOMCTL_unpausedomain)
+    if (op.cmd != XEN_DOMCTL_pausedomain && op.cmd != XEN_DOMCTL_unpausedomain &&
+        op.cmd != XEN_DOMCTL_set_virq_handler)
         return -XEN_ENOSYS;
+    if (op.cmd == XEN_DOMCTL_set_virq_handler &&
+        copy_from_guest(v, &virq, a->arg[0] + sizeof(op), sizeof(virq)))
+        return -XEN_EFAULT;
     d = domain_get(op.domain);
     if (!d)
         return -XEN_ESRCH;
@@ -44,7 +55,10 @@ long do_domctl(struct vcpu *v, const struct hypercall_args *a)
         domain_put(d);
         return HYPERCALL_PREEMPTED;
     }
-    if (d == v->domain)
+    if (op.cmd == XEN_DOMCTL_set_virq_handler)
+        rc = XSM_CALL(set_virq_handler, v->domain, d) ? -XEN_EPERM
+                                                      : evtchn_set_virq_handler(d, virq.virq);
+    else if (d == v->domain)
         rc = -XEN_EINVAL; /* a domain cannot pause itself */
     else if (XSM_CALL(domain_pause, v->domain, d))
         rc = -XEN_EPERM;

@@ -20,13 +20,33 @@ static int self_or_privileged(struct domain *src, struct domain *tgt)
 }
 
 /* Mapping another domain's frame acts on that domain: the mapping domain
- * must be allowed to act on it, i.e. be privileged. (When grant tables and
- * event channels arrive, their hooks will let an unprivileged domain talk to
- * the privileged one and to no one else.) */
+ * must be allowed to act on it, i.e. be privileged. */
 static int silo_map_gmfn_foreign(struct domain *src, struct domain *tgt, struct domain *foreign)
 {
     int rc = self_or_privileged(src, tgt);
     return rc ? rc : self_or_privileged(tgt, foreign);
+}
+
+/* SILO's rule for talking: a domain talks to itself, and an unprivileged
+ * domain only to a privileged one (Xen's silo_mode_dom_check). */
+static int silo_talk(struct domain *a, struct domain *b)
+{
+    return a == b || a->privileged || b->privileged ? 0 : -XEN_EPERM;
+}
+
+static int silo_evtchn_unbound(struct domain *src, struct domain *d, domid_t remote)
+{
+    struct domain *r;
+    int rc = self_or_privileged(src, d);
+
+    if (rc || remote == d->domid)
+        return rc;
+    r = domain_get(remote);
+    if (!r)
+        return -XEN_EPERM; /* no such domain to talk to */
+    rc = silo_talk(d, r);
+    domain_put(r);
+    return rc;
 }
 
 struct xsm_ops silo_ops = {
@@ -40,5 +60,10 @@ struct xsm_ops silo_ops = {
     .hvm_getparam = self_or_privileged,
     .hvm_setparam = self_or_privileged,
     .vcpu_op = self_or_privileged,
+    .evtchn_unbound = silo_evtchn_unbound,
+    .evtchn_interdomain = silo_talk,
+    .evtchn_send = silo_talk,
+    .evtchn_status = self_or_privileged,
+    .evtchn_reset = self_or_privileged,
     /* everything else: the dummy module's rules (xsm_register) */
 };

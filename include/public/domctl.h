@@ -25,4 +25,11 @@ struct xen_domctl_header {
 
 _Static_assert(sizeof(struct xen_domctl_header) == 16, "domctl header is 16 bytes");
 
+/* XEN_DOMCTL_set_virq_handler: the domain named in the header becomes the
+ * handler of global VIRQ `virq` (its payload follows the 16-byte header). */
+#define XEN_DOMCTL_set_virq_handler 66
+struct xen_domctl_set_virq_handler {
+    uint32_t virq;
+};
+
 #endif
