@@ -50,8 +50,7 @@ static domid_t hardware_domid = DOMID_INVALID;
 /* Xen's virq_is_global: these are per-vCPU, every other VIRQ is global. */
 static bool virq_is_global(unsigned int virq)
 {
-    return virq != VIRQ_TIMER && virq != VIRQ_DEBUG && virq != VIRQ_XENOPROF &&
-           virq != VIRQ_XENPMU;
+    return virq != VIRQ_TIMER && virq != VIRQ_DEBUG && virq != VIRQ_XENOPROF && virq != VIRQ_XENPMU;
 }
 
 /* ---- the port table --------------------------------------------------------- */
@@ -385,8 +384,9 @@ long evtchn_register_vcpu_info(struct vcpu *v, uint64_t gfn, uint32_t offset)
         return -XEN_EINVAL; /* once per vCPU */
     }
     mfn = get_gfn(&d->p2m, _gfn(gfn), &t, &order);
-    if (mfn_eq(mfn, INVALID_MFN) || t != p2m_ram_rw || mfn_to_frame(mfn)->owner != d) {
-        rc = -XEN_EINVAL; /* not the domain's own writable RAM */
+    if (mfn_eq(mfn, INVALID_MFN) || t != p2m_ram_rw || mfn_to_frame(mfn)->owner != d ||
+        mfn_to_frame(mfn)->use != FRAME_DOMAIN) {
+        rc = -XEN_EINVAL; /* not the domain's own writable RAM (shared_info is not) */
     } else {
         bool b32 = d->evtchn.shinfo_32bit;
 
@@ -716,7 +716,7 @@ static long op_send(struct vcpu *v, uint64_t arg)
             set_pending(d, chan->notify_vcpu, op.port);
     } else if (chan->state != ECS_UNBOUND) {
         rc = -XEN_EINVAL; /* free, reserved or a VIRQ: nothing to send on */
-    } /* unbound: dropped silently, as Xen */
+    }                     /* unbound: dropped silently, as Xen */
     spin_unlock(&d->evtchn.lock);
     if (!rd)
         return rc;
@@ -889,8 +889,9 @@ long do_event_channel_op(struct vcpu *v, const struct hypercall_args *a)
 /* ---- debug key 'e' ------------------------------------------------------------------- */
 
 static const char *const state_names[] = {
-    [ECS_FREE] = "free",         [ECS_RESERVED] = "reserved", [ECS_UNBOUND] = "unbound",
-    [ECS_INTERDOMAIN] = "interdomain", [ECS_VIRQ] = "virq",   [ECS_IPI] = "ipi",
+    [ECS_FREE] = "free",       [ECS_RESERVED] = "reserved",
+    [ECS_UNBOUND] = "unbound", [ECS_INTERDOMAIN] = "interdomain",
+    [ECS_VIRQ] = "virq",       [ECS_IPI] = "ipi",
 };
 
 static void dump_domain(struct domain *d, void *arg)

@@ -29,11 +29,11 @@ enum evtchn_state {
 };
 
 struct evtchn {
-    uint8_t state;        /* enum evtchn_state */
-    uint8_t notify_vcpu;  /* the vCPU whose upcall this port raises */
-    uint16_t virq;        /* ECS_VIRQ */
+    uint8_t state;         /* enum evtchn_state */
+    uint8_t notify_vcpu;   /* the vCPU whose upcall this port raises */
+    uint16_t virq;         /* ECS_VIRQ */
     uint16_t remote_domid; /* ECS_UNBOUND: who may bind (a domid) */
-    uint32_t remote_port; /* ECS_INTERDOMAIN */
+    uint32_t remote_port;  /* ECS_INTERDOMAIN */
     struct domain *remote; /* ECS_INTERDOMAIN (no reference: both ends are
                               closed, under evtchn_bind_lock, before either
                               domain goes) */
@@ -41,16 +41,16 @@ struct evtchn {
 
 /* A domain's event channels (struct domain member `evtchn`). */
 struct evtchn_domain {
-    spinlock_t lock;                             /* the port table, the VIRQ
+    spinlock_t lock;                            /* the port table, the VIRQ
                                                     bindings, pending bits */
-    struct evtchn *bucket[EVTCHN_NR_BUCKETS];    /* ports [i*64, i*64+64) */
-    bool dead;                                   /* torn down: no more events */
-    bool shinfo_32bit;                           /* 32-bit shared_info layout */
-    uint8_t callback_vector;                     /* HVM_PARAM_CALLBACK_IRQ
+    struct evtchn *bucket[EVTCHN_NR_BUCKETS];   /* ports [i*64, i*64+64) */
+    bool dead;                                  /* torn down: no more events */
+    bool shinfo_32bit;                          /* 32-bit shared_info layout */
+    uint8_t callback_vector;                    /* HVM_PARAM_CALLBACK_IRQ
                                                     vector (type 2), 0: none */
-    uint64_t callback_param;                     /* ... as the guest set it */
-    uint32_t poll_mask;                          /* vCPUs in SCHEDOP_poll (bit = id) */
-    struct evtchn bucket0[EVTCHN_BUCKET_PORTS];  /* ports 0..63: always there */
+    uint64_t callback_param;                    /* ... as the guest set it */
+    uint32_t poll_mask;                         /* vCPUs in SCHEDOP_poll (bit = id) */
+    struct evtchn bucket0[EVTCHN_BUCKET_PORTS]; /* ports 0..63: always there */
 };
 
 /* A vCPU's event delivery (struct vcpu member `evtchn`). */

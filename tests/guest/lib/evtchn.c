@@ -99,9 +99,9 @@ int evtchn_pending(evtchn_port_t port)
 int evtchn_test_and_clear(evtchn_port_t port)
 {
     xen_ulong_t m = (xen_ulong_t)1 << (port % WORD_BITS);
-    return !!(__atomic_fetch_and(&evtchn_shinfo->evtchn_pending[port / WORD_BITS], ~m,
-                                 __ATOMIC_SEQ_CST) &
-              m);
+    return !!(
+        __atomic_fetch_and(&evtchn_shinfo->evtchn_pending[port / WORD_BITS], ~m, __ATOMIC_SEQ_CST) &
+        m);
 }
 
 void evtchn_clear(evtchn_port_t port)
