@@ -218,6 +218,7 @@ int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint
         xfree(d);
         return rc;
     }
+    evtchn_domain_published(d);
     *created = d;
     return 0;
 }

@@ -240,8 +240,14 @@ void evtchn_domain_init(struct domain *d)
     d->evtchn.bucket0[0].state = ECS_RESERVED; /* port 0, as in Xen */
     for (unsigned int i = 0; i < d->nr_vcpus; i++)
         d->vcpus[i]->evtchn.vcpu_info = (struct vcpu_info *)(shinfo(d) + i * VCPU_INFO_SIZE);
+}
+
+void evtchn_domain_published(struct domain *d)
+{
+    spin_lock(&virq_handler_lock);
     if (d->privileged && hardware_domid == DOMID_INVALID)
-        hardware_domid = d->domid; /* publish() has not run yet: see below */
+        hardware_domid = d->domid; /* the first privileged domain */
+    spin_unlock(&virq_handler_lock);
 }
 
 void evtchn_domain_destroy(struct domain *d)

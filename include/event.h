@@ -19,6 +19,10 @@
  * every vCPU's vcpu_info is its slot in shared_info. */
 void evtchn_domain_init(struct domain *d);
 
+/* d has its domid (domain_create, once published): the first privileged
+ * domain becomes the default handler of global VIRQs. */
+void evtchn_domain_published(struct domain *d);
+
 /* Close every port of a DYING domain (peers see EVTCHNSTAT_unbound), drop
  * the registered vcpu_info pages, free the port table, and clear any global
  * VIRQ d handles (dropping the reference the delegation held). */

@@ -12,7 +12,7 @@
 TEST_NAME("evtchn_upcall");
 
 #ifdef __x86_64__
-#define VECTOR 0xF3      /* the domain's callback */
+#define VECTOR 0xF3       /* the domain's callback */
 #define VCPU1_VECTOR 0xE5 /* vCPU 1's own */
 #define NO_RAM_GFN 0x800000UL
 #define VINFO_GFN 0xF01UL /* RAM: vCPU 0's vcpu_info moves here */
