@@ -4,7 +4,8 @@
  * and the global VIRQ handler. The contract is in include/event.h, the
  * guest's view in docs/hypercalls.md ("event_channel_op").
  *
- * ABI facts (Xen's public event_channel.h, xen.h; docs/xen-abi.md): a port is
+ * ABI facts (Xen's public event_channel.h, xen.h; docs/xen-abi.md; the bit
+ * rules themselves are lib/evtchn_2l.c, host-tested): a port is
  * pending when its bit in shared_info's evtchn_pending[] is set; if it is not
  * masked in evtchn_mask[], the bit port / BITS_PER_WORD of the notified vCPU's
  * vcpu_info.evtchn_pending_sel is set, and if that was new,
@@ -26,6 +27,7 @@
 #include "guest_access.h"
 #include "heap.h"
 #include "hypercall.h"
+#include "lib/evtchn_2l.h"
 #include "lib/string.h"
 #include "p2m/p2m_gfn.h"
 #include "page_alloc.h"
@@ -95,29 +97,23 @@ static uint8_t *shinfo(struct domain *d)
     return frame_to_virt(d->shared_info);
 }
 
-/* Bit `bit` of a little-endian bitmap at base: the same bit whatever the
- * guest's word size (docs: public/xen.h). 32-bit atomics. */
-static bool bit_test_and_set(uint8_t *base, unsigned int bit)
+/* d's bitmaps in its shared_info, in the layout it latched. */
+static struct evtchn_2l layout(struct domain *d)
 {
-    uint32_t *w = (uint32_t *)base + bit / 32, m = 1u << (bit % 32);
-    return __atomic_fetch_or(w, m, __ATOMIC_SEQ_CST) & m;
+    bool b32 = d->evtchn.shinfo_32bit;
+
+    return (struct evtchn_2l){
+        .pending = shinfo(d) + SHINFO_EVTCHN_PENDING,
+        .mask = shinfo(d) + (b32 ? SHINFO_EVTCHN_MASK_32 : SHINFO_EVTCHN_MASK_64),
+        .word_bits = b32 ? 32 : 64,
+    };
 }
 
-static bool bit_test_and_clear(uint8_t *base, unsigned int bit)
+/* v's evtchn_pending_sel in its vcpu_info. */
+static uint8_t *selector(struct domain *d, struct vcpu *v)
 {
-    uint32_t *w = (uint32_t *)base + bit / 32, m = 1u << (bit % 32);
-    return __atomic_fetch_and(w, ~m, __ATOMIC_SEQ_CST) & m;
-}
-
-static bool bit_test(const uint8_t *base, unsigned int bit)
-{
-    const uint32_t *w = (const uint32_t *)base + bit / 32;
-    return __atomic_load_n(w, __ATOMIC_SEQ_CST) & (1u << (bit % 32));
-}
-
-static uint8_t *mask_bitmap(struct domain *d)
-{
-    return shinfo(d) + (d->evtchn.shinfo_32bit ? SHINFO_EVTCHN_MASK_32 : SHINFO_EVTCHN_MASK_64);
+    return (uint8_t *)v->evtchn.vcpu_info +
+           (d->evtchn.shinfo_32bit ? VCPU_INFO_PENDING_SEL_32 : VCPU_INFO_PENDING_SEL_64);
 }
 
 /* vcpu_mark_events_pending: evtchn_upcall_pending 0 -> 1 wakes or kicks v. */
@@ -126,17 +122,6 @@ static void mark_upcall_pending(struct vcpu *v)
     if (__atomic_exchange_n(&v->evtchn.vcpu_info->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
         return;
     sched_wake_vcpu(v);
-}
-
-/* The selector bit for port's word; if it was new, the upcall. */
-static void raise_selector(struct domain *d, struct vcpu *v, uint32_t port)
-{
-    uint8_t *vi = (uint8_t *)v->evtchn.vcpu_info;
-    bool b32 = d->evtchn.shinfo_32bit;
-    uint8_t *sel = vi + (b32 ? VCPU_INFO_PENDING_SEL_32 : VCPU_INFO_PENDING_SEL_64);
-
-    if (!bit_test_and_set(sel, port / (b32 ? 32 : 64)))
-        mark_upcall_pending(v);
 }
 
 /* Wake the vCPUs of d polling this port (or several ports). */
@@ -150,15 +135,22 @@ static void check_pollers(struct domain *d, uint32_t port)
     }
 }
 
-/* evtchn_2l_set_pending. Under d's event lock. */
+/* Port `port` of d becomes pending for vCPU `vcpu` (lib/evtchn_2l.c).
+ * Under d's event lock. */
 static void set_pending(struct domain *d, unsigned int vcpu, uint32_t port)
 {
+    struct evtchn_2l l = layout(d);
+    struct vcpu *v;
+    enum evtchn_2l_result r;
+
     if (d->evtchn.dead || vcpu >= d->nr_vcpus)
         return;
-    if (bit_test_and_set(shinfo(d) + SHINFO_EVTCHN_PENDING, port))
-        return; /* already pending: events coalesce */
-    if (!bit_test(mask_bitmap(d), port))
-        raise_selector(d, d->vcpus[vcpu], port);
+    v = d->vcpus[vcpu];
+    r = evtchn_2l_set_pending(&l, selector(d, v), port);
+    if (r == EVTCHN_2L_COALESCED)
+        return;
+    if (r == EVTCHN_2L_UPCALL)
+        mark_upcall_pending(v);
     check_pollers(d, port);
 }
 
@@ -167,7 +159,7 @@ static void set_pending(struct domain *d, unsigned int vcpu, uint32_t port)
 static void free_chan(struct domain *d, struct evtchn *chan, uint32_t port)
 {
     memset(chan, 0, sizeof(*chan));
-    bit_test_and_clear(shinfo(d) + SHINFO_EVTCHN_PENDING, port);
+    evtchn_2l_test_and_clear(shinfo(d) + SHINFO_EVTCHN_PENDING, port);
 }
 
 /* ---- closing ------------------------------------------------------------------ */
@@ -506,7 +498,7 @@ long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
     sched_poll_begin(v, nr == 1 ? ports[0] : 0, timeout);
     __atomic_fetch_or(&d->evtchn.poll_mask, 1u << v->id, __ATOMIC_SEQ_CST);
     for (uint32_t i = 0; i < nr; i++)
-        pending |= bit_test(shinfo(d) + SHINFO_EVTCHN_PENDING, ports[i]);
+        pending |= evtchn_2l_test(shinfo(d) + SHINFO_EVTCHN_PENDING, ports[i]);
     if (pending || (timeout && timeout <= now_ns()))
         sched_wake_vcpu(v); /* nothing to wait for */
     return 0;
@@ -832,9 +824,12 @@ static long op_unmask(struct vcpu *v, uint64_t arg)
     chan = port_chan(d, op.port);
     if (!chan)
         rc = -XEN_EINVAL;
-    else if (bit_test_and_clear(mask_bitmap(d), op.port) &&
-             bit_test(shinfo(d) + SHINFO_EVTCHN_PENDING, op.port))
-        raise_selector(d, d->vcpus[chan->notify_vcpu], op.port);
+    else {
+        struct evtchn_2l l = layout(d);
+        struct vcpu *target = d->vcpus[chan->notify_vcpu];
+        if (evtchn_2l_unmask(&l, selector(d, target), op.port))
+            mark_upcall_pending(target);
+    }
     spin_unlock(&d->evtchn.lock);
     return rc;
 }
@@ -913,7 +908,7 @@ static void dump_domain(struct domain *d, void *arg)
         if (used++ < 16)
             printk("  d%u port %u: %s, vCPU %u, pending %d\n", d->domid, port,
                    state_names[chan->state], chan->notify_vcpu,
-                   bit_test(shinfo(d) + SHINFO_EVTCHN_PENDING, port));
+                   evtchn_2l_test(shinfo(d) + SHINFO_EVTCHN_PENDING, port));
     }
     spin_unlock(&d->evtchn.lock);
     printk("d%u (%s): %u port(s) in use, %lu upcall(s) injected to vCPU 0\n", d->domid, d->name,

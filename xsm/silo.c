@@ -34,12 +34,15 @@ static int silo_talk(struct domain *a, struct domain *b)
     return a == b || a->privileged || b->privileged ? 0 : -XEN_EPERM;
 }
 
+/* A port in d for `remote`: a privileged caller or d may make ports for
+ * anyone (the remote need not exist yet); an unprivileged d only for itself
+ * or an existing privileged domain. */
 static int silo_evtchn_unbound(struct domain *src, struct domain *d, domid_t remote)
 {
     struct domain *r;
     int rc = self_or_privileged(src, d);
 
-    if (rc || remote == d->domid)
+    if (rc || remote == d->domid || src->privileged || d->privileged)
         return rc;
     r = domain_get(remote);
     if (!r)

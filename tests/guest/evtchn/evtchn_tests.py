@@ -28,7 +28,7 @@ def ops(flavour, xsm):
     """evtchn_ops (self-only) under an XSM module."""
     name = "evtchn_ops" + flavour
     return QemuTest("evtchn/ops%s-%s" % (flavour, xsm), cmdline="xsm=" + xsm,
-                    modules=[(guest_elf(name), "name=ops no-priv")],
+                    modules=[(guest_elf(name), "name=ops no-priv -- xsm=" + xsm)],
                     expect=[verdict("ops", name), summary("ops", domid=0), NO_LEAK],
                     reject=REJECT)
 

@@ -170,7 +170,7 @@ def xsm_op_flask(flavour=""):
                 r"\(boss\) sid \d+ <-> system_u:system_r:dom0_t$",
                 r"\(boss\) access: dom0_t->domU_t mmu 0x3f, domU_t->dom0_t mmu 0x0 deny 0x1, "
                 r"seqno 2$",
-                r"^FLASK: policy from d1 \(boss\) loaded: 4 types, 24 rules \(load 3\)$",
+                r"^FLASK: policy from d1 \(boss\) loaded: 4 types, 20 rules \(load 3\)$",
                 r"\(boss\) bad commands and versions: -ENOSYS$",
                 verdict("guest", "xsm_op" + flavour),
                 verdict("boss", "xsm_op" + flavour)] + ended((0, "guest"), (1, "boss")),
@@ -190,12 +190,12 @@ def reload_test():
         modules=[(guest_elf("xsm_policy"), "name=guest no-priv -- role=reloadguest"),
                  (guest_elf("xsm_policy"), "name=boss priv -- role=reloadboss guest=0")],
         expect=[r"\(guest\) memory_map: allowed$",
-                r"^FLASK: policy from d1 \(boss\) loaded: 4 types, 24 rules \(load 3\)$",
+                r"^FLASK: policy from d1 \(boss\) loaded: 4 types, 20 rules \(load 3\)$",
                 avc("memorymap", "dom0_t", "dom0_t", "mmu"),
                 r"\(boss\) the very next answers after the load: denied$",
                 avc("memorymap", "domU_t", "domU_t", "mmu"),
                 r"\(guest\) memory_map after the reload: -EPERM$",
-                r"^FLASK: policy from d1 \(boss\) loaded: 4 types, 24 rules \(load 4\)$",
+                r"^FLASK: policy from d1 \(boss\) loaded: 4 types, 20 rules \(load 4\)$",
                 r"\(boss\) the very next answers after the second load: allowed$",
                 r"\(guest\) memory_map after the second reload: allowed$",
                 verdict("guest", "xsm_policy"),
@@ -241,7 +241,7 @@ def badload_test():
                 r"^ERROR: FLASK: new policy lacks type 'dom0_t' of d1 \(boss\)$",
                 r"^ERROR: FLASK: new policy lacks type 'stub_t' of d0 \(stubby\)$",
                 # Only the good policy at the end loads.
-                r"^FLASK: policy from d1 \(boss\) loaded: 4 types, 24 rules \(load 3\)$",
+                r"^FLASK: policy from d1 \(boss\) loaded: 4 types, 20 rules \(load 3\)$",
                 verdict("boss", "xsm_policy"), verdict("stubby", "xsm_policy")] +
                ended((0, "stubby"), (1, "boss")),
         reject=REJECT + (r"avc: denied", r"\(load [4-9]\)", r"the policy changed"))
@@ -268,7 +268,7 @@ def fuzz_test():
                 % (FUZZ_SEED, FUZZ_POLICIES),
                 r"\(fuzz\) fuzz: %d policies: \d+ accepted, \d+ -EINVAL, \d+ -ENOMEM, "
                 r"0 other, 0 lockouts$" % FUZZ_POLICIES,
-                r"^FLASK: policy from d0 \(fuzz\) loaded: (?!4 types, 24 rules)",
+                r"^FLASK: policy from d0 \(fuzz\) loaded: (?!4 types, 20 rules)",
                 verdict("fuzz", "xsm_fuzz")] + ended((0, "fuzz")),
         reject=REJECT + (r"unexpected -?\d+$", r"locked out"))
 
