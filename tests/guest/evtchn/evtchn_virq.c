@@ -98,14 +98,16 @@ static void boss(void)
     /* Delegate once the handler is ready (bound VIRQ, then our channel). */
     CHECK(wait_status(TO_HANDLER, EVTCHNSTAT_interdomain));
     CHECK_EQ(set_virq_handler(HANDLER, VIRQ_DOM_EXC), 0);
+    evtchn_clear((evtchn_port_t)virq);
     CHECK(wait_status(TO_VICTIM, EVTCHNSTAT_interdomain));
     CHECK_EQ(evtchn_send(TO_VICTIM), 0);
     gprintf("boss: d1 handles VIRQ_DOM_EXC; d2 told to shut down\n");
 
-    /* The handler dies; its end of the channel closes. */
+    /* The handler dies; its end of the channel closes. Its teardown clears
+     * the delegation, closes its ports, and then announces its death: with
+     * the delegation gone, to d0 (the victim's own events went to d1 while
+     * it lived; one that came later would come to d0 as well). */
     CHECK(wait_status(TO_HANDLER, EVTCHNSTAT_unbound));
-    evtchn_clear((evtchn_port_t)virq);
-    /* Its teardown cleared the delegation before announcing its death. */
     if (CHECK(wait_pending((evtchn_port_t)virq)))
         gprintf("boss: VIRQ_DOM_EXC is back with d0 after the handler died\n");
 }
