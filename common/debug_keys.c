@@ -2,6 +2,7 @@
  * and its handler (see debug_keys.h). */
 #include "debug_keys.h"
 #include "arch.h"
+#include "event.h"
 #include "mm.h"
 #include "p2m/p2m_debug.h"
 #include "lib/vsnprintf.h"
@@ -24,6 +25,7 @@ static const struct debug_key {
     { 'p', "dump p2ms", p2m_key_dump_all },
     { 'm', "memory", page_alloc_print_summary },
     { 'x', "XSM statistics", print_xsm_stats },
+    { 'e', "event channels, VIRQ_DEBUG", evtchn_key_dump },
     { 'h', "help", print_help },
 };
 

@@ -6,6 +6,7 @@
 #include "arch.h"
 #include "assert.h"
 #include "end_of_run.h"
+#include "event.h"
 #include "frame_owner.h"
 #include "frame_ref.h"
 #include "grant_table.h"
@@ -235,6 +236,8 @@ int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint
     if (!rc)
         rc = alloc_vcpus(d, nr_vcpus);
     if (!rc)
+        evtchn_domain_init(d); /* needs shared_info and the vCPUs */
+    if (!rc)
         rc = publish(d);
     if (rc) {
         free_vcpus(d);
@@ -244,6 +247,7 @@ int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint
         xfree(d);
         return rc;
     }
+    evtchn_domain_published(d);
     *created = d;
     return 0;
 }
@@ -338,6 +342,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     spin_unlock(&d->lock);
 
     printk("Domain d%u (%s): %s\n", d->domid, d->name, shutdown_reason_name(reason));
+    send_global_virq(VIRQ_DOM_EXC); /* the domain's handler learns of it */
     if (sched_stop_domain(d))
         domain_destroy(d);
 }
@@ -385,6 +390,8 @@ void domain_destroy(struct domain *d)
     list_del(&d->domlist_link);
     spin_unlock(&domlist_lock);
 
+    /* Its ports first (peers see them unbound), while its memory is there. */
+    evtchn_domain_destroy(d);
     /* Before the memory goes: the grant mappings d made are undone, and
      * nobody may use d's grants any more (common/grant_table.c). */
     grant_table_teardown(d);
@@ -399,7 +406,8 @@ void domain_destroy(struct domain *d)
     spin_unlock(&d->lock);
     end_of_run_record(d->domid, d->name, d->shutdown_reason);
     d->state = DOMAIN_DEAD;
-    domain_put(d); /* the domain list's reference */
+    domain_put(d);                  /* the domain list's reference */
+    send_global_virq(VIRQ_DOM_EXC); /* ... and that it is gone */
 }
 
 void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg)

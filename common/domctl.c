@@ -16,12 +16,18 @@
  *                             that the caller may inspect, its id echoed in
  *                             the header; -ESRCH if there is none, -EPERM
  *                             if XSM hid every one there is
+ *   XEN_DOMCTL_set_virq_handler  set_virq_handler (PRIV); { u32 virq } after
+ *                             the header: the domain becomes the handler of
+ *                             that global VIRQ (it holds a reference until
+ *                             replaced or it dies); -EINVAL for a VIRQ that
+ *                             is not global
  *   a wrong interface version -EACCES (as Xen), no such domain -ESRCH,
  *   other commands -ENOSYS, a bad pointer -EFAULT
  */
 #include "guest_access.h"
 #include "hypercall.h"
 #include "lib/string.h"
+#include "event.h"
 #include "frame.h"
 #include "p2m/p2m.h"
 #include "public/domctl.h"
@@ -117,9 +123,11 @@ static long getdomaininfo(struct vcpu *v, uint64_t arg, struct xen_domctl *op)
     return copy_to_guest(v, arg, op, sizeof(*op)) ? -XEN_EFAULT : 0;
 }
 
-/* pause, unpause, destroy: one other domain, under the domctl lock. */
-static long act_on_domain(struct vcpu *v, const struct xen_domctl_header *h)
+/* pause, unpause, destroy, set_virq_handler: one domain, under the domctl
+ * lock. */
+static long act_on_domain(struct vcpu *v, const struct xen_domctl *op)
 {
+    const struct xen_domctl_header *h = &op->h;
     struct domain *d = domain_get(h->domain);
     long rc;
 
@@ -129,7 +137,11 @@ static long act_on_domain(struct vcpu *v, const struct xen_domctl_header *h)
         domain_put(d);
         return HYPERCALL_PREEMPTED;
     }
-    if (d == v->domain)
+    if (h->cmd == XEN_DOMCTL_set_virq_handler)
+        rc = XSM_CALL(set_virq_handler, v->domain, d)
+                 ? -XEN_EPERM
+                 : evtchn_set_virq_handler(d, op->u.set_virq_handler.virq);
+    else if (d == v->domain)
         rc = -XEN_EINVAL; /* a domain cannot pause, unpause or destroy itself */
     else if (h->cmd == XEN_DOMCTL_pausedomain)
         rc = XSM_CALL(domain_pause, v->domain, d) ? -XEN_EPERM : domain_pause(d);
@@ -158,7 +170,12 @@ long do_domctl(struct vcpu *v, const struct hypercall_args *a)
     case XEN_DOMCTL_pausedomain:
     case XEN_DOMCTL_unpausedomain:
     case XEN_DOMCTL_destroydomain:
-        return act_on_domain(v, &op.h);
+        return act_on_domain(v, &op);
+    case XEN_DOMCTL_set_virq_handler:
+        if (copy_from_guest(v, &op.u.set_virq_handler, a->arg[0] + sizeof(op.h),
+                            sizeof(op.u.set_virq_handler)))
+            return -XEN_EFAULT;
+        return act_on_domain(v, &op);
     case XEN_DOMCTL_getdomaininfo:
         return getdomaininfo(v, a->arg[0], &op);
     default:

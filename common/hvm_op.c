@@ -1,15 +1,24 @@
 /*
- * hvm_op: HVM parameters. Mica provides none of Xen's parameters yet (no
- * xenstore, console ring or event-channel callback), so:
+ * hvm_op: HVM parameters and the per-vCPU event upcall vector.
  *   HVMOP_get_param { domid, index }: -EINVAL for index >= HVM_NR_PARAMS,
  *     -ESRCH for no such domain, -EPERM if XSM's hvm_getparam hook denies
- *     (dummy: the domain itself, a privileged one, or its device model),
- *     otherwise -ENOENT: the parameter exists in the ABI but Mica
- *     has no value for it (Xen would return 0 for an unset parameter).
+ *     (dummy: the domain itself, a privileged one, or its device model).
+ *     HVM_PARAM_CALLBACK_IRQ: its value (0 until set). Any other parameter:
+ *     -ENOENT (the parameter exists in the ABI but Mica has no value for it;
+ *     Xen would return 0 for an unset parameter).
  *   HVMOP_set_param { domid, index, value }: the same checks (hook
- *     hvm_setparam), then -ENOSYS: Mica has nothing to configure.
+ *     hvm_setparam). HVM_PARAM_CALLBACK_IRQ: how event upcalls arrive
+ *     (common/event_channel.c): 0 none, or type 2 in bits 63:56 with the
+ *     vector in bits 7:0 (0x10..0xff, else -EINVAL); the other types (GSI,
+ *     PCI INTx, PPI) need an emulated interrupt controller: -EOPNOTSUPP.
+ *     Setting it for oneself also fixes the shared_info layout to the
+ *     caller's word size (as Xen). Other parameters: -ENOSYS.
+ *   HVMOP_set_evtchn_upcall_vector { vcpu, vector }: the caller's vCPU's
+ *     upcalls use this vector (in place of the callback): 0, -ENOENT for
+ *     no such vCPU, -EINVAL for a vector below 0x10, -EFAULT.
  *   anything else: -ENOSYS.
  */
+#include "event.h"
 #include "guest_access.h"
 #include "hypercall.h"
 #include "public/errno.h"
@@ -17,9 +26,8 @@
 #include "public/hvm/params.h"
 #include "xsm.h"
 
-/* get_param and set_param: check everything, ask XSM, then answer that
- * Mica has no value (get: -ENOENT) or nothing to set (set: -ENOSYS). */
-static long param_op(struct vcpu *v, uint64_t op, uint64_t arg)
+/* get_param and set_param: check everything, ask XSM, then act. */
+static long param_op(struct vcpu *v, uint64_t op, uint64_t arg, bool compat)
 {
     struct xen_hvm_param p;
     struct domain *d;
@@ -32,12 +40,33 @@ static long param_op(struct vcpu *v, uint64_t op, uint64_t arg)
     d = domain_get(p.domid);
     if (!d)
         return -XEN_ESRCH;
-    if (op == HVMOP_get_param)
+    if (op == HVMOP_get_param) {
         rc = XSM_CALL(hvm_getparam, v->domain, d) ? -XEN_EPERM : -XEN_ENOENT;
-    else
+        if (rc == -XEN_ENOENT && p.index == HVM_PARAM_CALLBACK_IRQ) {
+            p.value = evtchn_get_callback_param(d);
+            rc = copy_to_guest(v, arg, &p, sizeof(p)) ? -XEN_EFAULT : 0;
+        }
+    } else {
         rc = XSM_CALL(hvm_setparam, v->domain, d) ? -XEN_EPERM : -XEN_ENOSYS;
+        if (rc == -XEN_ENOSYS && p.index == HVM_PARAM_CALLBACK_IRQ) {
+            rc = evtchn_set_callback_param(d, p.value);
+            if (!rc && d == v->domain)
+                evtchn_latch_shinfo_size(d, compat);
+        }
+    }
     domain_put(d);
     return rc;
+}
+
+static long set_upcall_vector(struct vcpu *v, uint64_t arg)
+{
+    struct xen_hvm_evtchn_upcall_vector op;
+
+    if (copy_from_guest(v, &op, arg, sizeof(op)))
+        return -XEN_EFAULT;
+    if (op.vcpu >= v->domain->nr_vcpus)
+        return -XEN_ENOENT;
+    return evtchn_set_upcall_vector(v->domain->vcpus[op.vcpu], op.vector);
 }
 
 long do_hvm_op(struct vcpu *v, const struct hypercall_args *a)
@@ -45,7 +74,9 @@ long do_hvm_op(struct vcpu *v, const struct hypercall_args *a)
     switch (a->arg[0]) {
     case HVMOP_get_param:
     case HVMOP_set_param:
-        return param_op(v, a->arg[0], a->arg[1]);
+        return param_op(v, a->arg[0], a->arg[1], a->compat);
+    case HVMOP_set_evtchn_upcall_vector:
+        return set_upcall_vector(v, a->arg[1]);
     default:
         return -XEN_ENOSYS;
     }

@@ -22,6 +22,7 @@
 #include "bootinfo.h"
 #include "compat/memory.h"
 #include "frame.h"
+#include "event.h"
 #include "guest_access.h"
 #include "p2m/p2m_debug.h"
 #include "hypercall.h"
@@ -201,6 +202,10 @@ static long add_to_physmap(struct vcpu *v, const struct hypercall_args *a, uint6
     rc = XSM_CALL(add_to_physmap, v->domain, d);
     if (!rc && x.space != XENMAPSPACE_gmfn_range) {
         rc = physmap_add(d, x.space, x.idx, _gfn(x.gpfn));
+        /* As Xen: mapping its shared_info fixes its layout (event bitmaps)
+         * to the caller's word size. */
+        if (!rc && x.space == XENMAPSPACE_shared_info && d == v->domain)
+            evtchn_latch_shinfo_size(d, a->compat);
     } else if (!rc) {
         /* A range of gmfns: page by page, preemptible; the remaining work is
          * written back into the guest's structure. */

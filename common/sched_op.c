@@ -2,15 +2,23 @@
  * sched_op: a guest asks the scheduler to yield, block or shut it down.
  *
  *   SCHEDOP_yield       give up the CPU; stay runnable            -> 0
- *   SCHEDOP_block       sleep until an event (the next tick, see schedule.h) -> 0
+ *   SCHEDOP_block       clear the caller's evtchn_upcall_mask (as Xen) and
+ *                       sleep until an event for it or the next tick
+ *                       (schedule.h); an upcall already pending: no sleep -> 0
+ *   SCHEDOP_poll        struct sched_poll { ports, nr_ports, timeout }: sleep
+ *                       until one of the ports is pending or the timeout (an
+ *                       absolute time in ns; 0: none) passes -> 0; more than
+ *                       128 ports or a port beyond the limit -EINVAL; bad
+ *                       pointer -EFAULT (common/event_channel.c)
  *   SCHEDOP_shutdown    struct sched_shutdown { reason }: stop the domain
  *                       (reason SHUTDOWN_poweroff .. SHUTDOWN_soft_reset)
  *                       -> 0; bad reason -EINVAL; bad pointer -EFAULT
  *   SCHEDOP_remote_shutdown  { domid, reason }, if XSM's domain_destroy hook
  *                       allows (dummy: privileged only) -> 0, -EPERM,
  *                       -ESRCH, -EINVAL, -EFAULT
- *   anything else       -ENOSYS (Mica has no event channels to poll yet)
+ *   anything else       -ENOSYS
  */
+#include "event.h"
 #include "guest_access.h"
 #include "hypercall.h"
 #include "public/errno.h"
@@ -49,8 +57,12 @@ long do_sched_op(struct vcpu *v, const struct hypercall_args *a)
         vcpu_yield(v);
         return 0;
     case SCHEDOP_block:
+        /* local_event_delivery_enable: blocking re-enables upcalls. */
+        __atomic_store_n(&v->evtchn.vcpu_info->evtchn_upcall_mask, 0, __ATOMIC_SEQ_CST);
         vcpu_block(v);
         return 0;
+    case SCHEDOP_poll:
+        return evtchn_poll(v, a->arg[1], a->compat);
     case SCHEDOP_shutdown:
         if (copy_from_guest(v, &sd, a->arg[1], sizeof(sd)))
             return -XEN_EFAULT;

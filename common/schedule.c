@@ -3,6 +3,7 @@
 #include "debug_keys.h"
 #include "domain.h"
 #include "end_of_run.h"
+#include "event.h"
 #include "arch.h"
 #include "percpu.h"
 #include "spinlock.h"
@@ -95,8 +96,67 @@ void vcpu_yield(struct vcpu *v)
 void vcpu_block(struct vcpu *v)
 {
     unsigned long flags = spin_lock_irqsave(&runq_lock);
-    if (v->state == VCPU_RUNNING)
+    /* An upcall already pending keeps it running: a sender sets
+     * evtchn_upcall_pending before it takes this lock to wake us, so
+     * either it finds us BLOCKED or we see its upcall here. */
+    if (v->state == VCPU_RUNNING && !evtchn_vcpu_wants_upcall(v))
         v->state = VCPU_BLOCKED;
+    spin_unlock_irqrestore(&runq_lock, flags);
+}
+
+/* End a poll (runq_lock held). */
+static void poll_end(struct vcpu *v)
+{
+    if (v->evtchn.polling) {
+        v->evtchn.polling = false;
+        __atomic_fetch_and(&v->domain->evtchn.poll_mask, ~(1u << v->id), __ATOMIC_SEQ_CST);
+    }
+}
+
+/* Make a BLOCKED v run again (runq_lock held). */
+static void unblock(struct vcpu *v)
+{
+    poll_end(v);
+    if (v->processor < 0) {
+        list_del(&v->runq_link); /* off the blocked list */
+        enqueue(v);
+    } else {
+        v->state = VCPU_RUNNING; /* still on its CPU: it carries on */
+    }
+}
+
+void sched_wake_vcpu(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    if (v->state == VCPU_BLOCKED)
+        unblock(v);
+    else if (v->state == VCPU_RUNNING && v->processor >= 0 &&
+             v->processor != (int)smp_processor_id())
+        arch_kick_cpu((unsigned int)v->processor);
+    spin_unlock_irqrestore(&runq_lock, flags);
+}
+
+void sched_wake_poller(struct vcpu *v, uint32_t port)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    if (v->state == VCPU_BLOCKED && v->evtchn.polling &&
+        (v->evtchn.poll_port == 0 || v->evtchn.poll_port == port))
+        unblock(v);
+    spin_unlock_irqrestore(&runq_lock, flags);
+}
+
+void sched_poll_begin(struct vcpu *v, uint32_t port, uint64_t deadline_ns)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    if (v->state == VCPU_RUNNING) {
+        v->state = VCPU_BLOCKED;
+        v->evtchn.polling = true;
+        v->evtchn.poll_port = port;
+        v->evtchn.poll_deadline = deadline_ns;
+    }
     spin_unlock_irqrestore(&runq_lock, flags);
 }
 
@@ -106,11 +166,17 @@ bool sched_must_leave(const struct vcpu *v)
            this_cpu_var(need_resched);
 }
 
-/* The tick's wake-up for blocked vCPUs (see schedule.h). */
+/* The tick's wake-up for blocked vCPUs (see schedule.h): every one but
+ * the pollers whose timeout has not passed. */
 static void wake_blocked(void)
 {
-    while (!list_empty(&blocked)) {
-        struct vcpu *v = list_first_entry(&blocked, struct vcpu, runq_link);
+    struct list_head *pos, *tmp;
+
+    list_for_each_safe(pos, tmp, &blocked) {
+        struct vcpu *v = list_entry(pos, struct vcpu, runq_link);
+        if (v->evtchn.polling && !evtchn_poll_expired(v))
+            continue;
+        poll_end(v);
         list_del(&v->runq_link);
         enqueue(v);
     }
@@ -132,6 +198,7 @@ static struct vcpu *pick_next(void)
         v->state = VCPU_RUNNING;
         v->processor = (int)smp_processor_id();
         v->yield_requested = false;
+        poll_end(v); /* a poll cut short by VCPUOP_down or a pause */
     }
     spin_unlock_irqrestore(&runq_lock, flags);
     return v;

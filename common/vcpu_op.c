@@ -16,6 +16,12 @@
  *                      up, the domain is shut down (poweroff) instead, as
  *                      in Xen. VCPUOP_up brings it back where it stopped.
  *   VCPUOP_is_up       1 if up, 0 if down.
+ *   VCPUOP_register_vcpu_info  extra_arg = struct vcpu_register_vcpu_info
+ *                      { mfn (a gfn), offset }: the vCPU's vcpu_info moves
+ *                      there (common/event_channel.c). 0; -EINVAL if it
+ *                      would cross the page, the gfn is not the domain's
+ *                      own writable RAM, it is registered already, or the
+ *                      vCPU is another one that is up; -EFAULT.
  *   other commands     -ENOSYS.
  *
  * A vcpuid that is not one of the domain's vCPUs is -ENOENT for every
@@ -36,6 +42,7 @@
 #include "schedule.h"
 #include "spinlock.h"
 #include "arch.h"
+#include "event.h"
 
 static long vcpu_initialise(struct vcpu *caller, struct vcpu *v, uint64_t arg)
 {
@@ -101,7 +108,7 @@ long do_vcpu_op(struct vcpu *v, const struct hypercall_args *a)
     struct domain *d = v->domain;
     struct vcpu *target;
 
-    if (cmd < VCPUOP_initialise || cmd > VCPUOP_is_up)
+    if ((cmd < VCPUOP_initialise || cmd > VCPUOP_is_up) && cmd != VCPUOP_register_vcpu_info)
         return -XEN_ENOSYS;
     if (vcpuid >= d->nr_vcpus)
         return -XEN_ENOENT;
@@ -118,6 +125,12 @@ long do_vcpu_op(struct vcpu *v, const struct hypercall_args *a)
         return vcpu_up(target);
     case VCPUOP_down:
         return vcpu_down(target);
+    case VCPUOP_register_vcpu_info: {
+        struct vcpu_register_vcpu_info info;
+        if (copy_from_guest(v, &info, a->arg[2], sizeof(info)))
+            return -XEN_EFAULT;
+        return evtchn_register_vcpu_info(target, info.mfn, info.offset);
+    }
     default: /* VCPUOP_is_up */
         return sched_vcpu_is_up(target) ? 1 : 0;
     }

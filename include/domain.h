@@ -17,6 +17,7 @@
 #define MICA_DOMAIN_H
 
 #include "arch.h"
+#include "event_types.h"
 #include "list.h"
 #include "p2m/p2m.h"
 #include "spinlock.h"
@@ -68,6 +69,10 @@ struct vcpu {
     /* Has its register state been set? vCPU 0 by the builder (domain_start),
      * the others by VCPUOP_initialise, once. Under the domain's lock. */
     bool initialised;
+
+    /* Event delivery: its vcpu_info, upcall vector, VIRQs, SCHEDOP_poll
+     * (include/event_types.h, common/event_channel.c). */
+    struct evtchn_vcpu evtchn;
 };
 
 struct domain {
@@ -118,6 +123,10 @@ struct domain {
     unsigned int console_dropped; /* lines dropped in that second */
 
     struct list_head domlist_link;
+
+    /* Event channels: ports, callback, shared_info layout
+     * (include/event_types.h, common/event_channel.c). */
+    struct evtchn_domain evtchn;
 };
 
 /* Create a domain with nr_vcpus vCPUs, room for max_pages pages (but no

@@ -33,6 +33,8 @@ struct frame {
     uint32_t refcount;     /* references held on the frame (atomic; see frame_ref.h) */
     uint32_t foreign_refs; /* of those, mappings in other domains' p2ms (foreign
                                and grant) and grant copies in progress */
+    uint32_t hyp_refs;     /* of those, held by Mica itself while it writes the
+                               frame (a registered vcpu_info page) */
     uint32_t audit_count;  /* scratch for the p2m audit */
     uint8_t use;           /* enum frame_use */
     uint8_t order;         /* FRAME_FREE: order of the free block this frame heads

@@ -99,6 +99,18 @@ HYPERCALL(29, sched_op, none, int cmd, void *arg)
 HYPERCALL_XSM(sched_op, domain_destroy, PRIV, src_tgt,
               "remote_shutdown (yield, block, shutdown of the caller: none)")
 
+HYPERCALL(32, event_channel_op, none, int cmd, void *arg)
+HYPERCALL_XSM(event_channel_op, evtchn_unbound, TARGET, own,
+              "alloc_unbound (the caller on the domain the port is made in)")
+HYPERCALL_XSM(event_channel_op, evtchn_interdomain, HOOK, src_tgt,
+              "bind_interdomain (the binding domain on the remote one)")
+HYPERCALL_XSM(event_channel_op, evtchn_send, HOOK, src_tgt,
+              "send (the sender on the peer; itself for an IPI)")
+HYPERCALL_XSM(event_channel_op, evtchn_status, TARGET, src_tgt, "status")
+HYPERCALL_XSM(event_channel_op, evtchn_close, HOOK, src_tgt, "close (the caller on itself)")
+HYPERCALL_XSM(event_channel_op, evtchn_reset, TARGET, src_tgt,
+              "reset (bind_virq, bind_ipi, bind_vcpu, unmask: none)")
+
 HYPERCALL(34, hvm_op, none, unsigned long op, void *arg)
 HYPERCALL_XSM(hvm_op, hvm_getparam, TARGET, src_tgt, "get_param")
 HYPERCALL_XSM(hvm_op, hvm_setparam, TARGET, src_tgt, "set_param")
@@ -110,6 +122,7 @@ HYPERCALL_XSM(domctl, domain_unpause, DM_PRIV, src_tgt,
 HYPERCALL_XSM(domctl, domain_kill, PRIV, src_tgt, "destroydomain")
 HYPERCALL_XSM(domctl, getdomaininfo, XS_PRIV, src_tgt,
               "getdomaininfo (a privileged or the xenstore domain; asked per domain)")
+HYPERCALL_XSM(domctl, set_virq_handler, PRIV, src_tgt, "set_virq_handler")
 
 #undef HYPERCALL
 #undef HYPERCALL_XSM

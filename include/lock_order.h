@@ -17,7 +17,11 @@ enum lock_level {
     LOCK_LEVEL_SELFTEST_INNER = 11,
     LOCK_LEVEL_DOMCTL = 15,        /* one domctl at a time (held while pausing) */
     LOCK_LEVEL_DOMLIST = 20,       /* the list of domains, domid allocation */
+    LOCK_LEVEL_VIRQ_HANDLER = 25,  /* the global VIRQ handlers (set_virq_handler) */
     LOCK_LEVEL_DOMAIN = 30,        /* one domain's state, pages, vCPUs */
+    LOCK_LEVEL_EVTCHN_BIND = 32,   /* every close and interdomain (un)binding */
+    LOCK_LEVEL_EVENT = 34,         /* one domain's event channels; never two at
+                                       once (common/event_channel.c) */
     LOCK_LEVEL_GRANT = 35,         /* one domain's grant table: pins, handles */
     LOCK_LEVEL_P2M = 40,           /* one domain's whole p2m (every gfn) */
     LOCK_LEVEL_RUNQUEUE = 60,      /* the scheduler's run queue and vCPU states */

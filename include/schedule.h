@@ -8,9 +8,11 @@
  * takes it (state RUNNING) and returns only when that CPU is done with it.
  * Idle CPUs halt until an interrupt (the tick, or a kick when work arrives).
  *
- * Blocking: Mica has no event sources for guests yet, so a blocked vCPU
- * (SCHEDOP_block, HLT with interrupts on) is woken by the next tick, as if
- * a 10 ms timer event had arrived.
+ * Blocking: a blocked vCPU (SCHEDOP_block, HLT with interrupts on) is woken
+ * at once by an event for it (sched_wake_vcpu, from common/event_channel.c),
+ * and otherwise by the next tick, as if a 10 ms timer event had arrived (the
+ * guest timer, VIRQ_TIMER, comes later). A vCPU in SCHEDOP_poll is woken by
+ * an event on a port it polls, or at the first tick after its timeout.
  */
 #ifndef MICA_SCHEDULE_H
 #define MICA_SCHEDULE_H
@@ -41,6 +43,20 @@ bool sched_vcpu_is_up(const struct vcpu *v);
 /* The running vCPU v gives up its CPU (it stays runnable) / sleeps. */
 void vcpu_yield(struct vcpu *v);
 void vcpu_block(struct vcpu *v);
+
+/* An event for v: a BLOCKED v becomes runnable now (or, if it has not yet
+ * left its CPU, carries on); a v RUNNING on another CPU is kicked so it
+ * sees its upcall before its next VMRUN. Callable under an event lock. */
+void sched_wake_vcpu(struct vcpu *v);
+
+/* Port `port` of v's domain became pending: wake v if it polls that port
+ * (or several ports). */
+void sched_wake_poller(struct vcpu *v, uint32_t port);
+
+/* SCHEDOP_poll: the running v blocks polling `port` (0: several ports)
+ * until deadline_ns (0: none); the caller then re-checks its ports and
+ * calls sched_wake_vcpu if one is already pending. */
+void sched_poll_begin(struct vcpu *v, uint32_t port, uint64_t deadline_ns);
 
 /* Should v leave its CPU now? (arch_vcpu_run asks before each VMRUN.) */
 bool sched_must_leave(const struct vcpu *v);

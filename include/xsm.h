@@ -61,6 +61,17 @@ struct xsm_ops {
     int (*hvm_setparam)(struct domain *src, struct domain *tgt);
     /* vcpu_op */
     int (*vcpu_op)(struct domain *src, struct domain *tgt);
+    /* event_channel_op: src makes a port in d for domain `remote` ... */
+    int (*evtchn_unbound)(struct domain *src, struct domain *d, domid_t remote);
+    /* ... binds to tgt's port, sends to its peer tgt, asks a port's status
+     * in tgt, closes its own port, resets tgt's ports */
+    int (*evtchn_interdomain)(struct domain *src, struct domain *tgt);
+    int (*evtchn_send)(struct domain *src, struct domain *tgt);
+    int (*evtchn_status)(struct domain *src, struct domain *tgt);
+    int (*evtchn_close)(struct domain *src, struct domain *tgt);
+    int (*evtchn_reset)(struct domain *src, struct domain *tgt);
+    /* domctl set_virq_handler: src makes tgt a global VIRQ's handler */
+    int (*set_virq_handler)(struct domain *src, struct domain *tgt);
     /* xsm_op itself: may src call it at all ... */
     int (*xsm_op)(struct domain *src);
     /* ... and the module's own commands (dummy, SILO: -ENOSYS). */

@@ -23,6 +23,7 @@ struct frame *frames_assign(struct domain *d, unsigned int order, enum frame_use
         f->gfn = INVALID_GFN;
         f->refcount = 1; /* the allocation's */
         f->foreign_refs = 0;
+        f->hyp_refs = 0;
         if (ram)
             list_add_tail(&f->list, &d->page_list);
     }

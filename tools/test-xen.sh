@@ -1,5 +1,5 @@
 #!/bin/sh
-# make test-xen: the self-only guest tests (tests/guest/core/, tests/guest/memop/)
+# make test-xen: the self-only guest tests (tests/guest/core/, memop/, evtchn_ops)
 # under real Xen 4.17. Runs the guests that act only on their own domain
 # (tools/xen-oracle.sh: PVH dom0 in QEMU) and reports one line per guest:
 #     PASS xen/NAME    or    FAIL xen/NAME
@@ -18,7 +18,7 @@ LOGDIR=$BUILD/test-xen
 # 32-bit flavour. (memop_touch crashes on purpose and memop_multi needs
 # several domains: Mica only, tests/guest/memop/memop_tests.py.)
 GUESTS="test_cpuid test_console test_version test_hypercall_errors
-        memop_query memop_reservation memop_physmap"
+        memop_query memop_reservation memop_physmap evtchn_ops"
 
 mkdir -p "$LOGDIR"
 "$ORACLE" fetch || exit 1

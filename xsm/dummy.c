@@ -76,6 +76,14 @@ static int dummy_grant_mapref(struct domain *src, struct domain *tgt, uint32_t f
     return xsm_default_action(xsm_default_grant_mapref, src, tgt);
 }
 
+/* alloc_unbound: XSM_TARGET, the caller on the domain the port is made in
+ * (the remote domain is only a domid; SILO looks at it). */
+static int dummy_evtchn_unbound(struct domain *src, struct domain *d, domid_t remote)
+{
+    (void)remote;
+    return xsm_default_action(xsm_default_evtchn_unbound, src, d);
+}
+
 /* The domain builder's hook (no hypercall asks it yet). */
 static int dummy_domain_create(struct domain *src, struct domain *tgt)
 {

@@ -206,6 +206,28 @@ GRANT_HOOK(grant_setup, GRANT__SETUP)
 GRANT_HOOK(grant_copy, GRANT__COPY)
 GRANT_HOOK(grant_query_size, GRANT__QUERY)
 
+DOMAIN_HOOK(set_virq_handler, DOMAIN__SET_VIRQ_HANDLER)
+
+/* Event channels: the reserved `event` class (include/public/xsm/flask_classes.h). */
+#define EVENT_HOOK(hook, perm)                                      \
+    static int flask_##hook(struct domain *src, struct domain *tgt) \
+    {                                                               \
+        return has_perm(src, tgt, FLASK_CLASS_EVENT, perm);         \
+    }
+EVENT_HOOK(evtchn_interdomain, EVENT__BIND)
+EVENT_HOOK(evtchn_send, EVENT__SEND)
+EVENT_HOOK(evtchn_status, EVENT__STATUS)
+EVENT_HOOK(evtchn_close, EVENT__CLOSE)
+EVENT_HOOK(evtchn_reset, EVENT__CLOSE)
+
+/* alloc_unbound: creating a port in d (the remote is only a domid yet; the
+ * bind it later makes is checked by evtchn_interdomain). */
+static int flask_evtchn_unbound(struct domain *src, struct domain *d, domid_t remote)
+{
+    (void)remote;
+    return has_perm(src, d, FLASK_CLASS_EVENT, EVENT__CREATE);
+}
+
 static int flask_machine_memory_map(struct domain *src)
 {
     return has_perm(src, NULL, FLASK_CLASS_XEN, XEN__MACHINE_MEMORY_MAP);
@@ -495,6 +517,13 @@ struct xsm_ops flask_ops = {
     .hvm_getparam = flask_hvm_getparam,
     .hvm_setparam = flask_hvm_setparam,
     .vcpu_op = flask_vcpu_op,
+    .evtchn_unbound = flask_evtchn_unbound,
+    .evtchn_interdomain = flask_evtchn_interdomain,
+    .evtchn_send = flask_evtchn_send,
+    .evtchn_status = flask_evtchn_status,
+    .evtchn_close = flask_evtchn_close,
+    .evtchn_reset = flask_evtchn_reset,
+    .set_virq_handler = flask_set_virq_handler,
     .xsm_op = flask_xsm_op,
     .do_xsm_op = flask_do_xsm_op,
     .alloc_security_domain = flask_alloc_security_domain,

@@ -42,6 +42,31 @@ static int silo_grant_mapref(struct domain *src, struct domain *tgt, uint32_t fl
     return with_privileged(src, tgt);
 }
 
+/* SILO's rule for talking: a domain talks to itself, and an unprivileged
+ * domain only to a privileged one (Xen's silo_mode_dom_check). */
+static int silo_talk(struct domain *a, struct domain *b)
+{
+    return a == b || a->privileged || b->privileged ? 0 : -XEN_EPERM;
+}
+
+/* A port in d for `remote`: a privileged caller or d may make ports for
+ * anyone (the remote need not exist yet); an unprivileged d only for itself
+ * or an existing privileged domain. */
+static int silo_evtchn_unbound(struct domain *src, struct domain *d, domid_t remote)
+{
+    struct domain *r;
+    int rc = self_or_privileged(src, d);
+
+    if (rc || remote == d->domid || src->privileged || d->privileged)
+        return rc;
+    r = domain_get(remote);
+    if (!r)
+        return -XEN_EPERM; /* no such domain to talk to */
+    rc = silo_talk(d, r);
+    domain_put(r);
+    return rc;
+}
+
 struct xsm_ops silo_ops = {
     .name = "silo",
     .memory_adjust_reservation = self_or_privileged,
@@ -57,5 +82,10 @@ struct xsm_ops silo_ops = {
     .grant_copy = with_privileged,
     .grant_setup = self_or_privileged,
     .grant_query_size = self_or_privileged,
+    .evtchn_unbound = silo_evtchn_unbound,
+    .evtchn_interdomain = silo_talk,
+    .evtchn_send = silo_talk,
+    .evtchn_status = self_or_privileged,
+    .evtchn_reset = self_or_privileged,
     /* everything else: the dummy module's rules (xsm_register) */
 };

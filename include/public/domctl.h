@@ -27,6 +27,13 @@ struct xen_domctl_header {
 
 _Static_assert(sizeof(struct xen_domctl_header) == 16, "domctl header is 16 bytes");
 
+/* XEN_DOMCTL_set_virq_handler: the domain named in the header becomes the
+ * handler of global VIRQ `virq` (its payload follows the 16-byte header). */
+#define XEN_DOMCTL_set_virq_handler 66
+struct xen_domctl_set_virq_handler {
+    uint32_t virq;
+};
+
 /* XEN_DOMCTL_getdomaininfo: the first domain whose id is >= the header's
  * domain (echoed back in the header's domain). */
 #define XEN_DOMINF_dying     (1u << 0)
@@ -70,6 +77,7 @@ struct xen_domctl {
     struct xen_domctl_header h;
     union {
         struct xen_domctl_getdomaininfo getdomaininfo;
+        struct xen_domctl_set_virq_handler set_virq_handler;
         uint8_t pad[XEN_DOMCTL_PAYLOAD_SIZE];
     } u;
 };

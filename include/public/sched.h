@@ -39,4 +39,28 @@ struct sched_remote_shutdown {
 };
 _Static_assert(sizeof(struct sched_remote_shutdown) == 8, "sched_remote_shutdown is 8 bytes");
 
+/* SCHEDOP_poll: block until one of ports[0..nr_ports) is pending or the
+ * timeout (absolute system time in ns; 0: none) passes. The handle is
+ * pointer-sized, so the 64-bit layout (24 bytes) differs from the 32-bit one
+ * (16 bytes: i386 aligns the uint64_t to 4). */
+struct sched_poll {
+    XEN_GUEST_HANDLE(uint) ports;   /* evtchn_port_t[] */
+    unsigned int nr_ports;
+    uint64_t timeout;
+};
+struct xen_sched_poll_64 {
+    uint64_t ports;
+    uint32_t nr_ports;
+    uint32_t pad;
+    uint64_t timeout;
+};
+struct compat_sched_poll {
+    uint32_t ports;
+    uint32_t nr_ports;
+    uint64_t timeout;
+} __attribute__((packed));
+_Static_assert(sizeof(struct xen_sched_poll_64) == 24, "sched_poll is 24 bytes (64-bit)");
+_Static_assert(sizeof(struct compat_sched_poll) == 16, "sched_poll is 16 bytes (32-bit)");
+#define SCHEDOP_POLL_MAX_PORTS 128  /* Xen's limit on nr_ports */
+
 #endif /* MICA_PUBLIC_SCHED_H */

@@ -38,4 +38,14 @@
 #define VCPUOP_get_physid                    12
 #define VCPUOP_register_vcpu_time_memory_area 13
 
+/* VCPUOP_register_vcpu_info: move the vCPU's vcpu_info (struct vcpu_info,
+ * public/xen.h) out of shared_info to gfn `mfn` (an HVM guest names a gfn),
+ * byte `offset`; it must not cross the page. Once per vCPU. */
+struct vcpu_register_vcpu_info {
+    uint64_t mfn;
+    uint32_t offset;
+    uint32_t rsvd;      /* must be 0 */
+};
+_Static_assert(sizeof(struct vcpu_register_vcpu_info) == 16, "vcpu_register_vcpu_info is 16 bytes");
+
 #endif /* MICA_PUBLIC_VCPU_H */

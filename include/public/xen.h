@@ -134,4 +134,80 @@ _Static_assert(sizeof(compat_handle_t) == 4, "compat handle is 32 bits");
 #define SIF_VIRT_P2M_4TOOLS   (1u << 4)  /* Do Xen tools understand a virt. mapped p2m? */
 #define SIF_PM_MASK           (0xFFu << 8) /* reserve 1 byte for xen-pm options */
 
+
+/* --- Virtual IRQs (xen.h, VIRQ_*): events Mica raises, bound to a port with
+ * EVTCHNOP_bind_virq. Per-vCPU: TIMER, DEBUG; the others are global (one
+ * handler domain, vCPU 0). ------------------------------------------------- */
+#define VIRQ_TIMER      0   /* per-vCPU: timer (not raised by Mica yet)     */
+#define VIRQ_DEBUG      1   /* per-vCPU: debug key 'e' on the console       */
+#define VIRQ_CONSOLE    2   /* global: console input (not raised by Mica yet) */
+#define VIRQ_DOM_EXC    3   /* global: a domain shut down or died           */
+#define VIRQ_TBUF       4   /* global: trace buffer                         */
+#define VIRQ_DEBUGGER   6   /* global: a domain hit a debugger trap         */
+#define VIRQ_XENOPROF   7   /* per-vCPU                                     */
+#define VIRQ_CON_RING   8   /* global                                       */
+#define VIRQ_PCPU_STATE 9   /* global                                       */
+#define VIRQ_MEM_EVENT  10  /* global                                       */
+#define VIRQ_ARGO       11  /* global                                       */
+#define VIRQ_ENOMEM     12  /* global                                       */
+#define VIRQ_XENPMU     13  /* per-vCPU                                     */
+#define VIRQ_ARCH_0     16  /* 16..23: architecture-specific                */
+#define NR_VIRQS        24
+
+/* --- vcpu_info and shared_info (xen.h, arch-x86/xen.h). The layout follows
+ * the guest's word size (xen_ulong_t): shared_info begins with 32 vcpu_info
+ * of 64 bytes, then the 2-level event bitmaps evtchn_pending[] at byte 2048
+ * and evtchn_mask[] after it (64-bit: 64 words of 8 bytes, mask at 2560;
+ * 32-bit: 32 words of 4 bytes, mask at 2176). On x86 (little-endian) bit p of
+ * either bitmap is bit p % 8 of byte p / 8 in both layouts. ----------------- */
+#define XEN_LEGACY_MAX_VCPUS  32
+
+struct vcpu_time_info {
+    uint32_t version;
+    uint32_t pad0;
+    uint64_t tsc_timestamp;
+    uint64_t system_time;
+    uint32_t tsc_to_system_mul;
+    int8_t tsc_shift;
+    uint8_t flags;
+    uint8_t pad1[2];
+};
+_Static_assert(sizeof(struct vcpu_time_info) == 32, "vcpu_time_info is 32 bytes");
+
+struct arch_vcpu_info {
+    xen_ulong_t cr2;
+    xen_ulong_t pad[sizeof(xen_ulong_t) == 8 ? 1 : 5]; /* 16 bytes / 24 bytes */
+};
+
+struct vcpu_info {
+    uint8_t evtchn_upcall_pending;  /* @0: an upcall is due (Mica sets it)   */
+    uint8_t evtchn_upcall_mask;     /* @1: the guest masks upcalls with it   */
+    xen_ulong_t evtchn_pending_sel; /* @8 (32-bit: @4): one bit per bitmap word */
+    struct arch_vcpu_info arch;
+    struct vcpu_time_info time;
+};
+_Static_assert(sizeof(struct vcpu_info) == 64, "vcpu_info is 64 bytes in both ABIs");
+
+#define EVTCHN_2L_WORDS       (sizeof(xen_ulong_t) * 8)              /* bitmap words */
+#define EVTCHN_2L_NR_CHANNELS (EVTCHN_2L_WORDS * sizeof(xen_ulong_t) * 8) /* 4096 / 1024 */
+
+struct shared_info {
+    struct vcpu_info vcpu_info[XEN_LEGACY_MAX_VCPUS];
+    xen_ulong_t evtchn_pending[EVTCHN_2L_WORDS];
+    xen_ulong_t evtchn_mask[EVTCHN_2L_WORDS];
+    uint32_t wc_version;
+    uint32_t wc_sec;
+    uint32_t wc_nsec;
+    /* (the rest is not used by Mica's guests) */
+};
+_Static_assert(__builtin_offsetof(struct shared_info, evtchn_pending) == 2048, "pending @2048");
+
+/* The same offsets for the hypervisor, which serves both layouts. */
+#define SHINFO_EVTCHN_PENDING       2048
+#define SHINFO_EVTCHN_MASK_64       (2048 + 512)
+#define SHINFO_EVTCHN_MASK_32       (2048 + 128)
+#define VCPU_INFO_PENDING_SEL_64    8
+#define VCPU_INFO_PENDING_SEL_32    4
+#define VCPU_INFO_SIZE              64
+
 #endif /* MICA_PUBLIC_XEN_H */

@@ -15,6 +15,10 @@ const char *vmcb_check_guest_state(const struct vmcb *vmcb, uint32_t max_asids);
 /* Guest exceptions injected by Mica. */
 void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error);
 
+/* The guest can take the virtual interrupt Mica armed for an upcall (the
+ * VINTR exit): disarm it; the run loop injects the upcall (vcpu.c). */
+void svm_disarm_vintr(struct vcpu *v);
+
 /* Is the guest in 64-bit mode (EFER.LMA and CS.L)? */
 bool vcpu_in_long_mode(const struct vcpu *v);
 

@@ -120,6 +120,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 #define INTERCEPT_INTR (1u << 0)
 #define INTERCEPT_NMI (1u << 1)
 #define INTERCEPT_SMI (1u << 2)
+#define INTERCEPT_VINTR (1u << 4) /* the guest can take a virtual interrupt */
 #define INTERCEPT_INIT (1u << 3)
 #define INTERCEPT_CPUID (1u << 18)
 #define INTERCEPT_INVD (1u << 22)
@@ -146,6 +147,16 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 /* int_ctl: the host's RFLAGS.IF, not the guest's, masks physical
  * interrupts while the guest runs (APM §15.21.1). */
 #define INT_CTL_V_INTR_MASKING (1UL << 24)
+/* A virtual interrupt (APM §15.21.4): V_IRQ pending, its priority, ignore
+ * V_TPR, and its vector in bits 39:32 (VMCB byte 0x64). */
+#define INT_CTL_V_IRQ (1UL << 8)
+#define INT_CTL_V_INTR_PRIO(p) ((uint64_t)(p) << 16)
+#define INT_CTL_V_IGN_TPR (1UL << 20)
+#define INT_CTL_V_INTR_VECTOR(v) ((uint64_t)(v) << 32)
+#define INT_CTL_V_IRQ_ALL \
+    (INT_CTL_V_IRQ | INT_CTL_V_INTR_PRIO(0xF) | INT_CTL_V_IGN_TPR | INT_CTL_V_INTR_VECTOR(0xFF))
+/* interrupt_shadow bit 0: the guest is in an STI/MOV SS shadow (§15.21.5). */
+#define INTERRUPT_SHADOW_ACTIVE 1UL
 
 /* tlb_control values (APM §15.16.1). */
 #define TLB_CONTROL_DO_NOTHING 0
@@ -155,6 +166,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 #define EVENT_INJECT_VALID (1UL << 31)
 #define EVENT_INJECT_ERROR_VALID (1UL << 11)
 #define EVENT_TYPE_EXCEPTION (3UL << 8)
+#define EVENT_TYPE_INTR (0UL << 8) /* an external interrupt */
 
 /* #VMEXIT codes (APM Appendix C). */
 enum svm_exit_code {
@@ -163,6 +175,7 @@ enum svm_exit_code {
     SVM_EXIT_NMI = 0x61,
     SVM_EXIT_SMI = 0x62,
     SVM_EXIT_INIT = 0x63,
+    SVM_EXIT_VINTR = 0x64,
     SVM_EXIT_CPUID = 0x72,
     SVM_EXIT_INVD = 0x76,
     SVM_EXIT_HLT = 0x78,

@@ -405,9 +405,9 @@ static void test_default_policy(void)
           type_index("stub_t"));
 
     /* dom0_t: everything on every domain and on xen_t */
-    CHECK_EQ(perms("dom0_t", "domU_t", d), 0xff);
-    CHECK_EQ(perms("dom0_t", "dom0_t", d), 0xff);
-    CHECK_EQ(perms("dom0_t", "stub_t", d), 0xff);
+    CHECK_EQ(perms("dom0_t", "domU_t", d), 0x1ff);
+    CHECK_EQ(perms("dom0_t", "dom0_t", d), 0x1ff);
+    CHECK_EQ(perms("dom0_t", "stub_t", d), 0x1ff);
     CHECK_EQ(perms("dom0_t", "domU_t", m), 0x3f);
     CHECK_EQ(perms("dom0_t", "dom0_t", m), 0x3f);
     CHECK_EQ(perms("dom0_t", "xen_t", x), 0x7f);
@@ -420,6 +420,16 @@ static void test_default_policy(void)
     CHECK_EQ(perms("domU_t", "dom0_t", d), 0);
     CHECK_EQ(perms("domU_t", "dom0_t", m), 0);
     CHECK_EQ(perms("domU_t", "stub_t", m), 0);
+
+    /* event channels: every domain with itself and with dom0, dom0 with all */
+    const int e = FLASK_CLASS_EVENT;
+    const uint32_t all_events = EVENT__BIND | EVENT__SEND | EVENT__STATUS | EVENT__CREATE |
+                                EVENT__CLOSE;
+    CHECK_EQ(perms("domU_t", "domU_t", e), all_events);
+    CHECK_EQ(perms("stub_t", "stub_t", e), all_events);
+    CHECK_EQ(perms("domU_t", "dom0_t", e), EVENT__BIND | EVENT__SEND);
+    CHECK_EQ(perms("dom0_t", "domU_t", e), all_events);
+    CHECK_EQ(perms("domU_t", "stub_t", e), 0);
 
     /* stub_t: itself, and the memory of domU_t */
     CHECK_EQ(perms("stub_t", "stub_t", m), MMU__PHYSMAP | MMU__ADJUST | MMU__STAT | MMU__MEMORYMAP);

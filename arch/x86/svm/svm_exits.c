@@ -42,6 +42,12 @@ static void exit_nothing(struct vcpu *v, struct vmcb *vmcb)
     (void)vmcb;
 }
 
+static void exit_vintr(struct vcpu *v, struct vmcb *vmcb)
+{
+    (void)vmcb;
+    svm_disarm_vintr(v); /* the run loop now injects the upcall by EVENTINJ */
+}
+
 static void exit_cpuid(struct vcpu *v, struct vmcb *vmcb)
 {
     struct cpuid_result r = guest_cpuid(v, (uint32_t)vmcb->save.rax, (uint32_t)v->arch.gprs.rcx);
@@ -145,6 +151,7 @@ static const exit_handler_t exit_handlers[SVM_EXIT_CODES] = {
     [SVM_EXIT_NMI] = exit_nothing,
     [SVM_EXIT_SMI] = exit_nothing,
     [SVM_EXIT_INIT] = exit_nothing,
+    [SVM_EXIT_VINTR] = exit_vintr,
     [SVM_EXIT_CPUID] = exit_cpuid,
     [SVM_EXIT_INVD] = exit_invd,
     [SVM_EXIT_HLT] = exit_hlt,

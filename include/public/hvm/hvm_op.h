@@ -32,4 +32,12 @@ _Static_assert(sizeof(struct xen_hvm_param) == 16, "xen_hvm_param is 16 bytes");
 _Static_assert(__builtin_offsetof(struct xen_hvm_param, index) == 4, "index @4");
 _Static_assert(__builtin_offsetof(struct xen_hvm_param, value) == 8, "value @8");
 
+/* HVMOP_set_evtchn_upcall_vector: deliver vCPU `vcpu`'s event upcalls as
+ * interrupt `vector` (0x10..0xff), in place of HVM_PARAM_CALLBACK_IRQ. */
+struct xen_hvm_evtchn_upcall_vector {
+    uint32_t vcpu;
+    uint8_t vector;
+};
+_Static_assert(sizeof(struct xen_hvm_evtchn_upcall_vector) == 8, "upcall_vector is 8 bytes");
+
 #endif /* MICA_PUBLIC_HVM_HVM_OP_H */

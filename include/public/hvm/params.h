@@ -39,4 +39,11 @@
 
 #define HVM_NR_PARAMS                  39
 
+/* HVM_PARAM_CALLBACK_IRQ's value: the delivery type in bits 63:56. */
+#define HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT   56
+#define HVM_PARAM_CALLBACK_TYPE_GSI         0   /* value = GSI (0: none)   */
+#define HVM_PARAM_CALLBACK_TYPE_PCI_INTX    1
+#define HVM_PARAM_CALLBACK_TYPE_VECTOR      2   /* bits 7:0 = the vector   */
+#define HVM_PARAM_CALLBACK_TYPE_PPI         3   /* Arm                     */
+
 #endif /* MICA_PUBLIC_HVM_PARAMS_H */

@@ -2,8 +2,9 @@
  * The FLASK object classes and permissions Mica checks: one class per kind
  * of object, one permission per guarded operation. The policy compiler
  * (tools/policyc) and Mica both use this header, so a name means the same
- * bit in both. A class has at most 32 permissions. The grant and event
- * classes are reserved for the grant-table and event-channel issues to come.
+ * bit in both. A class has at most 32 permissions. The grant class is
+ * reserved for the grant-table issue to come; event is checked by the
+ * event-channel hooks (xsm/flask.c).
  */
 #ifndef MICA_PUBLIC_XSM_FLASK_CLASSES_H
 #define MICA_PUBLIC_XSM_FLASK_CLASSES_H
@@ -26,6 +27,7 @@ enum flask_class {
 #define DOMAIN__VCPU          (1u << 5)   /* vcpu_op */
 #define DOMAIN__UNPAUSE       (1u << 6)   /* XEN_DOMCTL_unpausedomain */
 #define DOMAIN__GETDOMAININFO (1u << 7)   /* XEN_DOMCTL_getdomaininfo */
+#define DOMAIN__SET_VIRQ_HANDLER (1u << 8) /* domctl set_virq_handler */
 /* mmu */
 #define MMU__PHYSMAP          (1u << 0)   /* add_to_physmap(_batch), remove_from_physmap */
 #define MMU__ADJUST           (1u << 1)   /* increase/decrease_reservation, populate_physmap */
@@ -48,7 +50,7 @@ enum flask_class {
 #define GRANT__SETUP          (1u << 3)
 #define GRANT__COPY           (1u << 4)
 #define GRANT__QUERY          (1u << 5)
-/* event (reserved) */
+/* event: bind_interdomain, send, status, alloc_unbound, close and reset */
 #define EVENT__BIND           (1u << 0)
 #define EVENT__SEND           (1u << 1)
 #define EVENT__STATUS         (1u << 2)
@@ -65,7 +67,7 @@ static const char *const flask_class_names[FLASK_NR_CLASSES] = {
 
 static const char *const flask_perm_names[FLASK_NR_CLASSES][FLASK_MAX_PERMS + 1] = {
     [FLASK_CLASS_DOMAIN] = { "create", "destroy", "pause", "getparam", "setparam", "vcpu",
-                             "unpause", "getdomaininfo", 0 },
+                             "unpause", "getdomaininfo", "set_virq_handler", 0 },
     [FLASK_CLASS_MMU] = { "physmap", "adjust", "stat", "memorymap", "map_read", "map_write", 0 },
     [FLASK_CLASS_XEN] = { "writeconsole", "readconsole", "machine_memory_map", "getenforce",
                           "setenforce", "load_policy", "compute_av", 0 },

@@ -17,6 +17,7 @@
 #include <public/cpuid.h>
 #include <public/vcpu.h>
 #include <public/hvm/hvm_vcpu.h>
+#include <public/event_channel.h>
 #include <public/grant_table.h>
 
 /* The hypercall page: 4 KiB, page-aligned, in .bss; filled by the hypervisor. */
@@ -76,6 +77,12 @@ static inline long HYPERVISOR_hvm_op(unsigned op, void *arg)
 static inline long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpuid, void *arg)
 {
     return hypercall5(__HYPERVISOR_vcpu_op, (unsigned long)cmd, vcpuid, (unsigned long)arg, 0, 0);
+}
+
+static inline long HYPERVISOR_event_channel_op(int cmd, void *arg)
+{
+    return hypercall5(__HYPERVISOR_event_channel_op, (unsigned long)cmd, (unsigned long)arg, 0, 0,
+                      0);
 }
 
 static inline long HYPERVISOR_xsm_op(void *arg)

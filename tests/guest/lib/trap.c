@@ -19,21 +19,32 @@ _Static_assert(sizeof(struct idt_gate) == 16, "long-mode gate is 16 bytes");
 
 extern const uint64_t guest_trap_stubs[32]; /* entry64.asm */
 
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+/* 256 gates: 0..31 the exceptions below, the rest absent until a test
+ * installs an interrupt handler (guest_set_idt_gate). */
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+
+static struct idt_gate gate(uint64_t a)
+{
+    return (struct idt_gate){
+        .offset_lo = (uint16_t)a,
+        .selector = SEL_CODE64,
+        .type_attr = 0x8E,
+        .offset_mid = (uint16_t)(a >> 16),
+        .offset_hi = (uint32_t)(a >> 32),
+    };
+}
+
+void guest_set_idt_gate(unsigned vector, void (*entry)(void))
+{
+    if (vector >= 32 && vector < 256)
+        idt[vector] = gate((uint64_t)(uintptr_t)entry);
+}
 static guest_trap_handler_t handlers[32];
 
 void guest_trap_init(void)
 {
-    for (unsigned v = 0; v < 32; v++) {
-        uint64_t a = guest_trap_stubs[v];
-        idt[v] = (struct idt_gate){
-            .offset_lo = (uint16_t)a,
-            .selector = SEL_CODE64,
-            .type_attr = 0x8E,
-            .offset_mid = (uint16_t)(a >> 16),
-            .offset_hi = (uint32_t)(a >> 32),
-        };
-    }
+    for (unsigned v = 0; v < 32; v++)
+        idt[v] = gate(guest_trap_stubs[v]);
     struct __attribute__((packed)) {
         uint16_t limit;
         uint64_t base;

@@ -31,6 +31,10 @@ void guest_trap_init(void);
 /* Install h for vector (0..31); NULL restores the default (crash). */
 void guest_set_trap_handler(unsigned vector, guest_trap_handler_t h);
 
+/* Install an interrupt gate for vector (32..255) whose handler is entry, an
+ * assembly stub that ends in iretq (see evtchn.c). */
+void guest_set_idt_gate(unsigned vector, void (*entry)(void));
+
 /* RDMSR that survives a #GP: returns 0 and sets *val, or the exception
  * vector (13) if the read faulted. */
 int guest_rdmsr_safe(uint32_t msr, uint64_t *val);
