@@ -239,6 +239,7 @@ static long add_to_physmap_batch(struct vcpu *v, const struct hypercall_args *a,
     struct memop_add_to_physmap_batch b;
     struct domain *d, *foreign = NULL;
     long rc = xlat_add_to_physmap_batch_in(v, a, arg, &b);
+    int foreign_rc = 0;
     uint64_t work = 0;
 
     if (rc)
@@ -251,9 +252,11 @@ static long add_to_physmap_batch(struct vcpu *v, const struct hypercall_args *a,
     if (!d)
         return -XEN_ESRCH;
     rc = XSM_CALL(add_to_physmap, v->domain, d);
+    /* As in Xen, a foreign domain that is not there or may not be mapped
+     * fails each page (its errs entry), not the call. */
     if (!rc && b.space == XENMAPSPACE_gmfn_foreign) {
         foreign = target_domain(b.foreign_domid);
-        rc = foreign ? XSM_CALL(map_gmfn_foreign, v->domain, d, foreign) : -XEN_ESRCH;
+        foreign_rc = foreign ? XSM_CALL(map_gmfn_foreign, v->domain, d, foreign) : -XEN_ESRCH;
     }
 
     while (!rc && b.size) {
@@ -269,8 +272,10 @@ static long add_to_physmap_batch(struct vcpu *v, const struct hypercall_args *a,
         rc = xlat_batch_entry_in(v, a, &b, &idx, &gpfn);
         if (rc)
             break;
-        err = foreign ? physmap_add_foreign(d, foreign, _gfn(idx), _gfn(gpfn))
-                      : physmap_add(d, b.space, idx, _gfn(gpfn));
+        if (b.space != XENMAPSPACE_gmfn_foreign)
+            err = physmap_add(d, b.space, idx, _gfn(gpfn));
+        else
+            err = foreign_rc ? foreign_rc : physmap_add_foreign(d, foreign, _gfn(idx), _gfn(gpfn));
         rc = xlat_batch_err_out(v, &b, err);
         if (rc)
             break;

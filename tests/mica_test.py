@@ -34,6 +34,17 @@ NO_LEAK = r"Memory: (\d+) frames free before the domains, \1 after"
 ALL_OFF = r"^Mica: run ended, every domain powered off$"
 
 
+def policy_module(source):
+    """xsm/policy/... .te -> build/xsm-policies/NAME.bin (relative path), for a
+    test that boots with a FLASK policy of its own as its first module
+    ("flask-policy"). A failure is left for the test to report (its module
+    file is missing)."""
+    name = os.path.splitext(os.path.basename(source))[0]
+    out = "build/xsm-policies/" + name + ".bin"
+    compile_policy(os.path.join(ROOT, source), os.path.join(ROOT, out))
+    return out
+
+
 def verdict(name, result, what="PASS"):
     """Domain `name` printed its verdict line: PASS guest/<result>."""
     return r"\(%s\) %s guest/%s$" % (re.escape(name), what, result)

@@ -865,9 +865,10 @@ static void test_policy_type(void)
         CHECK_EQ(flask_policy_type(p, "domU_t"), 3);
         CHECK_EQ(flask_policy_type(p, "hvm_t"), 4);
         CHECK_EQ(flask_policy_type(p, "dm_t"), 5);
+        CHECK_EQ(flask_policy_type(p, "stub_t"), 6);
         /* No such type. */
         CHECK_EQ(flask_policy_type(p, ""), 0); /* the reserved type 0 */
-        CHECK_EQ(flask_policy_type(p, "stub_t"), 0);
+        CHECK_EQ(flask_policy_type(p, "stub"), 0);
         CHECK_EQ(flask_policy_type(p, "domain_type"), 0); /* an attribute */
         CHECK_EQ(flask_policy_type(p, "self"), 0);
         CHECK_EQ(flask_policy_type(p, "dom0"), 0);    /* a prefix */

@@ -16,19 +16,9 @@ for a signal in its own page count.
 import os
 
 from mica_test import (ALL_OFF, EXIT_FAILURE, FLAVOURS, NO_LEAK, REJECT, ROOT, QemuTest,
-                       compile_policy, guest_elf, summary, verdict)
+                       guest_elf, policy_module, summary, verdict)
 
-POLICIES = "build/xsm-policies/"
 MODULES = ("dummy", "flask", "silo")
-
-
-def policy_module(source):
-    """xsm/policy/... .te -> build/xsm-policies/NAME.bin (relative path).
-    A failure is left for the test to report (its module file is missing)."""
-    name = os.path.splitext(os.path.basename(source))[0]
-    out = POLICIES + name + ".bin"
-    compile_policy(os.path.join(ROOT, source), os.path.join(ROOT, out))
-    return out
 
 
 def avc(perms, source, target, tclass):
@@ -111,7 +101,7 @@ def stub_test(xsm, policy=None, guest_label="domU_t", stub_label="stub_t"):
                 avc("map_read map_write", stub_label, "dom0_t", "mmu")]
         if policy:
             # The module's policy, not the built-in one.
-            log += [r"^FLASK: policy from module 0 loaded: 5 types, \d+ rules \(load 2\)$"]
+            log += [r"^FLASK: policy from module 0 loaded: 6 types, \d+ rules \(load 2\)$"]
             reject += (r"policy from the built-in default",)
         reject += (r"source=%s target=%s" % (stub_label, guest_label),
                    r"avc: denied .* source=(dom0_t|%s)" % guest_label)
