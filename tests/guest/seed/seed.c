@@ -106,9 +106,9 @@ static int map_foreign(domid_t foreign, unsigned long gfn)
     xen_pfn_t gpfn = MAP_GFN;
     int err = 1;
 
-    CHECK_EQ(add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, foreign, &idx, &gpfn,
-                                  &err, 1),
-             0);
+    CHECK_EQ(
+        add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, foreign, &idx, &gpfn, &err, 1),
+        0);
     return err;
 }
 
