@@ -24,8 +24,7 @@ bool evtchn_2l_test(const uint8_t *bitmap, uint32_t bit)
     return __atomic_load_n(word_of(bitmap, bit), __ATOMIC_SEQ_CST) & (1u << (bit % 32));
 }
 
-enum evtchn_2l_result evtchn_2l_set_pending(const struct evtchn_2l *l, uint8_t *sel,
-                                            uint32_t port)
+enum evtchn_2l_result evtchn_2l_set_pending(const struct evtchn_2l *l, uint8_t *sel, uint32_t port)
 {
     if (test_and_set(l->pending, port))
         return EVTCHN_2L_COALESCED; /* events coalesce */

@@ -32,8 +32,7 @@ enum evtchn_2l_result {
 
 /* Xen's evtchn_2l_set_pending: the port's pending bit, then (unmasked) the
  * selector bit of its word in sel (the notified vCPU's evtchn_pending_sel). */
-enum evtchn_2l_result evtchn_2l_set_pending(const struct evtchn_2l *l, uint8_t *sel,
-                                            uint32_t port);
+enum evtchn_2l_result evtchn_2l_set_pending(const struct evtchn_2l *l, uint8_t *sel, uint32_t port);
 
 /* Xen's evtchn_2l_unmask: clear the mask bit; true if the port was masked
  * and pending and its selector bit is new (the caller raises the upcall). */
