@@ -206,10 +206,9 @@ static long close_port(struct domain *d, uint32_t port)
     return rc;
 }
 
-/* Close every port of d (reset, teardown). */
-static void close_all(struct domain *d)
+/* Close every port of d (reset, teardown); evtchn_bind_lock held. */
+static void close_all_locked(struct domain *d)
 {
-    spin_lock(&evtchn_bind_lock);
     for (uint32_t port = 1; port < EVTCHN_MAX_PORTS; port++) {
         bool used;
 
@@ -220,6 +219,12 @@ static void close_all(struct domain *d)
         if (used)
             close_port(d, port);
     }
+}
+
+static void close_all(struct domain *d)
+{
+    spin_lock(&evtchn_bind_lock);
+    close_all_locked(d);
     spin_unlock(&evtchn_bind_lock);
 }
 
@@ -260,9 +265,12 @@ void evtchn_domain_destroy(struct domain *d)
     while (refs--)
         domain_put(d); /* never the last: the domain list still holds one */
 
-    close_all(d);
-
-    spin_lock(&evtchn_bind_lock); /* no bind may be half-way through d */
+    /* Close everything and mark d dead in one hold of evtchn_bind_lock: a
+     * port someone still makes in d meanwhile (a privileged alloc_unbound
+     * with a reference taken before d began dying) can never be bound, so
+     * no peer is left pointing at d. */
+    spin_lock(&evtchn_bind_lock);
+    close_all_locked(d);
     spin_lock(&d->evtchn.lock);
     d->evtchn.dead = true;
     for (unsigned int b = 1; b < EVTCHN_NR_BUCKETS; b++) {

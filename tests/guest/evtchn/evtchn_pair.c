@@ -24,7 +24,7 @@ TEST_NAME("evtchn_pair");
 #define SERVER 0
 #define DATA 2
 #define ACK 3
-#define WAIT 400000000UL
+#define WAIT 400000UL
 
 static volatile unsigned long data_events, ack_events, dom_exc;
 static evtchn_port_t my_ack = ACK, my_data = DATA, virq_port;
@@ -47,22 +47,38 @@ static void client_handler(evtchn_port_t port, unsigned int vcpu)
         ack_events++;
 }
 
-/* Wait until *v reaches n; give up only after WAIT rounds without progress
- * (a loaded host makes the whole exchange slow, not any one step). */
+/* Wait until *v reaches n (the upcall handler counts): spin a little (the
+ * answer usually comes within microseconds), then sleep. SCHEDOP_block with
+ * interrupts off, as Linux's safe halt: Mica does not block a vCPU whose
+ * upcall is pending, so an event between the test and the block is not
+ * missed; the upcall is taken at the STI. Sleeping, not spinning, lets the
+ * host run the other CPU's thread (a spinning wait makes each round cost a
+ * host time slice when the host is busy). Gives up after STALL wake-ups
+ * (the tick wakes a sleeper every 10 ms) without progress. Under QEMU's
+ * -icount (one host thread runs both CPUs in turn) spinning only burns the
+ * turn: spin=0 there. */
+#define STALL 3000
+static unsigned long spin_rounds = 20000; /* "spin=N" */
+
 static int wait_for(volatile unsigned long *v, unsigned long n)
 {
-    unsigned long seen = *v;
+    unsigned long seen = *v, idle = 0;
 
-    for (unsigned long i = 0; i < WAIT; i++) {
+    while (*v < n) {
+        for (unsigned long spin = 0; spin < spin_rounds && *v < n; spin++)
+            __asm__ volatile("pause");
         if (*v >= n)
-            return 1;
-        if (*v != seen) {
-            seen = *v;
-            i = 0;
-        }
-        __asm__ volatile("pause");
+            break;
+        __asm__ volatile("cli" ::: "memory");
+        if (*v < n)
+            HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+        __asm__ volatile("sti; nop" ::: "memory");
+        if (*v != seen)
+            seen = *v, idle = 0;
+        else if (++idle > STALL)
+            return 0;
     }
-    return 0;
+    return 1;
 }
 
 static unsigned long rounds(void)
@@ -182,6 +198,7 @@ void test_main(void)
 {
     int is_server = guest_arg_is("role", "server");
 
+    guest_arg_ulong("spin", &spin_rounds);
     if (!CHECK_EQ(evtchn_map_shared_info(), 0))
         return;
     if (!CHECK_EQ(evtchn_upcall_init(VECTOR, is_server ? server_handler : client_handler), 0))
