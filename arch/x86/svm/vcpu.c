@@ -202,9 +202,31 @@ void svm_disarm_vintr(struct vcpu *v)
     v->arch.vmcb->control.intercept_misc1 &= ~INTERCEPT_VINTR;
 }
 
+/* FSW (FXSAVE image bytes 2-3): the bits FNCLEX clears, ES among them. */
+#define FSW_ES (1u << 7)
+#define FSW_FNCLEX_BITS 0x80FFu
+
+/*
+ * QEMU's TCG, on an FXRSTOR that leaves FSW.ES clear, clears IGNNE in the
+ * boot CPU's hflags2 with a plain read-modify-write from whichever CPU ran
+ * the FXRSTOR. Under multi-threaded TCG that store can undo a VMRUN or
+ * #VMEXIT the boot CPU does meanwhile: after a #VMEXIT nested paging stays on
+ * for the host and CPU 0 triple-faults (docs/qemu.md). So load the image with
+ * ES set, which skips that store, then clear ES with FNCLEX (non-waiting: no
+ * #MF). That is exact when FSW has none of the bits FNCLEX clears, as after
+ * FNINIT or any computation with no exception; otherwise plain FXRSTOR.
+ */
 static void fpu_load(struct vcpu *v)
 {
-    __asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])v->arch.fpu_area));
+    uint16_t *fsw = (uint16_t *)&v->arch.fpu_area[2];
+
+    if (*fsw & FSW_FNCLEX_BITS) {
+        __asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])v->arch.fpu_area));
+        return;
+    }
+    *fsw |= FSW_ES;
+    __asm__ volatile("fxrstor64 %0\n\tfnclex" : : "m"(*(const uint8_t(*)[512])v->arch.fpu_area));
+    *fsw &= (uint16_t)~FSW_ES;
 }
 
 static void fpu_save(struct vcpu *v)
