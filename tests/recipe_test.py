@@ -95,35 +95,25 @@ def run(cmd, tree, log):
     return proc.returncode
 
 
-def recipe(keep=False):
-    """Returns (problems, log); no problems means the recipe works."""
-    tree = tempfile.mkdtemp(prefix="mica-recipe-")
+def follow(prefix, apply, steps, check, keep=False):
+    """Copy the tree to a scratch folder, apply(tree) a recipe there, run
+    steps [(command, what it means if it fails)] until one fails, then
+    check(tree, log) -> a problem or None. Returns (problems, log text); no
+    problems means the recipe works. keep leaves the scratch tree."""
+    tree = tempfile.mkdtemp(prefix=prefix)
     log, problems = [], []
     try:
         copy_tree(tree)
-        apply_recipe(tree)
-        steps = [
-            (["python3", "tools/gen_hypercall_docs.py"], "the index did not regenerate"),
-            (["python3", "tools/gen_hypercall_docs.py", "--check"], "the index check failed"),
-            (["make", "-s", "-j2", "build/mica.elf"] +
-             ["build/guest/%s%s.elf" % (g, f) for g in ("recipe_answer", "test_hypercall_errors")
-              for f in ("", "-32")], "the build failed"),
-            (["python3", "tests/run_tests.py", "--only", "guest/recipe-answer"],
-             "the new guest failed"),
-            (["python3", "tests/run_tests.py", "--only", "guest/hypercall-errors"],
-             "test_hypercall_errors failed beside the new call"),
-        ]
+        apply(tree)
         for cmd, what in steps:
             if run(cmd, tree, log):
                 problems.append(what)
                 break
         else:
-            with open(os.path.join(tree, "docs/hypercalls.md")) as f:
-                if "| %d | recipe_answer |" % NR not in f.read():
-                    problems.append("the index lacks recipe_answer")
-            if not all("2 passed, 0 failed" in out for out in log[-2:]):
-                problems.append("a scratch run did not pass its 2 tests (both flavours)")
-    except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+            problem = check(tree, log)
+            if problem:
+                problems.append(problem)
+    except (OSError, RuntimeError, IndexError, subprocess.CalledProcessError) as e:
         problems.append(str(e))
     finally:
         if keep:
@@ -133,15 +123,46 @@ def recipe(keep=False):
     return problems, "\n".join(log)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main_of(name, recipe, doc):
+    """The command line of a recipe test: --keep, the log, PASS/FAIL name."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     problems, log = recipe(args.keep)
     print(log)
-    print("FAIL recipe: %s" % "; ".join(problems) if problems else "PASS recipe")
+    print("FAIL %s: %s" % (name, "; ".join(problems)) if problems else "PASS " + name)
     sys.exit(1 if problems else 0)
 
+
+def check_scratch_runs(tree, log):
+    """After the steps: the index names the new call, and both scratch runs
+    passed their two tests (the 64- and the 32-bit flavour)."""
+    with open(os.path.join(tree, "docs/hypercalls.md")) as f:
+        if "| %d | recipe_answer |" % NR not in f.read():
+            return "the index lacks recipe_answer"
+    if not all("2 passed, 0 failed" in out for out in log[-2:]):
+        return "a scratch run did not pass its 2 tests (both flavours)"
+    return None
+
+
+def recipe(keep=False):
+    """Returns (problems, log); no problems means the recipe works."""
+    steps = [
+        (["python3", "tools/gen_hypercall_docs.py"], "the index did not regenerate"),
+        (["python3", "tools/gen_hypercall_docs.py", "--check"], "the index check failed"),
+        (["make", "-s", "-j2", "build/mica.elf"] +
+         ["build/guest/%s%s.elf" % (g, f) for g in ("recipe_answer", "test_hypercall_errors")
+          for f in ("", "-32")], "the build failed"),
+        (["python3", "tests/run_tests.py", "--only", "guest/recipe-answer"],
+         "the new guest failed"),
+        (["python3", "tests/run_tests.py", "--only", "guest/hypercall-errors"],
+         "test_hypercall_errors failed beside the new call"),
+    ]
+    return follow("mica-recipe-", apply_recipe, steps, check_scratch_runs, keep)
+
+
+def main():
+    main_of("recipe", recipe, __doc__)
 
 if __name__ == "__main__":
     main()

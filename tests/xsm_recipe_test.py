@@ -16,14 +16,11 @@ deny-foreign. tests/xsm_modules_tests.py runs it in `make test`; alone:
 
   tests/xsm_recipe_test.py [--keep]      (--keep: leave the scratch tree and say where)
 """
-import argparse
 import os
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from recipe_test import copy_tree, run, write  # noqa: E402
+from recipe_test import follow, main_of, write  # noqa: E402
 
 # The doc's example lines (docs/xsm.md, steps 3 and 4) and where they are.
 EXAMPLES = [("include/xsm.h", "extern struct xsm_ops silo_ops;\n"),
@@ -134,46 +131,22 @@ def apply_recipe(tree):
 
 def recipe(keep=False):
     """Returns (problems, log); no problems means the recipe works."""
-    tree = tempfile.mkdtemp(prefix="mica-xsm-recipe-")
-    log, problems = [], []
-    try:
-        copy_tree(tree)
-        apply_recipe(tree)
-        steps = [
-            (["make", "-s", "-j2", "build/mica.elf", "build/guest/deny_foreign.elf"],
-             "the build failed"),
-            (["tools/format-check.sh", "xsm/deny_foreign.c", "xsm/xsm.c", "include/xsm.h",
-              "tests/guest/xsmrecipe/deny_foreign.c"],
-             "the recipe's C is not formatted as .clang-format says"),
-            (["python3", "tests/run_tests.py", "--only", "xsmrecipe/"],
-             "a boot of the new module failed"),
-        ]
-        for cmd, what in steps:
-            if run(cmd, tree, log):
-                problems.append(what)
-                break
-        else:
-            if "3 passed, 0 failed" not in log[-1]:
-                problems.append("the scratch run did not pass its 3 tests")
-    except (OSError, RuntimeError, IndexError) as e:
-        problems.append(str(e))
-    finally:
-        if keep:
-            log.append("scratch tree kept in %s" % tree)
-        else:
-            shutil.rmtree(tree, ignore_errors=True)
-    return problems, "\n".join(log)
+    steps = [
+        (["make", "-s", "-j2", "build/mica.elf", "build/guest/deny_foreign.elf"],
+         "the build failed"),
+        (["tools/format-check.sh", "xsm/deny_foreign.c", "xsm/xsm.c", "include/xsm.h",
+          "tests/guest/xsmrecipe/deny_foreign.c"],
+         "the recipe's C is not formatted as .clang-format says"),
+        (["python3", "tests/run_tests.py", "--only", "xsmrecipe/"],
+         "a boot of the new module failed"),
+    ]
+    return follow("mica-xsm-recipe-", apply_recipe, steps,
+                  lambda tree, log: None if "3 passed, 0 failed" in log[-1]
+                  else "the scratch run did not pass its 3 tests", keep)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keep", action="store_true")
-    args = parser.parse_args()
-    problems, log = recipe(args.keep)
-    print(log)
-    print("FAIL xsm-recipe: %s" % "; ".join(problems) if problems else "PASS xsm-recipe")
-    sys.exit(1 if problems else 0)
-
+    main_of("xsm-recipe", recipe, __doc__)
 
 if __name__ == "__main__":
     main()
