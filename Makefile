@@ -141,6 +141,15 @@ unit: $(UNIT_BINS)
 test: deps unit $(BUILD)/mica.elf guests
 	python3 tests/run_tests.py --unit $(UNIT_BINS)
 
+# Graded labs (docs/labs/): builds, then runs the tests that grade lab LAB and
+# prints "grade LAB: SCORE/TOTAL (PCT%)" (tools/grade.py). Exit status 0 only
+# on full marks. A lab tree comes from tools/mklab LAB DEST.
+LAB ?=
+.PHONY: grade
+grade: deps unit $(BUILD)/mica.elf guests
+	@test -n "$(LAB)" || { echo "make grade LAB=NAME; labs: $$(tools/mklab --list | tr '\n' ' ')"; exit 2; }
+	python3 tools/grade.py $(LAB)
+
 # Deterministic benchmarks, Mica beside Xen 4.17 (tools/bench.py).
 .PHONY: bench test-xen
 bench: deps
@@ -192,6 +201,7 @@ help:
 	@echo "make guests   build every test guest (build/guest/*.elf)"
 	@echo "make unit     build the host unit tests (build/unit/test_*; make test runs them)"
 	@echo "make test     every test: host unit tests and QEMU boot tests"
+	@echo "make grade   LAB=NAME: grade a lab (docs/labs/; tools/mklab LAB DEST makes its tree)"
 	@echo "make bench    deterministic benchmarks, Mica beside Xen 4.17"
 	@echo "make test-xen the self-only guest tests under real Xen 4.17"
 	@echo "make check    format check (.clang-format) and cppcheck; CI runs it"

@@ -109,6 +109,10 @@ static void split_into(npt_entry_t *table, npt_entry_t leaf, unsigned int level)
  */
 static int walk_to(struct p2m *p2m, gfn_t gfn, unsigned int target, npt_entry_t **slot)
 {
+    /* LAB p2m_set_entry: BEGIN */
+    /* LAB p2m_set_entry: STUB (void)p2m, (void)gfn, (void)target, (void)slot; */
+    /* LAB p2m_set_entry: STUB (void)split_into; */
+    /* LAB p2m_set_entry: STUB return -XEN_ENOSYS; */
     struct frame *reserved[PT_LEVELS];
     unsigned int nr_reserved, used = 0;
     npt_entry_t *table = table_of(p2m->root);
@@ -148,6 +152,7 @@ static int walk_to(struct p2m *p2m, gfn_t gfn, unsigned int target, npt_entry_t 
     ASSERT(used == nr_reserved);
     *slot = &table[pt_index_frame(gfn_x(gfn), target)];
     return 0;
+    /* LAB p2m_set_entry: END */
 }
 
 int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t)
@@ -175,6 +180,9 @@ int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enu
     if (t == p2m_invalid && absent)
         return 0;
 
+    /* LAB p2m_set_entry: BEGIN */
+    /* LAB p2m_set_entry: STUB (void)slot, (void)rc, (void)unhook_subtree; */
+    /* LAB p2m_set_entry: STUB return -XEN_ENOSYS; */
     rc = walk_to(p2m, gfn, target, &slot);
     if (rc)
         return rc;
@@ -188,6 +196,7 @@ int p2m_set_entry(struct p2m *p2m, gfn_t gfn, mfn_t mfn, unsigned int order, enu
     __atomic_store_n(slot, npt_make_leaf(mfn, t, target), __ATOMIC_RELEASE);
     if (t != p2m_invalid && gfn_x(gfn) + (1UL << order) - 1 > gfn_x(p2m->max_mapped_gfn))
         p2m->max_mapped_gfn = gfn_add(gfn, (1UL << order) - 1);
+    /* LAB p2m_set_entry: END */
     return 0;
 }
 

@@ -431,6 +431,10 @@ int physmap_remove(struct domain *d, gfn_t gpfn)
         return -XEN_EINVAL;
     if (!lock_live(d))
         return -XEN_ESRCH;
+    /* LAB remove_from_physmap: BEGIN */
+    /* LAB remove_from_physmap: STUB (void)gone, (void)nr_gone, (void)t, (void)leaf; */
+    /* LAB remove_from_physmap: STUB rc = -XEN_ENOSYS; */
+    /* LAB remove_from_physmap: STUB spin_unlock(&d->lock); */
     mfn_t mfn = get_gfn(&d->p2m, gpfn, &t, &leaf);
     if (mfn_eq(mfn, INVALID_MFN))
         rc = -XEN_ENOENT;
@@ -453,6 +457,7 @@ int physmap_remove(struct domain *d, gfn_t gpfn)
     put_gfn(&d->p2m, gpfn);
     spin_unlock(&d->lock);
     drop_departed(gone, nr_gone);
+    /* LAB remove_from_physmap: END */
     return rc;
 }
 
