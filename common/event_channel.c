@@ -1,5 +1,6 @@
 /*
- * event_channel_op (hypercall 32): Xen's event channels, 2-level ABI; their
+ * event_channel_op (hypercall 32): Xen's event channels, 2-level ABI and
+ * FIFO ABI (after init_control; rules in lib/evtchn_fifo.c); their
  * delivery (vcpu_info, pending bits, upcalls, wake-ups, SCHEDOP_poll); VIRQs
  * and the global VIRQ handler. The contract is in include/event.h, the
  * guest's view in docs/hypercalls.md ("event_channel_op").
@@ -28,6 +29,7 @@
 #include "heap.h"
 #include "hypercall.h"
 #include "lib/evtchn_2l.h"
+#include "lib/evtchn_fifo.h"
 #include "lib/string.h"
 #include "p2m/p2m_gfn.h"
 #include "page_alloc.h"
@@ -83,8 +85,10 @@ static long alloc_port(struct domain *d)
             d->evtchn.bucket[b] = bucket;
         }
         for (unsigned int i = 0; i < EVTCHN_BUCKET_PORTS; i++) {
-            if (bucket[i].state == ECS_FREE)
+            if (bucket[i].state == ECS_FREE) {
+                bucket[i].priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
                 return (long)(b * EVTCHN_BUCKET_PORTS + i);
+            }
         }
     }
     return -XEN_ENOSPC;
@@ -135,8 +139,102 @@ static void check_pollers(struct domain *d, uint32_t port)
     }
 }
 
-/* Port `port` of d becomes pending for vCPU `vcpu` (lib/evtchn_2l.c).
- * Under d's event lock. */
+/* ---- the FIFO ABI (lib/evtchn_fifo.c) ----------------------------------------- */
+
+/* Port's event word, or NULL (beyond the pages expand_array gave). */
+static uint32_t *fifo_word(struct domain *d, uint32_t port)
+{
+    if (port >= d->evtchn.fifo_words)
+        return NULL;
+    return d->evtchn.fifo_array[port / EVTCHN_FIFO_WORDS_PER_PAGE] +
+           port % EVTCHN_FIFO_WORDS_PER_PAGE;
+}
+
+/* Link port (its word just made LINKED) into its queue on v; a new ready
+ * bit raises the upcall. Under d's event lock. */
+static void fifo_link(struct domain *d, struct vcpu *v, struct evtchn *chan, uint32_t port)
+{
+    unsigned int prio = chan->priority;
+    uint32_t *tail = &v->evtchn.fifo_tail[prio];
+    uint32_t *ready = v->evtchn.fifo_ready;
+
+    /* A queue (another priority or vCPU) whose last link was this port:
+     * the guest has consumed it (it was not LINKED), so that queue is
+     * empty; its next link must not follow the port here. */
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        uint32_t *t = d->vcpus[i]->evtchn.fifo_tail;
+        for (unsigned int q = 0; q < EVTCHN_FIFO_QUEUES; q++) {
+            if (t[q] == port && &t[q] != tail)
+                t[q] = 0;
+        }
+    }
+    if (evtchn_fifo_link(ready, ready + 2 + prio, prio, tail, fifo_word(d, *tail), port))
+        mark_upcall_pending(v);
+}
+
+/* set_pending in FIFO mode: PENDING in the event word (or, without one, in
+ * the port until expand_array gives it one), then the queue. */
+static void fifo_set_pending(struct domain *d, struct vcpu *v, uint32_t port)
+{
+    struct evtchn *chan = port_chan(d, port);
+    uint32_t *w = fifo_word(d, port);
+
+    if (!chan)
+        return;
+    if (!w)
+        chan->fifo_pending = true;
+    else if (evtchn_fifo_set_pending(w, v->evtchn.fifo_ready != NULL))
+        fifo_link(d, v, chan, port);
+    check_pollers(d, port);
+}
+
+/* Is port pending (either ABI)? Under d's event lock. */
+static bool port_pending(struct domain *d, uint32_t port)
+{
+    struct evtchn *chan;
+    uint32_t *w;
+
+    if (!d->evtchn.fifo)
+        return evtchn_2l_test(shinfo(d) + SHINFO_EVTCHN_PENDING, port);
+    w = fifo_word(d, port);
+    if (w)
+        return __atomic_load_n(w, __ATOMIC_SEQ_CST) & EVTCHN_FIFO_WORD_PENDING;
+    chan = port_chan(d, port);
+    return chan && chan->fifo_pending;
+}
+
+/* d's own ordinary writable RAM page at gfn with a reference held (counted
+ * in hyp_refs, as a registered vcpu_info), or NULL. */
+static struct frame *get_ram_page(struct domain *d, uint64_t gfn)
+{
+    struct frame *f = NULL;
+    enum p2m_type t;
+    unsigned int order;
+    mfn_t mfn;
+
+    if (gfn >> 36)
+        return NULL; /* beyond the 48-bit guest-physical space */
+    mfn = get_gfn(&d->p2m, _gfn(gfn), &t, &order);
+    if (!mfn_eq(mfn, INVALID_MFN) && t == p2m_ram_rw && mfn_to_frame(mfn)->owner == d &&
+        mfn_to_frame(mfn)->use == FRAME_DOMAIN) {
+        f = mfn_to_frame(mfn);
+        frame_get(f);
+        __atomic_fetch_add(&f->hyp_refs, 1, __ATOMIC_ACQ_REL);
+    }
+    put_gfn(&d->p2m, _gfn(gfn));
+    return f;
+}
+
+static void put_ram_page(struct frame *f)
+{
+    if (!f)
+        return;
+    __atomic_fetch_sub(&f->hyp_refs, 1, __ATOMIC_ACQ_REL);
+    frame_put(f);
+}
+
+/* Port `port` of d becomes pending for vCPU `vcpu` (lib/evtchn_2l.c, or
+ * the FIFO ABI's rules). Under d's event lock. */
 static void set_pending(struct domain *d, unsigned int vcpu, uint32_t port)
 {
     struct evtchn_2l l = layout(d);
@@ -146,6 +244,10 @@ static void set_pending(struct domain *d, unsigned int vcpu, uint32_t port)
     if (d->evtchn.dead || vcpu >= d->nr_vcpus)
         return;
     v = d->vcpus[vcpu];
+    if (d->evtchn.fifo) {
+        fifo_set_pending(d, v, port);
+        return;
+    }
     r = evtchn_2l_set_pending(&l, selector(d, v), port);
     if (r == EVTCHN_2L_COALESCED)
         return;
@@ -158,8 +260,12 @@ static void set_pending(struct domain *d, unsigned int vcpu, uint32_t port)
  * in Xen). Under d's event lock. */
 static void free_chan(struct domain *d, struct evtchn *chan, uint32_t port)
 {
+    uint32_t *w = d->evtchn.fifo ? fifo_word(d, port) : NULL;
+
     memset(chan, 0, sizeof(*chan));
     evtchn_2l_test_and_clear(shinfo(d) + SHINFO_EVTCHN_PENDING, port);
+    if (w)
+        __atomic_fetch_and(w, ~EVTCHN_FIFO_WORD_PENDING, __ATOMIC_SEQ_CST);
 }
 
 /* ---- closing ------------------------------------------------------------------ */
@@ -287,7 +393,16 @@ void evtchn_domain_destroy(struct domain *d)
             __atomic_fetch_sub(&f->hyp_refs, 1, __ATOMIC_ACQ_REL);
             frame_put(f);
         }
+        put_ram_page(ev->fifo_cb_frame); /* the FIFO control block */
+        ev->fifo_cb_frame = NULL;
+        ev->fifo_ready = NULL;
     }
+    for (unsigned int i = 0; i < EVTCHN_FIFO_PAGES; i++) {
+        put_ram_page(d->evtchn.fifo_array_frame[i]);
+        d->evtchn.fifo_array_frame[i] = NULL;
+        d->evtchn.fifo_array[i] = NULL;
+    }
+    d->evtchn.fifo_words = 0;
     spin_unlock(&d->evtchn.lock);
     spin_unlock(&evtchn_bind_lock);
 }
@@ -505,8 +620,15 @@ long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
      * or we see its bit. */
     sched_poll_begin(v, nr == 1 ? ports[0] : 0, timeout);
     __atomic_fetch_or(&d->evtchn.poll_mask, 1u << v->id, __ATOMIC_SEQ_CST);
-    for (uint32_t i = 0; i < nr; i++)
-        pending |= evtchn_2l_test(shinfo(d) + SHINFO_EVTCHN_PENDING, ports[i]);
+    if (d->evtchn.fifo) {
+        spin_lock(&d->evtchn.lock);
+        for (uint32_t i = 0; i < nr; i++)
+            pending |= port_pending(d, ports[i]);
+        spin_unlock(&d->evtchn.lock);
+    } else {
+        for (uint32_t i = 0; i < nr; i++)
+            pending |= evtchn_2l_test(shinfo(d) + SHINFO_EVTCHN_PENDING, ports[i]);
+    }
     if (pending || (timeout && timeout <= now_ns()))
         sched_wake_vcpu(v); /* nothing to wait for */
     return 0;
@@ -830,9 +952,14 @@ static long op_unmask(struct vcpu *v, uint64_t arg)
         return rc;
     spin_lock(&d->evtchn.lock);
     chan = port_chan(d, op.port);
-    if (!chan)
+    if (!chan) {
         rc = -XEN_EINVAL;
-    else {
+    } else if (d->evtchn.fifo) {
+        struct vcpu *target = d->vcpus[chan->notify_vcpu];
+        uint32_t *w = fifo_word(d, op.port);
+        if (w && evtchn_fifo_unmask(w, target->evtchn.fifo_ready != NULL))
+            fifo_link(d, target, chan, op.port);
+    } else {
         struct evtchn_2l l = layout(d);
         struct vcpu *target = d->vcpus[chan->notify_vcpu];
         if (evtchn_2l_unmask(&l, selector(d, target), op.port))
@@ -858,6 +985,115 @@ static long op_reset(struct vcpu *v, uint64_t arg)
     else
         close_all(d);
     domain_put(d);
+    return rc;
+}
+
+/* init_control: v's control block; the domain's first switches it to the
+ * FIFO ABI (its bound ports keep their pending state, delivered once
+ * expand_array gives them event words). Xen's errors: -ENOENT (no such
+ * vCPU), -EINVAL (offset crossing the page or not 8-aligned, gfn not the
+ * domain's ordinary RAM, vCPU already set up). */
+static long op_init_control(struct vcpu *v, uint64_t arg)
+{
+    struct evtchn_init_control op;
+    struct domain *d = v->domain;
+    struct vcpu *target;
+    struct frame *f;
+    long rc = read_arg(v, arg, &op, sizeof(op), true);
+
+    if (rc)
+        return rc;
+    op.link_bits = EVTCHN_FIFO_LINK_BITS;
+    if (op.vcpu >= d->nr_vcpus)
+        return -XEN_ENOENT;
+    if (op.offset > PAGE_SIZE - sizeof(struct evtchn_fifo_control_block) || (op.offset & 7))
+        return -XEN_EINVAL;
+    target = d->vcpus[op.vcpu];
+    spin_lock(&d->evtchn.lock);
+    if (d->evtchn.dead || target->evtchn.fifo_cb_frame) {
+        rc = -XEN_EINVAL;
+    } else if (!(f = get_ram_page(d, op.control_gfn))) {
+        rc = -XEN_EINVAL;
+    } else {
+        target->evtchn.fifo_cb_frame = f;
+        target->evtchn.fifo_ready = (uint32_t *)((uint8_t *)frame_to_virt(f) + op.offset);
+        memset(target->evtchn.fifo_tail, 0, sizeof(target->evtchn.fifo_tail));
+        if (!d->evtchn.fifo) {
+            /* The switch: 2-level pending bits move into the ports. */
+            for (uint32_t port = 1; port < EVTCHN_MAX_PORTS; port++) {
+                struct evtchn *chan = port_chan(d, port);
+                if (chan && evtchn_2l_test(shinfo(d) + SHINFO_EVTCHN_PENDING, port))
+                    chan->fifo_pending = true;
+            }
+            d->evtchn.fifo = true;
+        }
+    }
+    spin_unlock(&d->evtchn.lock);
+    if (rc)
+        return rc;
+    return copy_to_guest(v, arg, &op, sizeof(op)) ? -XEN_EFAULT : 0;
+}
+
+/* expand_array: one more page of event words; ports pending meanwhile are
+ * raised. -EOPNOTSUPP (2-level), -ENOSPC (every port has a word), -EINVAL
+ * (gfn not the domain's ordinary RAM). */
+static long op_expand_array(struct vcpu *v, uint64_t arg)
+{
+    struct evtchn_expand_array op;
+    struct domain *d = v->domain;
+    struct frame *f;
+    unsigned int slot, first;
+    long rc = read_arg(v, arg, &op, sizeof(op), false);
+
+    if (rc)
+        return rc;
+    spin_lock(&d->evtchn.lock);
+    first = d->evtchn.fifo_words;
+    slot = first / EVTCHN_FIFO_WORDS_PER_PAGE;
+    if (!d->evtchn.fifo || d->evtchn.dead) {
+        rc = -XEN_EOPNOTSUPP;
+    } else if (slot >= EVTCHN_FIFO_PAGES) {
+        rc = -XEN_ENOSPC;
+    } else if (!(f = get_ram_page(d, op.array_gfn))) {
+        rc = -XEN_EINVAL;
+    } else {
+        d->evtchn.fifo_array_frame[slot] = f;
+        d->evtchn.fifo_array[slot] = frame_to_virt(f);
+        d->evtchn.fifo_words = first + EVTCHN_FIFO_WORDS_PER_PAGE;
+        for (uint32_t port = first; port < d->evtchn.fifo_words; port++) {
+            struct evtchn *chan = port_chan(d, port);
+            if (chan && chan->fifo_pending) {
+                chan->fifo_pending = false;
+                set_pending(d, chan->notify_vcpu, port);
+            }
+        }
+    }
+    spin_unlock(&d->evtchn.lock);
+    return rc;
+}
+
+/* set_priority: the port's queue from its next link on. -EINVAL (invalid
+ * port, priority beyond 15), -ENOSYS (2-level, as Xen). */
+static long op_set_priority(struct vcpu *v, uint64_t arg)
+{
+    struct evtchn_set_priority op;
+    struct domain *d = v->domain;
+    struct evtchn *chan;
+    long rc = read_arg(v, arg, &op, sizeof(op), false);
+
+    if (rc)
+        return rc;
+    spin_lock(&d->evtchn.lock);
+    chan = port_chan(d, op.port);
+    if (!chan)
+        rc = -XEN_EINVAL;
+    else if (!d->evtchn.fifo)
+        rc = -XEN_ENOSYS;
+    else if (op.priority > EVTCHN_FIFO_PRIORITY_MIN)
+        rc = -XEN_EINVAL;
+    else
+        chan->priority = (uint8_t)op.priority;
+    spin_unlock(&d->evtchn.lock);
     return rc;
 }
 
@@ -887,10 +1123,15 @@ long do_event_channel_op(struct vcpu *v, const struct hypercall_args *a)
         return op_unmask(v, arg);
     case EVTCHNOP_reset:
         return op_reset(v, arg);
+    case EVTCHNOP_init_control:
+        return op_init_control(v, arg);
+    case EVTCHNOP_expand_array:
+        return op_expand_array(v, arg);
+    case EVTCHNOP_set_priority:
+        return op_set_priority(v, arg);
     default:
-        /* bind_pirq (no physical IRQs for guests), the FIFO ABI
-         * (init_control, expand_array, set_priority: not implemented yet,
-         * docs/hypercalls.md), reset_cont, unknown commands. */
+        /* bind_pirq (no physical IRQs for guests), reset_cont, unknown
+         * commands. */
         return -XEN_ENOSYS;
     }
 }
@@ -915,8 +1156,7 @@ static void dump_domain(struct domain *d, void *arg)
             continue;
         if (used++ < 16)
             printk("  d%u port %u: %s, vCPU %u, pending %d\n", d->domid, port,
-                   state_names[chan->state], chan->notify_vcpu,
-                   evtchn_2l_test(shinfo(d) + SHINFO_EVTCHN_PENDING, port));
+                   state_names[chan->state], chan->notify_vcpu, port_pending(d, port));
     }
     spin_unlock(&d->evtchn.lock);
     printk("d%u (%s): %u port(s) in use, %lu upcall(s) injected to vCPU 0\n", d->domid, d->name,

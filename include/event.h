@@ -1,5 +1,5 @@
 /*
- * Event channels: Xen's event_channel_op (2-level ABI), their delivery to
+ * Event channels: Xen's event_channel_op (2-level and FIFO ABIs), their delivery to
  * vCPUs, VIRQs and the global VIRQ handler (common/event_channel.c,
  * docs/hypercalls.md "event_channel_op").
  *

@@ -2,7 +2,7 @@
 Xen's errors on a loopback channel (evtchn_ops.c, also under real Xen: make
 test-xen), upcalls and wake-ups inside one domain (evtchn_upcall.c), two domains
 exchanging 100,000 counted events (evtchn_pair.c), VIRQ_DOM_EXC and its
-delegation (evtchn_virq.c).
+delegation (evtchn_virq.c), the FIFO ABI (evtchn_fifo.c).
 
 tests() returns the list (tests/mica_test.py).
 """
@@ -42,6 +42,10 @@ def tests():
         # Every subop's success and Xen's errors on a loopback channel.
         guest_passes("evtchn_ops", "evtchn_ops", "evtchn_ops"),
         guest_passes("evtchn_ops-32", "evtchn_ops-32", "evtchn_ops-32"),
+        # The FIFO ABI: init_control's and expand_array's errors, the switch
+        # from 2-level, links, queue heads, ready bits, set_priority, unmask.
+        guest_passes("evtchn_fifo", "evtchn_fifo", "evtchn_fifo"),
+        guest_passes("evtchn_fifo-32", "evtchn_fifo-32", "evtchn_fifo-32"),
         # The same, unprivileged, under FLASK's default policy and SILO.
         ops("", "flask"),
         ops("", "silo"),
