@@ -60,7 +60,9 @@ static uint32_t domain_flags(const struct domain *d)
     }
     if (blocked && state == DOMAIN_RUNNING)
         flags |= XEN_DOMINF_blocked;
-    if (state == DOMAIN_PAUSED)
+    /* A domain built but not started yet is paused too, as a new domain is
+     * in Xen until its toolstack unpauses it. */
+    if (state == DOMAIN_PAUSED || state == DOMAIN_CREATED)
         flags |= XEN_DOMINF_paused;
     if (state >= DOMAIN_SHUTDOWN) {
         if (d->shutdown_reason == SHUTDOWN_destroyed)
