@@ -4,12 +4,15 @@
  *   CONSOLEIO_write(count, buffer): print count bytes; returns 0. The buffer
  *     is copied in chunks; if a chunk cannot be read (-EFAULT) the call
  *     fails there, and nothing of that chunk is printed.
- *   CONSOLEIO_read(count, buffer): Mica has no console input: 0 bytes read.
+ *   CONSOLEIO_read(count, buffer): copies up to count bytes of serial input
+ *     (typed while input goes to the domains, console_input.h) and returns
+ *     how many; 0 when none waits, -EFAULT if the buffer cannot be written.
  * Both ask XSM first (console_io hook: dummy allows writes to everyone,
  * reads to privileged domains); a denial is -EPERM.
  * Writes longer than CONSOLE_IO_MAX bytes are refused with -EINVAL so one
  * call is bounded work (Xen instead preempts long writes).
  */
+#include "console_input.h"
 #include "domain_console.h"
 #include "guest_access.h"
 #include "hypercall.h"
@@ -32,7 +35,7 @@ long do_console_io(struct vcpu *v, const struct hypercall_args *a)
     if (XSM_CALL(console_io, v->domain, cmd))
         return -XEN_EPERM;
     if (cmd == CONSOLEIO_read)
-        return 0; /* no console input: nothing to read */
+        return console_input_read(v, buffer, count);
 
     if (count > CONSOLE_IO_MAX)
         return -XEN_EINVAL;

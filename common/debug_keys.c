@@ -1,7 +1,6 @@
 /* Debug keys typed on the serial console: one table of key, what it does,
  * and its handler (see debug_keys.h). */
 #include "debug_keys.h"
-#include "arch.h"
 #include "event.h"
 #include "mm.h"
 #include "p2m/p2m_debug.h"
@@ -38,12 +37,11 @@ static void print_help(void)
         len += (size_t)snprintf(line + len, sizeof(line) - len, " %c %s%s", debug_keys[i].key,
                                 debug_keys[i].what, i + 1 < ARRAY_SIZE(debug_keys) ? "," : "");
     printk("%s\n", line);
+    printk("CTRL-a three times: serial input to the domains (and back)\n");
 }
 
-void debug_keys_poll(void)
+void debug_key_handle(char key)
 {
-    int key = serial_getc_nonblocking();
-
     for (unsigned int i = 0; i < ARRAY_SIZE(debug_keys); i++) {
         if (debug_keys[i].key == key)
             debug_keys[i].handler();

@@ -1,6 +1,6 @@
 /* The round-robin scheduler (see schedule.h). */
 #include "schedule.h"
-#include "debug_keys.h"
+#include "console_input.h"
 #include "domain.h"
 #include "end_of_run.h"
 #include "event.h"
@@ -30,9 +30,15 @@ void scheduler_init(void)
     arch_timer_set_handler(tick);
 }
 
-/* Wake a halted CPU so it looks at the queue. Call with runq_lock held. */
+/* Wake a halted CPU so it looks at the queue. Call with runq_lock held.
+ * The fence pairs with idle()'s: a CPU sets its idle flag and then reads the
+ * queue, we write the queue and then read the flags. x86 lets a load pass an
+ * earlier store (APM vol. 2, 7.2 "Multiprocessor Memory Access Ordering"),
+ * so without both fences each side could miss the other's write, and the
+ * CPU would halt beside a queued vCPU until its next tick. */
 static void kick_idle_cpu(void)
 {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
         if (percpu_areas[cpu].online && per_cpu(cpu_idle, cpu) && cpu != smp_processor_id()) {
             arch_kick_cpu(cpu);
@@ -41,17 +47,25 @@ static void kick_idle_cpu(void)
     }
 }
 
-/* Make v runnable. A paused domain's runnable vCPUs stay off the queue
- * ("parked") until sched_unpause_domain puts them on it. */
-static void enqueue(struct vcpu *v)
+/* Make v runnable; true if that put it on the queue. A paused domain's
+ * runnable vCPUs stay off the queue ("parked") until sched_unpause_domain
+ * puts them on it. */
+static bool enqueue_nokick(struct vcpu *v)
 {
     v->state = VCPU_RUNNABLE;
     /* Already queued (put_back and an unpause can both get here for the
      * same vCPU), or parked while its domain is paused. */
     if (list_linked(&v->runq_link) || v->domain->state == DOMAIN_PAUSED)
-        return;
+        return false;
     list_add_tail(&v->runq_link, &runq);
-    kick_idle_cpu();
+    return true;
+}
+
+/* ... and wake an idle CPU to run it. */
+static void enqueue(struct vcpu *v)
+{
+    if (enqueue_nokick(v))
+        kick_idle_cpu();
 }
 
 void sched_start_vcpu(struct vcpu *v)
@@ -240,7 +254,10 @@ static bool put_back(struct vcpu *v)
         v->state = VCPU_OFFLINE;
         teardown = claim_teardown(d);
     } else if (v->state == VCPU_RUNNING) {
-        enqueue(v);
+        /* This CPU picks from the queue next: another is needed only if
+         * v is not alone there (a lone yielder runs on here, as on Xen). */
+        if (enqueue_nokick(v) && !list_is_singular(&runq))
+            kick_idle_cpu();
     } else if (v->state == VCPU_BLOCKED) {
         list_add_tail(&v->runq_link, &blocked);
     }
@@ -308,6 +325,7 @@ static void idle(void)
 {
     irq_disable();
     this_cpu_var(cpu_idle) = true;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* see kick_idle_cpu */
     if (list_empty(&runq) && !this_cpu_var(need_resched))
         irq_enable_and_halt();
     irq_disable();
@@ -324,7 +342,7 @@ void scheduler_run(void)
         struct vcpu *v;
 
         if (smp_processor_id() == 0) {
-            debug_keys_poll();
+            console_input_poll();
             end_of_run_timeout_check();
         }
         v = pick_next();

@@ -1,6 +1,6 @@
 /*
- * Debug keys: single keys typed on the serial console while Mica runs
- * (read by CPU 0 from its scheduler loop):
+ * Debug keys: single keys typed on the serial console while its input goes
+ * to Mica (console_input.h; CTRL-a three times switches):
  *   a  audit every domain's p2m     p  dump every domain's p2m
  *   m  memory summary               x  XSM statistics (FLASK: AVC hits/misses)
  *   h  list the keys
@@ -9,6 +9,6 @@
 #ifndef MICA_DEBUG_KEYS_H
 #define MICA_DEBUG_KEYS_H
 
-void debug_keys_poll(void);
+void debug_key_handle(char key);
 
 #endif

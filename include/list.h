@@ -24,6 +24,12 @@ static inline bool list_empty(const struct list_head *head)
     return head->next == head;
 }
 
+/* Exactly one item on the list. */
+static inline bool list_is_singular(const struct list_head *head)
+{
+    return !list_empty(head) && head->next->next == head;
+}
+
 static inline void list_insert_between(struct list_head *item, struct list_head *prev,
                                        struct list_head *next)
 {

@@ -23,6 +23,8 @@ enum lock_level {
     LOCK_LEVEL_EVENT = 34,         /* one domain's event channels; never two at
                                        once (common/event_channel.c) */
     LOCK_LEVEL_GRANT = 35,         /* one domain's grant table: pins, handles */
+    LOCK_LEVEL_CONSOLE_INPUT = 38, /* the serial input ring (held across a copy
+                                      to the reading guest) */
     LOCK_LEVEL_P2M = 40,           /* one domain's whole p2m (every gfn) */
     LOCK_LEVEL_RUNQUEUE = 60,      /* the scheduler's run queue and vCPU states */
     LOCK_LEVEL_END_OF_RUN = 70,    /* the table of domains that have ended */

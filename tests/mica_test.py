@@ -63,11 +63,14 @@ class QemuTest:
     (path, absolute or relative to the repository, module command line));
     expect status; every pattern in `expect` must match the log, none in
     `reject` (nor ALWAYS_REJECT) may. icount: QEMU's -icount shift=0,sleep=off,
-    so RDTSC counts instructions and a latency a guest measures is exact."""
+    so RDTSC counts instructions and a latency a guest measures is exact.
+    typed: (regex, bytes) pairs typed on the serial console once the log
+    matches regex (mica_boot.boot)."""
 
     def __init__(self, name, cmdline="", cpus=2, mem="256M", status=EXIT_SUCCESS,
-                 expect=(), reject=(), modules=(), timeout=60, icount=False):
+                 expect=(), reject=(), modules=(), timeout=60, icount=False, typed=()):
         self.name, self.cmdline, self.cpus, self.mem = name, cmdline, cpus, mem
+        self.typed = typed
         self.status, self.expect, self.reject = status, expect, tuple(reject)
         self.modules, self.timeout, self.icount = modules, timeout, icount
 
@@ -75,7 +78,8 @@ class QemuTest:
         """Returns (problems: list of strings, empty if it passed; the serial log)."""
         modules = ["%s:%s" % (os.path.join(ROOT, path), cmdline) for path, cmdline in self.modules]
         status, log = mica_boot.boot(mica_boot.MICA_ELF, self.cmdline, self.cpus, self.mem,
-                                     modules, self.timeout, icount=self.icount)
+                                     modules, self.timeout, icount=self.icount,
+                                     typed=self.typed)
         problems = []
         if status != self.status:
             problems.append("QEMU exit status %d, expected %d" % (status, self.status))

@@ -140,7 +140,7 @@ _Static_assert(sizeof(compat_handle_t) == 4, "compat handle is 32 bits");
  * handler domain, vCPU 0). ------------------------------------------------- */
 #define VIRQ_TIMER      0   /* per-vCPU: timer (not raised by Mica yet)     */
 #define VIRQ_DEBUG      1   /* per-vCPU: debug key 'e' on the console       */
-#define VIRQ_CONSOLE    2   /* global: console input (not raised by Mica yet) */
+#define VIRQ_CONSOLE    2   /* global: serial input for CONSOLEIO_read */
 #define VIRQ_DOM_EXC    3   /* global: a domain shut down or died           */
 #define VIRQ_TBUF       4   /* global: trace buffer                         */
 #define VIRQ_DEBUGGER   6   /* global: a domain hit a debugger trap         */

@@ -2,7 +2,8 @@
 Xen's errors on a loopback channel (evtchn_ops.c, also under real Xen: make
 test-xen), upcalls and wake-ups inside one domain (evtchn_upcall.c), two domains
 exchanging 100,000 counted events (evtchn_pair.c), VIRQ_DOM_EXC and its
-delegation (evtchn_virq.c), the FIFO ABI (evtchn_fifo.c).
+delegation (evtchn_virq.c), the FIFO ABI (evtchn_fifo.c), serial input through
+VIRQ_CONSOLE and CONSOLEIO_read, typed on the console (console_input.c).
 
 tests() returns the list (tests/mica_test.py).
 """
@@ -80,5 +81,20 @@ def tests():
                          verdict("boss", "evtchn_virq"), verdict("handler", "evtchn_virq"),
                          verdict("victim", "evtchn_virq"), summary("boss", domid=0),
                          summary("handler", domid=1), summary("victim", domid=2), NO_LEAK],
+                 reject=REJECT),
+        # Typed on the serial console: a debug key, CTRL-a x3, input for the
+        # domains (VIRQ_CONSOLE, CONSOLEIO_read), CTRL-a x3, a debug key.
+        QemuTest("evtchn/console-input", cpus=2, timeout=90,
+                 modules=[(guest_elf("console_input"), "name=reader -- role=reader"),
+                          (guest_elf("console_input"), "name=other -- role=other")],
+                 typed=[(r"waiting for input", b"h\x01\x01\x01hi\x01!\r"),
+                        (r"read \d+ bytes", b"\x01\x01\x01h")],
+                 expect=[r"debug keys: a audit p2ms[^\n]*\n(.*\n)*?\*\*\* Serial input to the "
+                         r"domains \(CONSOLEIO_read, VIRQ_CONSOLE\)",
+                         r"\*\*\* Serial input to Mica \(debug keys\)[^\n]*\n(.*\n)*?debug keys: ",
+                         r"\(reader\) reader: read 5 bytes, as typed$",
+                         r"\(reader\) reader: nothing more came$",
+                         verdict("reader", "console_input"), verdict("other", "console_input"),
+                         summary("reader", domid=0), summary("other", domid=1), NO_LEAK],
                  reject=REJECT),
     ]

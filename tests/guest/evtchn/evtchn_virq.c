@@ -28,7 +28,7 @@ TEST_NAME("evtchn_virq");
 #define VICTIM 2
 #define TO_HANDLER 2 /* the boss's ports */
 #define TO_VICTIM 3
-#define WAIT 200000UL
+#define WAIT 3000UL /* blocks: 30 s of 10 ms scheduler ticks */
 
 static long set_virq_handler(domid_t dom, uint32_t virq)
 {
@@ -46,13 +46,14 @@ static long set_virq_handler(domid_t dom, uint32_t virq)
     return hypercall5(__HYPERVISOR_domctl, (unsigned long)&op, 0, 0, 0, 0);
 }
 
-/* Wait (yielding) for a port to become pending; clear it. */
+/* Wait (blocked: an event or the next tick wakes us) for a port to become
+ * pending; clear it. */
 static int wait_pending(evtchn_port_t port)
 {
     for (unsigned long i = 0; i < WAIT; i++) {
         if (evtchn_test_and_clear(port))
             return 1;
-        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
     }
     return 0;
 }
@@ -64,7 +65,7 @@ static int wait_status(evtchn_port_t port, uint32_t status)
     for (unsigned long i = 0; i < WAIT; i++) {
         if (evtchn_status(DOMID_SELF, port, &st) == 0 && st.status == status)
             return 1;
-        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
     }
     return 0;
 }
@@ -77,7 +78,7 @@ static long bind_to_boss(evtchn_port_t port)
     for (unsigned long i = 0; i < WAIT && p == -XEN_EINVAL; i++) {
         p = evtchn_bind_interdomain(BOSS, port);
         if (p == -XEN_EINVAL)
-            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+            HYPERVISOR_sched_op(SCHEDOP_block, NULL);
     }
     return p;
 }

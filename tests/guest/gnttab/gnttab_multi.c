@@ -13,9 +13,12 @@
  *                 rewrites an entry from vCPU 1 while d0 maps it, gives
  *                 back a frame d0 maps, and powers off while d0 still maps
  *                 its pages.
- *   role=leaver   (d2) maps two of d1's grants and powers off without
- *                 unmapping: its teardown must release them (d1 sees the
- *                 pins go).
+ *   role=leaver   (d2) maps two of d1's grants, then writes through its
+ *                 read-only mapping: the write must not reach d1's page.
+ *                 Mica has no instruction emulator yet to discard the
+ *                 write as Xen does, so d2 is crashed at the write (#NPF
+ *                 on a read-only page) without unmapping: its teardown must
+ *                 release both pins (d1 sees them go, its page unchanged).
  * The domains talk through the shared page (d1's SHARED_GFN, ref 10).
  */
 #include "gnttab.h"
@@ -351,6 +354,7 @@ static void granter(void)
         gnt_block();
     CHECK_EQ(gnt_flags(e, 13), GTF_permit_access | GTF_readonly);
     CHECK_EQ(gnt_flags(e, 14), GTF_permit_access);
+    CHECK(page_has_pattern(LEAVE_GFN, SEED_LEAVE)); /* d2's write did not land */
     gprintf("d2 died holding two of our grants; its pins are gone\n");
     CHECK(gnt_revoke(e, 13) && gnt_revoke(e, 14));
 
@@ -370,7 +374,9 @@ static void leaver(void)
     CHECK(page_has_pattern(MAP_GFN, SEED_LEAVE));
     map_when_ready(GRANTER, 14, MAP_GFN + 1, GNTMAP_host_map);
     mark[0] = LEAVER_MARK;
-    gprintf("mapped two of d1's grants; leaving without unmapping them\n");
+    gprintf("mapped two of d1's grants; writing through the read-only one\n");
+    *(volatile uint32_t *)gfn_ptr(MAP_GFN) = ~SEED_LEAVE;
+    gprintf("the write through a read-only grant mapping returned\n");
 }
 
 void test_main(void)

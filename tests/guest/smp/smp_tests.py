@@ -1,6 +1,6 @@
 """QEMU tests of the smp guests (tests/guest/smp/): several vCPUs (vcpu_op,
 test_smp.c), TLB shootdown (test_shootdown.c), domctl pause (domctl_pause.c),
-two domains yielding in a tight loop (yield_storm.c).
+three domains yielding in a tight loop on two CPUs (yield_storm.c).
 
 tests() returns the list (tests/mica_test.py).
 """
@@ -42,15 +42,16 @@ def pause_tests():
 
 
 def yield_storm_tests(runs=5):
-    """Two domains each yielding 300000 times on two CPUs: their vCPUs change
-    CPU at nearly every yield. Before the FPU restore avoided QEMU's race on
-    CPU 0's hflags2 (docs/qemu.md), about every second run triple-faulted, so
-    the same test runs several times."""
+    """Three domains each yielding 150000 times on two CPUs: one always waits
+    on the queue, so the vCPUs change CPU at nearly every yield (a lone
+    yielder would stay on its CPU). Before the FPU restore avoided QEMU's race
+    on CPU 0's hflags2 (docs/qemu.md), about every second run triple-faulted,
+    so the same test runs several times."""
+    names = ("a", "b", "c")
     return [QemuTest("guest/yield-storm-%d" % run, cpus=2, timeout=240,
-                     modules=[(guest_elf("yield_storm"), "name=a"),
-                              (guest_elf("yield_storm"), "name=b")],
-                     expect=[verdict("a", "yield_storm"), verdict("b", "yield_storm"),
-                             summary("a", domid=0), summary("b", domid=1), NO_LEAK],
+                     modules=[(guest_elf("yield_storm"), "name=" + name) for name in names],
+                     expect=[verdict(name, "yield_storm") for name in names]
+                     + [summary(name, domid=i) for i, name in enumerate(names)] + [NO_LEAK],
                      reject=REJECT)
             for run in range(1, runs + 1)]
 

@@ -1,8 +1,8 @@
 /*
  * yield_storm: SCHEDOP_yield in a tight loop (YIELDS times), then power off.
  *
- * Run as two domains on two CPUs (smp_tests.py): the vCPUs then change CPU
- * at nearly every yield, and each change restores the FPU state (FXRSTOR)
+ * Run as three domains on two CPUs (smp_tests.py): one vCPU always waits on
+ * the run queue, so the vCPUs change CPU at nearly every yield, and each change restores the FPU state (FXRSTOR)
  * on the CPU that picks the vCPU up. Under QEMU's multi-threaded TCG an
  * FXRSTOR on one CPU used to race with a VMRUN or #VMEXIT on CPU 0, leaving
  * CPU 0 with nested paging on for the host: Mica triple-faulted within
@@ -12,7 +12,7 @@
 
 TEST_NAME("yield_storm");
 
-#define YIELDS 300000
+#define YIELDS 150000
 
 void test_main(void)
 {
