@@ -97,6 +97,8 @@ unsigned int p2m_audit(struct domain *d)
     check_refs(&a, d->shared_info);
     for (unsigned int i = 0; i < d->max_grant_frames; i++)
         check_refs(&a, d->grant_frames[i]);
+    if (d->console.ring)
+        check_refs(&a, d->console.ring);
     if (pages != d->tot_pages) {
         a.problems++;
         pr_err("p2m audit d%u (%s): tot_pages %lu but %lu frames on the page list\n", d->domid,

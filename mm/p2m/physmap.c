@@ -318,37 +318,25 @@ static int source_frame(struct domain *d, unsigned int space, uint64_t idx, stru
     return 0;
 }
 
-int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
+/* Map f (d's, now at src_gfn or nowhere) at gpfn as type t; d's lock and
+ * p2m lock held. On success the departed entry is in gone[0]. */
+static int map_frame_locked(struct domain *d, struct frame *f, gfn_t src_gfn, enum p2m_type t,
+                            gfn_t gpfn, struct departed *gone, unsigned int *nr_gone)
 {
-    struct departed gone[1];
-    unsigned int nr_gone = 0;
-    struct frame *f = NULL;
-    gfn_t src_gfn = INVALID_GFN;
-    enum p2m_type t = p2m_ram_rw;
     int rc, n;
 
-    if (gfn_x(gpfn) > P2M_MAX_GFN)
-        return -XEN_EINVAL;
-
-    if (!lock_live(d))
-        return -XEN_ESRCH;
-    p2m_lock(&d->p2m);
-    rc = source_frame(d, space, idx, &f, &src_gfn, &t);
-    if (!rc && gfn_eq(src_gfn, gpfn))
-        goto out; /* already there */
+    if (gfn_eq(src_gfn, gpfn))
+        return 0; /* already there */
     /* The only allocations: split both gfns to 4 KiB (no translation changes). */
-    if (!rc)
-        rc = p2m_prepare_4k(&d->p2m, gpfn);
+    rc = p2m_prepare_4k(&d->p2m, gpfn);
     if (!rc && !gfn_eq(src_gfn, INVALID_GFN))
         rc = p2m_prepare_4k(&d->p2m, src_gfn);
     if (rc)
-        goto out;
+        return rc;
     n = retire_old(d, gpfn, gone);
-    if (n < 0) {
-        rc = n;
-        goto out;
-    }
-    nr_gone = (unsigned int)n;
+    if (n < 0)
+        return n;
+    *nr_gone = (unsigned int)n;
 
     must_set(&d->p2m, gpfn, frame_to_mfn(f), t);
     if (!gfn_eq(src_gfn, INVALID_GFN)) /* moved: the old gfn's reference moves too */
@@ -357,7 +345,45 @@ int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
         frame_get(f); /* a new p2m entry's reference */
     f->gfn = gpfn;
     p2m_flush(&d->p2m);
-out:
+    return 0;
+}
+
+int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
+{
+    struct departed gone[1];
+    unsigned int nr_gone = 0;
+    struct frame *f = NULL;
+    gfn_t src_gfn = INVALID_GFN;
+    enum p2m_type t = p2m_ram_rw;
+    int rc;
+
+    if (gfn_x(gpfn) > P2M_MAX_GFN)
+        return -XEN_EINVAL;
+
+    if (!lock_live(d))
+        return -XEN_ESRCH;
+    p2m_lock(&d->p2m);
+    rc = source_frame(d, space, idx, &f, &src_gfn, &t);
+    if (!rc)
+        rc = map_frame_locked(d, f, src_gfn, t, gpfn, gone, &nr_gone);
+    p2m_unlock(&d->p2m);
+    spin_unlock(&d->lock);
+    drop_departed(gone, nr_gone);
+    return rc;
+}
+
+int physmap_add_special(struct domain *d, struct frame *f, gfn_t gpfn)
+{
+    struct departed gone[1];
+    unsigned int nr_gone = 0;
+    int rc;
+
+    if (gfn_x(gpfn) > P2M_MAX_GFN)
+        return -XEN_EINVAL;
+    if (!lock_live(d))
+        return -XEN_ESRCH;
+    p2m_lock(&d->p2m);
+    rc = map_frame_locked(d, f, f->gfn, p2m_ram_rw, gpfn, gone, &nr_gone);
     p2m_unlock(&d->p2m);
     spin_unlock(&d->lock);
     drop_departed(gone, nr_gone);
