@@ -229,4 +229,6 @@ def tests():
         for flavour in FLAVOURS:
             alone.append(guest_passes(name + flavour, guest + flavour, result + flavour))
     alone.append(guest_passes("compat-junk", "test_compat_junk", "compat_junk"))
+    # The MTRRs a guest sees (64-bit only: it catches #GP).
+    alone.append(guest_passes("mtrr", "test_mtrr", "mtrr"))
     return alone + [ten_domains()] + shutdown_tests() + misbehaving_tests() + bad_module_tests()
