@@ -43,6 +43,8 @@ enum flask_class {
 #define XEN__SETENFORCE       (1u << 4)
 #define XEN__LOAD_POLICY      (1u << 5)
 #define XEN__COMPUTE_AV       (1u << 6)
+#define XEN__CHECK_CONTEXT    (1u << 7)   /* FLASK_CONTEXT_TO_SID, FLASK_SID_TO_CONTEXT
+                                             (Xen: security:check_context) */
 /* grant (reserved) */
 #define GRANT__MAP_READ       (1u << 0)
 #define GRANT__MAP_WRITE      (1u << 1)
@@ -70,7 +72,7 @@ static const char *const flask_perm_names[FLASK_NR_CLASSES][FLASK_MAX_PERMS + 1]
                              "unpause", "getdomaininfo", "set_virq_handler", 0 },
     [FLASK_CLASS_MMU] = { "physmap", "adjust", "stat", "memorymap", "map_read", "map_write", 0 },
     [FLASK_CLASS_XEN] = { "writeconsole", "readconsole", "machine_memory_map", "getenforce",
-                          "setenforce", "load_policy", "compute_av", 0 },
+                          "setenforce", "load_policy", "compute_av", "check_context", 0 },
     [FLASK_CLASS_GRANT] = { "map_read", "map_write", "unmap", "setup", "copy", "query", 0 },
     [FLASK_CLASS_EVENT] = { "bind", "send", "status", "create", "close", 0 },
 };
