@@ -53,6 +53,7 @@ static void must_set(struct p2m *p2m, gfn_t gfn, mfn_t mfn, enum p2m_type t)
 struct departed {
     struct frame *frame;
     bool leaves_domain; /* RAM given up: also drop the allocation reference */
+    bool foreign;       /* another domain's frame: a foreign reference */
 };
 
 /* After the flush: the departed frames lose their p2m reference (and their
@@ -60,6 +61,10 @@ struct departed {
 static void drop_departed(struct departed *gone, unsigned int n)
 {
     for (unsigned int i = 0; i < n; i++) {
+        if (gone[i].foreign) {
+            frame_put_foreign(gone[i].frame);
+            continue;
+        }
         if (gone[i].leaves_domain)
             frame_put(gone[i].frame);
         frame_put(gone[i].frame);
@@ -261,8 +266,7 @@ static int retire_old(struct domain *d, gfn_t gpfn, struct departed *gone)
 
     if (!mfn_eq(mfn, INVALID_MFN)) {
         struct frame *f = mfn_to_frame(mfn);
-        gone[0].frame = f;
-        gone[0].leaves_domain = false;
+        gone[0] = (struct departed){ f, false, t == p2m_map_foreign };
         n = 1;
         if (p2m_is_ram(t) && f->use == FRAME_DOMAIN) {
             /* Replaced RAM leaves the domain (freed if nothing else holds it). */
@@ -272,7 +276,7 @@ static int retire_old(struct domain *d, gfn_t gpfn, struct departed *gone)
             gone[0].leaves_domain = true;
             f->gfn = INVALID_GFN;
         } else if (t == p2m_map_foreign) {
-            __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+            /* its foreign reference goes after the flush (drop_departed) */
         } else if (p2m_is_grant(t)) {
             n = -XEN_EINVAL; /* nothing changed */
         } else {
@@ -411,8 +415,7 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
      * the table into the guest's physmap first; docs/stubdom-seeding.md). */
     if (is_own_frame(foreign, idx, &mfn, true)) {
         f = mfn_to_frame(mfn);
-        frame_get(f);
-        __atomic_fetch_add(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+        frame_get_foreign(f);
     } else {
         f = NULL;
     }
@@ -438,10 +441,8 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
         rc = -XEN_ESRCH;
     }
     drop_departed(gone, nr_gone);
-    if (rc) {
-        __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
-        frame_put(f);
-    }
+    if (rc)
+        frame_put_foreign(f);
     return rc;
 }
 
@@ -471,11 +472,9 @@ int physmap_remove(struct domain *d, gfn_t gpfn)
     if (!rc) {
         struct frame *f = mfn_to_frame(mfn);
         /* The frame stays the domain's (as in Xen); only the mapping goes. */
-        gone[0] = (struct departed){ f, false };
+        gone[0] = (struct departed){ f, false, t == p2m_map_foreign };
         nr_gone = 1;
-        if (t == p2m_map_foreign)
-            __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
-        else
+        if (t != p2m_map_foreign)
             f->gfn = INVALID_GFN;
         must_set(&d->p2m, gpfn, _mfn(0), p2m_invalid);
         p2m_flush(&d->p2m);
@@ -503,10 +502,7 @@ int physmap_hold_frame(struct domain *d, gfn_t gfn, bool writable, struct frame 
         /* Only the domain's own RAM: not shared_info or a grant frame, not
          * a frame it maps from another domain. */
         if (f->owner == d && f->use == FRAME_DOMAIN) {
-            /* Both counts change under the owner's p2m lock, which its audit
-             * holds too: refcount = 1 + mappings + foreign_refs stays exact. */
-            frame_get(f);
-            __atomic_fetch_add(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+            frame_get_foreign(f);
             *held = f;
             rc = 0;
         }
@@ -521,8 +517,7 @@ void physmap_release_frame(struct domain *owner, struct frame *f)
      * reference to the domain), and the frame is freed here if this was its
      * last reference. */
     p2m_lock(&owner->p2m);
-    __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
-    frame_put(f);
+    frame_put_foreign(f);
     p2m_unlock(&owner->p2m);
 }
 
