@@ -455,8 +455,7 @@ static void test_example_policies(void)
     CHECK(compile_file_ok("xsm/policy/examples/stubdom.te"));
     CHECK_EQ(perms("dm_t", "hvm_t", m), MMU__PHYSMAP | MMU__MAP_READ | MMU__MAP_WRITE | MMU__STAT);
     CHECK_EQ(perms("dm_t", "hvm_t", d), DOMAIN__PAUSE | DOMAIN__UNPAUSE | DOMAIN__GETDOMAININFO |
-                                            DOMAIN__GETPARAM | DOMAIN__SETPARAM |
-                                            DOMAIN__SHUTDOWN);
+                                            DOMAIN__GETPARAM | DOMAIN__SETPARAM | DOMAIN__SHUTDOWN);
     CHECK_EQ(perms("dm_t", "domU_t", m), 0);
     CHECK_EQ(perms("hvm_t", "dm_t", m), 0);
     CHECK_EQ(perms("domU_t", "xen_t", x), XEN__WRITECONSOLE);
