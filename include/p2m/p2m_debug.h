@@ -32,8 +32,9 @@ unsigned int p2m_audit_failures(void);
 
 /* The options (mm/p2m/p2m_keys.c): `p2m-audit` audits a domain after each
  * of its memory_op calls (debug builds audit every domain at teardown
- * anyway); `p2m-dump` dumps each domain's p2m once built and before
- * teardown. */
+ * anyway); `p2m-audit-every=N` after every N-th memory_op call (counted
+ * over all domains; the caller's p2m); `p2m-dump` dumps each domain's p2m
+ * once built and before teardown. */
 bool p2m_audit_after_memory_op(void);
 void p2m_debug_domain_built(struct domain *d);
 void p2m_debug_domain_ending(struct domain *d);

@@ -44,7 +44,7 @@ GUEST_LIB_OBJS_32 := $(filter-out $(GUEST_OUT)/lib32/trap.o $(GUEST_OUT)/lib32/s
 # Every tests/guest/AREA/NAME.c is a guest. test_compat32 exists only as 32-bit.
 GUEST_ONLY_32 := test_compat32
 # These start secondary vCPUs (the library does that in 64-bit mode only).
-GUEST_ONLY_64 := test_shootdown
+GUEST_ONLY_64 := test_shootdown race
 GUEST_AREAS := $(filter-out lib,$(notdir $(patsubst %/,%,$(dir $(wildcard $(GUEST_DIR)/*/*.c)))))
 GUEST_AREAS := $(sort $(GUEST_AREAS))
 GUEST_SRCS := $(foreach area,$(GUEST_AREAS),$(wildcard $(GUEST_DIR)/$(area)/*.c))

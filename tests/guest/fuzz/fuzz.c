@@ -1,0 +1,1564 @@
+/*
+ * The hypercall fuzzer: random and structure-aware calls to every hypercall
+ * and subop Mica has (include/hypercall_defs.h, docs/hypercalls.md), with
+ * arguments from fuzz.h's generators (which also say what the fuzzer may let
+ * Mica touch, so it survives its own calls).
+ *
+ * Module arguments (after " -- "):
+ *   seed=N        the PRNG seed (printed at start: "fuzz: seed 0x...")
+ *   calls=N       how many fuzzed calls (default 10000)
+ *   peer=D        the other fuzzer's domid (its scratch memory is fair game)
+ *   bystander=D   a domain that must not be harmed (only looked at)
+ *   trace=N       print each call from the N-th on (throttled: for replays)
+ *
+ * A run is replayable: the calls depend only on the seed and on what Mica
+ * answered; alone on one CPU under -icount a run repeats exactly.
+ *
+ * The 64-bit flavour also runs with interrupts on and an event upcall
+ * pending: when a preemptible call (memory_op reservations, gmfn_range,
+ * add_to_physmap_batch, grant batches) is preempted, Mica returns to the
+ * guest with RIP still on VMMCALL, the upcall arrives there, and the
+ * interrupt handler sometimes rewrites the registers (and the argument
+ * structures) before the call resumes: a continuation re-executed with
+ * changed arguments. Its second vCPU is brought down and up by the fuzzed
+ * vcpu_op calls.
+ *
+ * What it checks itself: every result is 0, a count, or a Xen errno (never
+ * a value outside them), and a few answers that cannot change
+ * (XENVER_version). What the test checks: no Mica fault or panic, every
+ * p2m audit clean, no frame leaked, the bystander's own verdict.
+ */
+#include "args.h"
+#include "evtchn.h"
+#include "fuzz.h"
+#include <public/domctl.h>
+#include <public/xsm/flask_op.h>
+#include <public/xsm/flask_policy.h>
+
+TEST_NAME("fuzz");
+
+struct fuzz_world fw;
+
+extern char __image_end[]; /* guest.ld */
+
+#ifdef __x86_64__
+#define FLAVOUR_64 1
+#else
+#define FLAVOUR_64 0
+#endif
+/* Widths the ABI gives a gfn field (xen_pfn_t, xen_ulong_t) and a pointer's
+ * page number, so generated values are checked as Mica will see them. */
+#define PFN_BITS ((unsigned int)(sizeof(xen_pfn_t) * 8))
+#define PTR_GFN_BITS ((unsigned int)(sizeof(void *) * 8 - 12))
+
+/* Xen's errnos run up to 133 (EHWPOISON); anything below is not one. */
+#define ERRNO_MIN (-133)
+
+static unsigned long opt_calls = 10000, opt_trace_from = ~0UL;
+static uint64_t opt_seed = 1;
+
+/* The main stream (every call), and the interrupt handler's. */
+static struct prng main_prng, irq_prng;
+
+/* ---- where arguments go ------------------------------------------------------------- */
+
+/* Structures Mica reads and writes: generated here for each call. */
+static uint8_t arena[4 * FUZZ_PAGE] __attribute__((aligned(4096)));
+
+/* The edge blocks (fuzz.h): arrays end exactly at a block's end, so Mica
+ * reading past the elements written reaches the hole and stops. */
+enum edge_block {
+    EDGE_LIST,   /* extents, idxs, grant operations, poll ports */
+    EDGE_GPFNS,  /* add_to_physmap_batch's gpfns */
+    EDGE_ERRS,   /* its errs */
+    EDGE_STRUCT, /* structures straddling into the hole */
+};
+
+static uint64_t edge_end(enum edge_block b)
+{
+    return EDGE_END(b) * FUZZ_PAGE;
+}
+
+/* Room for `bytes` of array ending at block b's end. */
+static void *edge_array(enum edge_block b, size_t bytes)
+{
+    return (void *)(uintptr_t)(edge_end(b) - bytes);
+}
+
+#define EDGE_BYTES (EDGE_PAGES * FUZZ_PAGE)
+
+/* A pointer that faults whatever Mica does with it (in 64-bit mode: also
+ * page 0 and what the guest's page tables do not map, non-canonical
+ * addresses and ones that wrap). */
+static uint64_t gen_fault_ptr(struct prng *p)
+{
+#ifdef __x86_64__
+    static const uint64_t bad[] = {
+        0,          8,
+        0xFF8,      (1ull << 32) - 8,
+        1ull << 32, (1ull << 47) - 8,
+        1ull << 47, 0xFFFF800000000000ull,
+        ~0ull - 7,  ~0ull - 0xFFF,
+    };
+    if (prng_one_in(p, 2))
+        return bad[prng_below(p, sizeof(bad) / sizeof(bad[0]))];
+#endif
+    if (prng_one_in(p, 4))
+        return 0xFFFFF000u + prng_below(p, 0x1000); /* the last page below 4 GiB */
+    return FAULT_GFN * FUZZ_PAGE + (prng_next(p) & 0xFFFFF);
+}
+
+/* An arena offset for size bytes: page-aligned, a little past, or across the
+ * boundary between two arena pages. */
+static size_t arena_offset(struct prng *p, size_t size)
+{
+    size_t off;
+
+    if (size > 1 && prng_one_in(p, 4))
+        off = 2 * FUZZ_PAGE - 1 - prng_below(p, (uint32_t)size - 1);
+    else
+        off = prng_below(p, 4) * FUZZ_PAGE + (prng_one_in(p, 2) ? 0 : prng_below(p, 64) * 8);
+    return off + size > sizeof(arena) ? 0 : off;
+}
+
+/*
+ * Put a structure where Mica will read it: in the arena (*back then points
+ * at it, for reading results), straddling an edge block's end (Mica gets a
+ * prefix, then a fault), at an address that faults, or, junk_ok (Mica only
+ * reads it, and no value there can do harm), in the fuzzer's own image.
+ */
+static uint64_t place(struct prng *p, const void *obj, size_t size, int junk_ok, void **back)
+{
+    uint32_t r = prng_below(p, 32);
+
+    *back = NULL;
+    if (r < 26) {
+        size_t off = arena_offset(p, size);
+        memcpy(arena + off, obj, size);
+        *back = arena + off;
+        return (uintptr_t)(arena + off);
+    }
+    if (r < 28 && size > 1) {
+        size_t cut = 1 + prng_below(p, (uint32_t)size - 1);
+        uint64_t a = edge_end(EDGE_STRUCT) - cut;
+        memcpy((void *)(uintptr_t)a, obj, cut);
+        return a;
+    }
+    if (r < 30 && junk_ok)
+        return 0x100000 + prng_below(p, (uint32_t)((uintptr_t)__image_end - 0x100000));
+    return gen_fault_ptr(p);
+}
+
+/* A pointer Mica only writes to (size bytes): the arena, scratch memory, an
+ * edge block's end, or a fault. */
+static uint64_t gen_out_ptr(struct prng *p, size_t size, void **back)
+{
+    uint32_t r = prng_below(p, 32);
+
+    *back = NULL;
+    if (r < 20) {
+        size_t off = arena_offset(p, size);
+        *back = arena + off;
+        return (uintptr_t)(arena + off);
+    }
+    if (r < 25) /* two pages of scratch: size <= 4096 stays inside */
+        return gen_target_gfn(p, 2, PTR_GFN_BITS, 1) * FUZZ_PAGE + prng_below(p, FUZZ_PAGE);
+    if (r < 28)
+        return edge_end(EDGE_STRUCT) - 1 - prng_below(p, (uint32_t)(size ? size : 1));
+    return gen_fault_ptr(p);
+}
+
+/* How many elements of a count to write at a block's end: all of them
+ * up to the block's capacity now and then, else at most 32 (the rest of
+ * the count faults at the hole; long batches would take most of the run). */
+static size_t elements(struct prng *p, uint64_t count, size_t elem)
+{
+    size_t cap = prng_one_in(p, 16) ? EDGE_BYTES / elem : 32;
+
+    return count < cap ? (size_t)count : cap;
+}
+
+/* An array of n elements at the end of block b, or (rarely) a fault. */
+static uint64_t array_ptr(struct prng *p, enum edge_block b, size_t bytes)
+{
+    if (prng_one_in(p, 16))
+        return gen_fault_ptr(p);
+    return edge_end(b) - bytes;
+}
+
+/* ---- calls ---------------------------------------------------------------------------- */
+
+struct call;
+
+/* What a result may be. */
+enum result_kind {
+    RC_ZERO_OR_ERRNO, /* 0 or -errno */
+    RC_VALUE,         /* a value >= 0 or -errno */
+};
+
+struct op {
+    const char *name;
+    unsigned int weight;
+    void (*gen)(struct prng *p, struct call *c);
+    void (*post)(struct call *c, long rc); /* bookkeeping; may be NULL */
+    bool preemptible;                      /* the interrupt may rewrite it */
+    enum result_kind result;
+    unsigned long calls, ok;
+    uint64_t tsc; /* time spent in the call (TSC ticks) */
+};
+
+struct call {
+    struct op *op;
+    unsigned long nr;
+    uint64_t arg[5];
+    void *back;       /* the main structure in the arena, or NULL */
+    uint64_t info[2]; /* what post needs */
+};
+
+/* The call being made, for the interrupt handler. */
+static struct call *volatile active_call;
+
+static unsigned long mutations, interrupts, bookkeeping_calls, bad_results;
+
+static void set_call(struct call *c, unsigned long nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+    c->nr = nr;
+    c->arg[0] = a0;
+    c->arg[1] = a1;
+    c->arg[2] = a2;
+    c->arg[3] = 0;
+    c->arg[4] = 0;
+}
+
+/*
+ * VMMCALL with the call's registers, at a known address (fuzz_vmmcall_insn)
+ * so the interrupt handler recognises a preempted call. Not through the
+ * hypercall page: nr may be any number.
+ */
+static __attribute__((noinline, noclone)) long do_call(const struct call *c)
+{
+#ifdef __x86_64__
+    register uint64_t r10 __asm__("r10") = c->arg[3];
+    register uint64_t r8 __asm__("r8") = c->arg[4];
+    uint64_t rax = c->nr, rdi = c->arg[0], rsi = c->arg[1], rdx = c->arg[2];
+
+    __asm__ volatile(".globl fuzz_vmmcall_insn\n"
+                     "fuzz_vmmcall_insn: vmmcall"
+                     : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8)
+                     :
+                     : "memory");
+    return (long)rax;
+#else
+    uint32_t eax = (uint32_t)c->nr, ebx = (uint32_t)c->arg[0], ecx = (uint32_t)c->arg[1];
+    uint32_t edx = (uint32_t)c->arg[2], esi = (uint32_t)c->arg[3], edi = (uint32_t)c->arg[4];
+
+    __asm__ volatile("vmmcall"
+                     : "+a"(eax), "+b"(ebx), "+c"(ecx), "+d"(edx), "+S"(esi), "+D"(edi)
+                     :
+                     : "memory");
+    return (long)(int32_t)eax;
+#endif
+}
+
+/* A bookkeeping call (through the hypercall page, never rewritten). */
+static long book(long rc)
+{
+    bookkeeping_calls++;
+    return rc;
+}
+
+/* ---- small generators ------------------------------------------------------------------ */
+
+/* Ports the fuzzer was given (and ones it may have): from results. */
+static uint32_t ports[32];
+static unsigned int nr_ports;
+
+static void remember_port(uint32_t port)
+{
+    ports[nr_ports++ % 32] = port;
+}
+
+static uint32_t gen_port(struct prng *p)
+{
+    switch (prng_below(p, 6)) {
+    case 0:
+    case 1:
+        return nr_ports ? ports[prng_below(p, nr_ports < 32 ? nr_ports : 32)] : 1;
+    case 2:
+        return prng_below(p, 64);
+    case 3:
+        return prng_below(p, 1100);
+    default:
+        return (uint32_t)gen_number(p);
+    }
+}
+
+static uint32_t gen_vcpu(struct prng *p)
+{
+    return prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, fw.nr_vcpus + 2);
+}
+
+/* An upcall vector: anything from 0 (refused below 0x10) to 255, except
+ * 17, 21, 29 and 30: taken as interrupts they would meet exception stubs
+ * that pop an error code the interrupt did not push. */
+static uint8_t gen_vector(struct prng *p)
+{
+    for (;;) {
+        uint8_t v = (uint8_t)(prng_one_in(p, 2) ? 0x20 + prng_below(p, 0xE0) : prng_next(p));
+        if (v != 17 && v != 21 && v != 29 && v != 30)
+            return v;
+    }
+}
+
+/* A command register: cmd, sometimes with garbage above the 32 bits Xen
+ * reads (the handler must truncate). */
+static uint64_t with_high_bits(struct prng *p, uint32_t cmd)
+{
+    return prng_one_in(p, 8) ? cmd | (prng_next(p) << 32) : cmd;
+}
+
+/* ---- memory_op (12) ---------------------------------------------------------------------- */
+
+static void gen_memop_reservation(struct prng *p, struct call *c)
+{
+    static const unsigned int cmds[] = { XENMEM_increase_reservation, XENMEM_decrease_reservation,
+                                         XENMEM_populate_physmap };
+    unsigned int cmd = cmds[prng_below(p, 3)];
+    uint32_t order = gen_order(p);
+    uint64_t nr = gen_count(p), start = prng_one_in(p, 8) ? gen_number(p) : 0;
+    /* Each extent is safe for its whole order (orders beyond 20 do nothing). */
+    uint64_t pages = 1ull << (order < 20 ? order : 20);
+    size_t n = elements(p, nr, sizeof(xen_pfn_t));
+    xen_pfn_t *ext = edge_array(EDGE_LIST, n * sizeof(xen_pfn_t));
+    struct xen_memory_reservation r = {
+        .nr_extents = (xen_ulong_t)nr,
+        .extent_order = order,
+        .mem_flags = prng_one_in(p, 8) ? (uint32_t)gen_number(p) : 0,
+        .domid = gen_domid(p, DOM_CHANGE),
+    };
+
+    for (size_t i = 0; i < n; i++)
+        ext[i] = (xen_pfn_t)gen_target_gfn(p, pages, PFN_BITS, !prng_one_in(p, 8));
+    if (cmd == XENMEM_increase_reservation && prng_one_in(p, 2))
+        set_xen_guest_handle(r.extent_start, NULL);
+    else
+        set_xen_guest_handle(r.extent_start,
+                             (xen_pfn_t *)(uintptr_t)array_ptr(p, EDGE_LIST, n * sizeof(*ext)));
+    set_call(c, __HYPERVISOR_memory_op, cmd | (start << MEMOP_EXTENT_SHIFT),
+             place(p, &r, sizeof(r), 0, &c->back), 0);
+}
+
+static void gen_memop_query(struct prng *p, struct call *c)
+{
+    static const unsigned int cmds[] = {
+        XENMEM_current_reservation, XENMEM_maximum_reservation, XENMEM_maximum_gpfn,
+        XENMEM_maximum_ram_page,    XENMEM_machphys_mfn_list,   XENMEM_machphys_mapping,
+        XENMEM_set_memory_map,      XENMEM_set_pod_target,      XENMEM_get_pod_target,
+        XENMEM_claim_pages,         XENMEM_get_vnumainfo,       XENMEM_acquire_resource,
+    };
+    domid_t d = gen_domid(p, DOM_LOOK);
+    unsigned int cmd = cmds[prng_below(p, prng_one_in(p, 4) ? 12 : 4)];
+
+    set_call(c, __HYPERVISOR_memory_op, cmd, place(p, &d, sizeof(d), 1, &c->back), 0);
+}
+
+static void gen_memop_memory_map(struct prng *p, struct call *c)
+{
+    struct xen_memory_map m = { .nr_entries = (unsigned int)gen_count(p) };
+    void *out;
+    size_t room = (m.nr_entries < 32 ? m.nr_entries : 32) * sizeof(struct xen_e820_entry);
+
+    set_xen_guest_handle(m.buffer, (void *)(uintptr_t)gen_out_ptr(p, room, &out));
+    set_call(c, __HYPERVISOR_memory_op,
+             prng_one_in(p, 2) ? XENMEM_memory_map : XENMEM_machine_memory_map,
+             place(p, &m, sizeof(m), 0, &c->back), 0);
+}
+
+/* The space of an add_to_physmap, and an idx for it. */
+static unsigned int gen_space(struct prng *p)
+{
+    static const unsigned int spaces[] = {
+        XENMAPSPACE_shared_info, XENMAPSPACE_grant_table,  XENMAPSPACE_gmfn,     XENMAPSPACE_gmfn,
+        XENMAPSPACE_gmfn_range,  XENMAPSPACE_gmfn_foreign, XENMAPSPACE_dev_mmio,
+    };
+    return prng_one_in(p, 16) ? (unsigned int)gen_number(p) : spaces[prng_below(p, 7)];
+}
+
+static uint64_t gen_idx(struct prng *p, unsigned int space, uint64_t size)
+{
+    switch (space) {
+    case XENMAPSPACE_shared_info:
+        return prng_one_in(p, 4) ? gen_number(p) : 0;
+    case XENMAPSPACE_grant_table: {
+        uint64_t idx = prng_one_in(p, 4) ? gen_number(p) : prng_below(p, 6);
+        return prng_one_in(p, 8) ? idx | XENMAPIDX_grant_table_status : idx;
+    }
+    case XENMAPSPACE_gmfn_foreign:
+        return gen_any_gfn(p); /* read from the foreign domain only */
+    default:
+        /* gmfn, gmfn_range and unknown spaces: the source moves away. */
+        return gen_target_gfn(p, size, PFN_BITS, 1);
+    }
+}
+
+/* Another domain's shared_info and grant frames are never moved: the peer
+ * writes its grant entries through its control gfn. */
+static domid_t own_frames_target(struct prng *p, unsigned int space)
+{
+    domid_t d = gen_domid(p, DOM_CHANGE);
+
+    if ((space == XENMAPSPACE_shared_info || space == XENMAPSPACE_grant_table) && d == fw.peer)
+        return DOMID_SELF;
+    return d;
+}
+
+static void gen_add_to_physmap(struct prng *p, struct call *c)
+{
+    unsigned int space = gen_space(p);
+    uint16_t size = (uint16_t)(prng_one_in(p, 2) ? prng_below(p, 64) : gen_number(p));
+    uint64_t pages = space == XENMAPSPACE_gmfn_range ? (size ? size : 1) : 1;
+    struct xen_add_to_physmap x = {
+        .domid = own_frames_target(p, space),
+        .size = size,
+        .space = space,
+        .idx = (xen_ulong_t)gen_idx(p, space, pages),
+        .gpfn = (xen_pfn_t)gen_target_gfn(p, pages, PFN_BITS, 1),
+    };
+
+    c->info[0] = x.gpfn;
+    set_call(c, __HYPERVISOR_memory_op, XENMEM_add_to_physmap, place(p, &x, sizeof(x), 0, &c->back),
+             0);
+}
+
+static void post_add_to_physmap(struct call *c, long rc)
+{
+    if (rc == 0)
+        remember_gfn(c->info[0]);
+}
+
+static void gen_add_to_physmap_batch(struct prng *p, struct call *c)
+{
+    unsigned int space = prng_one_in(p, 2) ? XENMAPSPACE_gmfn_foreign : gen_space(p);
+    uint16_t size = (uint16_t)gen_count(p);
+    size_t n = elements(p, size, sizeof(xen_pfn_t));
+    xen_ulong_t *idxs = edge_array(EDGE_LIST, n * sizeof(*idxs));
+    xen_pfn_t *gpfns = edge_array(EDGE_GPFNS, n * sizeof(*gpfns));
+    struct xen_add_to_physmap_batch b = {
+        .domid = own_frames_target(p, space),
+        .space = (uint16_t)space,
+        .size = size,
+    };
+
+    b.u.foreign_domid = space == XENMAPSPACE_gmfn_foreign ? gen_domid(p, DOM_LOOK)
+                        : prng_one_in(p, 8)               ? (domid_t)prng_next(p)
+                                                          : 0;
+    for (size_t i = 0; i < n; i++) {
+        idxs[i] = (xen_ulong_t)gen_idx(p, space, 1);
+        gpfns[i] = (xen_pfn_t)gen_target_gfn(p, 1, PFN_BITS, 1);
+    }
+    c->info[0] = n ? gpfns[0] : 0;
+    set_xen_guest_handle(b.idxs,
+                         (xen_ulong_t *)(uintptr_t)array_ptr(p, EDGE_LIST, n * sizeof(*idxs)));
+    set_xen_guest_handle(b.gpfns,
+                         (xen_pfn_t *)(uintptr_t)array_ptr(p, EDGE_GPFNS, n * sizeof(*gpfns)));
+    set_xen_guest_handle(b.errs, (int *)(uintptr_t)(prng_one_in(p, 8)
+                                                        ? gen_fault_ptr(p)
+                                                        : edge_end(EDGE_ERRS) - n * sizeof(int)));
+    set_call(c, __HYPERVISOR_memory_op, XENMEM_add_to_physmap_batch,
+             place(p, &b, sizeof(b), 0, &c->back), 0);
+}
+
+static void gen_remove_from_physmap(struct prng *p, struct call *c)
+{
+    struct xen_remove_from_physmap r = {
+        .domid = gen_domid(p, DOM_CHANGE),
+        .gpfn = (xen_pfn_t)gen_target_gfn(p, 1, PFN_BITS, 1),
+    };
+
+    set_call(c, __HYPERVISOR_memory_op, XENMEM_remove_from_physmap,
+             place(p, &r, sizeof(r), 0, &c->back), 0);
+}
+
+/* Commands Mica does not have (exchange among them), and the others but
+ * the reservations with a continuation's start bits: -EINVAL before the
+ * argument, random bytes, is read. */
+static void gen_memop_misc(struct prng *p, struct call *c)
+{
+    static const unsigned int unknown[] = { 5,  8,  11, 12, 13, 16, 17, 18,
+                                            19, 20, 21, 22, 24, 25, 29, 63 };
+    static const unsigned int known[] = { 2, 3, 4, 7, 9, 10, 14, 15, 23 };
+    uint64_t cmd = prng_one_in(p, 2) ? unknown[prng_below(p, 16)]
+                                     : known[prng_below(p, 9)] |
+                                           ((1 + gen_number(p) % 4096) << MEMOP_EXTENT_SHIFT);
+    uint8_t junk[64];
+
+    for (unsigned int i = 0; i < sizeof(junk); i++)
+        junk[i] = (uint8_t)prng_next(p);
+    set_call(c, __HYPERVISOR_memory_op, cmd, place(p, junk, sizeof(junk), 0, &c->back), 0);
+}
+
+/* ---- grant_table_op (20) -------------------------------------------------------------- */
+
+/* Grant mappings this fuzzer made: handle and gfn, for unmaps. */
+static struct {
+    grant_handle_t handle;
+    uint64_t gfn;
+} maps[64];
+static unsigned int nr_maps;
+
+static grant_ref_t gen_ref(struct prng *p)
+{
+    switch (prng_below(p, 4)) {
+    case 0:
+    case 1:
+        return prng_below(p, 64);
+    case 2:
+        return prng_below(p, 2100);
+    default:
+        return (grant_ref_t)gen_number(p);
+    }
+}
+
+static uint32_t gen_batch_count(struct prng *p, size_t elem, size_t *n)
+{
+    uint64_t count = gen_count(p);
+
+    *n = elements(p, count, elem);
+    return (uint32_t)count;
+}
+
+static void gen_gnttab_map(struct prng *p, struct call *c)
+{
+    size_t n;
+    uint32_t count = gen_batch_count(p, sizeof(struct gnttab_map_grant_ref), &n);
+    struct gnttab_map_grant_ref *op = edge_array(EDGE_LIST, n * sizeof(*op));
+
+    for (size_t i = 0; i < n; i++) {
+        uint64_t gfn = gen_target_gfn(p, 1, 52, 1);
+        op[i] = (struct gnttab_map_grant_ref){
+            .host_addr = gfn * FUZZ_PAGE + (prng_one_in(p, 8) ? prng_below(p, FUZZ_PAGE) : 0),
+            .flags = prng_one_in(p, 8)   ? (uint32_t)gen_number(p)
+                     : prng_one_in(p, 2) ? GNTMAP_host_map | GNTMAP_readonly
+                                         : GNTMAP_host_map,
+            .ref = gen_ref(p),
+            .dom = gen_domid(p, DOM_LOOK),
+            .status = 99,
+        };
+    }
+    c->info[0] = n;
+    set_call(c, __HYPERVISOR_grant_table_op, with_high_bits(p, GNTTABOP_map_grant_ref),
+             array_ptr(p, EDGE_LIST, n * sizeof(*op)), count);
+}
+
+static void post_gnttab_map(struct call *c, long rc)
+{
+    struct gnttab_map_grant_ref *op = edge_array(EDGE_LIST, c->info[0] * sizeof(*op));
+
+    if (rc || c->arg[1] != (uintptr_t)op)
+        return;
+    for (size_t i = 0; i < c->info[0] && i < (size_t)(uint32_t)c->arg[2]; i++) {
+        if (op[i].status == GNTST_okay) {
+            maps[nr_maps % 64].handle = op[i].handle;
+            maps[nr_maps % 64].gfn = op[i].host_addr >> 12;
+            nr_maps++;
+            remember_gfn(op[i].host_addr >> 12);
+        }
+    }
+}
+
+static void gen_gnttab_unmap(struct prng *p, struct call *c)
+{
+    size_t n;
+    uint32_t count = gen_batch_count(p, sizeof(struct gnttab_unmap_grant_ref), &n);
+    struct gnttab_unmap_grant_ref *op = edge_array(EDGE_LIST, n * sizeof(*op));
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned int known = nr_maps ? prng_below(p, nr_maps < 64 ? nr_maps : 64) : 0;
+        int use_known = nr_maps && !prng_one_in(p, 4);
+        op[i] = (struct gnttab_unmap_grant_ref){
+            .host_addr = use_known && !prng_one_in(p, 8) ? maps[known].gfn * FUZZ_PAGE
+                         : prng_one_in(p, 2)             ? 0
+                                                         : gen_number(p),
+            .dev_bus_addr = prng_one_in(p, 8) ? gen_number(p) : 0,
+            .handle = use_known ? maps[known].handle : (grant_handle_t)gen_number(p),
+            .status = 99,
+        };
+    }
+    set_call(c, __HYPERVISOR_grant_table_op, with_high_bits(p, GNTTABOP_unmap_grant_ref),
+             array_ptr(p, EDGE_LIST, n * sizeof(*op)), count);
+}
+
+static void gen_gnttab_setup_table(struct prng *p, struct call *c)
+{
+    struct gnttab_setup_table s = {
+        .dom = gen_domid(p, DOM_LOOK),
+        .nr_frames = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 8),
+    };
+    void *out;
+    size_t room = (s.nr_frames < 64 ? s.nr_frames : 64) * sizeof(xen_ulong_t);
+
+    set_xen_guest_handle(s.frame_list, (xen_ulong_t *)(uintptr_t)gen_out_ptr(p, room, &out));
+    set_call(c, __HYPERVISOR_grant_table_op, GNTTABOP_setup_table,
+             place(p, &s, sizeof(s), 0, &c->back), prng_one_in(p, 8) ? gen_count(p) : 1);
+}
+
+/* One side of a copy: a gref (any domain: the grant decides), or a gmfn of
+ * our own (a destination must be scratch memory; a source may be anything). */
+static void gen_copy_side(struct prng *p, struct gnttab_copy_ptr *s, int gref, int dest)
+{
+    if (gref) {
+        s->u.ref = gen_ref(p);
+        s->domid = gen_domid(p, DOM_LOOK);
+    } else {
+        uint64_t gmfn = dest ? gen_target_gfn(p, 1, PFN_BITS, 1) : gen_any_gfn(p);
+        s->u.gmfn = (xen_pfn_t)gmfn;
+        s->domid = prng_one_in(p, 8) ? gen_domid(p, DOM_CHANGE) : DOMID_SELF;
+    }
+    s->offset = (uint16_t)(prng_one_in(p, 4) ? gen_number(p) : prng_below(p, 4096));
+}
+
+static void gen_gnttab_copy(struct prng *p, struct call *c)
+{
+    size_t n;
+    uint32_t count = gen_batch_count(p, sizeof(struct gnttab_copy), &n);
+    struct gnttab_copy *op = edge_array(EDGE_LIST, n * sizeof(*op));
+
+    for (size_t i = 0; i < n; i++) {
+        uint16_t flags = (uint16_t)prng_below(p, 4);
+        if (prng_one_in(p, 8))
+            flags |= (uint16_t)prng_next(p);
+        op[i] = (struct gnttab_copy){ .flags = flags, .status = 99 };
+        gen_copy_side(p, &op[i].source, flags & GNTCOPY_source_gref, 0);
+        gen_copy_side(p, &op[i].dest, flags & GNTCOPY_dest_gref, 1);
+        op[i].len = (uint16_t)(prng_one_in(p, 4) ? gen_number(p) : prng_below(p, 4097));
+    }
+    set_call(c, __HYPERVISOR_grant_table_op, with_high_bits(p, GNTTABOP_copy),
+             array_ptr(p, EDGE_LIST, n * sizeof(*op)), count);
+}
+
+static void gen_gnttab_misc(struct prng *p, struct call *c)
+{
+    uint32_t cmd, count = prng_one_in(p, 8) ? (uint32_t)gen_count(p) : 1;
+    union {
+        struct gnttab_query_size q;
+        struct gnttab_set_version s;
+        struct gnttab_get_version g;
+        uint8_t raw[32];
+    } u;
+
+    for (unsigned int i = 0; i < sizeof(u.raw); i++)
+        u.raw[i] = (uint8_t)prng_next(p);
+    switch (prng_below(p, 5)) {
+    case 0:
+        cmd = GNTTABOP_query_size;
+        u.q.dom = gen_domid(p, DOM_LOOK);
+        break;
+    case 1:
+        cmd = GNTTABOP_set_version;
+        u.s.version = prng_one_in(p, 2) ? prng_below(p, 4) : (uint32_t)gen_number(p);
+        break;
+    case 2:
+        cmd = GNTTABOP_get_version;
+        u.g.dom = gen_domid(p, DOM_LOOK);
+        break;
+    case 3: /* unknown, or a known command with bits above GNTTABOP_CMD_MASK */
+        cmd = prng_one_in(p, 2) ? 3 + prng_below(p, 60) : (1 + prng_below(p, 0xFFFFF)) << 12;
+        if (cmd == GNTTABOP_copy || cmd == GNTTABOP_setup_table || cmd == GNTTABOP_set_version ||
+            cmd == GNTTABOP_query_size || cmd == GNTTABOP_get_version)
+            cmd = GNTTABOP_dump_table;
+        break;
+    default: /* a negative count */
+        cmd = GNTTABOP_map_grant_ref + prng_below(p, 2);
+        count = 0x80000000u | (uint32_t)prng_next(p);
+        break;
+    }
+    set_call(c, __HYPERVISOR_grant_table_op, cmd, place(p, &u, sizeof(u), 0, &c->back), count);
+}
+
+/*
+ * Grant something of ours (not a hypercall: entries in grant frame 0, which
+ * goes back to CONTROL_GNT_GFN first, since fuzzed calls move it). A
+ * writable grant names scratch memory only; a read-only one anything.
+ */
+static void write_grants(struct prng *p)
+{
+    volatile struct grant_entry_v1 *e = (void *)(uintptr_t)(CONTROL_GNT_GFN * FUZZ_PAGE);
+    struct xen_add_to_physmap x = {
+        .domid = DOMID_SELF,
+        .space = XENMAPSPACE_grant_table,
+        .idx = 0,
+        .gpfn = CONTROL_GNT_GFN,
+    };
+
+    if (book(HYPERVISOR_memory_op(XENMEM_add_to_physmap, &x)) != 0)
+        return; /* cannot be reached now (e.g. out of p2m table pages) */
+    for (unsigned int i = 1 + prng_below(p, 4); i; i--) {
+        grant_ref_t ref = prng_below(p, 8) ? prng_below(p, 64) : prng_below(p, 512);
+        uint16_t flags = prng_below(p, 4)    ? GTF_permit_access
+                         : prng_one_in(p, 2) ? GTF_permit_access | GTF_readonly
+                                             : (uint16_t)prng_next(p);
+        int readonly_only = (flags & (GTF_type_mask | GTF_readonly)) ==
+                            (GTF_permit_access | GTF_readonly);
+        domid_t to = prng_below(p, 4)    ? fw.peer
+                     : prng_one_in(p, 2) ? fw.self
+                                         : (domid_t)prng_next(p);
+
+        e[ref].frame = (uint32_t)(readonly_only ? gen_any_gfn(p) : gen_target_gfn(p, 1, 32, 1));
+        e[ref].domid = to;
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        e[ref].flags = flags;
+    }
+}
+
+/* ---- event_channel_op (32) ------------------------------------------------------------- */
+
+static void gen_evtchn(struct prng *p, struct call *c)
+{
+    union {
+        struct evtchn_alloc_unbound alloc;
+        struct evtchn_bind_interdomain inter;
+        struct evtchn_bind_virq virq;
+        struct evtchn_bind_ipi ipi;
+        struct evtchn_bind_vcpu bvcpu;
+        struct evtchn_send send;
+        struct evtchn_close close;
+        struct evtchn_unmask unmask;
+        struct evtchn_status status;
+        struct evtchn_reset reset;
+        struct evtchn_init_control init;
+        struct evtchn_expand_array expand;
+        struct evtchn_set_priority prio;
+        uint8_t raw[32];
+    } u;
+    uint32_t cmd;
+    int junk_ok = 0;
+
+    for (unsigned int i = 0; i < sizeof(u.raw); i++)
+        u.raw[i] = (uint8_t)prng_next(p);
+    switch (prng_below(p, 16)) {
+    case 0:
+        cmd = EVTCHNOP_alloc_unbound;
+        u.alloc.dom = gen_domid(p, DOM_CHANGE);
+        u.alloc.remote_dom = gen_domid(p, DOM_LOOK);
+        break;
+    case 1:
+        cmd = EVTCHNOP_bind_interdomain;
+        u.inter.remote_dom = gen_domid(p, DOM_LOOK);
+        u.inter.remote_port = gen_port(p);
+        break;
+    case 2:
+        cmd = EVTCHNOP_bind_virq;
+        u.virq.virq = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 26);
+        u.virq.vcpu = gen_vcpu(p);
+        break;
+    case 3:
+        cmd = EVTCHNOP_bind_ipi;
+        u.ipi.vcpu = gen_vcpu(p);
+        break;
+    case 4:
+        cmd = EVTCHNOP_bind_vcpu;
+        u.bvcpu.port = gen_port(p);
+        u.bvcpu.vcpu = gen_vcpu(p);
+        break;
+    case 5:
+    case 6:
+        cmd = EVTCHNOP_send;
+        u.send.port = gen_port(p);
+        junk_ok = 1;
+        break;
+    case 7:
+        cmd = EVTCHNOP_close;
+        u.close.port = gen_port(p);
+        junk_ok = 1;
+        break;
+    case 8:
+        cmd = EVTCHNOP_unmask;
+        u.unmask.port = gen_port(p);
+        junk_ok = 1;
+        break;
+    case 9:
+        cmd = EVTCHNOP_status;
+        u.status.dom = gen_domid(p, DOM_LOOK);
+        u.status.port = gen_port(p);
+        break;
+    case 10:
+        cmd = EVTCHNOP_reset;
+        u.reset.dom = gen_domid(p, DOM_CHANGE);
+        break;
+    case 11:
+        cmd = EVTCHNOP_init_control;
+        u.init.control_gfn = gen_target_gfn(p, 1, 64, 1);
+        u.init.offset = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 512) * 8;
+        u.init.vcpu = gen_vcpu(p);
+        break;
+    case 12:
+        cmd = EVTCHNOP_expand_array;
+        u.expand.array_gfn = gen_target_gfn(p, 1, 64, 1);
+        break;
+    case 13:
+        cmd = EVTCHNOP_set_priority;
+        u.prio.port = gen_port(p);
+        u.prio.priority = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 17);
+        break;
+    case 14: /* bind_pirq, reset_cont and unknown commands */
+        cmd = prng_one_in(p, 2) ? EVTCHNOP_bind_pirq : 14 + prng_below(p, 100);
+        break;
+    default:
+        cmd = EVTCHNOP_send;
+        u.send.port = gen_port(p);
+        break;
+    }
+    c->info[0] = cmd;
+    set_call(c, __HYPERVISOR_event_channel_op, with_high_bits(p, cmd),
+             place(p, &u, sizeof(u), junk_ok, &c->back), 0);
+}
+
+static void post_evtchn(struct call *c, long rc)
+{
+    if (rc || !c->back)
+        return;
+    switch (c->info[0]) {
+    case EVTCHNOP_alloc_unbound:
+        remember_port(((struct evtchn_alloc_unbound *)c->back)->port);
+        break;
+    case EVTCHNOP_bind_interdomain:
+        remember_port(((struct evtchn_bind_interdomain *)c->back)->local_port);
+        break;
+    case EVTCHNOP_bind_virq:
+        remember_port(((struct evtchn_bind_virq *)c->back)->port);
+        break;
+    case EVTCHNOP_bind_ipi:
+        remember_port(((struct evtchn_bind_ipi *)c->back)->port);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- sched_op (29) --------------------------------------------------------------------- */
+
+/*
+ * SCHEDOP_poll's timeout is an absolute time in ns that the guest cannot
+ * read (Mica gives guests no clock yet). poll_horizon chases it: a poll
+ * that returned at once (its timeout had passed) moves it one tick on; one
+ * that slept leaves it where the time now is. So a poll never sleeps much
+ * longer than a tick.
+ */
+#define TICK_NS 10000000ull
+static uint64_t poll_horizon = TICK_NS, poll_started;
+
+static void gen_sched(struct prng *p, struct call *c)
+{
+    union {
+        struct sched_shutdown sd;
+        struct sched_remote_shutdown rs;
+        struct sched_poll poll;
+        uint8_t raw[24];
+    } u;
+    uint32_t cmd;
+    uint64_t arg = 0;
+
+    memset(&u, 0, sizeof(u));
+    c->info[0] = 0;
+    switch (prng_below(p, 16)) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+        cmd = SCHEDOP_yield;
+        break;
+    case 5:
+        /* Blocking sleeps up to a tick: rarely. */
+        cmd = prng_one_in(p, 8) ? SCHEDOP_block : SCHEDOP_yield;
+        break;
+    case 6:
+    case 7:
+    case 8:
+    case 9: {
+        size_t n = prng_below(p, 140);
+        uint32_t *list = edge_array(EDGE_LIST, n * sizeof(uint32_t));
+        for (size_t i = 0; i < n; i++)
+            list[i] = gen_port(p);
+        cmd = SCHEDOP_poll;
+        set_xen_guest_handle(
+            u.poll.ports, (unsigned int *)(uintptr_t)array_ptr(p, EDGE_LIST, n * sizeof(uint32_t)));
+        u.poll.nr_ports = prng_one_in(p, 8) ? (unsigned int)gen_number(p) : (unsigned int)n;
+        if (prng_one_in(p, 4)) {
+            u.poll.timeout = poll_horizon;
+            c->info[0] = 1;
+        } else {
+            u.poll.timeout = 1 + prng_below(p, 1u << 24); /* long past */
+        }
+        arg = place(p, &u, sizeof(u.poll), 0, &c->back);
+        break;
+    }
+    case 10:
+    case 11: /* never a reason Mica accepts: a shutdown would end the run */
+        cmd = SCHEDOP_shutdown;
+        u.sd.reason = SHUTDOWN_MAX + 1 + prng_below(p, 0x7FFFFFFF);
+        arg = prng_one_in(p, 4) ? gen_fault_ptr(p) : place(p, &u, sizeof(u.sd), 0, &c->back);
+        break;
+    case 12:
+    case 13: /* nobody by that id, or a reason refused before the lookup */
+        cmd = SCHEDOP_remote_shutdown;
+        if (prng_one_in(p, 2)) {
+            u.rs.domain_id = gen_domid(p, DOM_LOOK);
+            u.rs.reason = SHUTDOWN_MAX + 1 + prng_below(p, 1000);
+        } else {
+            u.rs.domain_id = (domid_t)(0x100 + prng_below(p, 0x7E00));
+            u.rs.reason = prng_below(p, 8);
+        }
+        arg = prng_one_in(p, 8) ? gen_fault_ptr(p) : place(p, &u, sizeof(u.rs), 0, &c->back);
+        break;
+    default: /* shutdown_code, watchdog, pin_override, unknown: given bad reasons */
+        cmd = SCHEDOP_shutdown_code + prng_below(p, 60);
+        u.sd.reason = SHUTDOWN_MAX + 1;
+        arg = place(p, &u, sizeof(u.sd), 0, &c->back);
+        break;
+    }
+    set_call(c, __HYPERVISOR_sched_op, with_high_bits(p, cmd), arg, 0);
+    poll_started = guest_rdtsc();
+}
+
+static void post_sched(struct call *c, long rc)
+{
+    /* A horizon poll that came back within ~1 ms had a past timeout. */
+    (void)rc;
+    if (c->info[0] && guest_rdtsc() - poll_started < 2000000)
+        poll_horizon += TICK_NS;
+}
+
+/* ---- vcpu_op (24) -------------------------------------------------------------------- */
+
+static bool vcpu_initialised[8]; /* by a fuzzed VCPUOP_initialise: never up */
+
+/* A context: a valid 64-bit one with a few fields changed. */
+static void gen_vcpu_context(struct prng *p, struct vcpu_hvm_context *ctx)
+{
+    uint64_t *field = (uint64_t *)&ctx->cpu_regs.x86_64;
+
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->mode = prng_one_in(p, 4) ? prng_below(p, 4) : VCPU_HVM_MODE_64B;
+    ctx->cpu_regs.x86_64.rip = 0x100000 + prng_below(p, 0x1000);
+    ctx->cpu_regs.x86_64.rflags = 2;
+    ctx->cpu_regs.x86_64.cr0 = 0x80000011;
+    ctx->cpu_regs.x86_64.cr3 = 0x200000;
+    ctx->cpu_regs.x86_64.cr4 = 0x20;
+    ctx->cpu_regs.x86_64.efer = 0x500;
+    for (unsigned int i = prng_below(p, 4); i; i--)
+        field[prng_below(p, sizeof(ctx->cpu_regs.x86_64) / 8)] = gen_number(p);
+    if (prng_one_in(p, 8))
+        ctx->pad = (uint32_t)prng_next(p);
+}
+
+static void gen_vcpu_op(struct prng *p, struct call *c)
+{
+    union {
+        struct vcpu_hvm_context ctx;
+        struct vcpu_register_vcpu_info info;
+    } u;
+    uint32_t cmd, vcpu;
+    uint64_t arg = 0;
+
+    switch (prng_below(p, 8)) {
+    case 0: /* vCPUs 2.. are never started: their contexts are fuzzed */
+        cmd = VCPUOP_initialise;
+        vcpu = prng_one_in(p, 4) ? gen_vcpu(p) : 2 + prng_below(p, 2);
+        gen_vcpu_context(p, &u.ctx);
+        arg = place(p, &u.ctx, sizeof(u.ctx), 1, &c->back);
+        break;
+    case 1: /* the helper, a vCPU never initialised, or none */
+        cmd = VCPUOP_up;
+        vcpu = prng_below(p, 4);
+        if (vcpu == 0 || (vcpu < 8 && vcpu_initialised[vcpu]))
+            vcpu = fw.nr_vcpus + prng_below(p, 100);
+        break;
+    case 2: /* the helper, or none: never vCPU 0, the fuzzer itself */
+        cmd = VCPUOP_down;
+        vcpu = prng_one_in(p, 2) ? 1 : fw.nr_vcpus + (uint32_t)gen_number(p);
+        if (vcpu == 0)
+            vcpu = 1;
+        break;
+    case 3:
+    case 4:
+        cmd = VCPUOP_is_up;
+        vcpu = gen_vcpu(p);
+        break;
+    case 5:
+        cmd = VCPUOP_register_vcpu_info;
+        vcpu = gen_vcpu(p);
+        u.info.mfn = gen_target_gfn(p, 1, 64, 1);
+        u.info.offset = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 64) * 64;
+        u.info.rsvd = prng_one_in(p, 8) ? (uint32_t)prng_next(p) : 0;
+        arg = place(p, &u.info, sizeof(u.info), 0, &c->back);
+        break;
+    default: /* commands Mica does not have (runstate, timers, ...) */
+        do
+            cmd = (uint32_t)gen_number(p);
+        while (cmd <= VCPUOP_is_up || cmd == VCPUOP_register_vcpu_info);
+        vcpu = (uint32_t)gen_number(p);
+        arg = gen_number(p);
+        break;
+    }
+    c->info[0] = cmd;
+    c->info[1] = vcpu;
+    /* Garbage above 32 bits: Xen's types are int and unsigned int. */
+    set_call(c, __HYPERVISOR_vcpu_op, with_high_bits(p, cmd), with_high_bits(p, vcpu), arg);
+}
+
+static void post_vcpu_op(struct call *c, long rc)
+{
+    uint32_t vcpu = (uint32_t)c->info[1];
+
+    if (rc != 0 || vcpu >= 8)
+        return;
+    if (c->info[0] == VCPUOP_initialise)
+        vcpu_initialised[vcpu] = true;
+}
+
+/* ---- hvm_op (34) ------------------------------------------------------------------------ */
+
+static uint64_t gen_callback(struct prng *p)
+{
+    switch (prng_below(p, 4)) {
+    case 0:
+        return 0;
+    case 1:
+    case 2:
+        return (2ull << 56) | gen_vector(p);
+    default: { /* GSI, INTx, PPI or nonsense; a vector type keeps a safe vector */
+        uint64_t v = gen_number(p);
+        return (v >> 56) == 2 ? (v & ~0xFFull) | gen_vector(p) : v;
+    }
+    }
+}
+
+static void gen_hvm_op(struct prng *p, struct call *c)
+{
+    union {
+        struct xen_hvm_param param;
+        struct xen_hvm_evtchn_upcall_vector vec;
+    } u;
+    uint64_t op;
+
+    memset(&u, 0, sizeof(u));
+    switch (prng_below(p, 6)) {
+    case 0:
+    case 1:
+        op = HVMOP_get_param;
+        u.param.domid = gen_domid(p, DOM_LOOK);
+        u.param.index = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 42);
+        break;
+    case 2:
+    case 3:
+        op = HVMOP_set_param;
+        u.param.domid = gen_domid(p, DOM_CHANGE);
+        u.param.index = prng_below(p, 2) ? HVM_PARAM_CALLBACK_IRQ : prng_below(p, 42);
+        u.param.value = gen_callback(p);
+        break;
+    case 4:
+        op = HVMOP_set_evtchn_upcall_vector;
+        u.vec.vcpu = gen_vcpu(p);
+        u.vec.vector = gen_vector(p);
+        break;
+    default:
+        op = gen_number(p);
+        if ((uint32_t)op == HVMOP_get_param || (uint32_t)op == HVMOP_set_param ||
+            (uint32_t)op == HVMOP_set_evtchn_upcall_vector)
+            op = 0x1000; /* a 32-bit caller's register holds only the low half */
+        break;
+    }
+    set_call(c, __HYPERVISOR_hvm_op, op, place(p, &u, sizeof(u), 0, &c->back), 0);
+}
+
+/* ---- domctl (36) --------------------------------------------------------------------- */
+
+static void gen_domctl(struct prng *p, struct call *c)
+{
+    struct xen_domctl d;
+
+    memset(&d, 0, sizeof(d));
+    d.h.interface_version = prng_one_in(p, 16) ? (uint32_t)gen_number(p)
+                                               : XEN_DOMCTL_INTERFACE_VERSION;
+    switch (prng_below(p, 8)) {
+    case 0:
+    case 1:
+    case 2:
+        d.h.cmd = XEN_DOMCTL_getdomaininfo;
+        d.h.domain = prng_one_in(p, 2) ? (domid_t)prng_below(p, 8) : gen_domid(p, DOM_LOOK);
+        break;
+    case 3: /* pause is always followed by an unpause (post_domctl) */
+        d.h.cmd = XEN_DOMCTL_pausedomain;
+        d.h.domain = gen_domid(p, DOM_LOOK);
+        break;
+    case 4:
+        d.h.cmd = XEN_DOMCTL_unpausedomain;
+        d.h.domain = gen_domid(p, DOM_LOOK);
+        break;
+    case 5: /* the caller itself (refused), or nobody */
+        d.h.cmd = XEN_DOMCTL_destroydomain;
+        d.h.domain = prng_one_in(p, 2) ? DOMID_SELF : (domid_t)(0x100 + prng_below(p, 0x7E00));
+        if (prng_one_in(p, 4))
+            d.h.domain = fw.self;
+        break;
+    case 6:
+        d.h.cmd = XEN_DOMCTL_set_virq_handler;
+        d.h.domain = gen_domid(p, DOM_CHANGE);
+        d.u.set_virq_handler.virq = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 26);
+        break;
+    default:
+        d.h.cmd = (uint32_t)gen_number(p);
+        if (d.h.cmd >= XEN_DOMCTL_destroydomain && d.h.cmd <= XEN_DOMCTL_getdomaininfo)
+            d.h.cmd = 1;
+        if (d.h.cmd == XEN_DOMCTL_set_virq_handler)
+            d.h.cmd = 67;
+        d.h.domain = gen_domid(p, DOM_LOOK);
+        break;
+    }
+    c->info[0] = d.h.cmd;
+    c->info[1] = d.h.domain;
+    set_call(c, __HYPERVISOR_domctl, place(p, &d, sizeof(d), 0, &c->back), 0, 0);
+}
+
+static void post_domctl(struct call *c, long rc)
+{
+    if (c->info[0] == XEN_DOMCTL_pausedomain && rc == 0) {
+        struct xen_domctl d;
+        long urc;
+
+        memset(&d, 0, sizeof(d));
+        d.h.cmd = XEN_DOMCTL_unpausedomain;
+        d.h.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+        d.h.domain = (domid_t)c->info[1];
+        /* Another domctl in progress makes Mica re-execute the call: the
+         * hypercall page's stub returns only when it has run. */
+        urc = book(hypercall5(__HYPERVISOR_domctl, (unsigned long)&d, 0, 0, 0, 0));
+        CHECK_EQ(urc, 0);
+    }
+}
+
+/* ---- xsm_op (27) ----------------------------------------------------------------------- */
+
+static void gen_xsm_op(struct prng *p, struct call *c)
+{
+    struct xen_flask_op op;
+    void *out;
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 8);
+    op.interface_version = prng_one_in(p, 8) ? (uint32_t)gen_number(p)
+                                             : XEN_FLASK_INTERFACE_VERSION;
+    switch (op.cmd) {
+    case FLASK_LOAD: { /* random bytes as a policy: the loader must refuse them */
+        size_t n = prng_below(p, 4096);
+        uint8_t *blob = edge_array(EDGE_LIST, n);
+        for (size_t i = 0; i < n; i++)
+            blob[i] = (uint8_t)prng_next(p);
+        if (n >= 8 && prng_one_in(p, 2)) { /* a plausible header, to get further in */
+            uint32_t head[2] = { FLASK_POLICY_MAGIC, FLASK_POLICY_VERSION };
+            memcpy(blob, head, 8);
+        }
+        set_xen_guest_handle(op.u.load.buffer, (char *)(uintptr_t)array_ptr(p, EDGE_LIST, n));
+        op.u.load.size = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : (uint32_t)n;
+        break;
+    }
+    case FLASK_SETENFORCE:
+        op.u.enforce.enforcing = prng_one_in(p, 2) ? prng_below(p, 3) : (uint32_t)gen_number(p);
+        break;
+    case FLASK_CONTEXT_TO_SID:
+    case FLASK_SID_TO_CONTEXT:
+        op.u.sid_context.sid = prng_one_in(p, 2) ? prng_below(p, 16) : (uint32_t)gen_number(p);
+        op.u.sid_context.size = prng_one_in(p, 2) ? prng_below(p, 64) : (uint32_t)gen_number(p);
+        set_xen_guest_handle(op.u.sid_context.context, (char *)(uintptr_t)gen_out_ptr(p, 64, &out));
+        break;
+    default:
+        op.u.access.ssid = prng_below(p, 16);
+        op.u.access.tsid = prng_below(p, 16);
+        op.u.access.tclass = prng_one_in(p, 2) ? prng_below(p, 16) : (uint32_t)gen_number(p);
+        op.u.access.req = (uint32_t)prng_next(p);
+        break;
+    }
+    set_call(c, __HYPERVISOR_xsm_op, place(p, &op, sizeof(op), 0, &c->back), 0, 0);
+}
+
+/* ---- console_io (18), xen_version (17), unknown numbers ------------------------------------ */
+
+/* What a fuzzed CONSOLEIO_write may print: it ends in a newline, so the
+ * fuzzer's own lines stay whole. At most one every CONSOLE_EVERY calls:
+ * Mica drops a domain's lines beyond 200 a second. */
+static const char console_text[] = "fuzz: console_io text, a fuzzed write\n";
+#define CONSOLE_EVERY 4000
+static unsigned long last_console_write;
+static unsigned long call_index;
+
+static void gen_console_io(struct prng *p, struct call *c)
+{
+    uint32_t cmd, count;
+    uint64_t buf;
+    void *out;
+
+    switch (prng_below(p, 4)) {
+    case 0:
+    case 1:
+        cmd = CONSOLEIO_write;
+        count = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 200);
+        if (count && count <= sizeof(console_text) - 1 &&
+            call_index - last_console_write >= CONSOLE_EVERY) {
+            buf = (uintptr_t)console_text + sizeof(console_text) - 1 - count;
+            last_console_write = call_index;
+        } else {
+            buf = gen_fault_ptr(p); /* nothing printed */
+        }
+        break;
+    case 2:
+        cmd = CONSOLEIO_read;
+        count = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 256);
+        buf = gen_out_ptr(p, count < 4096 ? count : 4096, &out);
+        break;
+    default:
+        cmd = 2 + (uint32_t)prng_below(p, 1000);
+        count = (uint32_t)gen_number(p);
+        buf = gen_fault_ptr(p);
+        break;
+    }
+    set_call(c, __HYPERVISOR_console_io, with_high_bits(p, cmd), with_high_bits(p, count), buf);
+}
+
+static void gen_xen_version(struct prng *p, struct call *c)
+{
+    uint32_t cmd = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 11);
+    void *out;
+    uint64_t arg = gen_out_ptr(p, 1024, &out);
+
+    if (cmd == XENVER_pagesize && prng_one_in(p, 2))
+        arg = 0;
+    c->info[0] = cmd;
+    set_call(c, __HYPERVISOR_xen_version, with_high_bits(p, cmd), arg, 0);
+}
+
+static void post_xen_version(struct call *c, long rc)
+{
+    if ((uint32_t)c->info[0] == XENVER_version)
+        CHECK_EQ(rc, 0x40011);
+}
+
+static int hypercall_known(uint64_t nr)
+{
+    return nr == __HYPERVISOR_memory_op || nr == __HYPERVISOR_xen_version ||
+           nr == __HYPERVISOR_console_io || nr == __HYPERVISOR_grant_table_op ||
+           nr == __HYPERVISOR_vcpu_op || nr == __HYPERVISOR_xsm_op || nr == __HYPERVISOR_sched_op ||
+           nr == __HYPERVISOR_event_channel_op || nr == __HYPERVISOR_hvm_op ||
+           nr == __HYPERVISOR_domctl;
+}
+
+/* Numbers Mica does not answer (the experiment range 64..71 is empty
+ * here), their low 32 bits too: a 32-bit caller's are all that count. */
+static void gen_unknown(struct prng *p, struct call *c)
+{
+    uint64_t nr;
+
+    do
+        nr = prng_one_in(p, 2) ? prng_below(p, 128) : gen_number(p);
+    while (hypercall_known(nr) || hypercall_known((uint32_t)nr));
+    set_call(c, nr, gen_number(p), gen_number(p), gen_number(p));
+    c->arg[3] = gen_number(p);
+    c->arg[4] = gen_number(p);
+}
+
+static void post_unknown(struct call *c, long rc)
+{
+    (void)c;
+    CHECK_EQ(rc, -XEN_ENOSYS);
+}
+
+/* ---- the table --------------------------------------------------------------------------- */
+
+/* name, weight, generator, bookkeeping, preemptible, what the result may be */
+#define OP(name, weight, gen, post, preemptible, result)      \
+    {                                                         \
+        name, weight, gen, post, preemptible, result, 0, 0, 0 \
+    }
+static struct op ops[] = {
+    OP("memory_op reservation", 12, gen_memop_reservation, NULL, true, RC_VALUE),
+    OP("memory_op query", 3, gen_memop_query, NULL, false, RC_VALUE),
+    OP("memory_op memory_map", 2, gen_memop_memory_map, NULL, false, RC_ZERO_OR_ERRNO),
+    OP("memory_op add_to_physmap", 7, gen_add_to_physmap, post_add_to_physmap, true,
+       RC_ZERO_OR_ERRNO),
+    OP("memory_op add_to_physmap_batch", 6, gen_add_to_physmap_batch, NULL, true, RC_ZERO_OR_ERRNO),
+    OP("memory_op remove_from_physmap", 5, gen_remove_from_physmap, NULL, false, RC_ZERO_OR_ERRNO),
+    OP("memory_op other", 2, gen_memop_misc, NULL, false, RC_ZERO_OR_ERRNO),
+    OP("grant_table_op map", 6, gen_gnttab_map, post_gnttab_map, true, RC_ZERO_OR_ERRNO),
+    OP("grant_table_op unmap", 4, gen_gnttab_unmap, NULL, true, RC_ZERO_OR_ERRNO),
+    OP("grant_table_op setup_table", 1, gen_gnttab_setup_table, NULL, false, RC_ZERO_OR_ERRNO),
+    OP("grant_table_op copy", 4, gen_gnttab_copy, NULL, true, RC_ZERO_OR_ERRNO),
+    OP("grant_table_op other", 2, gen_gnttab_misc, NULL, false, RC_ZERO_OR_ERRNO),
+    OP("event_channel_op", 12, gen_evtchn, post_evtchn, false, RC_ZERO_OR_ERRNO),
+    OP("sched_op", 5, gen_sched, post_sched, false, RC_ZERO_OR_ERRNO),
+    OP("vcpu_op", 3, gen_vcpu_op, post_vcpu_op, false, RC_VALUE),
+    OP("hvm_op", 3, gen_hvm_op, NULL, false, RC_ZERO_OR_ERRNO),
+    OP("domctl", 4, gen_domctl, post_domctl, false, RC_ZERO_OR_ERRNO),
+    OP("xsm_op", 2, gen_xsm_op, NULL, false, RC_VALUE),
+    OP("console_io", 2, gen_console_io, NULL, false, RC_VALUE),
+    OP("xen_version", 2, gen_xen_version, post_xen_version, false, RC_VALUE),
+    OP("unknown hypercall", 2, gen_unknown, post_unknown, false, RC_ZERO_OR_ERRNO),
+};
+#define NR_OPS (sizeof(ops) / sizeof(ops[0]))
+
+static struct op *pick_op(struct prng *p)
+{
+    static unsigned int total;
+    uint32_t r;
+
+    if (!total)
+        for (unsigned int i = 0; i < NR_OPS; i++)
+            total += ops[i].weight;
+    r = prng_below(p, total);
+    for (unsigned int i = 0; i < NR_OPS; i++) {
+        if (r < ops[i].weight)
+            return &ops[i];
+        r -= ops[i].weight;
+    }
+    return &ops[0];
+}
+
+static void print_call(const char *why, unsigned long index, const struct call *c)
+{
+    gprintf("fuzz: %s call %lu (%s): nr %lu args %llx %llx %llx %llx %llx\n", why, index,
+            c->op->name, c->nr, (unsigned long long)c->arg[0], (unsigned long long)c->arg[1],
+            (unsigned long long)c->arg[2], (unsigned long long)c->arg[3],
+            (unsigned long long)c->arg[4]);
+}
+
+/* A result outside what the call may return is a Mica bug. */
+static void check_result(unsigned long index, const struct call *c, long rc)
+{
+    /* A value's high bit is set for a 32-bit caller whenever the value
+     * reaches 2^31 (a gfn, say): only an errno-sized negative is an error. */
+    bool ok = c->op->result == RC_VALUE ? rc >= ERRNO_MIN || (!FLAVOUR_64 && rc < -4095)
+                                        : rc >= ERRNO_MIN && rc <= 0;
+
+    if (!ok) {
+        bad_results++;
+        print_call("bad result from", index, c);
+        guest_test_fail(__FILE__, __LINE__, "result %ld (0x%lx)", rc, (unsigned long)rc);
+    }
+}
+
+/* ---- the interrupt: rewriting a preempted call ---------------------------------------------- */
+
+#ifdef __x86_64__
+extern const char fuzz_vmmcall_insn[];
+
+/*
+ * An interrupt (the event upcall, which stays pending: the fuzzer never
+ * acknowledges it, so every entry into the guest brings one). If it stopped
+ * the guest on the fuzzer's VMMCALL, a preemptible call is being continued:
+ * sometimes rewrite it, registers and structures, before it resumes.
+ */
+static void fuzz_interrupt(struct guest_trap_frame *f)
+{
+    struct call *c = active_call;
+
+    interrupts++;
+    if (f->rip != (uintptr_t)fuzz_vmmcall_insn || !c || !c->op->preemptible ||
+        !prng_one_in(&irq_prng, 3))
+        return;
+    mutations++;
+    switch (prng_below(&irq_prng, 4)) {
+    case 0: /* a memory_op continuation's start; a batch's count */
+        if (c->nr == __HYPERVISOR_memory_op)
+            f->rdi = (f->rdi & MEMOP_CMD_MASK) | (gen_number(&irq_prng) << MEMOP_EXTENT_SHIFT);
+        else
+            f->rdx = gen_count(&irq_prng);
+        return;
+    case 1: /* the argument pointer now faults */
+        f->rsi = gen_fault_ptr(&irq_prng);
+        return;
+    default: /* another call of the same kind, from scratch */
+        c->op->gen(&irq_prng, c);
+        f->rax = c->nr;
+        f->rdi = c->arg[0];
+        f->rsi = c->arg[1];
+        f->rdx = c->arg[2];
+        f->r10 = c->arg[3];
+        f->r8 = c->arg[4];
+        return;
+    }
+}
+
+/* Vectors 32..255: an interrupt stub building the library's trap frame
+ * (tests/guest/lib/trap.h: error code and vector, then every GPR). */
+void fuzz_irq_entry(void);
+void fuzz_irq_dispatch(struct guest_trap_frame *f);
+void fuzz_irq_dispatch(struct guest_trap_frame *f)
+{
+    fuzz_interrupt(f);
+}
+__asm__("    .text\n"
+        "    .globl fuzz_irq_entry\n"
+        "fuzz_irq_entry:\n"
+        "    push $0\n"
+        "    push $0xff\n"
+        "    push %rax\n    push %rbx\n    push %rcx\n    push %rdx\n"
+        "    push %rsi\n    push %rdi\n    push %rbp\n    push %r8\n"
+        "    push %r9\n    push %r10\n    push %r11\n    push %r12\n"
+        "    push %r13\n    push %r14\n    push %r15\n"
+        "    mov %rsp, %rdi\n"
+        "    cld\n"
+        "    call fuzz_irq_dispatch\n"
+        "    pop %r15\n    pop %r14\n    pop %r13\n    pop %r12\n"
+        "    pop %r11\n    pop %r10\n    pop %r9\n    pop %r8\n"
+        "    pop %rbp\n    pop %rdi\n    pop %rsi\n    pop %rdx\n"
+        "    pop %rcx\n    pop %rbx\n    pop %rax\n"
+        "    add $16, %rsp\n"
+        "    iretq\n");
+
+/* Vectors 16..31 (but 17, 21, 29, 30) arrive through the library's
+ * exception stubs, which push no error code for them: the same handler. */
+static void install_interrupts(void)
+{
+    for (unsigned int v = 32; v < 256; v++)
+        guest_set_idt_gate(v, fuzz_irq_entry);
+    for (unsigned int v = 16; v < 32; v++)
+        if (v != 17 && v != 21 && v != 29 && v != 30)
+            guest_set_trap_handler(v, fuzz_interrupt);
+}
+
+/* The helper vCPU: blocks until an event or a tick, for ever; the fuzzed
+ * vcpu_op calls take it down and bring it back. */
+static uint8_t helper_stack[8192] __attribute__((aligned(16)));
+
+static void helper(unsigned int id)
+{
+    (void)id;
+    for (;;)
+        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+#endif
+
+/* ---- setting up ---------------------------------------------------------------------------- */
+
+/* The edge blocks: RAM the fuzzer populates (after giving back as much from
+ * the top of its scratch, so max_pages allows it), each followed by a hole. */
+static void make_edge_blocks(void)
+{
+    for (unsigned int b = 0; b <= EDGE_STRUCT; b++) {
+        xen_pfn_t give = fw.ram_end - EDGE_PAGES * (b + 1), take = EDGE_END(b) - EDGE_PAGES;
+        struct xen_memory_reservation r = { .nr_extents = 1,
+                                            .extent_order = 3,
+                                            .domid = DOMID_SELF };
+
+        set_xen_guest_handle(r.extent_start, &give);
+        if (!CHECK_EQ(book(HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r)), 1))
+            guest_test_abort("cannot give back scratch pages for the edge blocks");
+        set_xen_guest_handle(r.extent_start, &take);
+        if (!CHECK_EQ(book(HYPERVISOR_memory_op(XENMEM_populate_physmap, &r)), 1))
+            guest_test_abort("cannot populate the edge blocks");
+    }
+}
+
+static void read_options(void)
+{
+    unsigned long v;
+
+    if (guest_arg_ulong("seed", &v) == 0)
+        opt_seed = v;
+    if (guest_arg_ulong("calls", &v) == 0)
+        opt_calls = v;
+    if (guest_arg_ulong("trace", &v) == 0)
+        opt_trace_from = v;
+    fw.peer = guest_arg_ulong("peer", &v) == 0 ? (domid_t)v : DOMID_INVALID;
+    fw.bystander = guest_arg_ulong("bystander", &v) == 0 ? (domid_t)v : DOMID_INVALID;
+}
+
+/* Everything from start_info, read before its page (gfn 1) becomes scratch. */
+static void learn_world(void)
+{
+    struct hvm_memmap_table_entry map[16];
+    int n = guest_memory_map(map, 16);
+    struct cpuid_regs r = guest_cpuid(xen_cpuid_base + 4, 0);
+
+    read_options();
+    fw.privileged = (guest_start_info()->flags & SIF_PRIVILEGED) != 0;
+    fw.self = (r.eax & (1u << 4)) ? (domid_t)r.ecx : DOMID_INVALID;
+    for (int i = 0; i < n; i++)
+        if (map[i].type == XEN_HVM_MEMMAP_TYPE_RAM && map[i].addr == 0)
+            fw.ram_end = map[i].size / FUZZ_PAGE;
+    /* vCPUs: those VCPUOP_is_up answers for. */
+    while (fw.nr_vcpus < 8 && HYPERVISOR_vcpu_op(VCPUOP_is_up, fw.nr_vcpus, NULL) >= 0)
+        fw.nr_vcpus++;
+    if ((uintptr_t)__image_end > IMAGE_LIMIT * FUZZ_PAGE)
+        guest_test_abort("the image reaches the control gfns (fuzz.h)");
+    if (fw.ram_end < SCRATCH_MAIN + 0x400)
+        guest_test_abort("too little RAM for the scratch region (mem=8M at least)");
+}
+
+void test_main(void)
+{
+    struct call c;
+
+    learn_world();
+    prng_seed(&main_prng, opt_seed, 1);
+    prng_seed(&irq_prng, opt_seed, 2);
+    make_edge_blocks();
+    write_grants(&main_prng);
+#ifdef __x86_64__
+    install_interrupts();
+    if (fw.nr_vcpus > 1)
+        CHECK_EQ(guest_start_vcpu(1, helper, helper_stack + sizeof(helper_stack)), 0);
+    {
+        /* An upcall that stays pending: an IPI to ourselves on a vector. */
+        struct xen_hvm_param cb = { .domid = DOMID_SELF,
+                                    .index = HVM_PARAM_CALLBACK_IRQ,
+                                    .value = (2ull << 56) | 0xF3 };
+        CHECK_EQ(book(HYPERVISOR_hvm_op(HVMOP_set_param, &cb)), 0);
+        long port = book(evtchn_bind_ipi(0));
+        if (CHECK(port > 0))
+            CHECK_EQ(book(evtchn_send((evtchn_port_t)port)), 0);
+    }
+    __asm__ volatile("sti");
+#endif
+    gprintf("fuzz: seed 0x%llx, %lu calls, %sprivileged d%u, peer d%u, bystander d%u, "
+            "RAM 0x%llx pages, %u vCPUs\n",
+            (unsigned long long)opt_seed, opt_calls, fw.privileged ? "" : "un", fw.self, fw.peer,
+            fw.bystander, (unsigned long long)fw.ram_end, fw.nr_vcpus);
+
+    for (call_index = 0; call_index < opt_calls; call_index++) {
+        uint64_t t0;
+        long rc;
+
+        if (opt_calls >= 8 && call_index && call_index % (opt_calls / 8) == 0)
+            gprintf("fuzz: %lu/8 (%lu calls)\n", call_index / (opt_calls / 8), call_index);
+        if (prng_one_in(&main_prng, 32))
+            write_grants(&main_prng);
+        memset(&c, 0, sizeof(c));
+        c.op = pick_op(&main_prng);
+        c.op->gen(&main_prng, &c);
+        if (call_index >= opt_trace_from) {
+            print_call("trace", call_index, &c);
+            HYPERVISOR_sched_op(SCHEDOP_block, NULL); /* stay under the console's rate */
+        }
+        active_call = &c;
+        t0 = guest_rdtsc();
+        rc = do_call(&c);
+        c.op->tsc += guest_rdtsc() - t0;
+        active_call = NULL;
+        c.op->calls++;
+        if (rc >= 0)
+            c.op->ok++;
+        check_result(call_index, &c, rc);
+        if (c.op->post)
+            c.op->post(&c, rc);
+    }
+
+#ifdef __x86_64__
+    __asm__ volatile("cli");
+#endif
+    gprintf("fuzz: done, %lu calls (%lu bookkeeping), %lu rewritten continuations, "
+            "%lu interrupts, %lu bad results\n",
+            call_index, bookkeeping_calls, mutations, interrupts, bad_results);
+    for (unsigned int i = 0; i < NR_OPS; i++)
+        gprintf("fuzz:   %s: %lu calls, %lu succeeded, %llu Mticks\n", ops[i].name, ops[i].calls,
+                ops[i].ok, (unsigned long long)(ops[i].tsc >> 20));
+}

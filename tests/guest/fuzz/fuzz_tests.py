@@ -1,0 +1,98 @@
+"""QEMU tests of Mica under hostile guests (tests/guest/fuzz/): the hypercall
+fuzzer (fuzz.c) and races on the same gfns (race.c), each beside a bystander
+(bystander.c) that must finish its own checked work. docs/reliability.md has
+the figures and the commands that reproduce them.
+
+tests() returns the list (tests/mica_test.py); tools/soak.py (make soak) runs
+the same tests, longer. Every run is judged the same way: no Mica fault or
+panic (the debug build's lock-order checker panics on a violation), every
+p2m audit clean (sampled during the run with p2m-audit-every, each domain's
+at its end, and every domain's through the debug key `a` typed three times
+while the fuzzers run), no frame leaked, and every guest's PASS.
+"""
+import re
+
+from mica_test import (ALL_OFF, AUDIT_REJECT, NO_LEAK, QemuTest, guest_elf, summary,
+                       verdict)
+
+# CI: 200,000 fuzzed calls in all (two tests of two fuzzers, 50,000 calls
+# each) and 100,000 race operations.
+FUZZ_CALLS = 50000
+RACE_OPS = 100000
+# Audit the caller's p2m after every N-th memory_op of any domain (an audit
+# costs time in proportion to the domain's memory; docs/reliability.md).
+FUZZ_AUDIT_EVERY = 64
+RACE_AUDIT_EVERY = 16
+# The fuzzers' memory: both the same (the privileged one changes the other's
+# scratch gfns, which fuzz.h lays out by its own RAM size).
+FUZZ_MEM = "32M"
+
+
+def audited(name, domid):
+    return r"^p2m audit d%d \(%s\): ok \(" % (domid, re.escape(name))
+
+
+def fuzz(name, priv_flavour, unpriv_flavour, seed, calls=FUZZ_CALLS, timeout=600,
+         cmdline="p2m-audit-every=%d" % FUZZ_AUDIT_EVERY):
+    """d0 a privileged fuzzer, d1 an unprivileged one (seeds seed and seed+1),
+    d2 a bystander checking its memory and an event channel until both are
+    gone. While they run, the key `a` audits every domain three times."""
+    args = "calls=%d bystander=2" % calls
+    modules = [
+        (guest_elf("fuzz" + priv_flavour),
+         "name=fuzz-p mem=%s vcpus=4 priv -- seed=%d peer=1 %s" % (FUZZ_MEM, seed, args)),
+        (guest_elf("fuzz" + unpriv_flavour),
+         "name=fuzz-u mem=%s vcpus=4 -- seed=%d peer=0 %s" % (FUZZ_MEM, seed + 1, args)),
+        (guest_elf("bystander"), "name=bystander mem=16M -- watch=0,1"),
+    ]
+    typed = [(r"\(fuzz-[pu]\) fuzz: %d/8 " % eighth, b"a") for eighth in (2, 4, 6)]
+    return QemuTest(
+        "fuzz/" + name, cmdline, cpus=2, mem="512M", modules=modules, timeout=timeout,
+        typed=typed,
+        expect=[r"\(fuzz-p\) fuzz: seed 0x%x, %d calls, privileged d0" % (seed, calls),
+                r"\(fuzz-u\) fuzz: seed 0x%x, %d calls, unprivileged d1" % (seed + 1, calls),
+                r"\(fuzz-p\) fuzz: done, %d calls .*, 0 bad results$" % calls,
+                r"\(fuzz-u\) fuzz: done, %d calls .*, 0 bad results$" % calls,
+                r"\(bystander\) bystander: \d+ rounds, .* every page as written$",
+                verdict("fuzz-p", "fuzz" + priv_flavour),
+                verdict("fuzz-u", "fuzz" + unpriv_flavour),
+                verdict("bystander", "bystander"),
+                audited("fuzz-p", 0), audited("fuzz-u", 1), audited("bystander", 2),
+                summary("fuzz-p", domid=0), summary("fuzz-u", domid=1),
+                summary("bystander", domid=2), ALL_OFF, NO_LEAK],
+        reject=AUDIT_REJECT)
+
+
+def race(name, ops=RACE_OPS, seed=1, timeout=600,
+         cmdline="p2m-audit-every=%d" % RACE_AUDIT_EVERY):
+    """d1's two vCPUs populate, decrease, move, remove and put shared_info on
+    16 gfns, granting them to d0, which foreign-maps and grant-maps them,
+    writes through the mappings and copies through the grants; a bystander
+    checks its memory (frames they free are reused there) until both are
+    gone. `ops` in all: the owner's two vCPUs and the mapper share them."""
+    per_vcpu = ops // 3
+    args = "seed=%d ops=%d" % (seed, per_vcpu)
+    modules = [(guest_elf("race"), "name=mapper mem=8M priv -- role=mapper other=1 " + args),
+               (guest_elf("race"), "name=owner mem=16M vcpus=2 -- role=owner other=0 " + args),
+               (guest_elf("bystander"), "name=bystander mem=16M -- watch=0,1")]
+    return QemuTest(
+        "fuzz/" + name, cmdline, cpus=2, mem="256M", modules=modules, timeout=timeout,
+        expect=[r"\(owner\) race: owner: %d operations on 16 gfns from 2 vCPUs" % (2 * per_vcpu),
+                r"\(mapper\) race: mapper: \d+ operations",
+                r"\(bystander\) bystander: \d+ rounds, .* every page as written$",
+                verdict("mapper", "race"), verdict("owner", "race"),
+                verdict("bystander", "bystander"),
+                audited("mapper", 0), audited("owner", 1), audited("bystander", 2),
+                summary("mapper", domid=0), summary("owner", domid=1),
+                summary("bystander", domid=2), ALL_OFF, NO_LEAK],
+        reject=AUDIT_REJECT)
+
+
+def tests():
+    return [
+        # A 64-bit privileged fuzzer beside a 32-bit unprivileged one, and
+        # the other way round (the 32-bit layouts of the privileged calls).
+        fuzz("fuzz", "", "-32", seed=1),
+        fuzz("fuzz-32", "-32", "", seed=3),
+        race("race"),
+    ]
