@@ -408,9 +408,12 @@ void domain_destroy(struct domain *d)
     relinquish_memory(d);
     for (unsigned int i = 0; i < d->nr_vcpus; i++)
         arch_vcpu_destroy(d->vcpus[i]);
+    /* DEAD under the lock, as the memory goes: whoever holds a reference
+     * and takes the lock (the p2m audit and dump, getdomaininfo) finds the
+     * domain either whole or DEAD, never half torn down. */
+    d->state = DOMAIN_DEAD;
     spin_unlock(&d->lock);
     end_of_run_record(d->domid, d->name, d->shutdown_reason);
-    d->state = DOMAIN_DEAD;
     domain_put(d);                  /* the domain list's reference */
     send_global_virq(VIRQ_DOM_EXC); /* ... and that it is gone */
 }

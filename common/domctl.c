@@ -76,7 +76,7 @@ static uint32_t domain_flags(const struct domain *d)
     return flags;
 }
 
-static void fill_domaininfo(const struct domain *d, struct xen_domctl_getdomaininfo *info)
+static void fill_domaininfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
 {
     unsigned int online = 0;
 
@@ -88,8 +88,13 @@ static void fill_domaininfo(const struct domain *d, struct xen_domctl_getdomaini
     info->tot_pages = d->tot_pages;
     info->max_pages = d->max_pages;
     /* Where the guest mapped its shared_info page (XENMAPSPACE_shared_info),
-     * or all ones while it has not. */
-    info->shared_info_frame = gfn_x(d->shared_info->gfn);
+     * or all ones while it has not. Under d's lock: the caller's reference
+     * keeps the struct, not the memory, and a domain destroyed meanwhile
+     * has no shared_info left (DEAD). */
+    spin_lock(&d->lock);
+    info->shared_info_frame = d->state == DOMAIN_DEAD ? gfn_x(INVALID_GFN)
+                                                      : gfn_x(d->shared_info->gfn);
+    spin_unlock(&d->lock);
     /* cpu_time stays 0: Mica does not account vCPU time yet. */
     info->nr_online_vcpus = online;
     info->max_vcpu_id = d->nr_vcpus - 1;

@@ -41,7 +41,7 @@ enum domain_state {
     DOMAIN_PAUSED,
     DOMAIN_SHUTDOWN, /* asked to stop (shutdown_reason says why); vCPUs stopping */
     DOMAIN_DYING,    /* resources being returned */
-    DOMAIN_DEAD,
+    DOMAIN_DEAD,     /* its memory is gone (set under lock); only the struct is left */
 };
 
 enum vcpu_state {

@@ -29,8 +29,10 @@ REJECT = NO_FAULT + (r"FAIL guest/",)
 # domain at teardown) or a leak at the end of the run fails it.
 ALWAYS_REJECT = (r"p2m audit d\d+ \(.*\): FAILED", r"frames leaked by domains")
 # Stricter, for tests that audit during the run (p2m-audit, p2m-audit-every,
-# the key `a`): any audit line but "ok (", or the end's count of failures.
-AUDIT_REJECT = REJECT + (r"^p2m audit d\d+ \([^)]*\): (?!ok \()", r"audit\(s\) failed")
+# the key `a`): any audit line but "ok (" (or the key's note on a domain torn
+# down meanwhile), or the end's count of failures.
+AUDIT_REJECT = REJECT + (r"^p2m audit d\d+ \([^)]*\): (?!ok \(|torn down meanwhile)",
+                         r"audit\(s\) failed")
 # The end-of-run check that every frame the domains used came back.
 NO_LEAK = r"Memory: (\d+) frames free before the domains, \1 after"
 # The end-of-run line when every domain powered off.

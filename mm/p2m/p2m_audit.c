@@ -88,6 +88,14 @@ unsigned int p2m_audit(struct domain *d)
     uint64_t pages = 0;
 
     spin_lock(&d->lock);
+    if (d->state == DOMAIN_DEAD) {
+        /* Torn down since the caller took its reference (the key `a` on one
+         * CPU while the domain ends on another): its tables and frames are
+         * freed, there is nothing left to check. */
+        spin_unlock(&d->lock);
+        printk("p2m audit d%u (%s): torn down meanwhile, nothing to audit\n", d->domid, d->name);
+        return 0;
+    }
     p2m_lock(&d->p2m);
     p2m_for_each_leaf(&d->p2m, check_leaf, &a);
     list_for_each(pos, &d->page_list) {

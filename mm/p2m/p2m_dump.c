@@ -58,6 +58,11 @@ void p2m_dump(struct domain *d)
     struct run r = { INVALID_GFN, INVALID_MFN, 0, p2m_invalid, 0 };
 
     spin_lock(&d->lock);
+    if (d->state == DOMAIN_DEAD) { /* torn down since the caller took its reference */
+        spin_unlock(&d->lock);
+        printk("p2m of d%u (%s): torn down meanwhile\n", d->domid, d->name);
+        return;
+    }
     p2m_lock(&d->p2m);
     printk("p2m of d%u (%s): %lu pages owned, %lu table pages, leaves up to %s\n", d->domid,
            d->name, d->tot_pages, d->p2m.table_pages,

@@ -8,7 +8,8 @@ the same tests, longer. Every run is judged the same way: no Mica fault or
 panic (the debug build's lock-order checker panics on a violation), every
 p2m audit clean (sampled during the run with p2m-audit-every, each domain's
 at its end, and every domain's through the debug key `a` typed three times
-while the fuzzers run), no frame leaked, and every guest's PASS.
+while the fuzzers run and as they end), no frame leaked, and every guest's
+PASS.
 """
 import re
 
@@ -45,7 +46,10 @@ def fuzz(name, priv_flavour, unpriv_flavour, seed, calls=FUZZ_CALLS, timeout=600
          "name=fuzz-u mem=%s vcpus=4 -- seed=%d peer=0 %s" % (FUZZ_MEM, seed + 1, args)),
         (guest_elf("bystander"), "name=bystander mem=16M -- watch=0,1"),
     ]
+    # The key `a` audits every domain while they run, and again as the first
+    # fuzzer finishes (an audit racing with a teardown: teardown_watch below).
     typed = [(r"\(fuzz-[pu]\) fuzz: %d/8 " % eighth, b"a") for eighth in (2, 4, 6)]
+    typed.append((r"\(fuzz-[pu]\) PASS", b"a" * 20))
     return QemuTest(
         "fuzz/" + name, cmdline, cpus=2, mem="512M", modules=modules, timeout=timeout,
         typed=typed,
@@ -88,6 +92,26 @@ def race(name, ops=RACE_OPS, seed=1, timeout=600,
         reject=AUDIT_REJECT)
 
 
+def teardown_watch(others=12):
+    """Domains looked at while they are torn down (teardown_watch.c): d0, big,
+    asks getdomaininfo about the others until all are gone; they end one
+    after another (bystanders of 3, 6, 9 ... rounds); meanwhile the keys `a`
+    and `p` audit and dump every p2m without pause. Before the fix (DOMAIN_DEAD
+    under the domain's lock) the key's audit faulted on a domain torn down
+    under it in most runs."""
+    modules = [(guest_elf("teardown_watch"), "name=watch mem=128M -- others=%d" % others)]
+    modules += [(guest_elf("bystander"), "name=end%d mem=4M -- min=%d" % (i, 3 * i))
+                for i in range(1, others + 1)]
+    return QemuTest(
+        "fuzz/teardown-watch", cpus=2, mem="1G", modules=modules, timeout=300,
+        typed=[(r"Mica: \d+ domain\(s\) started", (b"a" * 60 + b"p") * 60)],
+        expect=[r"\(watch\) teardown_watch: \d+ getdomaininfo calls",
+                verdict("watch", "teardown_watch"), summary("watch", domid=0)]
+        + [verdict("end%d" % i, "bystander") for i in range(1, others + 1)]
+        + [ALL_OFF, NO_LEAK],
+        reject=AUDIT_REJECT)
+
+
 def tests():
     return [
         # A 64-bit privileged fuzzer beside a 32-bit unprivileged one, and
@@ -95,4 +119,6 @@ def tests():
         fuzz("fuzz", "", "-32", seed=1),
         fuzz("fuzz-32", "-32", "", seed=3),
         race("race"),
+        # Regression: the debug keys and getdomaininfo on domains being torn down.
+        teardown_watch(),
     ]
