@@ -120,7 +120,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DMICA_HOST \
                -fno-omit-frame-pointer
 
 UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check policyc flask typesafe \
-              evtchn_2l evtchn_fifo serial_rx
+              evtchn_2l evtchn_fifo serial_rx physmap
 UNIT_SRCS_buddy := mm/buddy.c
 UNIT_SRCS_heap := mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_cmdline := lib/cmdline.c
@@ -130,6 +130,9 @@ UNIT_SRCS_evtchn_2l := lib/evtchn_2l.c
 UNIT_SRCS_evtchn_fifo := lib/evtchn_fifo.c
 UNIT_SRCS_serial_rx := lib/serial_rx.c
 UNIT_SRCS_p2m := mm/p2m/p2m.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
+UNIT_SRCS_physmap := mm/p2m/physmap.c mm/p2m/p2m.c mm/p2m/p2m_gfn.c mm/p2m/p2m_audit.c \
+                     mm/frame_owner.c mm/frame_ref.c mm/buddy.c tests/unit/host_mm.c \
+                     tests/unit/host_spinlock.c
 UNIT_SRCS_vmcb_check := arch/x86/svm/vmcb_check.c
 UNIT_SRCS_policyc := tools/policyc.c
 UNIT_CFLAGS_policyc := -DPOLICYC_NO_MAIN -Itools
@@ -154,6 +157,13 @@ unit: $(UNIT_BINS)
 # Every test: host unit tests, then Mica booted in QEMU (tests/run_tests.py).
 test: deps unit $(BUILD)/mica.elf guests
 	python3 tests/run_tests.py --unit $(UNIT_BINS)
+
+# Mica under hostile guests for minutes: a million fuzzed hypercalls and a
+# million racing operations (tools/soak.py; docs/reliability.md). Prints each
+# run's rate; exit status 0 only if every run passed.
+.PHONY: soak
+soak: deps $(BUILD)/mica.elf guests
+	python3 tools/soak.py
 
 # Graded labs (docs/labs/): builds, then runs the tests that grade lab LAB and
 # prints "grade LAB: SCORE/TOTAL (PCT%)" (tools/grade.py). Exit status 0 only
@@ -215,6 +225,7 @@ help:
 	@echo "make guests   build every test guest (build/guest/*.elf)"
 	@echo "make unit     build the host unit tests (build/unit/test_*; make test runs them)"
 	@echo "make test     every test: host unit tests and QEMU boot tests"
+	@echo "make soak     a million fuzzed hypercalls and racing operations; prints the rates"
 	@echo "make grade   LAB=NAME: grade a lab (docs/labs/; tools/mklab LAB DEST makes its tree)"
 	@echo "make bench    deterministic benchmarks, Mica beside Xen 4.17"
 	@echo "make test-xen the self-only guest tests under real Xen 4.17"

@@ -1,10 +1,12 @@
 /*
  * Changing a domain's physmap: the operations memory_op is made of, one
  * page or one extent at a time. Each takes the domain lock and its p2m
- * (get_gfn), validates everything before the first change, changes, puts
- * the gfns, flushes the TLBs of every vCPU of the domain, and only then
- * drops the references of frames that left the p2m (so nothing is freed
- * while a CPU might still reach it). Return values are Xen errnos.
+ * (get_gfn), validates everything before the first change, changes,
+ * flushes the TLBs of every vCPU of the domain, and only then drops the
+ * references of frames that left the p2m (so nothing is freed while a CPU
+ * might still reach it), before it puts the gfns and unlocks (so an audit
+ * never sees a frame's mapping gone but its reference not). Return values
+ * are Xen errnos.
  */
 #ifndef MICA_PHYSMAP_H
 #define MICA_PHYSMAP_H

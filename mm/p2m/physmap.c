@@ -7,9 +7,15 @@
  *      the only allocation happens before the first visible change (split
  *      first: a split changes no translation);
  *   3. change the p2m and the frames' bookkeeping;
- *   4. flush every vCPU's TLB (p2m_flush), put the p2m, unlock;
+ *   4. flush every vCPU's TLB (p2m_flush);
  *   5. drop the references of frames that left the p2m: a frame is freed
- *      only when nothing maps it and no CPU can still translate to it.
+ *      only when nothing maps it and no CPU can still translate to it. Still
+ *      under the locks: a frame the domain keeps (RAM only unmapped, a
+ *      special frame) is audited under them (p2m_audit), and its count must
+ *      change together with its mapping;
+ *   6. put the p2m, unlock.
+ * (decrease_reservation frees its frames after the unlock: they have left
+ * the domain's page list by then, no audit of it sees them.)
  */
 #include "p2m/physmap.h"
 #include "assert.h"
@@ -56,8 +62,8 @@ struct departed {
     bool foreign;       /* another domain's frame: a foreign reference */
 };
 
-/* After the flush: the departed frames lose their p2m reference (and their
- * allocation reference if they left the domain). */
+/* After the flush, the locks still held: the departed frames lose their p2m
+ * reference (and their allocation reference if they left the domain). */
 static void drop_departed(struct departed *gone, unsigned int n)
 {
     for (unsigned int i = 0; i < n; i++) {
@@ -399,9 +405,9 @@ int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn)
     rc = source_frame(d, space, idx, &f, &src_gfn, &t);
     if (!rc)
         rc = map_frame_locked(d, f, src_gfn, t, gpfn, gone, &nr_gone);
+    drop_departed(gone, nr_gone);
     p2m_unlock(&d->p2m);
     spin_unlock(&d->lock);
-    drop_departed(gone, nr_gone);
     return rc;
 }
 
@@ -417,9 +423,9 @@ int physmap_add_special(struct domain *d, struct frame *f, gfn_t gpfn)
         return -XEN_ESRCH;
     p2m_lock(&d->p2m);
     rc = map_frame_locked(d, f, f->gfn, p2m_ram_rw, gpfn, gone, &nr_gone);
+    drop_departed(gone, nr_gone);
     p2m_unlock(&d->p2m);
     spin_unlock(&d->lock);
-    drop_departed(gone, nr_gone);
     return rc;
 }
 
@@ -463,13 +469,13 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
             rc = 0;
             must_set(&d->p2m, gpfn, mfn, p2m_map_foreign);
             p2m_flush(&d->p2m);
+            drop_departed(gone, nr_gone);
         }
         p2m_unlock(&d->p2m);
         spin_unlock(&d->lock);
     } else {
         rc = -XEN_ESRCH;
     }
-    drop_departed(gone, nr_gone);
     if (rc)
         frame_put_foreign(f);
     return rc;
@@ -507,10 +513,10 @@ int physmap_remove(struct domain *d, gfn_t gpfn)
             f->gfn = INVALID_GFN;
         must_set(&d->p2m, gpfn, _mfn(0), p2m_invalid);
         p2m_flush(&d->p2m);
+        drop_departed(gone, nr_gone);
     }
     put_gfn(&d->p2m, gpfn);
     spin_unlock(&d->lock);
-    drop_departed(gone, nr_gone);
     /* LAB remove_from_physmap: END */
     return rc;
 }

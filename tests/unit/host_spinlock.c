@@ -10,10 +10,17 @@
  * The lock order (include/lock_order.h) is checked too, in a simple form:
  * the locks held form a stack, and each new lock's level must be above
  * the level of the one on top.
+ *
+ * A test may set host_spin_unlock_hook: it is called with each lock just
+ * released, the moment another CPU could take it (test_physmap.c audits a
+ * domain there).
  */
 #include <assert.h>
 
+#include "host_spinlock.h"
 #include "spinlock.h"
+
+void (*host_spin_unlock_hook)(spinlock_t *lock);
 
 static const spinlock_t *held[LOCK_ORDER_MAX_HELD];
 static unsigned int nr_held;
@@ -47,6 +54,8 @@ void spin_unlock(spinlock_t *lock)
         held[i - 1] = held[i];
     nr_held--;
     lock->owner++;
+    if (host_spin_unlock_hook)
+        host_spin_unlock_hook(lock);
 }
 
 unsigned long spin_lock_irqsave(spinlock_t *lock)
