@@ -57,35 +57,62 @@ extern char __image_end[]; /* guest.ld */
 static unsigned long opt_calls = 10000, opt_trace_from = ~0UL;
 static uint64_t opt_seed = 1;
 
-/* The main stream (every call), and the interrupt handler's. */
-static struct prng main_prng, irq_prng;
+/* Fuzzed calls made so far, by both lanes. */
+static unsigned long calls_made;
 
-/* ---- where arguments go ------------------------------------------------------------- */
+/* ---- lanes: where arguments go ---------------------------------------------------------- */
 
-/* Structures Mica reads and writes: generated here for each call. */
-static uint8_t arena[4 * FUZZ_PAGE] __attribute__((aligned(4096)));
+/* Structures Mica reads and writes: generated in a lane's arena for each
+ * call. */
+#define ARENA_BYTES (4 * FUZZ_PAGE)
 
-/* The edge blocks (fuzz.h): arrays end exactly at a block's end, so Mica
- * reading past the elements written reaches the hole and stops. */
+/* The edge blocks (fuzz.h), EDGE_KINDS per lane: arrays end exactly at a
+ * block's end, so Mica reading past the elements written reaches the hole
+ * and stops. */
 enum edge_block {
     EDGE_LIST,   /* extents, idxs, grant operations, poll ports */
     EDGE_GPFNS,  /* add_to_physmap_batch's gpfns */
     EDGE_ERRS,   /* its errs */
     EDGE_STRUCT, /* structures straddling into the hole */
+    EDGE_KINDS,
+};
+#define EDGE_BYTES (EDGE_PAGES * FUZZ_PAGE)
+
+/* Counts of one kind of call in one lane. */
+struct op_stats {
+    unsigned long calls, ok;
+    uint64_t tsc; /* time spent in the calls (TSC ticks) */
 };
 
-static uint64_t edge_end(enum edge_block b)
+#define MAX_OPS 32
+
+/*
+ * A lane: what one vCPU fuzzes with (vCPU 0 and, in the 64-bit flavour,
+ * vCPU 1, concurrently): its random stream, its arena, its edge blocks,
+ * its counts. The interrupt handler, rewriting vCPU 0's calls, has a
+ * stream of its own over lane 0's memory.
+ */
+struct lane {
+    struct prng prng;
+    unsigned int id; /* its vCPU */
+    uint8_t *arena;
+    unsigned int first_edge;
+    struct op_stats stats[MAX_OPS];
+};
+
+static uint8_t arenas[2][ARENA_BYTES] __attribute__((aligned(4096)));
+static struct lane lanes[2], irq_lane;
+
+static uint64_t edge_end(const struct lane *l, enum edge_block b)
 {
-    return EDGE_END(b) * FUZZ_PAGE;
+    return EDGE_END(l->first_edge + b) * FUZZ_PAGE;
 }
 
 /* Room for `bytes` of array ending at block b's end. */
-static void *edge_array(enum edge_block b, size_t bytes)
+static void *edge_array(const struct lane *l, enum edge_block b, size_t bytes)
 {
-    return (void *)(uintptr_t)(edge_end(b) - bytes);
+    return (void *)(uintptr_t)(edge_end(l, b) - bytes);
 }
-
-#define EDGE_BYTES (EDGE_PAGES * FUZZ_PAGE)
 
 /* A pointer that faults whatever Mica does with it (in 64-bit mode: also
  * page 0 and what the guest's page tables do not map, non-canonical
@@ -118,7 +145,7 @@ static size_t arena_offset(struct prng *p, size_t size)
         off = 2 * FUZZ_PAGE - 1 - prng_below(p, (uint32_t)size - 1);
     else
         off = prng_below(p, 4) * FUZZ_PAGE + (prng_one_in(p, 2) ? 0 : prng_below(p, 64) * 8);
-    return off + size > sizeof(arena) ? 0 : off;
+    return off + size > ARENA_BYTES ? 0 : off;
 }
 
 /*
@@ -127,20 +154,21 @@ static size_t arena_offset(struct prng *p, size_t size)
  * prefix, then a fault), at an address that faults, or, junk_ok (Mica only
  * reads it, and no value there can do harm), in the fuzzer's own image.
  */
-static uint64_t place(struct prng *p, const void *obj, size_t size, int junk_ok, void **back)
+static uint64_t place(struct lane *l, const void *obj, size_t size, int junk_ok, void **back)
 {
+    struct prng *p = &l->prng;
     uint32_t r = prng_below(p, 32);
 
     *back = NULL;
     if (r < 26) {
         size_t off = arena_offset(p, size);
-        memcpy(arena + off, obj, size);
-        *back = arena + off;
-        return (uintptr_t)(arena + off);
+        memcpy(l->arena + off, obj, size);
+        *back = l->arena + off;
+        return (uintptr_t)(l->arena + off);
     }
     if (r < 28 && size > 1) {
         size_t cut = 1 + prng_below(p, (uint32_t)size - 1);
-        uint64_t a = edge_end(EDGE_STRUCT) - cut;
+        uint64_t a = edge_end(l, EDGE_STRUCT) - cut;
         memcpy((void *)(uintptr_t)a, obj, cut);
         return a;
     }
@@ -151,20 +179,21 @@ static uint64_t place(struct prng *p, const void *obj, size_t size, int junk_ok,
 
 /* A pointer Mica only writes to (size bytes): the arena, scratch memory, an
  * edge block's end, or a fault. */
-static uint64_t gen_out_ptr(struct prng *p, size_t size, void **back)
+static uint64_t gen_out_ptr(struct lane *l, size_t size, void **back)
 {
+    struct prng *p = &l->prng;
     uint32_t r = prng_below(p, 32);
 
     *back = NULL;
     if (r < 20) {
         size_t off = arena_offset(p, size);
-        *back = arena + off;
-        return (uintptr_t)(arena + off);
+        *back = l->arena + off;
+        return (uintptr_t)(l->arena + off);
     }
     if (r < 25) /* two pages of scratch: size <= 4096 stays inside */
         return gen_target_gfn(p, 2, PTR_GFN_BITS, 1) * FUZZ_PAGE + prng_below(p, FUZZ_PAGE);
     if (r < 28)
-        return edge_end(EDGE_STRUCT) - 1 - prng_below(p, (uint32_t)(size ? size : 1));
+        return edge_end(l, EDGE_STRUCT) - 1 - prng_below(p, (uint32_t)(size ? size : 1));
     return gen_fault_ptr(p);
 }
 
@@ -179,11 +208,11 @@ static size_t elements(struct prng *p, uint64_t count, size_t elem)
 }
 
 /* An array of n elements at the end of block b, or (rarely) a fault. */
-static uint64_t array_ptr(struct prng *p, enum edge_block b, size_t bytes)
+static uint64_t array_ptr(struct lane *l, enum edge_block b, size_t bytes)
 {
-    if (prng_one_in(p, 16))
-        return gen_fault_ptr(p);
-    return edge_end(b) - bytes;
+    if (prng_one_in(&l->prng, 16))
+        return gen_fault_ptr(&l->prng);
+    return edge_end(l, b) - bytes;
 }
 
 /* ---- calls ---------------------------------------------------------------------------- */
@@ -199,23 +228,22 @@ enum result_kind {
 struct op {
     const char *name;
     unsigned int weight;
-    void (*gen)(struct prng *p, struct call *c);
+    void (*gen)(struct lane *l, struct call *c);
     void (*post)(struct call *c, long rc); /* bookkeeping; may be NULL */
     bool preemptible;                      /* the interrupt may rewrite it */
     enum result_kind result;
-    unsigned long calls, ok;
-    uint64_t tsc; /* time spent in the call (TSC ticks) */
 };
 
 struct call {
-    struct op *op;
+    const struct op *op;
+    struct lane *lane;
     unsigned long nr;
     uint64_t arg[5];
     void *back;       /* the main structure in the arena, or NULL */
     uint64_t info[2]; /* what post needs */
 };
 
-/* The call being made, for the interrupt handler. */
+/* The call lane 0 is making, for the interrupt handler. */
 static struct call *volatile active_call;
 
 static unsigned long mutations, interrupts, bookkeeping_calls, bad_results;
@@ -263,7 +291,7 @@ static __attribute__((noinline, noclone)) long do_call(const struct call *c)
 /* A bookkeeping call (through the hypercall page, never rewritten). */
 static long book(long rc)
 {
-    bookkeeping_calls++;
+    __atomic_fetch_add(&bookkeeping_calls, 1, __ATOMIC_RELAXED);
     return rc;
 }
 
@@ -273,9 +301,10 @@ static long book(long rc)
 static uint32_t ports[32];
 static unsigned int nr_ports;
 
+/* Both lanes remember (a lost update only loses a hint). */
 static void remember_port(uint32_t port)
 {
-    ports[nr_ports++ % 32] = port;
+    ports[__atomic_fetch_add(&nr_ports, 1, __ATOMIC_RELAXED) % 32] = port;
 }
 
 static uint32_t gen_port(struct prng *p)
@@ -319,8 +348,9 @@ static uint64_t with_high_bits(struct prng *p, uint32_t cmd)
 
 /* ---- memory_op (12) ---------------------------------------------------------------------- */
 
-static void gen_memop_reservation(struct prng *p, struct call *c)
+static void gen_memop_reservation(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     static const unsigned int cmds[] = { XENMEM_increase_reservation, XENMEM_decrease_reservation,
                                          XENMEM_populate_physmap };
     unsigned int cmd = cmds[prng_below(p, 3)];
@@ -329,7 +359,7 @@ static void gen_memop_reservation(struct prng *p, struct call *c)
     /* Each extent is safe for its whole order (orders beyond 20 do nothing). */
     uint64_t pages = 1ull << (order < 20 ? order : 20);
     size_t n = elements(p, nr, sizeof(xen_pfn_t));
-    xen_pfn_t *ext = edge_array(EDGE_LIST, n * sizeof(xen_pfn_t));
+    xen_pfn_t *ext = edge_array(l, EDGE_LIST, n * sizeof(xen_pfn_t));
     struct xen_memory_reservation r = {
         .nr_extents = (xen_ulong_t)nr,
         .extent_order = order,
@@ -343,13 +373,14 @@ static void gen_memop_reservation(struct prng *p, struct call *c)
         set_xen_guest_handle(r.extent_start, NULL);
     else
         set_xen_guest_handle(r.extent_start,
-                             (xen_pfn_t *)(uintptr_t)array_ptr(p, EDGE_LIST, n * sizeof(*ext)));
+                             (xen_pfn_t *)(uintptr_t)array_ptr(l, EDGE_LIST, n * sizeof(*ext)));
     set_call(c, __HYPERVISOR_memory_op, cmd | (start << MEMOP_EXTENT_SHIFT),
-             place(p, &r, sizeof(r), 0, &c->back), 0);
+             place(l, &r, sizeof(r), 0, &c->back), 0);
 }
 
-static void gen_memop_query(struct prng *p, struct call *c)
+static void gen_memop_query(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     static const unsigned int cmds[] = {
         XENMEM_current_reservation, XENMEM_maximum_reservation, XENMEM_maximum_gpfn,
         XENMEM_maximum_ram_page,    XENMEM_machphys_mfn_list,   XENMEM_machphys_mapping,
@@ -359,19 +390,20 @@ static void gen_memop_query(struct prng *p, struct call *c)
     domid_t d = gen_domid(p, DOM_LOOK);
     unsigned int cmd = cmds[prng_below(p, prng_one_in(p, 4) ? 12 : 4)];
 
-    set_call(c, __HYPERVISOR_memory_op, cmd, place(p, &d, sizeof(d), 1, &c->back), 0);
+    set_call(c, __HYPERVISOR_memory_op, cmd, place(l, &d, sizeof(d), 1, &c->back), 0);
 }
 
-static void gen_memop_memory_map(struct prng *p, struct call *c)
+static void gen_memop_memory_map(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     struct xen_memory_map m = { .nr_entries = (unsigned int)gen_count(p) };
     void *out;
     size_t room = (m.nr_entries < 32 ? m.nr_entries : 32) * sizeof(struct xen_e820_entry);
 
-    set_xen_guest_handle(m.buffer, (void *)(uintptr_t)gen_out_ptr(p, room, &out));
+    set_xen_guest_handle(m.buffer, (void *)(uintptr_t)gen_out_ptr(l, room, &out));
     set_call(c, __HYPERVISOR_memory_op,
              prng_one_in(p, 2) ? XENMEM_memory_map : XENMEM_machine_memory_map,
-             place(p, &m, sizeof(m), 0, &c->back), 0);
+             place(l, &m, sizeof(m), 0, &c->back), 0);
 }
 
 /* The space of an add_to_physmap, and an idx for it. */
@@ -390,7 +422,11 @@ static uint64_t gen_idx(struct prng *p, unsigned int space, uint64_t size)
     case XENMAPSPACE_shared_info:
         return prng_one_in(p, 4) ? gen_number(p) : 0;
     case XENMAPSPACE_grant_table: {
-        uint64_t idx = prng_one_in(p, 4) ? gen_number(p) : prng_below(p, 6);
+        /* Never frame 0: it stays at CONTROL_GNT_GFN, where the fuzzer
+         * writes its grants (from either vCPU at any time). */
+        uint64_t idx = prng_one_in(p, 4) ? gen_number(p) : 1 + prng_below(p, 5);
+        if ((xen_ulong_t)idx == 0) /* as the ABI's field holds it */
+            idx = 1;
         return prng_one_in(p, 8) ? idx | XENMAPIDX_grant_table_status : idx;
     }
     case XENMAPSPACE_gmfn_foreign:
@@ -412,8 +448,9 @@ static domid_t own_frames_target(struct prng *p, unsigned int space)
     return d;
 }
 
-static void gen_add_to_physmap(struct prng *p, struct call *c)
+static void gen_add_to_physmap(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     unsigned int space = gen_space(p);
     uint16_t size = (uint16_t)(prng_one_in(p, 2) ? prng_below(p, 64) : gen_number(p));
     uint64_t pages = space == XENMAPSPACE_gmfn_range ? (size ? size : 1) : 1;
@@ -426,7 +463,7 @@ static void gen_add_to_physmap(struct prng *p, struct call *c)
     };
 
     c->info[0] = x.gpfn;
-    set_call(c, __HYPERVISOR_memory_op, XENMEM_add_to_physmap, place(p, &x, sizeof(x), 0, &c->back),
+    set_call(c, __HYPERVISOR_memory_op, XENMEM_add_to_physmap, place(l, &x, sizeof(x), 0, &c->back),
              0);
 }
 
@@ -436,13 +473,14 @@ static void post_add_to_physmap(struct call *c, long rc)
         remember_gfn(c->info[0]);
 }
 
-static void gen_add_to_physmap_batch(struct prng *p, struct call *c)
+static void gen_add_to_physmap_batch(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     unsigned int space = prng_one_in(p, 2) ? XENMAPSPACE_gmfn_foreign : gen_space(p);
     uint16_t size = (uint16_t)gen_count(p);
     size_t n = elements(p, size, sizeof(xen_pfn_t));
-    xen_ulong_t *idxs = edge_array(EDGE_LIST, n * sizeof(*idxs));
-    xen_pfn_t *gpfns = edge_array(EDGE_GPFNS, n * sizeof(*gpfns));
+    xen_ulong_t *idxs = edge_array(l, EDGE_LIST, n * sizeof(*idxs));
+    xen_pfn_t *gpfns = edge_array(l, EDGE_GPFNS, n * sizeof(*gpfns));
     struct xen_add_to_physmap_batch b = {
         .domid = own_frames_target(p, space),
         .space = (uint16_t)space,
@@ -458,32 +496,34 @@ static void gen_add_to_physmap_batch(struct prng *p, struct call *c)
     }
     c->info[0] = n ? gpfns[0] : 0;
     set_xen_guest_handle(b.idxs,
-                         (xen_ulong_t *)(uintptr_t)array_ptr(p, EDGE_LIST, n * sizeof(*idxs)));
+                         (xen_ulong_t *)(uintptr_t)array_ptr(l, EDGE_LIST, n * sizeof(*idxs)));
     set_xen_guest_handle(b.gpfns,
-                         (xen_pfn_t *)(uintptr_t)array_ptr(p, EDGE_GPFNS, n * sizeof(*gpfns)));
-    set_xen_guest_handle(b.errs, (int *)(uintptr_t)(prng_one_in(p, 8)
-                                                        ? gen_fault_ptr(p)
-                                                        : edge_end(EDGE_ERRS) - n * sizeof(int)));
+                         (xen_pfn_t *)(uintptr_t)array_ptr(l, EDGE_GPFNS, n * sizeof(*gpfns)));
+    set_xen_guest_handle(
+        b.errs, (int *)(uintptr_t)(prng_one_in(p, 8) ? gen_fault_ptr(p)
+                                                     : edge_end(l, EDGE_ERRS) - n * sizeof(int)));
     set_call(c, __HYPERVISOR_memory_op, XENMEM_add_to_physmap_batch,
-             place(p, &b, sizeof(b), 0, &c->back), 0);
+             place(l, &b, sizeof(b), 0, &c->back), 0);
 }
 
-static void gen_remove_from_physmap(struct prng *p, struct call *c)
+static void gen_remove_from_physmap(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     struct xen_remove_from_physmap r = {
         .domid = gen_domid(p, DOM_CHANGE),
         .gpfn = (xen_pfn_t)gen_target_gfn(p, 1, PFN_BITS, 1),
     };
 
     set_call(c, __HYPERVISOR_memory_op, XENMEM_remove_from_physmap,
-             place(p, &r, sizeof(r), 0, &c->back), 0);
+             place(l, &r, sizeof(r), 0, &c->back), 0);
 }
 
 /* Commands Mica does not have (exchange among them), and the others but
  * the reservations with a continuation's start bits: -EINVAL before the
  * argument, random bytes, is read. */
-static void gen_memop_misc(struct prng *p, struct call *c)
+static void gen_memop_misc(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     static const unsigned int unknown[] = { 5,  8,  11, 12, 13, 16, 17, 18,
                                             19, 20, 21, 22, 24, 25, 29, 63 };
     static const unsigned int known[] = { 2, 3, 4, 7, 9, 10, 14, 15, 23 };
@@ -494,7 +534,7 @@ static void gen_memop_misc(struct prng *p, struct call *c)
 
     for (unsigned int i = 0; i < sizeof(junk); i++)
         junk[i] = (uint8_t)prng_next(p);
-    set_call(c, __HYPERVISOR_memory_op, cmd, place(p, junk, sizeof(junk), 0, &c->back), 0);
+    set_call(c, __HYPERVISOR_memory_op, cmd, place(l, junk, sizeof(junk), 0, &c->back), 0);
 }
 
 /* ---- grant_table_op (20) -------------------------------------------------------------- */
@@ -527,11 +567,12 @@ static uint32_t gen_batch_count(struct prng *p, size_t elem, size_t *n)
     return (uint32_t)count;
 }
 
-static void gen_gnttab_map(struct prng *p, struct call *c)
+static void gen_gnttab_map(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     size_t n;
     uint32_t count = gen_batch_count(p, sizeof(struct gnttab_map_grant_ref), &n);
-    struct gnttab_map_grant_ref *op = edge_array(EDGE_LIST, n * sizeof(*op));
+    struct gnttab_map_grant_ref *op = edge_array(l, EDGE_LIST, n * sizeof(*op));
 
     for (size_t i = 0; i < n; i++) {
         uint64_t gfn = gen_target_gfn(p, 1, 52, 1);
@@ -547,30 +588,31 @@ static void gen_gnttab_map(struct prng *p, struct call *c)
     }
     c->info[0] = n;
     set_call(c, __HYPERVISOR_grant_table_op, with_high_bits(p, GNTTABOP_map_grant_ref),
-             array_ptr(p, EDGE_LIST, n * sizeof(*op)), count);
+             array_ptr(l, EDGE_LIST, n * sizeof(*op)), count);
 }
 
 static void post_gnttab_map(struct call *c, long rc)
 {
-    struct gnttab_map_grant_ref *op = edge_array(EDGE_LIST, c->info[0] * sizeof(*op));
+    struct gnttab_map_grant_ref *op = edge_array(c->lane, EDGE_LIST, c->info[0] * sizeof(*op));
 
     if (rc || c->arg[1] != (uintptr_t)op)
         return;
     for (size_t i = 0; i < c->info[0] && i < (size_t)(uint32_t)c->arg[2]; i++) {
         if (op[i].status == GNTST_okay) {
-            maps[nr_maps % 64].handle = op[i].handle;
-            maps[nr_maps % 64].gfn = op[i].host_addr >> 12;
-            nr_maps++;
+            unsigned int slot = __atomic_fetch_add(&nr_maps, 1, __ATOMIC_RELAXED) % 64;
+            maps[slot].handle = op[i].handle;
+            maps[slot].gfn = op[i].host_addr >> 12;
             remember_gfn(op[i].host_addr >> 12);
         }
     }
 }
 
-static void gen_gnttab_unmap(struct prng *p, struct call *c)
+static void gen_gnttab_unmap(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     size_t n;
     uint32_t count = gen_batch_count(p, sizeof(struct gnttab_unmap_grant_ref), &n);
-    struct gnttab_unmap_grant_ref *op = edge_array(EDGE_LIST, n * sizeof(*op));
+    struct gnttab_unmap_grant_ref *op = edge_array(l, EDGE_LIST, n * sizeof(*op));
 
     for (size_t i = 0; i < n; i++) {
         unsigned int known = nr_maps ? prng_below(p, nr_maps < 64 ? nr_maps : 64) : 0;
@@ -585,11 +627,12 @@ static void gen_gnttab_unmap(struct prng *p, struct call *c)
         };
     }
     set_call(c, __HYPERVISOR_grant_table_op, with_high_bits(p, GNTTABOP_unmap_grant_ref),
-             array_ptr(p, EDGE_LIST, n * sizeof(*op)), count);
+             array_ptr(l, EDGE_LIST, n * sizeof(*op)), count);
 }
 
-static void gen_gnttab_setup_table(struct prng *p, struct call *c)
+static void gen_gnttab_setup_table(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     struct gnttab_setup_table s = {
         .dom = gen_domid(p, DOM_LOOK),
         .nr_frames = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 8),
@@ -597,9 +640,9 @@ static void gen_gnttab_setup_table(struct prng *p, struct call *c)
     void *out;
     size_t room = (s.nr_frames < 64 ? s.nr_frames : 64) * sizeof(xen_ulong_t);
 
-    set_xen_guest_handle(s.frame_list, (xen_ulong_t *)(uintptr_t)gen_out_ptr(p, room, &out));
+    set_xen_guest_handle(s.frame_list, (xen_ulong_t *)(uintptr_t)gen_out_ptr(l, room, &out));
     set_call(c, __HYPERVISOR_grant_table_op, GNTTABOP_setup_table,
-             place(p, &s, sizeof(s), 0, &c->back), prng_one_in(p, 8) ? gen_count(p) : 1);
+             place(l, &s, sizeof(s), 0, &c->back), prng_one_in(p, 8) ? gen_count(p) : 1);
 }
 
 /* One side of a copy: a gref (any domain: the grant decides), or a gmfn of
@@ -617,11 +660,12 @@ static void gen_copy_side(struct prng *p, struct gnttab_copy_ptr *s, int gref, i
     s->offset = (uint16_t)(prng_one_in(p, 4) ? gen_number(p) : prng_below(p, 4096));
 }
 
-static void gen_gnttab_copy(struct prng *p, struct call *c)
+static void gen_gnttab_copy(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     size_t n;
     uint32_t count = gen_batch_count(p, sizeof(struct gnttab_copy), &n);
-    struct gnttab_copy *op = edge_array(EDGE_LIST, n * sizeof(*op));
+    struct gnttab_copy *op = edge_array(l, EDGE_LIST, n * sizeof(*op));
 
     for (size_t i = 0; i < n; i++) {
         uint16_t flags = (uint16_t)prng_below(p, 4);
@@ -633,11 +677,12 @@ static void gen_gnttab_copy(struct prng *p, struct call *c)
         op[i].len = (uint16_t)(prng_one_in(p, 4) ? gen_number(p) : prng_below(p, 4097));
     }
     set_call(c, __HYPERVISOR_grant_table_op, with_high_bits(p, GNTTABOP_copy),
-             array_ptr(p, EDGE_LIST, n * sizeof(*op)), count);
+             array_ptr(l, EDGE_LIST, n * sizeof(*op)), count);
 }
 
-static void gen_gnttab_misc(struct prng *p, struct call *c)
+static void gen_gnttab_misc(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     uint32_t cmd, count = prng_one_in(p, 8) ? (uint32_t)gen_count(p) : 1;
     union {
         struct gnttab_query_size q;
@@ -672,26 +717,18 @@ static void gen_gnttab_misc(struct prng *p, struct call *c)
         count = 0x80000000u | (uint32_t)prng_next(p);
         break;
     }
-    set_call(c, __HYPERVISOR_grant_table_op, cmd, place(p, &u, sizeof(u), 0, &c->back), count);
+    set_call(c, __HYPERVISOR_grant_table_op, cmd, place(l, &u, sizeof(u), 0, &c->back), count);
 }
 
 /*
- * Grant something of ours (not a hypercall: entries in grant frame 0, which
- * goes back to CONTROL_GNT_GFN first, since fuzzed calls move it). A
- * writable grant names scratch memory only; a read-only one anything.
+ * Grant something of ours (not a hypercall: entries in grant frame 0, at
+ * CONTROL_GNT_GFN for good). A writable grant names scratch memory only; a
+ * read-only one anything.
  */
 static void write_grants(struct prng *p)
 {
     volatile struct grant_entry_v1 *e = (void *)(uintptr_t)(CONTROL_GNT_GFN * FUZZ_PAGE);
-    struct xen_add_to_physmap x = {
-        .domid = DOMID_SELF,
-        .space = XENMAPSPACE_grant_table,
-        .idx = 0,
-        .gpfn = CONTROL_GNT_GFN,
-    };
 
-    if (book(HYPERVISOR_memory_op(XENMEM_add_to_physmap, &x)) != 0)
-        return; /* cannot be reached now (e.g. out of p2m table pages) */
     for (unsigned int i = 1 + prng_below(p, 4); i; i--) {
         grant_ref_t ref = prng_below(p, 8) ? prng_below(p, 64) : prng_below(p, 512);
         uint16_t flags = prng_below(p, 4)    ? GTF_permit_access
@@ -712,8 +749,9 @@ static void write_grants(struct prng *p)
 
 /* ---- event_channel_op (32) ------------------------------------------------------------- */
 
-static void gen_evtchn(struct prng *p, struct call *c)
+static void gen_evtchn(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     union {
         struct evtchn_alloc_unbound alloc;
         struct evtchn_bind_interdomain inter;
@@ -810,7 +848,7 @@ static void gen_evtchn(struct prng *p, struct call *c)
     }
     c->info[0] = cmd;
     set_call(c, __HYPERVISOR_event_channel_op, with_high_bits(p, cmd),
-             place(p, &u, sizeof(u), junk_ok, &c->back), 0);
+             place(l, &u, sizeof(u), junk_ok, &c->back), 0);
 }
 
 static void post_evtchn(struct call *c, long rc)
@@ -847,8 +885,9 @@ static void post_evtchn(struct call *c, long rc)
 #define TICK_NS 10000000ull
 static uint64_t poll_horizon = TICK_NS, poll_started;
 
-static void gen_sched(struct prng *p, struct call *c)
+static void gen_sched(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     union {
         struct sched_shutdown sd;
         struct sched_remote_shutdown rs;
@@ -877,12 +916,12 @@ static void gen_sched(struct prng *p, struct call *c)
     case 8:
     case 9: {
         size_t n = prng_below(p, 140);
-        uint32_t *list = edge_array(EDGE_LIST, n * sizeof(uint32_t));
+        uint32_t *list = edge_array(l, EDGE_LIST, n * sizeof(uint32_t));
         for (size_t i = 0; i < n; i++)
             list[i] = gen_port(p);
         cmd = SCHEDOP_poll;
         set_xen_guest_handle(
-            u.poll.ports, (unsigned int *)(uintptr_t)array_ptr(p, EDGE_LIST, n * sizeof(uint32_t)));
+            u.poll.ports, (unsigned int *)(uintptr_t)array_ptr(l, EDGE_LIST, n * sizeof(uint32_t)));
         u.poll.nr_ports = prng_one_in(p, 8) ? (unsigned int)gen_number(p) : (unsigned int)n;
         if (prng_one_in(p, 4)) {
             u.poll.timeout = poll_horizon;
@@ -890,14 +929,14 @@ static void gen_sched(struct prng *p, struct call *c)
         } else {
             u.poll.timeout = 1 + prng_below(p, 1u << 24); /* long past */
         }
-        arg = place(p, &u, sizeof(u.poll), 0, &c->back);
+        arg = place(l, &u, sizeof(u.poll), 0, &c->back);
         break;
     }
     case 10:
     case 11: /* never a reason Mica accepts: a shutdown would end the run */
         cmd = SCHEDOP_shutdown;
         u.sd.reason = SHUTDOWN_MAX + 1 + prng_below(p, 0x7FFFFFFF);
-        arg = prng_one_in(p, 4) ? gen_fault_ptr(p) : place(p, &u, sizeof(u.sd), 0, &c->back);
+        arg = prng_one_in(p, 4) ? gen_fault_ptr(p) : place(l, &u, sizeof(u.sd), 0, &c->back);
         break;
     case 12:
     case 13: /* nobody by that id, or a reason refused before the lookup */
@@ -909,12 +948,12 @@ static void gen_sched(struct prng *p, struct call *c)
             u.rs.domain_id = (domid_t)(0x100 + prng_below(p, 0x7E00));
             u.rs.reason = prng_below(p, 8);
         }
-        arg = prng_one_in(p, 8) ? gen_fault_ptr(p) : place(p, &u, sizeof(u.rs), 0, &c->back);
+        arg = prng_one_in(p, 8) ? gen_fault_ptr(p) : place(l, &u, sizeof(u.rs), 0, &c->back);
         break;
     default: /* shutdown_code, watchdog, pin_override, unknown: given bad reasons */
         cmd = SCHEDOP_shutdown_code + prng_below(p, 60);
         u.sd.reason = SHUTDOWN_MAX + 1;
-        arg = place(p, &u, sizeof(u.sd), 0, &c->back);
+        arg = place(l, &u, sizeof(u.sd), 0, &c->back);
         break;
     }
     set_call(c, __HYPERVISOR_sched_op, with_high_bits(p, cmd), arg, 0);
@@ -952,8 +991,9 @@ static void gen_vcpu_context(struct prng *p, struct vcpu_hvm_context *ctx)
         ctx->pad = (uint32_t)prng_next(p);
 }
 
-static void gen_vcpu_op(struct prng *p, struct call *c)
+static void gen_vcpu_op(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     union {
         struct vcpu_hvm_context ctx;
         struct vcpu_register_vcpu_info info;
@@ -962,19 +1002,22 @@ static void gen_vcpu_op(struct prng *p, struct call *c)
     uint64_t arg = 0;
 
     switch (prng_below(p, 8)) {
-    case 0: /* vCPUs 2.. are never started: their contexts are fuzzed */
+    case 0: /* vCPUs 2.. are never started: their contexts are fuzzed (by
+             * lane 0 only, which alone brings them up while uninitialised) */
         cmd = VCPUOP_initialise;
         vcpu = prng_one_in(p, 4) ? gen_vcpu(p) : 2 + prng_below(p, 2);
+        if (l->id && vcpu >= 2 && vcpu < fw.nr_vcpus)
+            vcpu = 1; /* -EEXIST */
         gen_vcpu_context(p, &u.ctx);
-        arg = place(p, &u.ctx, sizeof(u.ctx), 1, &c->back);
+        arg = place(l, &u.ctx, sizeof(u.ctx), 1, &c->back);
         break;
-    case 1: /* the helper, a vCPU never initialised, or none */
+    case 1: /* vCPU 1, a vCPU never initialised (lane 0), or none */
         cmd = VCPUOP_up;
         vcpu = prng_below(p, 4);
-        if (vcpu == 0 || (vcpu < 8 && vcpu_initialised[vcpu]))
+        if (vcpu == 0 || (vcpu >= 2 && l->id) || (vcpu < 8 && vcpu_initialised[vcpu]))
             vcpu = fw.nr_vcpus + prng_below(p, 100);
         break;
-    case 2: /* the helper, or none: never vCPU 0, the fuzzer itself */
+    case 2: /* vCPU 1, or none: never vCPU 0, lane 0's */
         cmd = VCPUOP_down;
         vcpu = prng_one_in(p, 2) ? 1 : fw.nr_vcpus + (uint32_t)gen_number(p);
         if (vcpu == 0)
@@ -991,7 +1034,7 @@ static void gen_vcpu_op(struct prng *p, struct call *c)
         u.info.mfn = gen_target_gfn(p, 1, 64, 1);
         u.info.offset = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 64) * 64;
         u.info.rsvd = prng_one_in(p, 8) ? (uint32_t)prng_next(p) : 0;
-        arg = place(p, &u.info, sizeof(u.info), 0, &c->back);
+        arg = place(l, &u.info, sizeof(u.info), 0, &c->back);
         break;
     default: /* commands Mica does not have (runstate, timers, ...) */
         do
@@ -1034,8 +1077,9 @@ static uint64_t gen_callback(struct prng *p)
     }
 }
 
-static void gen_hvm_op(struct prng *p, struct call *c)
+static void gen_hvm_op(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     union {
         struct xen_hvm_param param;
         struct xen_hvm_evtchn_upcall_vector vec;
@@ -1069,13 +1113,14 @@ static void gen_hvm_op(struct prng *p, struct call *c)
             op = 0x1000; /* a 32-bit caller's register holds only the low half */
         break;
     }
-    set_call(c, __HYPERVISOR_hvm_op, op, place(p, &u, sizeof(u), 0, &c->back), 0);
+    set_call(c, __HYPERVISOR_hvm_op, op, place(l, &u, sizeof(u), 0, &c->back), 0);
 }
 
 /* ---- domctl (36) --------------------------------------------------------------------- */
 
-static void gen_domctl(struct prng *p, struct call *c)
+static void gen_domctl(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     struct xen_domctl d;
 
     memset(&d, 0, sizeof(d));
@@ -1088,9 +1133,11 @@ static void gen_domctl(struct prng *p, struct call *c)
         d.h.cmd = XEN_DOMCTL_getdomaininfo;
         d.h.domain = prng_one_in(p, 2) ? (domid_t)prng_below(p, 8) : gen_domid(p, DOM_LOOK);
         break;
-    case 3: /* pause is always followed by an unpause (post_domctl) */
+    case 3: /* pause is always followed by an unpause (post_domctl); only a
+             * privileged fuzzer pauses others: one that may pause only while
+             * FLASK is permissive might not be let to unpause */
         d.h.cmd = XEN_DOMCTL_pausedomain;
-        d.h.domain = gen_domid(p, DOM_LOOK);
+        d.h.domain = fw.privileged ? gen_domid(p, DOM_LOOK) : DOMID_SELF;
         break;
     case 4:
         d.h.cmd = XEN_DOMCTL_unpausedomain;
@@ -1118,7 +1165,7 @@ static void gen_domctl(struct prng *p, struct call *c)
     }
     c->info[0] = d.h.cmd;
     c->info[1] = d.h.domain;
-    set_call(c, __HYPERVISOR_domctl, place(p, &d, sizeof(d), 0, &c->back), 0, 0);
+    set_call(c, __HYPERVISOR_domctl, place(l, &d, sizeof(d), 0, &c->back), 0, 0);
 }
 
 static void post_domctl(struct call *c, long rc)
@@ -1132,16 +1179,18 @@ static void post_domctl(struct call *c, long rc)
         d.h.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
         d.h.domain = (domid_t)c->info[1];
         /* Another domctl in progress makes Mica re-execute the call: the
-         * hypercall page's stub returns only when it has run. */
+         * hypercall page's stub returns only when it has run. -EINVAL: a
+         * fuzzed unpause (the other vCPU's, another domain's) came first. */
         urc = book(hypercall5(__HYPERVISOR_domctl, (unsigned long)&d, 0, 0, 0, 0));
-        CHECK_EQ(urc, 0);
+        CHECK(urc == 0 || urc == -XEN_EINVAL);
     }
 }
 
 /* ---- xsm_op (27) ----------------------------------------------------------------------- */
 
-static void gen_xsm_op(struct prng *p, struct call *c)
+static void gen_xsm_op(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     struct xen_flask_op op;
     void *out;
 
@@ -1152,14 +1201,14 @@ static void gen_xsm_op(struct prng *p, struct call *c)
     switch (op.cmd) {
     case FLASK_LOAD: { /* random bytes as a policy: the loader must refuse them */
         size_t n = prng_below(p, 4096);
-        uint8_t *blob = edge_array(EDGE_LIST, n);
+        uint8_t *blob = edge_array(l, EDGE_LIST, n);
         for (size_t i = 0; i < n; i++)
             blob[i] = (uint8_t)prng_next(p);
         if (n >= 8 && prng_one_in(p, 2)) { /* a plausible header, to get further in */
             uint32_t head[2] = { FLASK_POLICY_MAGIC, FLASK_POLICY_VERSION };
             memcpy(blob, head, 8);
         }
-        set_xen_guest_handle(op.u.load.buffer, (char *)(uintptr_t)array_ptr(p, EDGE_LIST, n));
+        set_xen_guest_handle(op.u.load.buffer, (char *)(uintptr_t)array_ptr(l, EDGE_LIST, n));
         op.u.load.size = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : (uint32_t)n;
         break;
     }
@@ -1170,7 +1219,7 @@ static void gen_xsm_op(struct prng *p, struct call *c)
     case FLASK_SID_TO_CONTEXT:
         op.u.sid_context.sid = prng_one_in(p, 2) ? prng_below(p, 16) : (uint32_t)gen_number(p);
         op.u.sid_context.size = prng_one_in(p, 2) ? prng_below(p, 64) : (uint32_t)gen_number(p);
-        set_xen_guest_handle(op.u.sid_context.context, (char *)(uintptr_t)gen_out_ptr(p, 64, &out));
+        set_xen_guest_handle(op.u.sid_context.context, (char *)(uintptr_t)gen_out_ptr(l, 64, &out));
         break;
     default:
         op.u.access.ssid = prng_below(p, 16);
@@ -1179,7 +1228,7 @@ static void gen_xsm_op(struct prng *p, struct call *c)
         op.u.access.req = (uint32_t)prng_next(p);
         break;
     }
-    set_call(c, __HYPERVISOR_xsm_op, place(p, &op, sizeof(op), 0, &c->back), 0, 0);
+    set_call(c, __HYPERVISOR_xsm_op, place(l, &op, sizeof(op), 0, &c->back), 0, 0);
 }
 
 /* ---- console_io (18), xen_version (17), unknown numbers ------------------------------------ */
@@ -1190,10 +1239,10 @@ static void gen_xsm_op(struct prng *p, struct call *c)
 static const char console_text[] = "fuzz: console_io text, a fuzzed write\n";
 #define CONSOLE_EVERY 4000
 static unsigned long last_console_write;
-static unsigned long call_index;
 
-static void gen_console_io(struct prng *p, struct call *c)
+static void gen_console_io(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     uint32_t cmd, count;
     uint64_t buf;
     void *out;
@@ -1204,9 +1253,9 @@ static void gen_console_io(struct prng *p, struct call *c)
         cmd = CONSOLEIO_write;
         count = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 200);
         if (count && count <= sizeof(console_text) - 1 &&
-            call_index - last_console_write >= CONSOLE_EVERY) {
+            calls_made - last_console_write >= CONSOLE_EVERY) {
             buf = (uintptr_t)console_text + sizeof(console_text) - 1 - count;
-            last_console_write = call_index;
+            last_console_write = calls_made;
         } else {
             buf = gen_fault_ptr(p); /* nothing printed */
         }
@@ -1214,7 +1263,7 @@ static void gen_console_io(struct prng *p, struct call *c)
     case 2:
         cmd = CONSOLEIO_read;
         count = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 256);
-        buf = gen_out_ptr(p, count < 4096 ? count : 4096, &out);
+        buf = gen_out_ptr(l, count < 4096 ? count : 4096, &out);
         break;
     default:
         cmd = 2 + (uint32_t)prng_below(p, 1000);
@@ -1225,11 +1274,12 @@ static void gen_console_io(struct prng *p, struct call *c)
     set_call(c, __HYPERVISOR_console_io, with_high_bits(p, cmd), with_high_bits(p, count), buf);
 }
 
-static void gen_xen_version(struct prng *p, struct call *c)
+static void gen_xen_version(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     uint32_t cmd = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 11);
     void *out;
-    uint64_t arg = gen_out_ptr(p, 1024, &out);
+    uint64_t arg = gen_out_ptr(l, 1024, &out);
 
     if (cmd == XENVER_pagesize && prng_one_in(p, 2))
         arg = 0;
@@ -1254,8 +1304,9 @@ static int hypercall_known(uint64_t nr)
 
 /* Numbers Mica does not answer (the experiment range 64..71 is empty
  * here), their low 32 bits too: a 32-bit caller's are all that count. */
-static void gen_unknown(struct prng *p, struct call *c)
+static void gen_unknown(struct lane *l, struct call *c)
 {
+    struct prng *p = &l->prng;
     uint64_t nr;
 
     do
@@ -1275,37 +1326,34 @@ static void post_unknown(struct call *c, long rc)
 /* ---- the table --------------------------------------------------------------------------- */
 
 /* name, weight, generator, bookkeeping, preemptible, what the result may be */
-#define OP(name, weight, gen, post, preemptible, result)      \
-    {                                                         \
-        name, weight, gen, post, preemptible, result, 0, 0, 0 \
-    }
-static struct op ops[] = {
-    OP("memory_op reservation", 12, gen_memop_reservation, NULL, true, RC_VALUE),
-    OP("memory_op query", 3, gen_memop_query, NULL, false, RC_VALUE),
-    OP("memory_op memory_map", 2, gen_memop_memory_map, NULL, false, RC_ZERO_OR_ERRNO),
-    OP("memory_op add_to_physmap", 7, gen_add_to_physmap, post_add_to_physmap, true,
-       RC_ZERO_OR_ERRNO),
-    OP("memory_op add_to_physmap_batch", 6, gen_add_to_physmap_batch, NULL, true, RC_ZERO_OR_ERRNO),
-    OP("memory_op remove_from_physmap", 5, gen_remove_from_physmap, NULL, false, RC_ZERO_OR_ERRNO),
-    OP("memory_op other", 2, gen_memop_misc, NULL, false, RC_ZERO_OR_ERRNO),
-    OP("grant_table_op map", 6, gen_gnttab_map, post_gnttab_map, true, RC_ZERO_OR_ERRNO),
-    OP("grant_table_op unmap", 4, gen_gnttab_unmap, NULL, true, RC_ZERO_OR_ERRNO),
-    OP("grant_table_op setup_table", 1, gen_gnttab_setup_table, NULL, false, RC_ZERO_OR_ERRNO),
-    OP("grant_table_op copy", 4, gen_gnttab_copy, NULL, true, RC_ZERO_OR_ERRNO),
-    OP("grant_table_op other", 2, gen_gnttab_misc, NULL, false, RC_ZERO_OR_ERRNO),
-    OP("event_channel_op", 12, gen_evtchn, post_evtchn, false, RC_ZERO_OR_ERRNO),
-    OP("sched_op", 5, gen_sched, post_sched, false, RC_ZERO_OR_ERRNO),
-    OP("vcpu_op", 3, gen_vcpu_op, post_vcpu_op, false, RC_VALUE),
-    OP("hvm_op", 3, gen_hvm_op, NULL, false, RC_ZERO_OR_ERRNO),
-    OP("domctl", 4, gen_domctl, post_domctl, false, RC_ZERO_OR_ERRNO),
-    OP("xsm_op", 2, gen_xsm_op, NULL, false, RC_VALUE),
-    OP("console_io", 2, gen_console_io, NULL, false, RC_VALUE),
-    OP("xen_version", 2, gen_xen_version, post_xen_version, false, RC_VALUE),
-    OP("unknown hypercall", 2, gen_unknown, post_unknown, false, RC_ZERO_OR_ERRNO),
+static const struct op ops[] = {
+    { "memory_op reservation", 12, gen_memop_reservation, NULL, true, RC_VALUE },
+    { "memory_op query", 3, gen_memop_query, NULL, false, RC_VALUE },
+    { "memory_op memory_map", 2, gen_memop_memory_map, NULL, false, RC_ZERO_OR_ERRNO },
+    { "memory_op add_to_physmap", 7, gen_add_to_physmap, post_add_to_physmap, true,
+      RC_ZERO_OR_ERRNO },
+    { "memory_op add_to_physmap_batch", 6, gen_add_to_physmap_batch, NULL, true, RC_ZERO_OR_ERRNO },
+    { "memory_op remove_from_physmap", 5, gen_remove_from_physmap, NULL, false, RC_ZERO_OR_ERRNO },
+    { "memory_op other", 2, gen_memop_misc, NULL, false, RC_ZERO_OR_ERRNO },
+    { "grant_table_op map", 6, gen_gnttab_map, post_gnttab_map, true, RC_ZERO_OR_ERRNO },
+    { "grant_table_op unmap", 4, gen_gnttab_unmap, NULL, true, RC_ZERO_OR_ERRNO },
+    { "grant_table_op setup_table", 1, gen_gnttab_setup_table, NULL, false, RC_ZERO_OR_ERRNO },
+    { "grant_table_op copy", 4, gen_gnttab_copy, NULL, true, RC_ZERO_OR_ERRNO },
+    { "grant_table_op other", 2, gen_gnttab_misc, NULL, false, RC_ZERO_OR_ERRNO },
+    { "event_channel_op", 12, gen_evtchn, post_evtchn, false, RC_ZERO_OR_ERRNO },
+    { "sched_op", 5, gen_sched, post_sched, false, RC_ZERO_OR_ERRNO },
+    { "vcpu_op", 3, gen_vcpu_op, post_vcpu_op, false, RC_VALUE },
+    { "hvm_op", 3, gen_hvm_op, NULL, false, RC_ZERO_OR_ERRNO },
+    { "domctl", 4, gen_domctl, post_domctl, false, RC_ZERO_OR_ERRNO },
+    { "xsm_op", 2, gen_xsm_op, NULL, false, RC_VALUE },
+    { "console_io", 2, gen_console_io, NULL, false, RC_VALUE },
+    { "xen_version", 2, gen_xen_version, post_xen_version, false, RC_VALUE },
+    { "unknown hypercall", 2, gen_unknown, post_unknown, false, RC_ZERO_OR_ERRNO },
 };
 #define NR_OPS (sizeof(ops) / sizeof(ops[0]))
+_Static_assert(NR_OPS <= MAX_OPS, "a lane counts MAX_OPS kinds of call");
 
-static struct op *pick_op(struct prng *p)
+static const struct op *pick_op(struct prng *p)
 {
     static unsigned int total;
     uint32_t r;
@@ -1339,7 +1387,7 @@ static void check_result(unsigned long index, const struct call *c, long rc)
                                         : rc >= ERRNO_MIN && rc <= 0;
 
     if (!ok) {
-        bad_results++;
+        __atomic_fetch_add(&bad_results, 1, __ATOMIC_RELAXED);
         print_call("bad result from", index, c);
         guest_test_fail(__FILE__, __LINE__, "result %ld (0x%lx)", rc, (unsigned long)rc);
     }
@@ -1362,21 +1410,21 @@ static void fuzz_interrupt(struct guest_trap_frame *f)
 
     interrupts++;
     if (f->rip != (uintptr_t)fuzz_vmmcall_insn || !c || !c->op->preemptible ||
-        !prng_one_in(&irq_prng, 3))
+        !prng_one_in(&irq_lane.prng, 3))
         return;
     mutations++;
-    switch (prng_below(&irq_prng, 4)) {
+    switch (prng_below(&irq_lane.prng, 4)) {
     case 0: /* a memory_op continuation's start; a batch's count */
         if (c->nr == __HYPERVISOR_memory_op)
-            f->rdi = (f->rdi & MEMOP_CMD_MASK) | (gen_number(&irq_prng) << MEMOP_EXTENT_SHIFT);
+            f->rdi = (f->rdi & MEMOP_CMD_MASK) | (gen_number(&irq_lane.prng) << MEMOP_EXTENT_SHIFT);
         else
-            f->rdx = gen_count(&irq_prng);
+            f->rdx = gen_count(&irq_lane.prng);
         return;
     case 1: /* the argument pointer now faults */
-        f->rsi = gen_fault_ptr(&irq_prng);
+        f->rsi = gen_fault_ptr(&irq_lane.prng);
         return;
     default: /* another call of the same kind, from scratch */
-        c->op->gen(&irq_prng, c);
+        c->op->gen(&irq_lane, c);
         f->rax = c->nr;
         f->rdi = c->arg[0];
         f->rsi = c->arg[1];
@@ -1425,25 +1473,18 @@ static void install_interrupts(void)
             guest_set_trap_handler(v, fuzz_interrupt);
 }
 
-/* The helper vCPU: blocks until an event or a tick, for ever; the fuzzed
- * vcpu_op calls take it down and bring it back. */
-static uint8_t helper_stack[8192] __attribute__((aligned(16)));
-
-static void helper(unsigned int id)
-{
-    (void)id;
-    for (;;)
-        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
-}
+/* Lane 1 runs on vCPU 1, with its own stack. */
+static uint8_t lane1_stack[16384] __attribute__((aligned(16)));
 #endif
 
 /* ---- setting up ---------------------------------------------------------------------------- */
 
-/* The edge blocks: RAM the fuzzer populates (after giving back as much from
- * the top of its scratch, so max_pages allows it), each followed by a hole. */
+/* The edge blocks of both lanes: RAM the fuzzer populates (after giving
+ * back as much from the top of its scratch, so max_pages allows it), each
+ * followed by a hole. */
 static void make_edge_blocks(void)
 {
-    for (unsigned int b = 0; b <= EDGE_STRUCT; b++) {
+    for (unsigned int b = 0; b < 2 * EDGE_KINDS; b++) {
         xen_pfn_t give = fw.ram_end - EDGE_PAGES * (b + 1), take = EDGE_END(b) - EDGE_PAGES;
         struct xen_memory_reservation r = { .nr_extents = 1,
                                             .extent_order = 3,
@@ -1494,19 +1535,123 @@ static void learn_world(void)
         guest_test_abort("too little RAM for the scratch region (mem=8M at least)");
 }
 
+/* Grant frame 0 at CONTROL_GNT_GFN, for good: no fuzzed call moves it. */
+static void map_control_grant_frame(void)
+{
+    struct xen_add_to_physmap x = {
+        .domid = DOMID_SELF,
+        .space = XENMAPSPACE_grant_table,
+        .idx = 0,
+        .gpfn = CONTROL_GNT_GFN,
+    };
+
+    if (!CHECK_EQ(book(HYPERVISOR_memory_op(XENMEM_add_to_physmap, &x)), 0))
+        guest_test_abort("cannot map grant frame 0");
+}
+
+static void init_lane(struct lane *l, unsigned int id, uint8_t *arena, unsigned int first_edge,
+                      uint64_t stream)
+{
+    prng_seed(&l->prng, opt_seed, stream);
+    l->id = id;
+    l->arena = arena;
+    l->first_edge = first_edge;
+}
+
+/* Whether lane 1 should stop / has stopped. */
+static volatile int lane1_stop, lane1_stopped;
+
+/* One fuzzed call from lane l. */
+static void fuzz_one(struct lane *l)
+{
+    unsigned long index = __atomic_fetch_add(&calls_made, 1, __ATOMIC_RELAXED);
+    struct call c = { .lane = l };
+    struct op_stats *st;
+    uint64_t t0;
+    long rc;
+
+    if (prng_one_in(&l->prng, 32))
+        write_grants(&l->prng);
+    c.op = pick_op(&l->prng);
+    c.op->gen(l, &c);
+    st = &l->stats[c.op - ops];
+    if (index >= opt_trace_from) {
+        print_call("trace", index, &c);
+        HYPERVISOR_sched_op(SCHEDOP_block, NULL); /* stay under the console's rate */
+    }
+    if (l->id == 0)
+        active_call = &c;
+    t0 = guest_rdtsc();
+    rc = do_call(&c);
+    st->tsc += guest_rdtsc() - t0;
+    active_call = NULL;
+    st->calls++;
+    if (rc >= 0)
+        st->ok++;
+    check_result(index, &c, rc);
+    if (c.op->post)
+        c.op->post(&c, rc);
+}
+
+#ifdef __x86_64__
+/* Lane 1: fuzzes until lane 0 has seen the last call made. */
+static void lane1_main(unsigned int id)
+{
+    (void)id;
+    while (!lane1_stop)
+        fuzz_one(&lanes[1]);
+    lane1_stopped = 1;
+    for (;;)
+        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
+/* Stop lane 1 (bringing vCPU 1 up if a fuzzed call took it down) and wait a
+ * while for it to finish its call. */
+static void stop_lane1(void)
+{
+    lane1_stop = 1;
+    for (unsigned int i = 0; i < 1000 && !lane1_stopped; i++) {
+        book(HYPERVISOR_vcpu_op(VCPUOP_up, 1, NULL));
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    }
+    CHECK(lane1_stopped);
+}
+#endif
+
+static void report(void)
+{
+    unsigned long lane_calls[2] = { 0, 0 };
+
+    for (unsigned int i = 0; i < NR_OPS; i++) {
+        const struct op_stats *a = &lanes[0].stats[i], *b = &lanes[1].stats[i];
+        lane_calls[0] += a->calls;
+        lane_calls[1] += b->calls;
+        gprintf("fuzz:   %s: %lu calls, %lu succeeded, %llu Mticks\n", ops[i].name,
+                a->calls + b->calls, a->ok + b->ok, (unsigned long long)((a->tsc + b->tsc) >> 20));
+    }
+    gprintf("fuzz: %lu calls on vCPU 0, %lu on vCPU 1, %lu bookkeeping; %lu interrupts\n",
+            lane_calls[0], lane_calls[1], bookkeeping_calls, interrupts);
+    gprintf("fuzz: done, %lu calls, %lu rewritten continuations, %lu bad results\n",
+            lane_calls[0] + lane_calls[1], mutations, bad_results);
+}
+
 void test_main(void)
 {
-    struct call c;
+    unsigned long eighth, next_report;
 
     learn_world();
-    prng_seed(&main_prng, opt_seed, 1);
-    prng_seed(&irq_prng, opt_seed, 2);
+    init_lane(&lanes[0], 0, arenas[0], 0, 1);
+    init_lane(&lanes[1], 1, arenas[1], EDGE_KINDS, 3);
+    init_lane(&irq_lane, 0, arenas[0], 0, 2);
     make_edge_blocks();
-    write_grants(&main_prng);
+    map_control_grant_frame();
+    write_grants(&lanes[0].prng);
+    gprintf("fuzz: seed 0x%llx, %lu calls, %sprivileged d%u, peer d%u, bystander d%u, "
+            "RAM 0x%llx pages, %u vCPUs\n",
+            (unsigned long long)opt_seed, opt_calls, fw.privileged ? "" : "un", fw.self, fw.peer,
+            fw.bystander, (unsigned long long)fw.ram_end, fw.nr_vcpus);
 #ifdef __x86_64__
     install_interrupts();
-    if (fw.nr_vcpus > 1)
-        CHECK_EQ(guest_start_vcpu(1, helper, helper_stack + sizeof(helper_stack)), 0);
     {
         /* An upcall that stays pending: an IPI to ourselves on a vector. */
         struct xen_hvm_param cb = { .domid = DOMID_SELF,
@@ -1518,47 +1663,23 @@ void test_main(void)
             CHECK_EQ(book(evtchn_send((evtchn_port_t)port)), 0);
     }
     __asm__ volatile("sti");
+    if (fw.nr_vcpus > 1)
+        CHECK_EQ(guest_start_vcpu(1, lane1_main, lane1_stack + sizeof(lane1_stack)), 0);
 #endif
-    gprintf("fuzz: seed 0x%llx, %lu calls, %sprivileged d%u, peer d%u, bystander d%u, "
-            "RAM 0x%llx pages, %u vCPUs\n",
-            (unsigned long long)opt_seed, opt_calls, fw.privileged ? "" : "un", fw.self, fw.peer,
-            fw.bystander, (unsigned long long)fw.ram_end, fw.nr_vcpus);
 
-    for (call_index = 0; call_index < opt_calls; call_index++) {
-        uint64_t t0;
-        long rc;
-
-        if (opt_calls >= 8 && call_index && call_index % (opt_calls / 8) == 0)
-            gprintf("fuzz: %lu/8 (%lu calls)\n", call_index / (opt_calls / 8), call_index);
-        if (prng_one_in(&main_prng, 32))
-            write_grants(&main_prng);
-        memset(&c, 0, sizeof(c));
-        c.op = pick_op(&main_prng);
-        c.op->gen(&main_prng, &c);
-        if (call_index >= opt_trace_from) {
-            print_call("trace", call_index, &c);
-            HYPERVISOR_sched_op(SCHEDOP_block, NULL); /* stay under the console's rate */
+    eighth = opt_calls / 8 ? opt_calls / 8 : 1;
+    next_report = eighth;
+    while (__atomic_load_n(&calls_made, __ATOMIC_RELAXED) < opt_calls) {
+        if (calls_made >= next_report) {
+            gprintf("fuzz: %lu/8 (%lu calls)\n", next_report / eighth, calls_made);
+            next_report += eighth;
         }
-        active_call = &c;
-        t0 = guest_rdtsc();
-        rc = do_call(&c);
-        c.op->tsc += guest_rdtsc() - t0;
-        active_call = NULL;
-        c.op->calls++;
-        if (rc >= 0)
-            c.op->ok++;
-        check_result(call_index, &c, rc);
-        if (c.op->post)
-            c.op->post(&c, rc);
+        fuzz_one(&lanes[0]);
     }
-
 #ifdef __x86_64__
     __asm__ volatile("cli");
+    if (fw.nr_vcpus > 1)
+        stop_lane1();
 #endif
-    gprintf("fuzz: done, %lu calls (%lu bookkeeping), %lu rewritten continuations, "
-            "%lu interrupts, %lu bad results\n",
-            call_index, bookkeeping_calls, mutations, interrupts, bad_results);
-    for (unsigned int i = 0; i < NR_OPS; i++)
-        gprintf("fuzz:   %s: %lu calls, %lu succeeded, %llu Mticks\n", ops[i].name, ops[i].calls,
-                ops[i].ok, (unsigned long long)(ops[i].tsc >> 20));
+    report();
 }

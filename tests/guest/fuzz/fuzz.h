@@ -174,9 +174,10 @@ struct fuzz_world {
 
 extern struct fuzz_world fw;
 
+/* Every fuzzing vCPU remembers (a lost update only loses a hint). */
 static inline void remember_gfn(uint64_t gfn)
 {
-    fw.recent[fw.nr_recent++ % 16] = gfn;
+    fw.recent[__atomic_fetch_add(&fw.nr_recent, 1, __ATOMIC_RELAXED) % 16] = gfn;
 }
 
 /* [gfn, gfn + count) lies where Mica may change things: not the image, the
