@@ -6,22 +6,23 @@
  *
  * Module arguments (after " -- "):
  *   seed=N        the PRNG seed (printed at start: "fuzz: seed 0x...")
- *   calls=N       how many fuzzed calls (default 10000)
+ *   calls=N       how many fuzzed calls, all vCPUs together (default 10000)
  *   peer=D        the other fuzzer's domid (its scratch memory is fair game)
  *   bystander=D   a domain that must not be harmed (only looked at)
  *   trace=N       print each call from the N-th on (throttled: for replays)
  *
- * A run is replayable: the calls depend only on the seed and on what Mica
- * answered; alone on one CPU under -icount a run repeats exactly.
+ * A run is replayable: each vCPU's calls depend only on the seed and on
+ * what Mica answered; alone on one CPU under -icount a run repeats exactly.
  *
- * The 64-bit flavour also runs with interrupts on and an event upcall
- * pending: when a preemptible call (memory_op reservations, gmfn_range,
- * add_to_physmap_batch, grant batches) is preempted, Mica returns to the
- * guest with RIP still on VMMCALL, the upcall arrives there, and the
- * interrupt handler sometimes rewrites the registers (and the argument
- * structures) before the call resumes: a continuation re-executed with
- * changed arguments. Its second vCPU is brought down and up by the fuzzed
- * vcpu_op calls.
+ * The 64-bit flavour fuzzes from two vCPUs at once (a lane each: its own
+ * random stream, arena and edge blocks; vCPU 1 is also taken down and
+ * brought up by the fuzzed vcpu_op calls). vCPU 0 runs with interrupts on
+ * and an event upcall pending: when a preemptible call (memory_op
+ * reservations, gmfn_range, add_to_physmap_batch, grant batches) is
+ * preempted, Mica returns to the guest with RIP still on VMMCALL, the
+ * upcall arrives there, and the interrupt handler sometimes rewrites the
+ * registers (and the argument structures) before the call resumes: a
+ * continuation re-executed with changed arguments.
  *
  * What it checks itself: every result is 0, a count, or a Xen errno (never
  * a value outside them), and a few answers that cannot change
@@ -476,14 +477,15 @@ static void post_add_to_physmap(struct call *c, long rc)
 static void gen_add_to_physmap_batch(struct lane *l, struct call *c)
 {
     struct prng *p = &l->prng;
-    unsigned int space = prng_one_in(p, 2) ? XENMAPSPACE_gmfn_foreign : gen_space(p);
+    /* As the 16-bit field holds it: a random space may become grant_table. */
+    uint16_t space = (uint16_t)(prng_one_in(p, 2) ? XENMAPSPACE_gmfn_foreign : gen_space(p));
     uint16_t size = (uint16_t)gen_count(p);
     size_t n = elements(p, size, sizeof(xen_pfn_t));
     xen_ulong_t *idxs = edge_array(l, EDGE_LIST, n * sizeof(*idxs));
     xen_pfn_t *gpfns = edge_array(l, EDGE_GPFNS, n * sizeof(*gpfns));
     struct xen_add_to_physmap_batch b = {
         .domid = own_frames_target(p, space),
-        .space = (uint16_t)space,
+        .space = space,
         .size = size,
     };
 
@@ -883,7 +885,7 @@ static void post_evtchn(struct call *c, long rc)
  * longer than a tick.
  */
 #define TICK_NS 10000000ull
-static uint64_t poll_horizon = TICK_NS, poll_started;
+static uint64_t poll_horizon = TICK_NS; /* both lanes move it: a hint */
 
 static void gen_sched(struct lane *l, struct call *c)
 {
@@ -957,15 +959,15 @@ static void gen_sched(struct lane *l, struct call *c)
         break;
     }
     set_call(c, __HYPERVISOR_sched_op, with_high_bits(p, cmd), arg, 0);
-    poll_started = guest_rdtsc();
+    c->info[1] = guest_rdtsc();
 }
 
 static void post_sched(struct call *c, long rc)
 {
     /* A horizon poll that came back within ~1 ms had a past timeout. */
     (void)rc;
-    if (c->info[0] && guest_rdtsc() - poll_started < 2000000)
-        poll_horizon += TICK_NS;
+    if (c->info[0] && guest_rdtsc() - c->info[1] < 2000000)
+        poll_horizon += TICK_NS; /* a lost update only delays it */
 }
 
 /* ---- vcpu_op (24) -------------------------------------------------------------------- */
