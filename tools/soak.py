@@ -8,16 +8,19 @@ then the other way round under FLASK) and the races on the same gfns. Each
 run is judged exactly as in CI (no fault or panic, every audit clean, no
 leak, every guest's PASS) and its rate printed:
 
-    soak: fuzz/soak-fuzz (seed 0x2a): 500000 calls in 301.2 s, 1660 calls/s: PASS
+    soak: fuzz/soak-fuzz: 500000 calls in 301.2 s, 1660 calls/s: PASS
 
   soak.py [--calls N] [--race-ops N] [--seed N] [--only NAME]
+          [--pairing PRIV/UNPRIV/XSM]
 
 --calls is the fuzzed calls of each fuzzer (default 250,000: two fuzzers in
 each of two runs, a million in all), --race-ops the race's operations
 (default 1,000,000),
 --seed the first fuzzer's seed (default: from the clock; printed, so a run
-can be repeated). Logs go to build/soak-logs/. Exit status 0 only if every
-run passed.
+can be repeated), --pairing one fuzzer run of your choice instead of the
+two (PRIV and UNPRIV are 64 or 32, the privileged and the unprivileged
+fuzzer's flavour; XSM dummy, flask or silo: e.g. 64/64/flask). Logs go to
+build/soak-logs/. Exit status 0 only if every run passed.
 """
 import argparse
 import os
@@ -34,6 +37,9 @@ import fuzz_tests  # noqa: E402
 # Wall-time limits: generous, for a busy machine.
 FUZZ_TIMEOUT = 3 * 3600
 RACE_TIMEOUT = 3 * 3600
+# The race audits after every 4th memory_op here, not after each as in CI:
+# a million operations with an audit each took 20 minutes and a 43 MB log.
+RACE_AUDIT = "p2m-audit-every=4"
 
 
 def main():
@@ -45,19 +51,27 @@ def main():
     parser.add_argument("--seed", type=int, default=None,
                         help="the first fuzzer's seed (default: from the clock)")
     parser.add_argument("--only", default="", help="run only the runs whose name contains this")
+    parser.add_argument("--pairing", default=None,
+                        help="PRIV/UNPRIV/XSM: one fuzzer run, e.g. 64/64/flask")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else int(time.time()) % 100000 * 4 + 1
+    flavour = {"64": "", "32": "-32"}
 
-    runs = [
-        ("calls", 2 * args.calls,
-         fuzz_tests.fuzz("soak-fuzz", "", "-32", seed=seed, calls=args.calls,
-                         timeout=FUZZ_TIMEOUT)),
-        ("calls", 2 * args.calls,
-         fuzz_tests.fuzz("soak-fuzz-32-flask", "-32", "", seed=seed + 2, calls=args.calls,
-                         xsm="flask", timeout=FUZZ_TIMEOUT)),
-        ("operations", args.race_ops,
-         fuzz_tests.race("soak-race", ops=args.race_ops, seed=seed, timeout=RACE_TIMEOUT)),
-    ]
+    pairings = [("soak-fuzz", "", "-32", "dummy", seed),
+                ("soak-fuzz-32-flask", "-32", "", "flask", seed + 2)]
+    if args.pairing:
+        priv, unpriv, xsm = args.pairing.split("/")
+        pairings = [("soak-fuzz-%s-%s-%s" % (priv, unpriv, xsm), flavour[priv], flavour[unpriv],
+                     xsm, seed)]
+    runs = [("calls", 2 * args.calls,
+             fuzz_tests.fuzz(name, priv, unpriv, seed=first, calls=args.calls, xsm=xsm,
+                             timeout=FUZZ_TIMEOUT))
+            for name, priv, unpriv, xsm, first in pairings]
+    if not args.pairing:
+        runs.append(("operations", args.race_ops,
+                     fuzz_tests.race("soak-race", ops=args.race_ops, seed=seed,
+                                     timeout=RACE_TIMEOUT, cmdline=RACE_AUDIT)))
+    print("soak: seed %d (repeat with --seed %d)" % (seed, seed), flush=True)
     logs = os.path.join(ROOT, "build", "soak-logs")
     os.makedirs(logs, exist_ok=True)
     failed = 0
@@ -65,7 +79,7 @@ def main():
     for unit, count, test in runs:
         if args.only not in test.name:
             continue
-        print("soak: %s (seed %#x): %d %s ..." % (test.name, seed, count, unit), flush=True)
+        print("soak: %s (%s): %d %s ..." % (test.name, test.cmdline, count, unit), flush=True)
         start = time.monotonic()
         problems, log = test.run()
         seconds = time.monotonic() - start
@@ -73,15 +87,16 @@ def main():
         with open(log_path, "w") as f:
             f.write(log)
         verdict = "FAIL: " + "; ".join(problems) if problems else "PASS"
-        print("soak: %s (seed %#x): %d %s in %.1f s, %.0f %s/s: %s (log: %s)"
-              % (test.name, seed, count, unit, seconds, count / seconds, unit, verdict, log_path),
+        print("soak: %s: %d %s in %.1f s, %.0f %s/s: %s (log: %s)"
+              % (test.name, count, unit, seconds, count / seconds, unit, verdict, log_path),
               flush=True)
         failed += bool(problems)
         done, spent = totals.get(unit, (0, 0.0))
         totals[unit] = (done + count, spent + seconds)
     for unit, (done, spent) in sorted(totals.items()):
         print("soak: %d %s in %.1f s, %.0f %s/s" % (done, unit, spent, done / spent, unit))
-    print("soak: %s" % ("every run passed" if not failed else "%d run(s) failed" % failed))
+    print("soak: seed %d; %s" % (seed, "every run passed" if not failed else
+                                   "%d run(s) failed" % failed))
     sys.exit(1 if failed else 0)
 
 
