@@ -9,6 +9,10 @@
  *   calls=N       how many fuzzed calls, all vCPUs together (default 10000)
  *   peer=D        the other fuzzer's domid (its scratch memory is fair game)
  *   bystander=D   a domain that must not be harmed (only looked at)
+ *   victim=D      another fuzzer (of the same layout) that this one, if
+ *                 privileged, destroys after half its calls: a teardown
+ *                 while the domains around it map its frames and grants,
+ *                 hold its event channels, and act on its memory
  *   trace=N       print each call from the N-th on (throttled: for replays)
  *
  * A run is replayable: each vCPU's calls depend only on the seed and on
@@ -444,7 +448,8 @@ static domid_t own_frames_target(struct prng *p, unsigned int space)
 {
     domid_t d = gen_domid(p, DOM_CHANGE);
 
-    if ((space == XENMAPSPACE_shared_info || space == XENMAPSPACE_grant_table) && d == fw.peer)
+    if ((space == XENMAPSPACE_shared_info || space == XENMAPSPACE_grant_table) &&
+        (d == fw.peer || d == fw.victim))
         return DOMID_SELF;
     return d;
 }
@@ -1513,6 +1518,7 @@ static void read_options(void)
         opt_trace_from = v;
     fw.peer = guest_arg_ulong("peer", &v) == 0 ? (domid_t)v : DOMID_INVALID;
     fw.bystander = guest_arg_ulong("bystander", &v) == 0 ? (domid_t)v : DOMID_INVALID;
+    fw.victim = guest_arg_ulong("victim", &v) == 0 ? (domid_t)v : DOMID_INVALID;
 }
 
 /* Everything from start_info, read before its page (gfn 1) becomes scratch. */
@@ -1620,6 +1626,21 @@ static void stop_lane1(void)
 }
 #endif
 
+/* Halfway through, a privileged fuzzer destroys the victim, busy as it is. */
+static void destroy_victim(void)
+{
+    struct xen_domctl d;
+
+    if (!fw.privileged || fw.victim == DOMID_INVALID)
+        return;
+    memset(&d, 0, sizeof(d));
+    d.h.cmd = XEN_DOMCTL_destroydomain;
+    d.h.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    d.h.domain = fw.victim;
+    if (CHECK_EQ(book(hypercall5(__HYPERVISOR_domctl, (unsigned long)&d, 0, 0, 0, 0)), 0))
+        gprintf("fuzz: destroyed d%u, the victim, in the middle of its calls\n", fw.victim);
+}
+
 static void report(void)
 {
     unsigned long lane_calls[2] = { 0, 0 };
@@ -1674,6 +1695,8 @@ void test_main(void)
     while (__atomic_load_n(&calls_made, __ATOMIC_RELAXED) < opt_calls) {
         if (calls_made >= next_report) {
             gprintf("fuzz: %lu/8 (%lu calls)\n", next_report / eighth, calls_made);
+            if (next_report / eighth == 4)
+                destroy_victim();
             next_report += eighth;
         }
         fuzz_one(&lanes[0]);

@@ -164,6 +164,7 @@ static inline uint32_t gen_order(struct prng *p)
 struct fuzz_world {
     int privileged;
     domid_t self, peer, bystander; /* DOMID_INVALID if none */
+    domid_t victim;                /* a fuzzer destroyed mid-run, or DOMID_INVALID */
     uint64_t ram_end;              /* gfn */
     unsigned int nr_vcpus;
     /* Recent gfns where something interesting was mapped (special frames,
@@ -285,7 +286,7 @@ static inline uint64_t gen_any_gfn(struct prng *p)
 /* Domain ids, by what the operation may do to the domain. */
 enum domid_use {
     DOM_LOOK,   /* only reads: any domain, the bystander too */
-    DOM_CHANGE, /* may change it: the fuzzers (self, peer), never the bystander */
+    DOM_CHANGE, /* may change it: the fuzzers (self, peer, victim), never the bystander */
 };
 
 static inline domid_t gen_domid(struct prng *p, enum domid_use use)
@@ -308,7 +309,7 @@ static inline domid_t gen_domid(struct prng *p, enum domid_use use)
         d = fw.peer;
         break;
     case 6:
-        d = fw.bystander;
+        d = prng_one_in(p, 2) ? fw.bystander : fw.victim;
         break;
     case 7:
         d = reserved[prng_below(p, sizeof(reserved) / sizeof(reserved[0]))];
@@ -322,7 +323,8 @@ static inline domid_t gen_domid(struct prng *p, enum domid_use use)
     }
     /* Anything not known to be a fuzzer stands in for "no such domain"
      * when the call may change its target. */
-    if (use == DOM_CHANGE && d != DOMID_SELF && d != fw.self && d != fw.peer && d < 0x100)
+    if (use == DOM_CHANGE && d != DOMID_SELF && d != fw.self && d != fw.peer && d != fw.victim &&
+        d < 0x100)
         d = DOMID_INVALID;
     return d;
 }

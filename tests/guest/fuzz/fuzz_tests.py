@@ -6,10 +6,11 @@ the figures and the commands that reproduce them.
 tests() returns the list (tests/mica_test.py); tools/soak.py (make soak) runs
 the same tests, longer. Every run is judged the same way: no Mica fault or
 panic (the debug build's lock-order checker panics on a violation), every
-p2m audit clean (sampled during the run with p2m-audit-every, each domain's
-at its end, and every domain's through the debug key `a` typed three times
-while the fuzzers run and as they end), no frame leaked, and every guest's
-PASS.
+p2m audit clean (the fuzzers' sampled with p2m-audit-every and through the
+debug key `a` typed while they run and as they end, the race's after each
+memory_op, every domain's at its end), no frame leaked, and every guest's
+PASS. Also here: the regression test of domains inspected while they are
+torn down (teardown_watch.c).
 """
 import re
 
@@ -38,17 +39,21 @@ def audited(name, domid):
 def fuzz(name, priv_flavour, unpriv_flavour, seed, calls=FUZZ_CALLS, xsm="dummy", timeout=600):
     """d0 a privileged fuzzer, d1 an unprivileged one (seeds seed and seed+1),
     `calls` calls each (a 64-bit fuzzer makes them from two vCPUs), d2 a
-    bystander checking its memory and an event channel until both are
-    gone; Mica with the XSM module `xsm`. While they run, the key `a`
-    audits every domain."""
+    bystander checking its memory and an event channel until they are
+    gone, d3 a third fuzzer (64-bit, unprivileged, seed+2) that d0 destroys
+    halfway through, busy as it is; Mica with the XSM module `xsm`. While
+    they run, the key `a` audits every domain."""
     cmdline = "xsm=%s p2m-audit-every=%d" % (xsm, FUZZ_AUDIT_EVERY)
-    args = "calls=%d bystander=2" % calls
+    args = "calls=%d bystander=2 victim=3" % calls
     modules = [
         (guest_elf("fuzz" + priv_flavour),
          "name=fuzz-p mem=%s vcpus=4 priv -- seed=%d peer=1 %s" % (FUZZ_MEM, seed, args)),
         (guest_elf("fuzz" + unpriv_flavour),
          "name=fuzz-u mem=%s vcpus=4 -- seed=%d peer=0 %s" % (FUZZ_MEM, seed + 1, args)),
-        (guest_elf("bystander"), "name=bystander mem=16M -- watch=0,1"),
+        (guest_elf("bystander"), "name=bystander mem=16M -- watch=0,1,3"),
+        # Never done with its calls: it ends destroyed.
+        (guest_elf("fuzz"), "name=victim mem=%s vcpus=4 -- seed=%d peer=0 calls=1000000000 "
+         "bystander=2 victim=1" % (FUZZ_MEM, seed + 2)),
     ]
     # The key `a` audits every domain while they run, and again as the first
     # fuzzer finishes (an audit racing with a teardown: teardown_watch below).
@@ -65,9 +70,12 @@ def fuzz(name, priv_flavour, unpriv_flavour, seed, calls=FUZZ_CALLS, xsm="dummy"
                 verdict("fuzz-p", "fuzz" + priv_flavour),
                 verdict("fuzz-u", "fuzz" + unpriv_flavour),
                 verdict("bystander", "bystander"),
+                r"\(fuzz-p\) fuzz: destroyed d3, the victim, in the middle of its calls",
                 audited("fuzz-p", 0), audited("fuzz-u", 1), audited("bystander", 2),
+                audited("victim", 3),
                 summary("fuzz-p", domid=0), summary("fuzz-u", domid=1),
-                summary("bystander", domid=2), ALL_OFF, NO_LEAK],
+                summary("bystander", domid=2), summary("victim", "destroyed", domid=3),
+                ALL_OFF, NO_LEAK],
         reject=AUDIT_REJECT)
 
 
