@@ -28,8 +28,7 @@ bool hypercall_trace_all(void)
     return trace_all;
 }
 
-void hypercall_trace(struct vcpu *v, uint64_t nr, const uint64_t regs[HYPERCALL_MAX_ARGS],
-                     bool compat, long result)
+void hypercall_trace(struct vcpu *v, uint64_t nr, const struct hypercall_args *a, long result)
 {
     const char *name = hypercall_name(nr);
     unsigned int nr_args = name ? hypercall_table[nr].nr_args : 0;
@@ -40,9 +39,8 @@ void hypercall_trace(struct vcpu *v, uint64_t nr, const uint64_t regs[HYPERCALL_
         len += (size_t)snprintf(line + len, sizeof(line) - len, "%lu", nr);
     len += (size_t)snprintf(line + len, sizeof(line) - len, "(");
     for (unsigned int i = 0; i < nr_args && len < sizeof(line); i++)
-        len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%#lx", i ? ", " : "",
-                                compat ? (uint32_t)regs[i] : regs[i]);
+        len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%#lx", i ? ", " : "", a->arg[i]);
     if (len < sizeof(line))
         snprintf(line + len, sizeof(line) - len, ") -> %ld", result);
-    printk("(%s) %s%s\n", v->domain->name, line, compat ? " [32-bit]" : "");
+    printk("(%s) %s%s\n", v->domain->name, line, a->compat ? " [32-bit]" : "");
 }

@@ -19,7 +19,6 @@ bool hypercall_trace_value_ok(const char *value);
 /* Did Mica's command line ask to trace every domain? */
 bool hypercall_trace_all(void);
 
-void hypercall_trace(struct vcpu *v, uint64_t nr, const uint64_t regs[HYPERCALL_MAX_ARGS],
-                     bool compat, long result);
+void hypercall_trace(struct vcpu *v, uint64_t nr, const struct hypercall_args *a, long result);
 
 #endif
