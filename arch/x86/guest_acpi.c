@@ -49,7 +49,7 @@
 #define MADT_REVISION 3
 #define DSDT_REVISION 2
 
-/* The tables in XSDT order: the FADT first (OSPM looks for it first). */
+/* The XSDT's entries, in order (the FADT first, as Xen's libacpi lists it). */
 enum { XSDT_FADT, XSDT_MADT, XSDT_ENTRIES };
 
 /* The largest vCPU count whose APIC ID (2 x id) fits the MADT entry's byte. */
