@@ -72,6 +72,21 @@ void arch_vcpu_flush_tlb(struct vcpu *v);
  * false if they do not map gva (for a write: writably). */
 bool guest_walk(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa);
 
+/* ---- a guest's ACPI tables (arch/x86/guest_acpi.c) ---------------------- */
+
+/* The guest-physical room the domain builder keeps for them: enough for
+ * MAX_VCPUS (tests/unit/test_guest_acpi.c checks). */
+#define ARCH_GUEST_ACPI_SIZE PAGE_SIZE
+
+/* Write into buf (size bytes) the ACPI tables that describe a guest with
+ * nr_vcpus vCPUs, laid out for the guest-physical address gpa (16-byte
+ * aligned, all of it below 4 GiB) where the guest will find them: the RSDP
+ * first, at gpa itself (hvm_start_info.rsdp_paddr), then the tables it
+ * leads to; the rest of buf is zeroed. A pure function of its arguments.
+ * 0, -EINVAL (no vCPU, more than the tables can name, a bad gpa) or
+ * -ENOSPC (size is too small). */
+int arch_guest_acpi_build(void *buf, size_t size, uint64_t gpa, unsigned int nr_vcpus);
+
 /* ---- hypercalls (arch/x86/svm/hypercall.c) ------------------------------ */
 
 /* Change argument i in the guest's registers (for a continuation). */

@@ -75,7 +75,7 @@ struct vcpu {
     struct evtchn_vcpu evtchn;
 };
 
-#define DOMAIN_MEMMAP_MAX 4 /* RAM, the console ring, ACPI tables, one spare */
+#define DOMAIN_MEMMAP_MAX 4 /* RAM, the ACPI tables, RAM above 4 GiB, the console ring */
 
 struct domain {
     domid_t domid;

@@ -132,7 +132,7 @@ BAD_IMAGE_REASONS = {
     "truncated-segment": "a segment lies outside the file (truncated image?)",
     "wrong-machine": {
         "": "ELF64 image for another machine (e_machine is not x86-64)",
-        "-32": "ELF32 image for another machine (e_machine is not i386)"},
+        "-32": "ELF32 image for another machine (e_machine is neither i386 nor x86-64)"},
     "no-note-segment":
         'no PVH entry note (ELF note "Xen", type 18 XEN_ELFNOTE_PHYS32_ENTRY)',
     "wrong-note-type":

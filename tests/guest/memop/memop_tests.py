@@ -102,11 +102,12 @@ def tests():
     for flavour in FLAVOURS:
         t += [
             self_test("query" + flavour, "memop_query" + flavour, "memop_query" + flavour),
+            # Its scratch gfns reach 64 MiB: RAM, with the ACPI page above.
             self_test("reservation" + flavour, "memop_reservation" + flavour,
-                      "memop_reservation" + flavour),
+                      "memop_reservation" + flavour, "mem=128M"),
             # The same as an unprivileged domain: extent orders up to 9.
             self_test("reservation-nopriv" + flavour, "memop_reservation" + flavour,
-                      "memop_reservation" + flavour, "mem=64M no-priv"),
+                      "memop_reservation" + flavour, "mem=128M no-priv"),
             self_test("physmap" + flavour, "memop_physmap" + flavour, "memop_physmap" + flavour),
             touch_removed(flavour),
             foreign(flavour),
