@@ -59,15 +59,15 @@ static enum x86_emul_status fake_access(struct x86_emul_ctx *ctx, uint64_t linea
     return X86EMUL_UNHANDLEABLE;
 }
 
-static enum x86_emul_status fake_read(struct x86_emul_ctx *ctx, uint64_t linear,
-                                      unsigned int size, uint64_t *value, bool for_write)
+static enum x86_emul_status fake_read(struct x86_emul_ctx *ctx, uint64_t linear, unsigned int size,
+                                      uint64_t *value, bool for_write)
 {
     *value = 0;
     return fake_access(ctx, linear, size, value, false, for_write);
 }
 
-static enum x86_emul_status fake_write(struct x86_emul_ctx *ctx, uint64_t linear,
-                                       unsigned int size, uint64_t value)
+static enum x86_emul_status fake_write(struct x86_emul_ctx *ctx, uint64_t linear, unsigned int size,
+                                       uint64_t value)
 {
     return fake_access(ctx, linear, size, &value, true, false);
 }
@@ -91,15 +91,15 @@ static void reset(enum x86_mode mode)
 }
 
 /* Decode and execute bytes in the current context. */
-#define RUN(...)                                                                 \
-    ({                                                                           \
-        static const uint8_t bytes_[] = { __VA_ARGS__ };                         \
-        struct x86_insn insn_;                                                   \
-        enum x86_emul_status st_ =                                               \
-            x86_decode(bytes_, sizeof(bytes_), ctx.mode, &insn_, &ctx.exception); \
-        if (st_ == X86EMUL_OK)                                                   \
-            st_ = x86_emulate(&ctx, &insn_);                                     \
-        st_;                                                                     \
+#define RUN(...)                                                                        \
+    ({                                                                                  \
+        static const uint8_t bytes_[] = { __VA_ARGS__ };                                \
+        struct x86_insn insn_;                                                          \
+        enum x86_emul_status st_ = x86_decode(bytes_, sizeof(bytes_), ctx.mode, &insn_, \
+                                              &ctx.exception);                          \
+        if (st_ == X86EMUL_OK)                                                          \
+            st_ = x86_emulate(&ctx, &insn_);                                            \
+        st_;                                                                            \
     })
 
 static uint64_t ram_read(uint64_t addr, unsigned int size)
@@ -134,27 +134,33 @@ struct decode_case {
 #define M16 X86_MODE_16
 #define M32 X86_MODE_32
 #define M64 X86_MODE_64
-#define OK(mode, len, op, size, asize, ...) \
-    { mode, { __VA_ARGS__ }, len, X86EMUL_OK, len, X86_OP_##op, size, asize, 0 }
-#define EXC(mode, vector, ...)                                                           \
-    { mode, { __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }), X86EMUL_EXCEPTION, 0, 0, \
-      0, 0, vector }
-#define OTHER(mode, status, ...) \
-    { mode, { __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }), status, 0, 0, 0, 0, 0 }
+#define OK(mode, len, op, size, asize, ...)                                      \
+    {                                                                            \
+        mode, { __VA_ARGS__ }, len, X86EMUL_OK, len, X86_OP_##op, size, asize, 0 \
+    }
+#define EXC(mode, vector, ...)                                                                    \
+    {                                                                                             \
+        mode, { __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }), X86EMUL_EXCEPTION, 0, 0, 0, 0, \
+            vector                                                                                \
+    }
+#define OTHER(mode, status, ...)                                                         \
+    {                                                                                    \
+        mode, { __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }), status, 0, 0, 0, 0, 0 \
+    }
 
 static const struct decode_case decode_cases[] = {
     /* mov in every width and form */
-    OK(M64, 2, MOV, 1, 8, 0x88, 0x20),                   /* mov [rax], ah */
-    OK(M64, 3, MOV, 1, 8, 0x40, 0x88, 0x20),             /* mov [rax], spl */
-    OK(M64, 3, MOV, 2, 8, 0x66, 0x89, 0x08),             /* mov [rax], cx */
-    OK(M64, 2, MOV, 4, 8, 0x89, 0x08),                   /* mov [rax], ecx */
-    OK(M64, 3, MOV, 8, 8, 0x48, 0x89, 0x08),             /* mov [rax], rcx */
-    OK(M64, 3, MOV, 8, 8, 0x48, 0x8B, 0x00),             /* mov rax, [rax] */
-    OK(M64, 2, MOV, 1, 8, 0x8A, 0x00),                   /* mov al, [rax] */
-    OK(M64, 7, MOV, 4, 8, 0x8B, 0x04, 0x25, 0, 0, 1, 0), /* mov eax, [0x10000] */
-    OK(M64, 6, MOV, 4, 8, 0x8B, 0x05, 0x10, 0, 0, 0),    /* mov eax, [rip+0x10] */
-    OK(M64, 7, MOV, 4, 4, 0x67, 0x8B, 0x05, 0x10, 0, 0, 0), /* mov eax, [eip+0x10] */
-    OK(M64, 5, MOV, 4, 8, 0x41, 0x8B, 0x44, 0x24, 0x08),    /* mov eax, [r12+8] */
+    OK(M64, 2, MOV, 1, 8, 0x88, 0x20),                         /* mov [rax], ah */
+    OK(M64, 3, MOV, 1, 8, 0x40, 0x88, 0x20),                   /* mov [rax], spl */
+    OK(M64, 3, MOV, 2, 8, 0x66, 0x89, 0x08),                   /* mov [rax], cx */
+    OK(M64, 2, MOV, 4, 8, 0x89, 0x08),                         /* mov [rax], ecx */
+    OK(M64, 3, MOV, 8, 8, 0x48, 0x89, 0x08),                   /* mov [rax], rcx */
+    OK(M64, 3, MOV, 8, 8, 0x48, 0x8B, 0x00),                   /* mov rax, [rax] */
+    OK(M64, 2, MOV, 1, 8, 0x8A, 0x00),                         /* mov al, [rax] */
+    OK(M64, 7, MOV, 4, 8, 0x8B, 0x04, 0x25, 0, 0, 1, 0),       /* mov eax, [0x10000] */
+    OK(M64, 6, MOV, 4, 8, 0x8B, 0x05, 0x10, 0, 0, 0),          /* mov eax, [rip+0x10] */
+    OK(M64, 7, MOV, 4, 4, 0x67, 0x8B, 0x05, 0x10, 0, 0, 0),    /* mov eax, [eip+0x10] */
+    OK(M64, 5, MOV, 4, 8, 0x41, 0x8B, 0x44, 0x24, 0x08),       /* mov eax, [r12+8] */
     OK(M64, 8, MOV, 4, 8, 0x42, 0x8B, 0x04, 0xA5, 0, 0, 1, 0), /* mov eax, [r12*4+0x10000] */
     OK(M64, 4, MOV, 2, 8, 0x48, 0x66, 0x8B, 0x00), /* a REX before 66 is void: mov ax, [rax] */
     OK(M64, 10, MOV, 4, 8, 0xC7, 0x80, 0, 1, 0, 0, 0x78, 0x56, 0x34, 0x12),
@@ -304,8 +310,9 @@ static void test_decode_segments(void)
 {
     struct x86_exception exc;
     struct x86_insn insn;
-    static const uint8_t esp_based[] = { 0x8B, 0x44, 0x24, 0x04 }, bp_based[] = { 0x8B, 0x46, 0x02 },
-                         gs_moffs[] = { 0x65, 0xA1, 0, 0, 0, 0 }, movs_fs[] = { 0x64, 0xA5 };
+    static const uint8_t esp_based[] = { 0x8B, 0x44, 0x24, 0x04 },
+                         bp_based[] = { 0x8B, 0x46, 0x02 }, gs_moffs[] = { 0x65, 0xA1, 0, 0, 0, 0 },
+                         movs_fs[] = { 0x64, 0xA5 };
 
     CHECK_EQ(x86_decode(esp_based, sizeof(esp_based), X86_MODE_32, &insn, &exc), X86EMUL_OK);
     CHECK_EQ(insn.src.mem.seg, X86_SEG_SS);
@@ -501,7 +508,7 @@ static const struct alu_case alu_cases[] = {
     { 0x28, 0x01, 0x02, false, 0xFF, CF | PF | AF | SF }, /* sub: borrow */
     { 0x28, 0x80, 0x01, false, 0x7F, AF | OF },           /* sub: signed overflow */
     { 0x28, 0x05, 0x05, false, 0x00, PF | ZF },
-    { 0x18, 0x05, 0x05, true, 0xFF, CF | PF | AF | SF }, /* sbb: borrow in */
+    { 0x18, 0x05, 0x05, true, 0xFF, CF | PF | AF | SF },  /* sbb: borrow in */
     { 0x38, 0x01, 0x02, false, 0x01, CF | PF | AF | SF }, /* cmp: dst unchanged */
     { 0x08, 0x0F, 0xF0, true, 0xFF, PF | SF },            /* or: CF cleared */
     { 0x20, 0x0F, 0xF0, false, 0x00, PF | ZF },           /* and */
@@ -609,7 +616,7 @@ static void test_bit_tests(void)
     ram_write(0x100, 0x10, 4);
     ctx.regs.rflags |= ZF;
     CHECK_EQ(RUN(0x0F, 0xBA, 0x23, 0x04), X86EMUL_OK); /* bt dword [rbx], 4 */
-    CHECK(FLAGS(CF | ZF));                              /* ZF kept */
+    CHECK(FLAGS(CF | ZF));                             /* ZF kept */
     CHECK_EQ(RUN(0x0F, 0xBA, 0x23, 0x24), X86EMUL_OK); /* bt dword [rbx], 36: 36 mod 32 */
     CHECK(FLAGS(CF | ZF));
     CHECK_EQ(RUN(0x0F, 0xBA, 0x2B, 0x00), X86EMUL_OK); /* bts dword [rbx], 0 */

@@ -206,7 +206,7 @@ static struct x86_mem modrm_mem16(struct decoder *d)
 {
     static const int8_t base[8] = { X86_RBX, X86_RBX, X86_RBP, X86_RBP,
                                     X86_RSI, X86_RDI, X86_RBP, X86_RBX };
-    static const int8_t index[8] = { X86_RSI, X86_RDI, X86_RSI,    X86_RDI,
+    static const int8_t index[8] = { X86_RSI,    X86_RDI,    X86_RSI,    X86_RDI,
                                      X86_NO_REG, X86_NO_REG, X86_NO_REG, X86_NO_REG };
     struct x86_mem m = { .base = base[d->rm], .index = index[d->rm], .scale = 1 };
 

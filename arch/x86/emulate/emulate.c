@@ -92,11 +92,12 @@ static enum x86_emul_status mem_access(struct x86_emul_ctx *ctx, const struct x8
     enum x86_emul_status st;
 
     if (ctx->mode == X86_MODE_64) {
-        linear = offset + (m->seg == X86_SEG_FS || m->seg == X86_SEG_GS ? ctx->seg_base[m->seg] : 0);
+        linear = offset +
+                 (m->seg == X86_SEG_FS || m->seg == X86_SEG_GS ? ctx->seg_base[m->seg] : 0);
         if (!canonical(linear)) {
-            ctx->exception = (struct x86_exception){
-                .vector = m->seg == X86_SEG_SS ? X86_EXC_SS : X86_EXC_GP, .has_error = true
-            };
+            ctx->exception = (struct x86_exception){ .vector = m->seg == X86_SEG_SS ? X86_EXC_SS
+                                                                                    : X86_EXC_GP,
+                                                     .has_error = true };
             return X86EMUL_EXCEPTION;
         }
     } else {
@@ -217,7 +218,9 @@ static enum x86_emul_status exec_bt(struct x86_emul_ctx *ctx, const struct x86_i
         st = read_operand(ctx, insn, &insn->dst, &word, false);
     if (st != X86EMUL_OK)
         return st;
-    result = insn->op == X86_OP_BTS ? word | bit : insn->op == X86_OP_BTR ? word & ~bit : word ^ bit;
+    result = insn->op == X86_OP_BTS   ? word | bit
+             : insn->op == X86_OP_BTR ? word & ~bit
+                                      : word ^ bit;
     if (stores && insn->dst.kind == X86_OPND_MEM)
         st = mem_access(ctx, insn, &insn->dst.mem, adjust, insn->dst.size, &result, ACCESS_WRITE);
     else if (stores)
@@ -314,12 +317,12 @@ enum x86_emul_status x86_emulate(struct x86_emul_ctx *ctx, const struct x86_insn
 const char *x86_op_name(enum x86_op op)
 {
     static const char *const names[] = {
-        [X86_OP_ADD] = "add",     [X86_OP_OR] = "or",     [X86_OP_ADC] = "adc",
-        [X86_OP_SBB] = "sbb",     [X86_OP_AND] = "and",   [X86_OP_SUB] = "sub",
-        [X86_OP_XOR] = "xor",     [X86_OP_CMP] = "cmp",   [X86_OP_TEST] = "test",
-        [X86_OP_MOV] = "mov",     [X86_OP_MOVZX] = "movzx", [X86_OP_MOVSX] = "movsx",
-        [X86_OP_BT] = "bt",       [X86_OP_BTS] = "bts",   [X86_OP_BTR] = "btr",
-        [X86_OP_BTC] = "btc",     [X86_OP_XCHG] = "xchg", [X86_OP_STOS] = "stos",
+        [X86_OP_ADD] = "add",   [X86_OP_OR] = "or",       [X86_OP_ADC] = "adc",
+        [X86_OP_SBB] = "sbb",   [X86_OP_AND] = "and",     [X86_OP_SUB] = "sub",
+        [X86_OP_XOR] = "xor",   [X86_OP_CMP] = "cmp",     [X86_OP_TEST] = "test",
+        [X86_OP_MOV] = "mov",   [X86_OP_MOVZX] = "movzx", [X86_OP_MOVSX] = "movsx",
+        [X86_OP_BT] = "bt",     [X86_OP_BTS] = "bts",     [X86_OP_BTR] = "btr",
+        [X86_OP_BTC] = "btc",   [X86_OP_XCHG] = "xchg",   [X86_OP_STOS] = "stos",
         [X86_OP_MOVS] = "movs",
     };
 
