@@ -17,6 +17,10 @@
  *     fault again forever;
  *   - an instruction fetch from outside executable RAM crashes it too: no
  *     device here holds code;
+ *   - so does a fault while the CPU delivers an exception or interrupt
+ *     (EXITINTINFO valid, §15.7.2): the access is the CPU's own (a push to
+ *     the guest's stack, a read of its IDT), not the instruction at RIP,
+ *     which must not be emulated in its place;
  *   - with `npf=crash` (on Mica's command line for every domain, or as a
  *     domain's module option) every #NPF crashes the domain with the full
  *     fault, as before emulation existed: for teaching and debugging.
@@ -104,7 +108,11 @@ void svm_exit_npf(struct vcpu *v, struct vmcb *vmcb)
     }
     if (allowed_now(v->domain, gpa, error))
         return; /* the p2m changed since: the guest retries */
-    if (error & NPF_GUEST_WALK)
+    if (vmcb->control.exit_int_info & EVENT_INJECT_VALID)
+        crash_on_fault(v, vmcb,
+                       "the CPU was delivering an event: its IDT, GDT and stack must "
+                       "lie in RAM");
+    else if (error & NPF_GUEST_WALK)
         crash_on_fault(v, vmcb, "the guest's page tables must lie in writable RAM");
     else if (error & NPF_FETCH)
         crash_on_fault(v, vmcb, "code must lie in executable RAM");

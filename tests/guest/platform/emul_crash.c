@@ -10,6 +10,9 @@
  *                   it: the CPU's walk of the guest's tables faults (#NPF
  *                   during the guest's page walk), which Mica does not
  *                   emulate.
+ *   do=stack-hole   (64-bit) move the stack into the hole and execute INT3:
+ *                   the CPU's push of the #BP frame faults while it
+ *                   delivers the exception, which Mica does not emulate.
  *
  * Neither returns; if one does, the guest says so with a FAIL verdict.
  */
@@ -46,10 +49,25 @@ static void walk_hole(void)
     __asm__ volatile("invlpg (%0)" : : "r"(WALK_VA) : "memory");
     gprintf("read %#x through a page table in the hole\n", *(volatile uint32_t *)WALK_VA);
 }
+
+static void stack_hole(void)
+{
+    guest_trap_init(); /* an IDT, so #BP is delivered (onto the stack) */
+    __asm__ volatile("mov %0, %%rsp\n\t"
+                     "int3"
+                     :
+                     : "r"(HOLE + 0x1000)
+                     : "memory");
+}
 #else
 static void walk_hole(void)
 {
     guest_test_abort("do=walk-hole needs the 64-bit flavour (the 32-bit one has paging off)");
+}
+
+static void stack_hole(void)
+{
+    guest_test_abort("do=stack-hole needs the 64-bit flavour (the 32-bit one has no IDT)");
 }
 #endif
 
@@ -61,8 +79,11 @@ void test_main(void)
     } else if (guest_arg_is("do", "walk-hole")) {
         gprintf("walking a page table in the hole\n");
         walk_hole();
+    } else if (guest_arg_is("do", "stack-hole")) {
+        gprintf("taking #BP with the stack in the hole\n");
+        stack_hole();
     } else {
-        guest_test_abort("no \"do=unsupported|walk-hole\" after \" -- \"");
+        guest_test_abort("no \"do=unsupported|walk-hole|stack-hole\" after \" -- \"");
     }
     guest_test_abort("still running after an access Mica must not emulate");
 }

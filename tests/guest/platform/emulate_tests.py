@@ -100,5 +100,11 @@ def tests():
                    [r"d0 v0: #NPF at gfn 0x40000 \(gpa 0x40000000\): write of an unmapped gfn "
                     r"during the guest's page walk, .*: the guest's page tables must lie in "
                     r"writable RAM$"]),
+        # The CPU's own push of an exception frame into a hole (64-bit: the
+        # 32-bit flavour has no IDT).
+        emul_crash("stack-hole", "",
+                   [r"d0 v0: #NPF at gfn 0x40000 \(gpa 0x40000ff8\): write of an unmapped gfn, "
+                    r".*: the CPU was delivering an event: its IDT, GDT and stack must lie in "
+                    r"RAM$"]),
     ]
     return t
