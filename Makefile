@@ -99,6 +99,18 @@ debug: deps $(BUILD)/mica.elf $(DEBUG_IMAGES)
 	@tools/mica-run --gdb --cpus $(RUN_CPUS) --mem 256M --cmdline "$(CMDLINE)" $(GUESTS); \
 	  status=$$?; test $$status = 0 || echo "mica-run: exit status $$status (1 a failure, 2 Mica panicked, 3 anything else: gdb's kill, Ctrl-C)"
 
+# Debian's Linux as a PVH guest (docs/linux.md): build/linux/vmlinux and
+# build/linux/initramfs.cpio.gz, fetched and built once (tools/linux.py).
+LINUX_GUEST := $(BUILD)/linux/vmlinux:name=linux,mem=256M,vcpus=2,no-priv,--,console=hvc0
+.PHONY: linux linux-run
+linux: deps
+	@python3 tools/linux.py >/dev/null
+
+# Linux with its shell on this terminal: `poweroff` ends the run.
+linux-run: linux $(BUILD)/mica.elf
+	@tools/mica-run --cpus 2 --mem 1G --boot-module linux=$(BUILD)/linux/initramfs.cpio.gz \
+	  $(LINUX_GUEST); status=$$?; test $$status = 0 || echo "mica-run: exit status $$status"
+
 # --- tests --------------------------------------------------------------------------
 # Host unit tests: each test_NAME is built from tests/unit/test_NAME.c, the
 # harness, and the sources it names, for the host, under ASan and UBSan.

@@ -6,10 +6,13 @@
  * that fails validation creates nothing.
  */
 #include "domain_build.h"
+#include "assert.h"
+#include "console_ring.h"
 #include "lib/cmdline.h"
 #include "p2m/p2m_debug.h"
 #include "elf.h"
 #include "guest_access.h"
+#include "hypercall_trace.h"
 #include "lib/string.h"
 #include "printk.h"
 #include "public/elfnote.h"
@@ -36,6 +39,7 @@ struct guest_options {
     char label[DOMAIN_LABEL_LEN];
     char target[DOMAIN_NAME_LEN];
     unsigned long max_grant_frames;
+    char trace[16]; /* trace=hypercalls */
     char npf[8]; /* "emulate" or "crash" (arch/x86/svm/npf.c) */
 };
 
@@ -81,7 +85,8 @@ static bool valid_name(const char *name)
     return true;
 }
 
-/* Mica reads the module command line up to " -- "; the guest gets all of it. */
+/* Mica reads the module command line up to " -- "; the guest gets the rest
+ * (guest_cmdline). */
 static bool parse_options(const char *cmdline, unsigned int index, bool first_guest,
                           struct guest_options *o)
 {
@@ -96,6 +101,7 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
         { "priv", PARAM_BOOL, &o->priv, 0, NULL },
         { "paused", PARAM_BOOL, &o->paused, 0, NULL },
         { "xenstore", PARAM_BOOL, &o->xenstore, 0, NULL },
+        { "trace", PARAM_STRING, o->trace, sizeof(o->trace), NULL },
         { "label", PARAM_STRING, o->label, sizeof(o->label), NULL },
         { "target", PARAM_STRING, o->target, sizeof(o->target), NULL },
         { "max_grant_frames", PARAM_UINT, &o->max_grant_frames, 0, NULL },
@@ -112,6 +118,7 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
     o->xenstore = false;
     o->label[0] = '\0';
     o->target[0] = '\0';
+    o->trace[0] = '\0';
     o->max_grant_frames = DEFAULT_GRANT_FRAMES;
     snprintf(o->npf, sizeof(o->npf), "emulate");
     if (cmdline_parse(mica_part, params, ARRAY_SIZE(params), option_warning, &problems))
@@ -129,6 +136,10 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
         pr_err("module %u: vcpus=%lu must be 1..%d\n", index, o->vcpus, MAX_VCPUS);
         return false;
     }
+    if (o->trace[0] && !hypercall_trace_value_ok(o->trace)) {
+        pr_err("module %u: trace=%s: the only trace is trace=hypercalls\n", index, o->trace);
+        return false;
+    }
     if (o->max_grant_frames < 1 || o->max_grant_frames > MAX_GRANT_FRAMES) {
         pr_err("module %u: max_grant_frames=%lu must be 1..%d\n", index, o->max_grant_frames,
                MAX_GRANT_FRAMES);
@@ -139,6 +150,76 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
         return false;
     }
     return true;
+}
+
+/* The guest's own command line: what follows " -- ", or nothing. */
+static const char *guest_cmdline(const char *cmdline)
+{
+    const char *sep = strstr(cmdline, " -- ");
+
+    return sep ? sep + 4 : "";
+}
+
+/* ---- boot modules (module-of=NAME) ------------------------------------------ */
+
+#define MODULE_OF "module-of="
+
+bool domain_build_is_boot_module(const struct boot_module *module)
+{
+    return !strncmp(module->cmdline, MODULE_OF, sizeof(MODULE_OF) - 1);
+}
+
+/* Does module belong to the domain called name? */
+static bool is_module_of(const struct boot_module *module, const char *name)
+{
+    const char *owner = module->cmdline + sizeof(MODULE_OF) - 1;
+    size_t len = strlen(name);
+
+    return domain_build_is_boot_module(module) && !strncmp(owner, name, len) &&
+           (owner[len] == '\0' || owner[len] == ' ');
+}
+
+/* A domain's boot modules and where they go in its RAM. */
+struct boot_modules {
+    unsigned int nr;
+    struct boot_module *module[DOMAIN_BOOT_MODULES_MAX];
+    uint64_t gpa[DOMAIN_BOOT_MODULES_MAX];
+};
+
+/* Find name's modules and place them one after the other from the first
+ * page above the image (as Xen's PVH builder does); NULL or why not. */
+static const char *place_boot_modules(const char *name, uint64_t image_end, uint64_t mem,
+                                      struct boot_modules *bm)
+{
+    uint64_t at = (image_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+    bm->nr = 0;
+    for (unsigned int i = 0; i < boot_info.nr_modules; i++) {
+        struct boot_module *m = &boot_info.modules[i];
+        uint64_t size = m->end - m->start;
+
+        if (!is_module_of(m, name) || m->taken)
+            continue;
+        if (bm->nr == DOMAIN_BOOT_MODULES_MAX)
+            return "more boot modules (module-of=) than a domain may have";
+        if (size > mem || at > mem - size)
+            return "its boot modules do not fit in its RAM above the image";
+        bm->module[bm->nr] = m;
+        bm->gpa[bm->nr++] = at;
+        at = (at + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    }
+    return NULL;
+}
+
+static int load_boot_modules(struct domain *d, const struct boot_modules *bm)
+{
+    for (unsigned int i = 0; i < bm->nr; i++) {
+        const struct boot_module *m = bm->module[i];
+        int rc = guest_phys_write(d, bm->gpa[i], phys_to_virt(m->start), m->end - m->start);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 /* ---- the ELF image ------------------------------------------------------- */
@@ -297,24 +378,47 @@ static int populate_ram(struct domain *d, uint64_t nr_pages)
     return 0;
 }
 
-static int write_start_info(struct domain *d, uint64_t mem, const char *cmdline)
+static void memmap_add(struct domain *d, uint64_t addr, uint64_t size, uint32_t type)
+{
+    ASSERT(d->nr_memmap < DOMAIN_MEMMAP_MAX);
+    d->memmap[d->nr_memmap++] = (struct domain_memmap_entry){ addr, size, type };
+}
+
+/* The start_info page: hvm_start_info at 0, the memory map at MEMMAP_OFFSET,
+ * the module list at MODLIST_OFFSET, the command line at CMDLINE_OFFSET. */
+#define MEMMAP_OFFSET 64
+#define MODLIST_OFFSET (MEMMAP_OFFSET + DOMAIN_MEMMAP_MAX * sizeof(struct hvm_memmap_table_entry))
+#define CMDLINE_OFFSET (MODLIST_OFFSET + DOMAIN_BOOT_MODULES_MAX * sizeof(struct hvm_modlist_entry))
+
+static int write_start_info(struct domain *d, const char *cmdline, const struct boot_modules *bm)
 {
     static uint8_t page[PAGE_SIZE]; /* boot CPU only: builds one domain at a time */
     struct hvm_start_info *si = (void *)page;
-    struct hvm_memmap_table_entry *map = (void *)(page + 64);
-    char *guest_cmdline = (char *)(page + 128);
+    struct hvm_memmap_table_entry *map = (void *)(page + MEMMAP_OFFSET);
+    struct hvm_modlist_entry *modlist = (void *)(page + MODLIST_OFFSET);
+    char *cmdline_copy = (char *)(page + CMDLINE_OFFSET);
 
     memset(page, 0, sizeof(page));
     si->magic = XEN_HVM_START_MAGIC_VALUE;
     si->version = 1;
     si->flags = d->privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0;
-    si->cmdline_paddr = START_INFO_GPA + 128;
-    si->memmap_paddr = START_INFO_GPA + 64;
-    si->memmap_entries = 1;
-    map[0].addr = 0;
-    map[0].size = mem;
-    map[0].type = XEN_HVM_MEMMAP_TYPE_RAM;
-    snprintf(guest_cmdline, PAGE_SIZE - 128, "%s", cmdline);
+    si->cmdline_paddr = START_INFO_GPA + CMDLINE_OFFSET;
+    si->memmap_paddr = START_INFO_GPA + MEMMAP_OFFSET;
+    si->memmap_entries = d->nr_memmap;
+    for (unsigned int i = 0; i < d->nr_memmap; i++) {
+        map[i].addr = d->memmap[i].addr;
+        map[i].size = d->memmap[i].size;
+        map[i].type = d->memmap[i].type;
+    }
+    if (bm->nr) {
+        si->nr_modules = bm->nr;
+        si->modlist_paddr = START_INFO_GPA + MODLIST_OFFSET;
+    }
+    for (unsigned int i = 0; i < bm->nr; i++) {
+        modlist[i].paddr = bm->gpa[i];
+        modlist[i].size = bm->module[i]->end - bm->module[i]->start;
+    }
+    snprintf(cmdline_copy, PAGE_SIZE - CMDLINE_OFFSET, "%s", cmdline);
     return guest_phys_write(d, START_INFO_GPA, page, sizeof(page));
 }
 
@@ -336,6 +440,8 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
     uint64_t size = module->end - module->start;
     struct guest_options o;
     struct guest_image gi;
+    struct boot_modules bm;
+    uint64_t image_end = 0;
     struct domain *d;
     const char *bad;
     int rc;
@@ -345,6 +451,10 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
         return false;
     }
     bad = parse_elf(img, size, o.mem, &gi);
+    for (unsigned int i = 0; !bad && i < gi.nr_segments; i++)
+        image_end = MAX(image_end, gi.segments[i].paddr + gi.segments[i].memsz);
+    if (!bad)
+        bad = place_boot_modules(o.name, image_end, o.mem, &bm);
     if (bad) {
         pr_err("module %u (%s) refused: %s\n", index, o.name, bad);
         return false;
@@ -356,11 +466,12 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
         pr_err("module %u (%s) refused: cannot create the domain (error %d)\n", index, o.name, rc);
         return false;
     }
-    snprintf(d->cmdline, sizeof(d->cmdline), "%s", module->cmdline);
+    snprintf(d->cmdline, sizeof(d->cmdline), "%s", guest_cmdline(module->cmdline));
     snprintf(d->label, sizeof(d->label), "%s", o.label);
     d->ram_end = o.mem;
     d->start_paused = o.paused;
     d->xenstore = o.xenstore;
+    d->trace_hypercalls = o.trace[0] || hypercall_trace_all();
     d->npf_crash = !strcmp(o.npf, "crash");
     if (o.target[0]) {
         d->target = domain_find_by_name(o.target);
@@ -377,11 +488,19 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
         return false;
     }
 
+    memmap_add(d, 0, o.mem, XEN_HVM_MEMMAP_TYPE_RAM);
     rc = populate_ram(d, o.mem >> PAGE_SHIFT);
+    if (!rc && !d->privileged) {
+        /* A domU's console, as Xen's toolstack gives one: just after RAM. */
+        rc = console_ring_setup(d);
+        memmap_add(d, o.mem, PAGE_SIZE, XEN_HVM_MEMMAP_TYPE_RESERVED);
+    }
     if (!rc)
         rc = load_image(d, img, &gi);
     if (!rc)
-        rc = write_start_info(d, o.mem, d->cmdline);
+        rc = load_boot_modules(d, &bm);
+    if (!rc)
+        rc = write_start_info(d, d->cmdline, &bm);
     for (unsigned int i = 0; !rc && i < d->nr_vcpus; i++)
         rc = arch_vcpu_init(d->vcpus[i], i == 0 ? gi.entry : 0, i == 0 ? START_INFO_GPA : 0);
     if (rc) {
@@ -394,6 +513,11 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
            "%lu p2m table pages\n",
            d->domid, d->name, o.mem >> 20, d->nr_vcpus, d->privileged ? "" : "un", gi.elf_class,
            gi.entry, d->p2m.table_pages);
+    for (unsigned int i = 0; i < bm.nr; i++) {
+        bm.module[i]->taken = true;
+        printk("Domain d%u (%s): boot module %u at %#lx, %lu bytes\n", d->domid, d->name, i,
+               bm.gpa[i], bm.module[i]->end - bm.module[i]->start);
+    }
     p2m_debug_domain_built(d);
     return true;
 }

@@ -18,6 +18,8 @@ enum lock_level {
     LOCK_LEVEL_DOMCTL = 15,        /* one domctl at a time (held while pausing) */
     LOCK_LEVEL_DOMLIST = 20,       /* the list of domains, domid allocation */
     LOCK_LEVEL_VIRQ_HANDLER = 25,  /* the global VIRQ handlers (set_virq_handler) */
+    LOCK_LEVEL_CONSOLE_RING = 28,  /* one domain's PV console ring (then its
+                                      domain lock, to print) */
     LOCK_LEVEL_DOMAIN = 30,        /* one domain's state, pages, vCPUs */
     LOCK_LEVEL_EVTCHN_BIND = 32,   /* every close and interdomain (un)binding */
     LOCK_LEVEL_EVENT = 34,         /* one domain's event channels; never two at

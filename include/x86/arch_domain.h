@@ -7,6 +7,7 @@
 
 #include "percpu.h"
 #include "types.h"
+#include "x86/guest_mtrr.h"
 #include "x86/svm.h"
 
 /* FXSAVE's image is 512 bytes, 16-byte aligned (APM vol. 2 §11.4.4). */
@@ -21,6 +22,7 @@ struct arch_vcpu {
     struct svm_asid asid[MAX_CPUS]; /* its ASID on each physical CPU */
     uint64_t guest_efer;            /* EFER as the guest sees it (no SVME) */
     uint8_t fpu_area[FXSAVE_AREA_SIZE] __attribute__((aligned(16))); /* FXSAVE image */
+    struct guest_mtrr mtrr; /* its MTRRs (storage only under NPT) */
 };
 
 struct arch_domain {

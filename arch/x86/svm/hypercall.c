@@ -4,6 +4,7 @@
  * hypercall page a guest installs through MSR 0x40000000.
  */
 #include "hypercall.h"
+#include "hypercall_trace.h"
 #include "arch.h"
 #include "guest_access.h"
 #include "heap.h"
@@ -32,6 +33,8 @@ void svm_exit_vmmcall(struct vcpu *v, struct vmcb *vmcb)
         result = hypercall_call(v, nr, compat ? regs32 : regs64, compat);
     if (result == HYPERCALL_PREEMPTED)
         return; /* RAX still holds the number: VMMCALL runs again */
+    if (__builtin_expect(v->domain->trace_hypercalls, 0))
+        hypercall_trace(v, nr, compat ? regs32 : regs64, compat, result);
     vmcb->save.rax = (uint64_t)result;
     /* Past VMMCALL (0F 01 D9): QEMU has no NRIPS (docs/qemu.md). */
     vmcb->save.rip += VMMCALL_LENGTH;

@@ -67,6 +67,19 @@ def foreign(flavour=""):
         reject=AUDIT_REJECT, timeout=90)
 
 
+def churn():
+    """Two privileged domains on two CPUs foreign-map each other's frames in
+    a loop, each audited after every call (memop_churn.c): every audit
+    must be exact while the other CPU replaces or removes its mappings."""
+    modules = [(guest_elf("memop_churn"), "name=a mem=8M priv -- other=1"),
+               (guest_elf("memop_churn"), "name=b mem=8M priv -- other=0")]
+    return QemuTest("memop/foreign-churn", AUDIT, cpus=2, modules=modules,
+                    expect=[r"\(a\) churn: \d+ rounds", r"\(b\) churn: \d+ rounds",
+                            verdict("a", "memop_churn"), verdict("b", "memop_churn"),
+                            summary("a", domid=0), summary("b", domid=1), NO_LEAK],
+                    reject=AUDIT_REJECT, timeout=180)
+
+
 def preemption():
     """On one CPU: d0 gives back 256 MiB, then asks increase_reservation for
     2^20 extents, which returns 65536 (max_pages stops it) after many
@@ -99,6 +112,8 @@ def tests():
             foreign(flavour),
         ]
     t.append(preemption())
+    # Foreign mappings replaced and removed while the owner is audited.
+    t.append(churn())
     # The p2m table-page limit: -ENOMEM, not a panic or unbounded growth.
     t.append(self_test("table-limit", "memop_tablelimit", "memop_tablelimit"))
     return t
