@@ -12,7 +12,8 @@
  * mov reads of 1, 2, 4 (and 8) bytes, the moffs form, movzx and movsx (and
  * movsxd), cmp, test, bt with an immediate and with a register, add/or/xchg
  * on the hole, writes that are dropped, a read across two hole pages and one
- * that starts in RAM and ends in the hole, rep movs from the hole into RAM,
+ * that starts in RAM and ends in a hole the test makes (remove_from_physmap
+ * of a RAM page), rep movs from the hole into RAM,
  * rep stos of a whole page into the hole (more iterations than Mica does in
  * one exit) and, 64-bit only, a rep movs from the hole to an unmapped
  * guest-virtual page, which must raise #PF as the CPU would.
@@ -26,22 +27,6 @@ TEST_NAME("hole_access");
 #define FLAGS_ZF 0x040UL
 #define FLAGS_SF 0x080UL
 #define FLAGS_OF 0x800UL
-
-/* The end of the RAM range that holds the image, which must lie below the
- * hole with nothing mapped between. */
-static uintptr_t ram_end(void)
-{
-    struct hvm_memmap_table_entry map[16];
-    int n = guest_memory_map(map, 16);
-
-    for (int i = 0; i < n; i++)
-        if (map[i].type == 1 && map[i].addr <= 0x100000 && 0x100000 < map[i].addr + map[i].size) {
-            if (map[i].addr + map[i].size >= HOLE)
-                guest_test_abort("RAM reaches 0x40000000: run with a smaller mem=");
-            return (uintptr_t)(map[i].addr + map[i].size);
-        }
-    guest_test_abort("no RAM range holds the image");
-}
 
 static void reads(volatile void *hole)
 {
@@ -129,17 +114,23 @@ static void writes_dropped(volatile void *hole)
     CHECK_EQ(l, 0xFFFFFFFFU);
 }
 
+/* A RAM page the test turns into a hole (9 MiB: RAM with mem=16M, far
+ * from the image), so a read can start in RAM and end in a hole. */
+#define MADE_HOLE_GFN 0x900UL
+
 static void page_crossings(volatile void *hole)
 {
+    struct xen_remove_from_physmap rm = { .domid = DOMID_SELF, .gpfn = MADE_HOLE_GFN };
+    volatile uint8_t *end = (volatile uint8_t *)(MADE_HOLE_GFN << 12); /* RAM ends here */
     uint32_t l;
-    volatile uint8_t *end = (volatile uint8_t *)ram_end();
 
     /* Both halves in the hole: two pages. */
     __asm__ volatile("movl 0xFFE(%1), %0" : "=r"(l) : "r"(hole) : "memory");
     CHECK_EQ(l, 0xFFFFFFFFU);
-    /* Two bytes of RAM, then two of hole (if the hole starts right there). */
+    /* Two bytes of RAM, then two of hole. */
     end[-2] = 0x34;
     end[-1] = 0x12;
+    CHECK_EQ(HYPERVISOR_memory_op(XENMEM_remove_from_physmap, &rm), 0);
     __asm__ volatile("movl -2(%1), %0" : "=r"(l) : "r"(end) : "memory");
     CHECK_EQ(l, 0xFFFF1234U);
 }
