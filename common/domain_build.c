@@ -40,7 +40,7 @@ struct guest_options {
     char target[DOMAIN_NAME_LEN];
     unsigned long max_grant_frames;
     char trace[16]; /* trace=hypercalls */
-    char npf[8]; /* "emulate" or "crash" (arch/x86/svm/npf.c) */
+    char npf[8];    /* "emulate" or "crash" (arch/x86/svm/npf.c) */
 };
 
 struct segment {
