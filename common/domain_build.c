@@ -40,6 +40,7 @@ struct guest_options {
     char target[DOMAIN_NAME_LEN];
     unsigned long max_grant_frames;
     char trace[16]; /* trace=hypercalls */
+    char npf[8];    /* "emulate" or "crash" (arch/x86/svm/npf.c) */
 };
 
 struct segment {
@@ -104,6 +105,7 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
         { "label", PARAM_STRING, o->label, sizeof(o->label), NULL },
         { "target", PARAM_STRING, o->target, sizeof(o->target), NULL },
         { "max_grant_frames", PARAM_UINT, &o->max_grant_frames, 0, NULL },
+        { "npf", PARAM_STRING, o->npf, sizeof(o->npf), NULL },
     };
 
     memcpy(mica_part, cmdline, len);
@@ -118,6 +120,7 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
     o->target[0] = '\0';
     o->trace[0] = '\0';
     o->max_grant_frames = DEFAULT_GRANT_FRAMES;
+    snprintf(o->npf, sizeof(o->npf), "emulate");
     if (cmdline_parse(mica_part, params, ARRAY_SIZE(params), option_warning, &problems))
         return false;
     if (!valid_name(o->name)) {
@@ -140,6 +143,10 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
     if (o->max_grant_frames < 1 || o->max_grant_frames > MAX_GRANT_FRAMES) {
         pr_err("module %u: max_grant_frames=%lu must be 1..%d\n", index, o->max_grant_frames,
                MAX_GRANT_FRAMES);
+        return false;
+    }
+    if (strcmp(o->npf, "emulate") && strcmp(o->npf, "crash")) {
+        pr_err("module %u: npf=%s must be emulate or crash\n", index, o->npf);
         return false;
     }
     return true;
@@ -516,6 +523,7 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
     d->start_paused = o.paused;
     d->xenstore = o.xenstore;
     d->trace_hypercalls = o.trace[0] || hypercall_trace_all();
+    d->npf_crash = !strcmp(o.npf, "crash");
     if (o.target[0]) {
         d->target = domain_find_by_name(o.target);
         if (d->target == DOMID_INVALID) {
