@@ -30,15 +30,20 @@ void mica_main(void) __attribute__((noreturn));
  * are online in all (arch/x86/smp.c). */
 unsigned int arch_start_secondary_cpus(void);
 
-/* ---- timers and cross-CPU kicks (arch/x86/apic.c) ---------------------- */
+/* ---- time, the timer and cross-CPU kicks (arch/x86/apic.c) ------------- */
 
-/* Run handler on every tick of this CPU's timer (interrupt context). */
+/* The TSC's rate in Hz, measured against the PIT at boot. Every CPU's TSC
+ * counts at this rate from one common origin (QEMU keeps one clock for all
+ * its CPUs), so common/timer.c builds system time on it. rdtsc() (x86/asm.h)
+ * reads it. */
+uint64_t arch_tsc_hz(void);
+
+/* Run handler on each interrupt of this CPU's timer (interrupt context);
+ * common/timer.c is the one user. */
 void arch_timer_set_handler(void (*handler)(void));
-void arch_timer_periodic(uint32_t period_us);
+/* Interrupt this CPU once, delay_us from now (at least 1 us); replaces
+ * what was programmed before. */
 void arch_timer_oneshot(uint32_t delay_us);
-void arch_timer_stop(void);
-/* Timer interrupts cpu has taken since boot. */
-uint64_t arch_timer_ticks(unsigned int cpu);
 
 /* Busy-wait (the PIT, so it works before the timer is calibrated). */
 void udelay(uint32_t us);

@@ -12,6 +12,7 @@
 #include "printk.h"
 #include "public/errno.h"
 #include "schedule.h"
+#include "timer.h"
 #include "x86/asm.h"
 #include "x86/svm_exits.h"
 #include "x86/vmcb.h"
@@ -264,6 +265,14 @@ void arch_vcpu_run(struct vcpu *v)
     fpu_load(v);
     for (;;) {
         irq_disable();
+        /* Timers due on this CPU run first, with interrupts on (one may
+         * raise an event for v); an interrupt after this test forces the
+         * guest straight back out. */
+        if (__builtin_expect(timers_pending(), 0)) {
+            irq_enable();
+            timers_run();
+            continue;
+        }
         /* The one test on the path without events: a byte of vcpu_info. */
         if (__builtin_expect(v->evtchn.vcpu_info->evtchn_upcall_pending, 0))
             deliver_upcall(v);
