@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc_fail.h"
 #include "buddy.h"
 #include "frame.h"
 #include "host_mm.h"
@@ -72,7 +73,9 @@ unsigned long host_mm_alloc_calls(void)
     return alloc_calls;
 }
 
-struct frame *alloc_frames(unsigned int order)
+/* The host's injection (host_mm_fail_after) counts both entries alike: the
+ * heap's pages come from alloc_frames_uninjected, as in Mica. */
+struct frame *alloc_frames_uninjected(unsigned int order)
 {
     if (++alloc_calls == fail_at_call) {
         fail_at_call = 0;
@@ -83,6 +86,19 @@ struct frame *alloc_frames(unsigned int order)
     struct frame *head = buddy_alloc(&host_buddy, order);
     spin_unlock(&page_alloc_lock);
     return head;
+}
+
+struct frame *alloc_frames(unsigned int order)
+{
+    return alloc_frames_uninjected(order);
+}
+
+/* Mica's fail-alloc= (mm/alloc_fail.c) is not part of the host tests: the
+ * heap's own decision never fails here; host_mm_fail_after() injects. */
+bool alloc_fail_now(enum alloc_fail_site site)
+{
+    (void)site;
+    return false;
 }
 
 void free_frames(struct frame *head, unsigned int order)
