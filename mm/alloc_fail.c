@@ -16,7 +16,7 @@
 
 static struct alloc_fail_plan plan;
 static bool armed;
-static uint64_t calls;                        /* since arming, both sites */
+static uint64_t calls; /* since arming, both sites */
 static uint64_t site_calls[ALLOC_FAIL_NR_SITES];
 static uint64_t site_failed[ALLOC_FAIL_NR_SITES];
 

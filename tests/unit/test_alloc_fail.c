@@ -161,7 +161,9 @@ static void test_rate_met(void)
 
     for (unsigned int i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
         for (uint64_t seed = 0; seed < 3; seed++) {
-            struct alloc_fail_plan p = { .mode = ALLOC_FAIL_RANDOM, .seed = seed, .rate = rates[i] };
+            struct alloc_fail_plan p = { .mode = ALLOC_FAIL_RANDOM,
+                                         .seed = seed,
+                                         .rate = rates[i] };
             uint64_t failed = 0, expected = (uint64_t)N * rates[i] / 100;
 
             for (uint64_t call = 1; call <= N; call++)
@@ -195,10 +197,10 @@ static void test_random_not_clustered(void)
 int main(void)
 {
     static const struct unit_test tests[] = {
-        UNIT_TEST(test_parse_every),       UNIT_TEST(test_parse_random),
-        UNIT_TEST(test_parse_rejects),     UNIT_TEST(test_off_never_fails),
-        UNIT_TEST(test_every_n_exact),     UNIT_TEST(test_seed_reproducible),
-        UNIT_TEST(test_rate_met),          UNIT_TEST(test_random_not_clustered),
+        UNIT_TEST(test_parse_every),   UNIT_TEST(test_parse_random),
+        UNIT_TEST(test_parse_rejects), UNIT_TEST(test_off_never_fails),
+        UNIT_TEST(test_every_n_exact), UNIT_TEST(test_seed_reproducible),
+        UNIT_TEST(test_rate_met),      UNIT_TEST(test_random_not_clustered),
     };
 
     return unit_run("alloc_fail", tests, sizeof(tests) / sizeof(tests[0]));
