@@ -28,11 +28,21 @@ enum alloc_fail_site {
  * plan starts there. */
 void alloc_fail_reached(enum alloc_fail_from point);
 
-/* Must this allocation fail? Counts the call (once armed). Any context. */
+/* Must this allocation fail? Counts the call (once armed). Any context;
+ * every call of alloc_frames and xmalloc asks. */
 bool alloc_fail_now(enum alloc_fail_site site);
 
 /* "fail-alloc: ..." with the calls counted and failed, if the option is on
  * (at the end of the run). */
 void alloc_fail_print_summary(void);
+
+/*
+ * A path that cannot fail must not allocate, since nothing could handle the
+ * failure: domain teardown frees, and whatever it would need is reserved
+ * before (common/domain.c). Between begin and end (they nest) an allocation
+ * on this CPU is a Mica bug: alloc_fail_now asserts there is none.
+ */
+void alloc_forbid_begin(void);
+void alloc_forbid_end(void);
 
 #endif

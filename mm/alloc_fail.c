@@ -10,7 +10,9 @@
  * on how the CPUs interleave.
  */
 #include "alloc_fail.h"
+#include "assert.h"
 #include "lib/cmdline.h"
+#include "percpu.h"
 #include "printk.h"
 #include "public/errno.h"
 
@@ -19,6 +21,8 @@ static bool armed;
 static uint64_t calls; /* since arming, both sites */
 static uint64_t site_calls[ALLOC_FAIL_NR_SITES];
 static uint64_t site_failed[ALLOC_FAIL_NR_SITES];
+/* How deep this CPU is in paths that must not allocate. */
+static DEFINE_PER_CPU(unsigned int, forbid_depth);
 
 static int parse_fail_alloc(const char *value)
 {
@@ -43,6 +47,7 @@ bool alloc_fail_now(enum alloc_fail_site site)
     uint64_t call;
     bool fail;
 
+    ASSERT(this_cpu_var(forbid_depth) == 0); /* an allocation where none may fail */
     if (!__atomic_load_n(&armed, __ATOMIC_ACQUIRE))
         return false;
     call = __atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED);
@@ -51,6 +56,17 @@ bool alloc_fail_now(enum alloc_fail_site site)
     if (fail)
         __atomic_fetch_add(&site_failed[site], 1, __ATOMIC_RELAXED);
     return fail;
+}
+
+void alloc_forbid_begin(void)
+{
+    this_cpu_var(forbid_depth)++;
+}
+
+void alloc_forbid_end(void)
+{
+    ASSERT(this_cpu_var(forbid_depth) > 0);
+    this_cpu_var(forbid_depth)--;
 }
 
 void alloc_fail_print_summary(void)

@@ -33,7 +33,9 @@
  *     with GTF_reading or GTF_writing. If it cannot map its own grant table
  *     it grants nothing and powers off, which d0 sees.
  *
- * "ops" prints "failinj: N calls, M refused" (M is what the plan refused).
+ * "ops" prints "failinj: N calls, M refused (P after doing part)": M is
+ * what the plan refused, P the refusals of a batch, range or list of
+ * extents that did some of its work first.
  */
 #include "../gnttab/gnttab.h"
 #include "args.h"
@@ -44,19 +46,21 @@ TEST_NAME("failinj_ops");
 #define OPS 0
 #define GRANTER 1
 
-#define ATTEMPTS 64     /* tries of one call before the plan is deemed to refuse it always */
-#define SP 512UL        /* pages in a 2 MiB superpage */
-#define NR_GRANTS 4     /* pages the granter grants */
-#define GT_GFN 0x880UL  /* where the granter maps its grant table */
-#define GRANT_GFN 0x900 /* the granter's granted pages: GRANT_GFN + ref */
-#define MAP_GFN 0x5000  /* the mapper's holes, beyond its RAM: MAP_GFN + ref * SP */
+#define ATTEMPTS 64         /* tries of one call before the plan is deemed to refuse it always */
+#define SP 512UL            /* pages in a 2 MiB superpage */
+#define NR_GRANTS 4         /* pages the granter grants */
+#define GT_GFN 0x880UL      /* where the granter maps its grant table */
+#define GRANT_GFN 0x900     /* the granter's granted pages: GRANT_GFN + ref */
+#define MAP_GFN 0x5000      /* the mapper's holes, beyond its RAM: MAP_GFN + ref * SP */
+#define SCATTER_GFN 0x5800  /* more holes beyond its RAM, one per 2 MiB */
+#define FOREIGN_GFN 0x2A05  /* pages of its RAM in unsplit superpages: + ref * SP */
 #define MARK 0x600DCAFEu    /* d0 wrote this through its mapping */
 #define SKIPPED 0x5C1BB0EDu /* d0 could not map it: written by a grant copy */
-#define WAIT_BLOCKS 3000 /* 30 s of 10 ms scheduler ticks */
-#define NR_PORTS 200     /* three buckets of 64 ports, and some */
-#define SCRATCH_GFN 0x600 /* a page of ours the readiness probe copies into */
+#define WAIT_BLOCKS 3000    /* 30 s of 10 ms scheduler ticks */
+#define NR_PORTS 200        /* three buckets of 64 ports, and some */
+#define SCRATCH_GFN 0x600   /* a page of ours the readiness probe copies into */
 
-static unsigned int calls, refused;
+static unsigned int calls, refused, partial; /* partial: refused after doing part */
 
 /* One call's outcome: counts it, and a refusal. */
 static int counted(int ok)
@@ -165,7 +169,8 @@ static int map_shared_info(unsigned long gfn)
 {
     fill_page(gfn, 0x5A5A);
     for (unsigned int i = 0; i < ATTEMPTS; i++) {
-        long cur = current_pages(), rc = add_to_physmap(DOMID_SELF, XENMAPSPACE_shared_info, 0, gfn);
+        long cur = current_pages(),
+             rc = add_to_physmap(DOMID_SELF, XENMAPSPACE_shared_info, 0, gfn);
 
         if (counted(rc == 0)) {
             CHECK_EQ(current_pages(), cur - 1);
@@ -196,6 +201,82 @@ static int remove_page(unsigned long gfn)
         CHECK(page_has_pattern(gfn, 0xDEAD));
     }
     return 0;
+}
+
+/* populate_physmap of NR_SCATTERED extents of one page, each beyond RAM in
+ * its own 2 MiB region (a new table page each): the call ends at the first
+ * extent refused and returns how many were done; exactly those are there. */
+#define NR_SCATTERED 4
+static int populate_scattered(void)
+{
+    xen_pfn_t gfns[NR_SCATTERED];
+    unsigned int done = 0;
+
+    for (unsigned int i = 0; i < NR_SCATTERED; i++)
+        gfns[i] = SCATTER_GFN + i * SP;
+    for (unsigned int i = 0; i < ATTEMPTS && done < NR_SCATTERED; i++) {
+        long cur = current_pages();
+        long rc = memop_reservation(XENMEM_populate_physmap, gfns + done, NR_SCATTERED - done, 0,
+                                    DOMID_SELF);
+
+        CHECK(rc >= 0 && rc <= (long)(NR_SCATTERED - done));
+        if (rc < 0)
+            return 0;
+        counted(rc == (long)(NR_SCATTERED - done));
+        partial += rc > 0 && rc < (long)(NR_SCATTERED - done);
+        CHECK_EQ(current_pages(), cur + rc);
+        done += (unsigned int)rc;
+        for (unsigned int k = 0; k < NR_SCATTERED; k++)
+            CHECK(mapped(gfns[k]) == (k < done));
+    }
+    return done == NR_SCATTERED;
+}
+
+/* add_to_physmap(gmfn_range) of RANGE pages that cross a superpage
+ * boundary on both sides, so the pages after the boundary need splits of
+ * their own: refused there, the call returns -ENOMEM with its progress in
+ * the structure (idx, gpfn and size moved on past the pages done); those
+ * pages are moved, the others untouched. Reissued with what is left. */
+#define RANGE 4
+static int move_range(unsigned long from, unsigned long to)
+{
+    struct xen_add_to_physmap x = {
+        .domid = DOMID_SELF,
+        .space = XENMAPSPACE_gmfn_range,
+        .idx = from,
+        .gpfn = to,
+        .size = RANGE,
+    };
+    unsigned int left = RANGE;
+
+    for (unsigned int k = 0; k < RANGE; k++) {
+        fill_page(from + k, 0x1000 + k);
+        fill_page(to + k, 0x2000 + k);
+    }
+    for (unsigned int i = 0; i < ATTEMPTS && left; i++) {
+        long cur = current_pages(), rc = HYPERVISOR_memory_op(XENMEM_add_to_physmap, &x);
+        unsigned int moved = left;
+
+        if (!counted(rc == 0)) {
+            CHECK_EQ(rc, -XEN_ENOMEM);
+            moved = left - x.size;
+            partial += moved > 0;
+            CHECK_EQ(x.idx, from + RANGE - x.size);
+            CHECK_EQ(x.gpfn, to + RANGE - x.size);
+        }
+        left -= moved;
+        CHECK_EQ(current_pages(), cur - moved); /* the RAM at `to` is freed */
+        for (unsigned int k = 0; k < RANGE; k++) {
+            if (k < RANGE - left) {
+                CHECK(page_has_pattern(to + k, 0x1000 + k));
+                CHECK(!mapped(from + k));
+            } else {
+                CHECK(page_has_pattern(from + k, 0x1000 + k));
+                CHECK(page_has_pattern(to + k, 0x2000 + k));
+            }
+        }
+    }
+    return left == 0;
 }
 
 static void report(const char *what, int done)
@@ -229,6 +310,8 @@ static void memory(void)
     report("add_to_physmap(gmfn)", move_page(0x1205, 0x1405));
     report("add_to_physmap(shared_info)", map_shared_info(0x1605));
     report("remove_from_physmap", remove_page(0x1805));
+    report("populate_physmap of scattered extents", populate_scattered());
+    report("add_to_physmap(gmfn_range)", move_range(0x23FE, 0x27FE));
 }
 
 /* ---- event channels ---------------------------------------------------------------- */
@@ -350,12 +433,58 @@ static int map_grant(grant_ref_t ref)
     return 0;
 }
 
+/* add_to_physmap_batch(gmfn_foreign) of d1's granted pages over pages of
+ * ours in unsplit superpages: the call succeeds and each page's errs entry
+ * is 0 or -ENOMEM; a refused page keeps our own contents, a mapped one
+ * shows d1's and is removed again (a 4 KiB entry: no memory needed). */
+static int map_foreign(void)
+{
+    xen_ulong_t idxs[NR_GRANTS];
+    xen_pfn_t gpfns[NR_GRANTS];
+    int errs[NR_GRANTS], left = NR_GRANTS;
+
+    for (unsigned int k = 0; k < NR_GRANTS; k++) {
+        idxs[k] = GRANT_GFN + k;
+        gpfns[k] = FOREIGN_GFN + k * SP;
+        fill_page(gpfns[k], 0x3000 + k);
+    }
+    for (unsigned int i = 0; i < ATTEMPTS && left; i++) {
+        for (unsigned int k = 0; k < NR_GRANTS; k++)
+            errs[k] = 99;
+        CHECK_EQ(add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, GRANTER, idxs, gpfns,
+                                      errs, (unsigned int)left),
+                 0);
+        for (int k = 0; k < left; k++) {
+            if (counted(errs[k] == 0)) {
+                CHECK(page_has_pattern(gpfns[k], (uint32_t)idxs[k]));
+                CHECK_EQ(remove_from_physmap(DOMID_SELF, gpfns[k]), 0);
+                CHECK(!mapped(gpfns[k]));
+            } else {
+                CHECK_EQ(errs[k], -XEN_ENOMEM);
+                CHECK(page_has_pattern(gpfns[k], 0x3000 + (gpfns[k] - FOREIGN_GFN) / SP));
+            }
+        }
+        /* Keep the refused ones, in order, for the next try. */
+        int kept = 0;
+        for (int k = 0; k < left; k++) {
+            if (errs[k]) {
+                idxs[kept] = idxs[k];
+                gpfns[kept++] = gpfns[k];
+            }
+        }
+        partial += kept > 0 && kept < left;
+        left = kept;
+    }
+    return left == 0;
+}
+
 static void grants(void)
 {
     if (!granter_ready()) {
         gprintf("map_grant_ref: d1 granted nothing, skipped\n");
         return;
     }
+    report("add_to_physmap_batch(gmfn_foreign)", map_foreign());
     for (grant_ref_t ref = 0; ref < NR_GRANTS; ref++) {
         uint32_t skip = SKIPPED;
 
@@ -377,7 +506,7 @@ static void ops(void)
     vcpus();
 #endif
     grants();
-    gprintf("failinj: %u calls, %u refused\n", calls, refused);
+    gprintf("failinj: %u calls, %u refused (%u after doing part)\n", calls, refused, partial);
 }
 
 /* ---- the granter ------------------------------------------------------------------------- */
