@@ -25,6 +25,8 @@ static DEFINE_SPINLOCK(page_alloc_lock, LOCK_LEVEL_PAGE_ALLOC);
 
 static unsigned long alloc_calls;  /* alloc_frames() calls since init */
 static unsigned long fail_at_call; /* the call that must fail; 0: none */
+static unsigned long decisions;    /* alloc_fail_now() calls since init */
+static bool refuse_decision;       /* the next alloc_fail_now() says fail */
 
 void host_mm_init(uint64_t nr_frames)
 {
@@ -42,6 +44,8 @@ void host_mm_init(uint64_t nr_frames)
 
     alloc_calls = 0;
     fail_at_call = 0;
+    decisions = 0;
+    refuse_decision = false;
 }
 
 void host_mm_fini(void)
@@ -93,12 +97,25 @@ struct frame *alloc_frames(unsigned int order)
     return alloc_frames_uninjected(order);
 }
 
-/* Mica's fail-alloc= (mm/alloc_fail.c) is not part of the host tests: the
- * heap's own decision never fails here; host_mm_fail_after() injects. */
+void host_mm_refuse_decision(void)
+{
+    refuse_decision = true;
+}
+
+unsigned long host_mm_decisions(void)
+{
+    return decisions;
+}
+
+/* Mica's fail-alloc= decision (mm/alloc_fail.c), as host_mm.h says. */
 bool alloc_fail_now(enum alloc_fail_site site)
 {
+    bool refuse = refuse_decision;
+
     (void)site;
-    return false;
+    decisions++;
+    refuse_decision = false;
+    return refuse;
 }
 
 void free_frames(struct frame *head, unsigned int order)

@@ -33,4 +33,12 @@ void host_mm_fail_after(unsigned long n);
 /* How many times either has been called since host_mm_init(). */
 unsigned long host_mm_alloc_calls(void);
 
+/*
+ * Mica's fail-alloc= decision (alloc_fail_now, mm/alloc_fail.c), which the
+ * heap asks once per xmalloc(): host_mm_refuse_decision() makes the next
+ * one say "fail"; host_mm_decisions() counts them since host_mm_init().
+ */
+void host_mm_refuse_decision(void);
+unsigned long host_mm_decisions(void);
+
 #endif
