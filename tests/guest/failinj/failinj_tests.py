@@ -10,15 +10,15 @@ domain may crash; that is allowed. What is judged is Mica (FailinjTest):
     failure, and the end of the run lists every domain;
   - every domain ended powered off, crashed (by its own failed check, or by
     Mica for what the guest did next) or destroyed; a module the builder
-    could not build was refused with a message;
+    could not build was refused with a message naming -ENOMEM (error -12);
   - every p2m audit was clean (p2m-audit: after each memory_op and at
     every teardown), and no frame leaked (NO_LEAK);
   - the plan did fail allocations (a run that failed none proves nothing).
 """
 import re
 
-from mica_test import (EXIT_FAILURE, EXIT_SUCCESS, NO_FAULT, NO_LEAK, QemuTest, guest_elf,
-                       summary, verdict)
+from mica_test import (EXIT_FAILURE, NO_FAULT, NO_LEAK, QemuTest, guest_elf, summary,
+                       verdict)
 
 # The figures line Mica prints at the end of the run (mm/alloc_fail.c).
 FIGURES = r"^fail-alloc: (\d+) of (\d+) allocations failed"
@@ -39,11 +39,13 @@ FEW_PLANS = ["every:1", "every:2"]
 # fail too, so a share of the modules is refused.
 BUILD_PLANS = ["every:5", "every:29", "every:97", "seed:10,rate:3", "seed:11,rate:30"]
 
+
 class FailinjTest(QemuTest):
     """A QemuTest judged as the module docstring says: status success or
     failure (never a panic, a triple fault or a timeout), every domain
-    ended, audits clean, no leak, allocations failed. `expect` adds
-    patterns of its own."""
+    ended, audits clean, no leak, allocations failed, and every module the
+    builder refused was refused for memory (-ENOMEM, error -12). `expect`
+    adds patterns of its own."""
 
     def __init__(self, name, cmdline, modules, expect=(), waits=False, must_fail=True, cpus=2,
                  mem="256M", timeout=240):
@@ -70,6 +72,9 @@ class FailinjTest(QemuTest):
                 break
             if not re.match(ENDED, line) and not re.match(r"^  \d+ module\(s\) refused$", line):
                 problems.append("a domain ended otherwise: %r" % line)
+        for refusal in re.findall(r"^ERROR: module \d+ .*refused.*$", log, re.MULTILINE):
+            if not refusal.endswith("(error -12)"):
+                problems.append("a module refused otherwise: %r" % refusal)
         figures = re.search(FIGURES, log, re.MULTILINE)
         if figures and int(figures.group(1)) == 0 and self.must_fail:
             problems.append("no allocation was failed (%s)" % figures.group(0))
