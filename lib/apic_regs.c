@@ -115,8 +115,7 @@ bool apic_sw_enabled(const struct apic_regs *a)
 
 void apic_set_irr(struct apic_regs *a, uint8_t vector)
 {
-    __atomic_fetch_or(vector_word(a, APIC_REG_IRR, vector), 1u << (vector % 32),
-                      __ATOMIC_SEQ_CST);
+    __atomic_fetch_or(vector_word(a, APIC_REG_IRR, vector), 1u << (vector % 32), __ATOMIC_SEQ_CST);
 }
 
 int apic_highest_irr(const struct apic_regs *a)
@@ -347,8 +346,7 @@ enum apic_write_result apic_write(struct apic_regs *a, unsigned int offset, uint
     }
     if (x2 && (value & ~x2apic_writable(offset)))
         return APIC_WRITE_FAULT;
-    if (x2 && offset == APIC_REG_LVT_TIMER &&
-        (v & APIC_LVT_TIMER_MODE) == APIC_LVT_TIMER_MODE)
+    if (x2 && offset == APIC_REG_LVT_TIMER && (v & APIC_LVT_TIMER_MODE) == APIC_LVT_TIMER_MODE)
         return APIC_WRITE_FAULT; /* timer mode 3 is reserved */
 
     switch (offset) {

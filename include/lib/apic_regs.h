@@ -31,15 +31,15 @@
 #define APIC_REG_APR 0x090 /* arbitration priority (xAPIC only) */
 #define APIC_REG_PPR 0x0A0 /* processor priority */
 #define APIC_REG_EOI 0x0B0
-#define APIC_REG_RRD 0x0C0 /* remote read (xAPIC only) */
-#define APIC_REG_LDR 0x0D0 /* logical destination */
-#define APIC_REG_DFR 0x0E0 /* destination format (xAPIC only) */
-#define APIC_REG_SVR 0x0F0 /* spurious-interrupt vector */
-#define APIC_REG_ISR 0x100 /* in service: 8 registers, 0x100 .. 0x170 */
-#define APIC_REG_TMR 0x180 /* trigger mode: 0x180 .. 0x1F0 */
-#define APIC_REG_IRR 0x200 /* interrupt request: 0x200 .. 0x270 */
-#define APIC_REG_ESR 0x280 /* error status */
-#define APIC_REG_ICR 0x300 /* interrupt command, low half */
+#define APIC_REG_RRD 0x0C0  /* remote read (xAPIC only) */
+#define APIC_REG_LDR 0x0D0  /* logical destination */
+#define APIC_REG_DFR 0x0E0  /* destination format (xAPIC only) */
+#define APIC_REG_SVR 0x0F0  /* spurious-interrupt vector */
+#define APIC_REG_ISR 0x100  /* in service: 8 registers, 0x100 .. 0x170 */
+#define APIC_REG_TMR 0x180  /* trigger mode: 0x180 .. 0x1F0 */
+#define APIC_REG_IRR 0x200  /* interrupt request: 0x200 .. 0x270 */
+#define APIC_REG_ESR 0x280  /* error status */
+#define APIC_REG_ICR 0x300  /* interrupt command, low half */
 #define APIC_REG_ICR2 0x310 /* ... destination (xAPIC; x2APIC: ICR bits 63:32) */
 #define APIC_REG_LVT_TIMER 0x320
 #define APIC_REG_LVT_THERMAL 0x330
@@ -116,11 +116,11 @@ struct apic_regs {
 struct apic_icr {
     uint8_t vector;
     enum apic_delivery delivery;
-    bool logical;    /* logical destination (bit 11), else physical */
+    bool logical; /* logical destination (bit 11), else physical */
     enum apic_shorthand shorthand;
-    bool x2apic;     /* sent in x2APIC mode: the form of dest */
-    uint32_t dest;   /* xAPIC: 8 bits (ICR2 31:24); x2APIC: 32 bits */
-    bool broadcast;  /* dest is all ones for the mode (0xFF / 0xFFFFFFFF) */
+    bool x2apic;    /* sent in x2APIC mode: the form of dest */
+    uint32_t dest;  /* xAPIC: 8 bits (ICR2 31:24); x2APIC: 32 bits */
+    bool broadcast; /* dest is all ones for the mode (0xFF / 0xFFFFFFFF) */
 };
 
 /* ---- state ------------------------------------------------------------ */

@@ -53,9 +53,10 @@ static void test_reset_x2apic(void)
     CHECK_EQ(rd(&a, APIC_REG_TIMER_DIVIDE), 0);
 
     /* Absent in x2APIC mode, or write-only: #GP. */
-    static const unsigned int gp[] = { 0x000, 0x010, 0x040, APIC_REG_APR, APIC_REG_EOI,
-                                       APIC_REG_RRD, APIC_REG_DFR, 0x2F0, APIC_REG_ICR2,
-                                       0x3A0, 0x3D0, APIC_REG_SELF_IPI };
+    static const unsigned int gp[] = {
+        0x000,        0x010, 0x040,         APIC_REG_APR, APIC_REG_EOI, APIC_REG_RRD,
+        APIC_REG_DFR, 0x2F0, APIC_REG_ICR2, 0x3A0,        0x3D0,        APIC_REG_SELF_IPI
+    };
     for (unsigned int i = 0; i < sizeof(gp) / sizeof(gp[0]); i++)
         CHECK(!reads(&a, gp[i]));
 }
@@ -94,8 +95,8 @@ static void test_reset_xapic(void)
 static void test_x2apic_write_faults(void)
 {
     apic_reset(&a, 4, APIC_MODE_X2APIC);
-    static const unsigned int ro[] = { APIC_REG_ID,  APIC_REG_VERSION, APIC_REG_PPR,
-                                       APIC_REG_LDR, APIC_REG_ISR,     APIC_REG_TMR + 0x70,
+    static const unsigned int ro[] = { APIC_REG_ID,  APIC_REG_VERSION,      APIC_REG_PPR,
+                                       APIC_REG_LDR, APIC_REG_ISR,          APIC_REG_TMR + 0x70,
                                        APIC_REG_IRR, APIC_REG_TIMER_CURRENT };
     for (unsigned int i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
         CHECK_EQ(apic_write(&a, ro[i], 0), APIC_WRITE_FAULT);
@@ -107,8 +108,8 @@ static void test_x2apic_write_faults(void)
     CHECK_EQ(apic_write(&a, APIC_REG_SVR, 0x1000), APIC_WRITE_FAULT); /* no EOI suppression */
     CHECK_EQ(apic_write(&a, APIC_REG_TIMER_DIVIDE, 4), APIC_WRITE_FAULT);
     CHECK_EQ(apic_write(&a, APIC_REG_LVT_TIMER, 3u << 17), APIC_WRITE_FAULT); /* mode 3 */
-    CHECK_EQ(apic_write(&a, APIC_REG_LVT_ERROR, 0x700), APIC_WRITE_FAULT);  /* no mode */
-    CHECK_EQ(apic_write(&a, APIC_REG_ICR, 1u << 12), APIC_WRITE_FAULT);     /* status bit */
+    CHECK_EQ(apic_write(&a, APIC_REG_LVT_ERROR, 0x700), APIC_WRITE_FAULT);    /* no mode */
+    CHECK_EQ(apic_write(&a, APIC_REG_ICR, 1u << 12), APIC_WRITE_FAULT);       /* status bit */
     CHECK_EQ(apic_write(&a, APIC_REG_SELF_IPI, 0x100), APIC_WRITE_FAULT);
     /* Nothing changed. */
     CHECK_EQ(rd(&a, APIC_REG_TPR), 0);
@@ -264,8 +265,8 @@ static bool matches(struct apic_regs *sender, uint64_t icr_value, struct apic_re
     struct apic_icr icr;
 
     apic_write(sender, APIC_REG_ICR2, icr_value >> 32);
-    apic_write(sender, APIC_REG_ICR, sender->mode == APIC_MODE_X2APIC ? icr_value
-                                                                       : (uint32_t)icr_value);
+    apic_write(sender, APIC_REG_ICR,
+               sender->mode == APIC_MODE_X2APIC ? icr_value : (uint32_t)icr_value);
     CHECK(apic_icr_decode(sender, &icr));
     return apic_match_dest(target, &icr, sender == target);
 }
@@ -320,8 +321,8 @@ static void test_destinations_x2apic(void)
 
 static void test_timer_registers(void)
 {
-    static const unsigned int divisor[16] = { 2, 4, 8, 16, 2, 4, 8, 16,
-                                              32, 64, 128, 1, 32, 64, 128, 1 };
+    static const unsigned int divisor[16] = { 2,  4,  8,   16, 2,  4,  8,   16,
+                                              32, 64, 128, 1,  32, 64, 128, 1 };
     apic_reset(&a, 0, APIC_MODE_XAPIC);
     for (unsigned int dcr = 0; dcr < 16; dcr++) {
         CHECK_EQ(apic_write(&a, APIC_REG_TIMER_DIVIDE, dcr), APIC_WRITE_TIMER_DIVIDE);
