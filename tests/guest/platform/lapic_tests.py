@@ -1,0 +1,26 @@
+"""QEMU tests of the local APIC guests (tests/guest/platform/lapic_*.c): the
+registers in x2APIC mode (lapic_regs.c).
+
+tests() returns the list (tests/mica_test.py).
+"""
+from mica_test import NO_LEAK, REJECT, QemuTest, guest_elf, summary, verdict
+
+
+def lapic(name, vcpus, cpus=2, icount=False, timeout=60, expect=()):
+    """One domain of guest lapic_<name> with `vcpus` vCPUs: PASS, powered
+    off, nothing leaked."""
+    guest = "lapic_" + name
+    return QemuTest("platform/" + guest, cpus=cpus, icount=icount, timeout=timeout,
+                    modules=[(guest_elf(guest), "name=%s vcpus=%d" % (name, vcpus))],
+                    expect=list(expect) + [verdict(name, guest), summary(name, domid=0),
+                                           NO_LEAK],
+                    reject=REJECT)
+
+
+def tests():
+    return [
+        # IA32_APIC_BASE and its modes, CPUID, every x2APIC register's reset
+        # value, the MSRs that #GP, reserved bits, ESR, TPR/PPR and CR8, on
+        # vCPU 0 (APIC ID 0) and vCPU 1 (APIC ID 2).
+        lapic("regs", vcpus=2),
+    ]
