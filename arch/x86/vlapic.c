@@ -124,8 +124,8 @@ bool vlapic_nmi_pending(const struct vcpu *v)
 
 bool vlapic_take_nmi(struct vcpu *v)
 {
-    return vlapic_nmi_pending(v) && __atomic_exchange_n(&vl(v)->nmi_pending, false,
-                                                        __ATOMIC_ACQ_REL);
+    return vlapic_nmi_pending(v) &&
+           __atomic_exchange_n(&vl(v)->nmi_pending, false, __ATOMIC_ACQ_REL);
 }
 
 /* A per-vCPU upcall vector (HVMOP_set_evtchn_upcall_vector) is a fixed

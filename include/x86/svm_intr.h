@@ -36,8 +36,9 @@ void svm_intr_after_exit(struct vcpu *v);
  * (vcpu_block) and the run loop leaves it; false once something wakes it. */
 bool svm_intr_stay_halted(struct vcpu *v);
 
-/* Exit handlers: HLT, the interrupt window (VINTR), IRET. */
+/* Exit handlers: HLT, the interrupt window (VINTR), IRET, MOV to CR8. */
 void svm_exit_hlt(struct vcpu *v, struct vmcb *vmcb);
+void svm_exit_cr8_write(struct vcpu *v, struct vmcb *vmcb);
 void svm_exit_vintr(struct vcpu *v, struct vmcb *vmcb);
 void svm_exit_iret(struct vcpu *v, struct vmcb *vmcb);
 

@@ -116,6 +116,9 @@ _Static_assert(offsetof(struct vmcb, save.cr2) == 0x640, "VMCB CR2 offset");
 _Static_assert(offsetof(struct vmcb, save.g_pat) == 0x668, "VMCB G_PAT offset");
 _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 
+/* intercept_cr_write bit n: writes to CRn exit (APM Appendix B). */
+#define INTERCEPT_CR8_WRITE (1u << 8)
+
 /* intercept_misc1 bits (APM Appendix B, offset 0x00C). */
 #define INTERCEPT_INTR (1u << 0)
 #define INTERCEPT_NMI (1u << 1)
@@ -175,6 +178,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 
 /* #VMEXIT codes (APM Appendix C). */
 enum svm_exit_code {
+    SVM_EXIT_CR8_WRITE = 0x18,
     SVM_EXIT_EXCEPTION_BASE = 0x40,
     SVM_EXIT_INTR = 0x60,
     SVM_EXIT_NMI = 0x61,

@@ -20,47 +20,52 @@
  * An interrupt goes in by EVENTINJ when the guest can take one now:
  * RFLAGS.IF set, no interrupt shadow (§15.21.5), no other event being
  * injected; the APIC's vector then moves from IRR to ISR. Otherwise Mica
- * arms a virtual interrupt (V_IRQ, §15.21.4) with the VINTR intercept: it
- * never reaches the guest, but the guest exits the moment it could take
- * it, and the next entry injects. A vector held back only by TPR gets the
- * same window with V_IGN_TPR clear and its priority class: the guest
- * exits once it lowers CR8 below that class (V_INTR_MASKING makes its CR8
- * the VMCB's V_TPR, §15.21.1; Mica copies V_TPR into TPR after each exit
- * and TPR[7:4] into V_TPR before each entry).
+ * arms a virtual interrupt (V_IRQ, §15.21.4) with V_IGN_TPR and the VINTR
+ * intercept: it never reaches the guest, but the guest exits the moment it
+ * could take it, and the next entry injects.
+ *
+ * TPR. V_INTR_MASKING makes the guest's CR8 the VMCB's V_TPR (§15.21.1):
+ * Mica copies V_TPR into TPR after each exit and TPR[7:4] into V_TPR before
+ * each entry. A vector held back only by TPR waits for the guest to lower
+ * it: through the TPR MSR (an exit anyway) or CR8, whose writes Mica then
+ * intercepts and emulates, as KVM does on SVM. (A V_IRQ window that
+ * compares with V_TPR would do without the exit, but the APM takes the
+ * virtual interrupt when its priority is above V_TPR and QEMU 7.2 also
+ * when equal, and QEMU cannot take a guest's CR8 write under V_IRQ at all:
+ * see arm_window.)
  */
 #include "x86/svm_intr.h"
 #include "event.h"
+#include "guest_access.h"
 #include "schedule.h"
 #include "x86/control_regs.h"
 #include "x86/vcpu.h"
 #include "x86/vlapic.h"
 #include "x86/vmcb.h"
 
-#define INT_CTL_PRIO(ctl) (((ctl) >> 16) & 0xF)
+#define EXC_GP 13
 
 /*
- * Whether the CPU takes a virtual interrupt whose priority equals V_TPR.
- * The APM (§15.21.4) takes it when its priority is higher than V_TPR;
- * QEMU 7.2 also when equal (its ctl_has_irq compares >=). A TPR window
- * armed at the vector's class would then open while the vector is still
- * masked, and the vCPU would exit for ever without progress. The first
- * time a TPR window opens at V_TPR equal to its priority, Mica knows this
- * CPU compares inclusively and arms TPR windows one class lower from then
- * on, which opens exactly when the class is above V_TPR on either CPU.
+ * A window also intercepts MOV to CR8. QEMU 7.2 raises the virtual
+ * interrupt after a guest's CR8 write with cpu_interrupt() without the
+ * lock that function asserts (helper_write_crN), which aborts QEMU
+ * whenever V_IRQ is set (with V_IGN_TPR, any CR8 value lets it through):
+ * a guest could end the whole machine. Intercepted, the write never
+ * reaches that code; Mica emulates it (svm_exit_cr8_write).
  */
-static bool vintr_takes_equal_priority;
-
-static void arm_window(struct vmcb *vmcb, unsigned int prio, bool ignore_tpr)
+static void arm_window(struct vmcb *vmcb)
 {
     vmcb->control.int_ctl = (vmcb->control.int_ctl & ~INT_CTL_V_IRQ_ALL) | INT_CTL_V_IRQ |
-                            INT_CTL_V_INTR_PRIO(prio) | (ignore_tpr ? INT_CTL_V_IGN_TPR : 0);
+                            INT_CTL_V_INTR_PRIO(0xF) | INT_CTL_V_IGN_TPR;
     vmcb->control.intercept_misc1 |= INTERCEPT_VINTR;
+    vmcb->control.intercept_cr_write |= INTERCEPT_CR8_WRITE;
 }
 
 static void disarm_window(struct vmcb *vmcb)
 {
     vmcb->control.int_ctl &= ~INT_CTL_V_IRQ_ALL;
     vmcb->control.intercept_misc1 &= ~INTERCEPT_VINTR;
+    vmcb->control.intercept_cr_write &= ~INTERCEPT_CR8_WRITE;
 }
 
 /* Still in the last NMI's handler? */
@@ -68,8 +73,7 @@ static bool nmi_blocked(const struct vcpu *v)
 {
     const struct svm_intr *in = &v->arch.intr;
 
-    return in->nmi_masked &&
-           !(in->nmi_iret_seen && v->arch.vmcb->save.rip != in->nmi_iret_rip);
+    return in->nmi_masked && !(in->nmi_iret_seen && v->arch.vmcb->save.rip != in->nmi_iret_rip);
 }
 
 /* The domain's callback vector if v's upcall is pending and goes there
@@ -78,8 +82,7 @@ static unsigned int callback_vector(const struct vcpu *v)
 {
     if (!__atomic_load_n(&v->evtchn.vcpu_info->evtchn_upcall_pending, __ATOMIC_ACQUIRE))
         return 0; /* the usual case: one byte read */
-    if (__atomic_load_n(&v->evtchn.upcall_vector, __ATOMIC_ACQUIRE) ||
-        !evtchn_vcpu_wants_upcall(v))
+    if (__atomic_load_n(&v->evtchn.upcall_vector, __ATOMIC_ACQUIRE) || !evtchn_vcpu_wants_upcall(v))
         return 0;
     return evtchn_upcall_vector(v);
 }
@@ -120,7 +123,7 @@ void svm_intr_before_entry(struct vcpu *v)
         if (!can_take) {
             /* The priority is Mica's to judge: wait only for IF, the
              * shadow and the event in flight. */
-            arm_window(vmcb, 0xF, true);
+            arm_window(vmcb);
             return;
         }
         vmcb->control.event_inject = (uint64_t)vector | EVENT_TYPE_INTR | EVENT_INJECT_VALID;
@@ -131,11 +134,9 @@ void svm_intr_before_entry(struct vcpu *v)
         return;
     }
 
-    vector = vlapic_tpr_blocked_vector(v);
-    if (vector >= 0) {
-        unsigned int class = (unsigned int)vector >> 4;
-        arm_window(vmcb, vintr_takes_equal_priority ? class - 1 : class, false);
-    }
+    /* Held back by TPR: the guest's CR8 writes exit until it is not. */
+    if (vlapic_tpr_blocked_vector(v) >= 0)
+        vmcb->control.intercept_cr_write |= INTERCEPT_CR8_WRITE;
 }
 
 void svm_intr_after_exit(struct vcpu *v)
@@ -145,13 +146,8 @@ void svm_intr_after_exit(struct vcpu *v)
 
 void svm_exit_vintr(struct vcpu *v, struct vmcb *vmcb)
 {
-    uint64_t ctl = vmcb->control.int_ctl;
-
     (void)v;
-    if (!vintr_takes_equal_priority && !(ctl & INT_CTL_V_IGN_TPR) &&
-        INT_CTL_PRIO(ctl) == (ctl & INT_CTL_V_TPR))
-        vintr_takes_equal_priority = true;
-    /* The next entry injects what the window waited for. */
+    disarm_window(vmcb); /* the next entry injects what it waited for */
 }
 
 void svm_exit_iret(struct vcpu *v, struct vmcb *vmcb)
@@ -159,6 +155,95 @@ void svm_exit_iret(struct vcpu *v, struct vmcb *vmcb)
     vmcb->control.intercept_misc1 &= ~INTERCEPT_IRET;
     v->arch.intr.nmi_iret_seen = true;
     v->arch.intr.nmi_iret_rip = vmcb->save.rip;
+}
+
+/* ---- MOV to CR8, intercepted while a window is armed or TPR holds a vector ------------------------------ */
+
+/* General register n (0 RAX .. 15 R15, the ModRM order) of v. */
+static uint64_t gpr(const struct vcpu *v, unsigned int n)
+{
+    const struct guest_gprs *g = &v->arch.gprs;
+    const uint64_t regs[16] = { v->arch.vmcb->save.rax,
+                                g->rcx,
+                                g->rdx,
+                                g->rbx,
+                                v->arch.vmcb->save.rsp,
+                                g->rbp,
+                                g->rsi,
+                                g->rdi,
+                                g->r8,
+                                g->r9,
+                                g->r10,
+                                g->r11,
+                                g->r12,
+                                g->r13,
+                                g->r14,
+                                g->r15 };
+
+    return regs[n & 15];
+}
+
+static bool legacy_prefix(uint8_t b)
+{
+    return b == 0x66 || b == 0x67 || b == 0xF2 || b == 0xF3 || b == 0x26 || b == 0x2E ||
+           b == 0x36 || b == 0x3E || b == 0x64 || b == 0x65;
+}
+
+/*
+ * QEMU has no decode assists (docs/qemu.md), so the exit does not name the
+ * source register: read the instruction. MOV to CR8 is 0F 22 /r with CR8
+ * in ModRM.reg: REX.R set and reg 0 in 64-bit mode, or a LOCK prefix with
+ * reg 0 (AMD's alternative encoding, APM vol. 3 "MOV CRn"); the operand is
+ * a register whatever ModRM.mod says. Returns the length, or 0 for
+ * anything else.
+ */
+static unsigned int decode_mov_to_cr8(struct vcpu *v, unsigned int *src)
+{
+    const struct vmcb_save *s = &v->arch.vmcb->save;
+    uint64_t ip = s->cs.base + s->rip;
+    uint8_t b[15];
+    unsigned int n = 0, rex = 0;
+    bool lock = false;
+
+    for (;; n++) {
+        if (n + 3 > sizeof(b) || copy_from_guest(v, &b[n], ip + n, 1))
+            return 0;
+        if (b[n] == 0xF0)
+            lock = true, rex = 0;
+        else if (legacy_prefix(b[n]))
+            rex = 0; /* a REX counts only just before the opcode */
+        else if (vcpu_in_long_mode(v) && (b[n] & 0xF0) == 0x40)
+            rex = b[n];
+        else
+            break;
+    }
+    if (b[n] != 0x0F || copy_from_guest(v, &b[n + 1], ip + n + 1, 2) || b[n + 1] != 0x22)
+        return 0;
+    if ((((b[n + 2] >> 3) & 7) | ((rex & 4) << 1) | (lock ? 8 : 0)) != 8)
+        return 0;
+    *src = (b[n + 2] & 7) | ((rex & 1) << 3);
+    return n + 3;
+}
+
+void svm_exit_cr8_write(struct vcpu *v, struct vmcb *vmcb)
+{
+    unsigned int src = 0, len = decode_mov_to_cr8(v, &src);
+    uint64_t value;
+
+    if (!len) {
+        domain_crash(v->domain, "d%u v%u: CR8 write Mica cannot decode at RIP %#lx",
+                     v->domain->domid, v->id, vmcb->save.rip);
+        return;
+    }
+    value = gpr(v, src);
+    if (!vcpu_in_long_mode(v))
+        value = (uint32_t)value;
+    if (value > 0xF) {
+        svm_inject_exception(v, EXC_GP, true, 0); /* bits 63:4 are reserved */
+        return;
+    }
+    vlapic_set_cr8(v, (uint8_t)value);
+    vmcb->save.rip += len;
 }
 
 /* ---- HLT ------------------------------------------------------------------------- */

@@ -129,6 +129,7 @@ static void exit_invd(struct vcpu *v, struct vmcb *vmcb)
 }
 
 static const exit_handler_t exit_handlers[SVM_EXIT_CODES] = {
+    [SVM_EXIT_CR8_WRITE] = svm_exit_cr8_write, /* intr.c */
     [SVM_EXIT_INTR] = exit_nothing,
     [SVM_EXIT_NMI] = exit_nothing,
     [SVM_EXIT_SMI] = exit_nothing,

@@ -79,10 +79,9 @@ static void check_reset_values(unsigned int id)
 /* MSRs in the x2APIC range that are absent, or write-only: #GP on RDMSR. */
 static void check_read_faults(void)
 {
-    static const unsigned int absent[] = { 0x800, 0x801, 0x804, 0x805, 0x806, 0x807,
-                                           0x809, 0x80B, 0x80C, 0x80E, 0x82F, 0x831,
-                                           0x83A, 0x83B, 0x83C, 0x83D, 0x83F, 0x840,
-                                           0x8FF };
+    static const unsigned int absent[] = { 0x800, 0x801, 0x804, 0x805, 0x806, 0x807, 0x809,
+                                           0x80B, 0x80C, 0x80E, 0x82F, 0x831, 0x83A, 0x83B,
+                                           0x83C, 0x83D, 0x83F, 0x840, 0x8FF };
     uint64_t v;
 
     for (unsigned int i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
@@ -93,8 +92,8 @@ static void check_read_faults(void)
 
 static void check_write_faults(void)
 {
-    static const unsigned int read_only[] = { APIC_REG_ID,  APIC_REG_VERSION, APIC_REG_PPR,
-                                              APIC_REG_LDR, APIC_REG_ISR,     APIC_REG_TMR,
+    static const unsigned int read_only[] = { APIC_REG_ID,  APIC_REG_VERSION,      APIC_REG_PPR,
+                                              APIC_REG_LDR, APIC_REG_ISR,          APIC_REG_TMR,
                                               APIC_REG_IRR, APIC_REG_TIMER_CURRENT };
 
     for (unsigned int i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++)
@@ -157,12 +156,11 @@ static void check_apic_base(unsigned int id)
     CHECK_EQ(base, reset);
     /* The x2APIC MSRs do not exist in xAPIC mode. */
     CHECK_EQ(guest_rdmsr_safe(LAPIC_MSR(APIC_REG_ID), &v), GP);
-    CHECK_EQ(guest_wrmsr_safe(LAPIC_MSR_APIC_BASE, base | 1), GP);        /* reserved */
+    CHECK_EQ(guest_wrmsr_safe(LAPIC_MSR_APIC_BASE, base | 1), GP);         /* reserved */
     CHECK_EQ(guest_wrmsr_safe(LAPIC_MSR_APIC_BASE, base | (1u << 9)), GP); /* reserved */
     CHECK_EQ(guest_wrmsr_safe(LAPIC_MSR_APIC_BASE, base | (1ULL << 52)), GP);
     /* EXTD without EN is no state. */
-    CHECK_EQ(guest_wrmsr_safe(LAPIC_MSR_APIC_BASE, (base & ~LAPIC_BASE_EN) | LAPIC_BASE_EXTD),
-             GP);
+    CHECK_EQ(guest_wrmsr_safe(LAPIC_MSR_APIC_BASE, (base & ~LAPIC_BASE_EN) | LAPIC_BASE_EXTD), GP);
     /* Relocated, then back; BSP does not change. */
     CHECK_EQ(guest_wrmsr_safe(LAPIC_MSR_APIC_BASE, (base & 0xFFF) | 0xFED00000u), 0);
     CHECK_EQ(guest_rdmsr(LAPIC_MSR_APIC_BASE), (base & 0xFFF) | 0xFED00000u);

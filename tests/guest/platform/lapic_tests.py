@@ -1,5 +1,5 @@
 """QEMU tests of the local APIC guests (tests/guest/platform/lapic_*.c): the
-registers in x2APIC mode (lapic_regs.c).
+registers in x2APIC mode (lapic_regs.c), interrupt priority (lapic_prio.c).
 
 tests() returns the list (tests/mica_test.py).
 """
@@ -23,4 +23,7 @@ def tests():
         # value, the MSRs that #GP, reserved bits, ESR, TPR/PPR and CR8, on
         # vCPU 0 (APIC ID 0) and vCPU 1 (APIC ID 2).
         lapic("regs", vcpus=2),
+        # Priority: highest vector first, TPR by register and by CR8 (the TPR
+        # window), IF, nested handlers with ISR and PPR, EOI.
+        lapic("prio", vcpus=1),
     ]
