@@ -94,10 +94,10 @@ static int log_is(const unsigned int *want, unsigned int n)
     return ok;
 }
 
-#define LOG_IS(...)                                                                  \
-    ({                                                                               \
-        static const unsigned int want_[] = { __VA_ARGS__ };                         \
-        CHECK(log_is(want_, sizeof(want_) / sizeof(want_[0])));                      \
+#define LOG_IS(...)                                             \
+    ({                                                          \
+        static const unsigned int want_[] = { __VA_ARGS__ };    \
+        CHECK(log_is(want_, sizeof(want_) / sizeof(want_[0]))); \
     })
 #define LOG_EMPTY() CHECK_EQ(logged, 0)
 

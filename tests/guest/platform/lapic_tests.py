@@ -26,4 +26,9 @@ def tests():
         # Priority: highest vector first, TPR by register and by CR8 (the TPR
         # window), IF, nested handlers with ISR and PPR, EOI.
         lapic("prio", vcpus=1),
+        # IPIs between four vCPUs on two CPUs, each counted where it lands:
+        # physical, logical, shorthands, broadcast, lowest priority, NMI, the
+        # APs among themselves; HLT returns only after an interrupt.
+        lapic("ipi", vcpus=4, timeout=120,
+              expect=[r"\(ipi\) \d+ \+ \d+ \+ \d+ interrupts on the APs, none of their HLTs"]),
     ]
