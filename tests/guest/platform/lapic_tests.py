@@ -1,5 +1,6 @@
 """QEMU tests of the local APIC guests (tests/guest/platform/lapic_*.c): the
-registers in x2APIC mode (lapic_regs.c), interrupt priority (lapic_prio.c).
+registers in x2APIC mode (lapic_regs.c), interrupt priority (lapic_prio.c),
+IPIs between four vCPUs (lapic_ipi.c), INIT and start-up IPIs (lapic_sipi.c).
 
 tests() returns the list (tests/mica_test.py).
 """
@@ -31,4 +32,9 @@ def tests():
         # APs among themselves; HLT returns only after an interrupt.
         lapic("ipi", vcpus=4, timeout=120,
               expect=[r"\(ipi\) \d+ \+ \d+ \+ \d+ interrupts on the APs, none of their HLTs"]),
+        # INIT-SIPI-SIPI to a real-mode trampoline (both APs), INIT and a
+        # restart at another address, NMIs waking a CLI;HLT vCPU.
+        lapic("sipi", vcpus=3,
+              expect=[r"\(sipi\) started at 0x8000 3 times, at 0x9000 1 time\(s\); "
+                      r"2 NMI wake-ups$"]),
     ]
