@@ -12,6 +12,7 @@
 #include "p2m/p2m_debug.h"
 #include "elf.h"
 #include "guest_access.h"
+#include "hypercall_trace.h"
 #include "lib/string.h"
 #include "printk.h"
 #include "public/elfnote.h"
@@ -38,6 +39,7 @@ struct guest_options {
     char label[DOMAIN_LABEL_LEN];
     char target[DOMAIN_NAME_LEN];
     unsigned long max_grant_frames;
+    char trace[16]; /* trace=hypercalls */
 };
 
 struct segment {
@@ -98,6 +100,7 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
         { "priv", PARAM_BOOL, &o->priv, 0, NULL },
         { "paused", PARAM_BOOL, &o->paused, 0, NULL },
         { "xenstore", PARAM_BOOL, &o->xenstore, 0, NULL },
+        { "trace", PARAM_STRING, o->trace, sizeof(o->trace), NULL },
         { "label", PARAM_STRING, o->label, sizeof(o->label), NULL },
         { "target", PARAM_STRING, o->target, sizeof(o->target), NULL },
         { "max_grant_frames", PARAM_UINT, &o->max_grant_frames, 0, NULL },
@@ -113,6 +116,7 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
     o->xenstore = false;
     o->label[0] = '\0';
     o->target[0] = '\0';
+    o->trace[0] = '\0';
     o->max_grant_frames = DEFAULT_GRANT_FRAMES;
     if (cmdline_parse(mica_part, params, ARRAY_SIZE(params), option_warning, &problems))
         return false;
@@ -127,6 +131,10 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
     }
     if (o->vcpus < 1 || o->vcpus > MAX_VCPUS) {
         pr_err("module %u: vcpus=%lu must be 1..%d\n", index, o->vcpus, MAX_VCPUS);
+        return false;
+    }
+    if (o->trace[0] && !hypercall_trace_value_ok(o->trace)) {
+        pr_err("module %u: trace=%s: the only trace is trace=hypercalls\n", index, o->trace);
         return false;
     }
     if (o->max_grant_frames < 1 || o->max_grant_frames > MAX_GRANT_FRAMES) {
@@ -456,6 +464,7 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
     d->ram_end = o.mem;
     d->start_paused = o.paused;
     d->xenstore = o.xenstore;
+    d->trace_hypercalls = o.trace[0] || hypercall_trace_all();
     if (o.target[0]) {
         d->target = domain_find_by_name(o.target);
         if (d->target == DOMID_INVALID) {

@@ -89,6 +89,7 @@ struct domain {
     bool privileged;
     bool xenstore;                    /* the xenstore domain (module option `xenstore`):
                                          XSM's XS_PRIV class lets it inspect domains */
+    bool trace_hypercalls;            /* trace=hypercalls (hypercall_trace.h) */
     bool start_paused;                /* module option `paused`: started paused, for a
                                          builder to unpause (XEN_DOMCTL_unpausedomain) */
     domid_t target;                   /* the domain this one manages (device model,

@@ -179,7 +179,7 @@ MMU_HOOK(remove_from_physmap, MMU__PHYSMAP)
         return has_perm(src, tgt, FLASK_CLASS_DOMAIN, perm);        \
     }
 DOMAIN_HOOK(domain_create, DOMAIN__CREATE)
-DOMAIN_HOOK(domain_destroy, DOMAIN__DESTROY)
+DOMAIN_HOOK(schedop_shutdown, DOMAIN__SHUTDOWN)
 DOMAIN_HOOK(domain_pause, DOMAIN__PAUSE)
 DOMAIN_HOOK(domain_unpause, DOMAIN__UNPAUSE)
 DOMAIN_HOOK(domain_kill, DOMAIN__DESTROY)
@@ -518,7 +518,7 @@ struct xsm_ops flask_ops = {
     .grant_copy = flask_grant_copy,
     .grant_query_size = flask_grant_query_size,
     .domain_create = flask_domain_create,
-    .domain_destroy = flask_domain_destroy,
+    .schedop_shutdown = flask_schedop_shutdown,
     .domain_pause = flask_domain_pause,
     .domain_unpause = flask_domain_unpause,
     .domain_kill = flask_domain_kill,

@@ -188,11 +188,33 @@ static bool is_own_ram(struct domain *d, gfn_t gfn, mfn_t *mfn)
     return is_own_frame(d, gfn, mfn, false);
 }
 
+/* decrease_reservation of a single gfn that maps another domain's frame:
+ * as Xen, the mapping goes (its foreign reference after the flush) and the
+ * extent counts as done; the caller's own pages do not change. d's lock and
+ * p2m lock held; true if gfn was such a mapping. */
+static bool decrease_foreign_locked(struct domain *d, gfn_t gfn, struct departed *gone)
+{
+    enum p2m_type t;
+    unsigned int leaf;
+    mfn_t mfn = get_gfn(&d->p2m, gfn, &t, &leaf);
+    bool foreign = !mfn_eq(mfn, INVALID_MFN) && t == p2m_map_foreign &&
+                   !p2m_prepare_4k(&d->p2m, gfn); /* foreign entries are 4K: no allocation */
+
+    if (foreign) {
+        *gone = (struct departed){ mfn_to_frame(mfn), false, true };
+        must_set(&d->p2m, gfn, _mfn(0), p2m_invalid);
+        p2m_flush(&d->p2m);
+    }
+    put_gfn(&d->p2m, gfn);
+    return foreign;
+}
+
 int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
 {
     uint64_t count = 1UL << order;
     struct list_head leaving = LIST_HEAD_INIT(leaving);
     struct list_head *pos, *tmp;
+    struct departed gone[1];
     int rc = 0;
 
     if ((gfn_x(gfn) & (count - 1)) || !gfn_range_ok(gfn, count))
@@ -202,13 +224,19 @@ int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
         return -XEN_ESRCH;
     p2m_lock(&d->p2m);
     /* Every page must be the domain's own RAM: not a hole, not shared_info
-     * or a grant frame (never released), not another domain's frame.
-     * Those frames move to `leaving` as we check them. */
+     * or a grant frame (never released), not another domain's frame (a
+     * foreign mapping goes only as an extent of its own, above). Those
+     * frames move to `leaving` as we check them. */
     for (uint64_t i = 0; i < count && !rc; i++) {
         mfn_t mfn;
         if (is_own_ram(d, gfn_add(gfn, i), &mfn)) {
             list_del(&mfn_to_frame(mfn)->list);
             list_add_tail(&mfn_to_frame(mfn)->list, &leaving);
+        } else if (order == 0 && decrease_foreign_locked(d, gfn, gone)) {
+            p2m_unlock(&d->p2m);
+            spin_unlock(&d->lock);
+            drop_departed(gone, 1);
+            return 0;
         } else {
             rc = -XEN_EINVAL;
         }

@@ -148,11 +148,6 @@ void arch_vcpu_flush_tlb(struct vcpu *v)
         __atomic_store_n(&v->arch.asid[cpu].generation, 0, __ATOMIC_RELEASE);
 }
 
-bool vcpu_in_long_mode(const struct vcpu *v)
-{
-    return (v->arch.vmcb->save.efer & (1UL << 10)) && (v->arch.vmcb->save.cs.attrib & SEG_ATTR_L);
-}
-
 void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error)
 {
     uint64_t event = vector | EVENT_TYPE_EXCEPTION | EVENT_INJECT_VALID;

@@ -156,6 +156,25 @@ def make_bad_images():
     return made
 
 
+def trace_tests():
+    """trace=hypercalls: as a module option, that domain's hypercalls with
+    their arguments and results; on Mica's command line, every domain's."""
+    return [
+        QemuTest("guest/trace-domain",
+                 modules=[(guest_elf("hello"), "name=traced trace=hypercalls"),
+                          (guest_elf("hello-32"), "name=quiet")],
+                 expect=[r"^\(traced\) hypercall xen_version\(0, 0\) -> 262161$",
+                         r"^\(traced\) hypercall console_io\(0, 0x[0-9a-f]+, 0x[0-9a-f]+\) -> 0$",
+                         verdict("traced", "hello"), verdict("quiet", "hello-32"), NO_LEAK],
+                 reject=REJECT + (r"^\(quiet\) hypercall",)),
+        QemuTest("guest/trace-all", "trace=hypercalls",
+                 modules=[(guest_elf("hello-32"), "name=h32")],
+                 expect=[r"^\(h32\) hypercall xen_version\(0, 0\) -> 262161 \[32-bit\]$",
+                         verdict("h32", "hello-32"), NO_LEAK],
+                 reject=REJECT),
+    ]
+
+
 def bad_module_tests():
     tests = []
     for flavour, names in make_bad_images().items():
@@ -186,6 +205,7 @@ def bad_module_tests():
         ("colour=blue", r"module 2: unknown option 'colour' ignored"),
         ("mem=1M", r"module 3: mem=1048576 must be a whole number of pages from 2M to 64G"),
         ("mem=4097K", r"module 4: mem=4195328 must be a whole number of pages from 2M to 64G"),
+        ("trace=syscalls", r"module 5: trace=syscalls: the only trace is trace=hypercalls"),
     ]
     modules = [(guest_elf("hello"), "name=bad%d %s" % (i, option))
                for i, (option, _) in enumerate(bad_options)]
@@ -231,4 +251,4 @@ def tests():
     alone.append(guest_passes("compat-junk", "test_compat_junk", "compat_junk"))
     # The MTRRs a guest sees (64-bit only: it catches #GP).
     alone.append(guest_passes("mtrr", "test_mtrr", "mtrr"))
-    return alone + [ten_domains()] + shutdown_tests() + misbehaving_tests() + bad_module_tests()
+    return alone + [ten_domains()] + trace_tests() + shutdown_tests() + misbehaving_tests() + bad_module_tests()

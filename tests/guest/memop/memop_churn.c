@@ -26,8 +26,8 @@ static long map_other(domid_t other)
     xen_ulong_t idx = OTHER_GFN;
     xen_pfn_t gpfn = HOLE_GFN;
     int err = 99;
-    long rc = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, other, &idx, &gpfn,
-                                   &err, 1);
+    long rc = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, other, &idx, &gpfn, &err,
+                                   1);
 
     return rc ? rc : err;
 }
