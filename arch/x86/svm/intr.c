@@ -260,8 +260,8 @@ static bool another_vcpu_up(const struct vcpu *v)
 }
 
 /*
- * HLT (1 byte, F4) completes, ending an STI shadow before it, and the
- * vCPU halts until it can take an interrupt or gets an NMI. With IF=0
+ * HLT (1 byte, F4) completes (svm_handle_exit then ends an STI shadow
+ * before it, as in `sti; hlt`), and the vCPU halts until it can take an interrupt or gets an NMI. With IF=0
  * only an NMI can wake it, and only another vCPU of the domain can send
  * one: alone, the vCPU has stopped for good and the domain is crashed.
  */
@@ -273,7 +273,6 @@ void svm_exit_hlt(struct vcpu *v, struct vmcb *vmcb)
         return;
     }
     vmcb->save.rip += 1;
-    vmcb->control.interrupt_shadow = 0;
     v->arch.intr.halted = true;
 }
 

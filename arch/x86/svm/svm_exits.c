@@ -189,8 +189,15 @@ void svm_handle_exit(struct vcpu *v)
         vmcb->control.event_inject = vmcb->control.exit_int_info;
 
     svm_intr_after_exit(v); /* CR8 the guest wrote, into its APIC's TPR */
-    if (code < SVM_EXIT_CODES && exit_handlers[code])
+    if (code < SVM_EXIT_CODES && exit_handlers[code]) {
+        uint64_t rip = vmcb->save.rip;
         exit_handlers[code](v, vmcb);
-    else
+        /* An instruction Mica completed for the guest ends an STI or MOV SS
+         * shadow, as executing it would (APM §15.21.5); left set, the
+         * shadow would carry over to the next instruction. */
+        if (vmcb->save.rip != rip)
+            vmcb->control.interrupt_shadow = 0;
+    } else {
         crash_with_registers(v, "unhandled #VMEXIT");
+    }
 }
