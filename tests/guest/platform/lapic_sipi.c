@@ -151,7 +151,7 @@ void test_main(void)
     settle();
     CHECK_EQ(*STARTED(PAGE_B), 1);
     CHECK_EQ(is_up(1), 1);
-    gprintf("started at 0x8000 %u times, at 0x9000 %u time(s); %u NMI wake-ups\n",
-            *STARTED(PAGE_A), *STARTED(PAGE_B), *WOKE);
+    gprintf("started at 0x8000 %u times, at 0x9000 %u time(s); %u NMI wake-ups\n", *STARTED(PAGE_A),
+            *STARTED(PAGE_B), *WOKE);
 }
 #endif
