@@ -40,6 +40,7 @@
 #include "public/sched.h"
 #include "public/xen.h"
 #include "schedule.h"
+#include "timer.h"
 #include "xsm.h"
 
 static DEFINE_SPINLOCK(evtchn_bind_lock, LOCK_LEVEL_EVTCHN_BIND);
@@ -614,15 +615,6 @@ unsigned int evtchn_upcall_vector(const struct vcpu *v)
 
 /* ---- SCHEDOP_poll ----------------------------------------------------------------------- */
 
-/* Mica's system time for poll timeouts: CPU 0's scheduler ticks, in ns.
- * (Xen's timeout is an absolute system time; Mica gives guests no clock
- * yet, so a timeout in the past returns at once and one in the future is
- * checked at each tick.) */
-static uint64_t now_ns(void)
-{
-    return arch_timer_ticks(0) * SCHED_TICK_US * 1000UL;
-}
-
 long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
 {
     struct domain *d = v->domain;
@@ -666,14 +658,14 @@ long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
         for (uint32_t i = 0; i < nr; i++)
             pending |= evtchn_2l_test(shinfo(d) + SHINFO_EVTCHN_PENDING, ports[i]);
     }
-    if (pending || (timeout && timeout <= now_ns()))
+    if (pending || (timeout && timeout <= system_time_ns()))
         sched_wake_vcpu(v); /* nothing to wait for */
     return 0;
 }
 
 bool evtchn_poll_expired(const struct vcpu *v)
 {
-    return v->evtchn.poll_deadline && v->evtchn.poll_deadline <= now_ns();
+    return v->evtchn.poll_deadline && v->evtchn.poll_deadline <= system_time_ns();
 }
 
 /* ---- the hypercall ------------------------------------------------------------------- */

@@ -75,7 +75,7 @@ struct vcpu {
     struct evtchn_vcpu evtchn;
 };
 
-#define DOMAIN_MEMMAP_MAX 4 /* RAM, the console ring, ACPI tables, one spare */
+#define DOMAIN_MEMMAP_MAX 4 /* RAM, the ACPI tables, RAM above 4 GiB, the console ring */
 
 struct domain {
     domid_t domid;
@@ -92,6 +92,9 @@ struct domain {
     bool trace_hypercalls;            /* trace=hypercalls (hypercall_trace.h) */
     bool start_paused;                /* module option `paused`: started paused, for a
                                          builder to unpause (XEN_DOMCTL_unpausedomain) */
+    bool npf_crash;                   /* module option `npf=crash`: a nested page fault
+                                         crashes it instead of being emulated
+                                         (arch/x86/svm/npf.c, docs/platform.md) */
     domid_t target;                   /* the domain this one manages (device model,
                                        stub domain), or DOMID_INVALID */
     char label[DOMAIN_LABEL_LEN];     /* security label (XSM); FLASK fills in the default */

@@ -11,6 +11,7 @@
 #include "printk.h"
 #include "public/errno.h"
 #include "schedule.h"
+#include "timer.h"
 #include "x86/asm.h"
 #include "x86/svm_exits.h"
 #include "x86/svm_intr.h"
@@ -230,6 +231,14 @@ void arch_vcpu_run(struct vcpu *v)
             continue;
         }
         irq_disable();
+        /* Timers due on this CPU run first, with interrupts on (one may
+         * raise an event for v); an interrupt after this test forces the
+         * guest straight back out. */
+        if (__builtin_expect(timers_pending(), 0)) {
+            irq_enable();
+            timers_run();
+            continue;
+        }
         if (sched_must_leave(v)) {
             irq_enable();
             break;
