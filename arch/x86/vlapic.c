@@ -24,6 +24,14 @@
  * start-up state the same way and makes it runnable. A vCPU that finds
  * itself waiting for a start-up IPI takes itself down again, so a waiting
  * vCPU never runs guest code whatever VCPUOP_up says.
+ *
+ * The timer counts at 100 MHz (VLAPIC_BUS_CYCLE_NS, Xen's rate) on Mica's
+ * system time, and fires through a struct timer (include/timer.h) whose
+ * function only posts the expiry (timer_fired); the vCPU sets the IRR bit
+ * and re-arms a periodic timer in vlapic_run_events. Whoever reprograms the
+ * timer stops it first (timer_stop returns once the function cannot run
+ * for the old arming) and then clears timer_fired, so a stale expiry never
+ * fires the new one.
  */
 #include "x86/vlapic.h"
 #include "public/sched.h"
@@ -33,6 +41,16 @@
 #include "x86/mmio.h"
 #include "x86/msr.h"
 #include "x86/vcpu.h"
+#include "x86/vmcb.h"
+
+/* A periodic timer fires at most every 100 us, as Xen's (its periodic
+ * timers refuse shorter periods): a guest cannot make Mica do nothing but
+ * fire its timer. */
+#define MIN_PERIOD_NS 100000ULL
+/* A TSC deadline further ahead than this is never reached while Mica
+ * runs (decades at GHz rates); it stays set but is not armed, which keeps
+ * the conversion to nanoseconds clear of overflow. */
+#define MAX_TSC_AHEAD (1ULL << 56)
 
 static struct vlapic *vl(struct vcpu *v)
 {
@@ -59,15 +77,174 @@ static void reset_registers(struct vcpu *v)
     apic_reset(&vl(v)->regs, VLAPIC_ID(v->id), x2 ? APIC_MODE_X2APIC : APIC_MODE_XAPIC);
 }
 
+/* ---- the timer -------------------------------------------------------------------- */
+
+/* Its function, on the CPU the timer was armed on. */
+static void timer_expired(void *data)
+{
+    struct vcpu *v = data;
+
+    __atomic_store_n(&vl(v)->timer_fired, true, __ATOMIC_SEQ_CST);
+    sched_wake_vcpu(v);
+}
+
+/* Disarm: nothing fires for the old setting once this returns. */
+static void timer_disarm(struct vlapic *l)
+{
+    timer_stop(&l->timer);
+    __atomic_store_n(&l->timer_fired, false, __ATOMIC_RELEASE);
+    l->timer_deadline_ns = 0;
+}
+
+static void timer_arm(struct vlapic *l, uint64_t deadline_ns)
+{
+    l->timer_deadline_ns = deadline_ns;
+    timer_set(&l->timer, deadline_ns);
+}
+
+/* Nanoseconds per count of the countdown under way. */
+static uint64_t ns_per_count(const struct vlapic *l)
+{
+    return (uint64_t)VLAPIC_BUS_CYCLE_NS * l->timer_divisor;
+}
+
+/* The initial count's worth of time. */
+static uint64_t period_ns(const struct vlapic *l)
+{
+    return l->regs.page[APIC_REG_TIMER_INITIAL / 4] * ns_per_count(l);
+}
+
+/* Counting down (one-shot, periodic) from the initial count, from now. */
+static void timer_start_count(struct vlapic *l)
+{
+    uint64_t period;
+
+    timer_disarm(l);
+    l->timer_divisor = apic_timer_divisor(&l->regs);
+    period = period_ns(l);
+    if (period == 0)
+        return; /* an initial count of 0 stops the timer */
+    if (apic_timer_mode(&l->regs) == APIC_TIMER_PERIODIC)
+        period = MAX(period, MIN_PERIOD_NS);
+    timer_arm(l, system_time_ns() + period);
+}
+
+/* The current count (SDM 10.5.4): the whole counts left; 0 when the timer
+ * does not count. A periodic timer past its deadline (the expiry not yet
+ * applied) has reloaded and counts on. */
+static uint32_t timer_current_count(const struct vlapic *l)
+{
+    uint64_t now = system_time_ns(), deadline = l->timer_deadline_ns;
+    uint64_t period = period_ns(l);
+
+    if (!deadline || apic_timer_mode(&l->regs) == APIC_TIMER_TSC_DEADLINE)
+        return 0;
+    if (now < deadline)
+        return (uint32_t)((deadline - now) / ns_per_count(l));
+    if (apic_timer_mode(&l->regs) != APIC_TIMER_PERIODIC || period == 0)
+        return 0;
+    return (uint32_t)((period - (now - deadline) % period) / ns_per_count(l));
+}
+
+/* A new divide configuration while counting: the counts left go on at the
+ * new rate. */
+static void timer_new_divisor(struct vlapic *l)
+{
+    uint32_t left = timer_current_count(l);
+    bool counting = l->timer_deadline_ns && apic_timer_mode(&l->regs) != APIC_TIMER_TSC_DEADLINE;
+
+    if (counting)
+        timer_disarm(l);
+    l->timer_divisor = apic_timer_divisor(&l->regs);
+    if (counting)
+        timer_arm(l, system_time_ns() + left * ns_per_count(l));
+}
+
+/* The LVT timer's mode changed. To or from TSC-deadline mode the timer is
+ * disarmed and IA32_TSC_DEADLINE cleared (SDM 10.5.4.1); between one-shot
+ * and periodic it goes on counting, and the new mode applies when the
+ * count reaches 0. (The count of a one-shot or periodic timer is 0 in
+ * TSC-deadline mode, so leaving that mode finds nothing counting.) */
+static void timer_new_mode(struct vlapic *l)
+{
+    if (l->tsc_deadline || apic_timer_mode(&l->regs) == APIC_TIMER_TSC_DEADLINE) {
+        timer_disarm(l);
+        l->tsc_deadline = 0;
+    }
+}
+
+/* IA32_TSC_DEADLINE (SDM 10.5.4.1): in TSC-deadline mode, the guest's TSC
+ * value at which the timer fires (0 disarms); elsewhere writes are
+ * ignored. The guest's TSC is the host's plus the VMCB's offset. */
+static void timer_set_tsc_deadline(struct vcpu *v, uint64_t deadline)
+{
+    struct vlapic *l = vl(v);
+    uint64_t now_tsc = rdtsc() + v->arch.vmcb->control.tsc_offset;
+    uint64_t now = system_time_ns();
+
+    if (apic_timer_mode(&l->regs) != APIC_TIMER_TSC_DEADLINE)
+        return;
+    timer_disarm(l);
+    l->tsc_deadline = deadline;
+    if (!deadline)
+        return;
+    if (deadline <= now_tsc)
+        timer_arm(l, now);
+    else if (deadline - now_tsc < MAX_TSC_AHEAD)
+        timer_arm(l, now + time_scale_apply(system_time_scale(), deadline - now_tsc));
+}
+
+/* The timer function posted an expiry: on v's own CPU. */
+static void timer_fire(struct vcpu *v)
+{
+    struct vlapic *l = vl(v);
+    uint64_t now = system_time_ns(), deadline = l->timer_deadline_ns, period;
+
+    if (!deadline || now < deadline)
+        return; /* disarmed or moved since */
+    apic_lvt_fire(&l->regs, APIC_REG_LVT_TIMER);
+    switch (apic_timer_mode(&l->regs)) {
+    case APIC_TIMER_PERIODIC:
+        /* Reloaded from the initial count. Periods the vCPU missed while it
+         * did not run are skipped: their interrupts would have coalesced
+         * in IRR anyway. */
+        period = MAX(period_ns(l), MIN_PERIOD_NS);
+        timer_arm(l, deadline + period * ((now - deadline) / period + 1));
+        break;
+    case APIC_TIMER_TSC_DEADLINE:
+        l->tsc_deadline = 0; /* the timer disarms itself (SDM 10.5.4.1) */
+        l->timer_deadline_ns = 0;
+        break;
+    default:
+        l->timer_deadline_ns = 0;
+        break;
+    }
+}
+
+/* What INIT and a disable leave: the registers reset, the timer stopped. */
+static void reset_apic(struct vcpu *v)
+{
+    timer_disarm(vl(v));
+    vl(v)->tsc_deadline = 0;
+    reset_registers(v);
+    vl(v)->timer_divisor = apic_timer_divisor(&vl(v)->regs);
+}
+
 void vlapic_init(struct vcpu *v)
 {
     struct vlapic *l = vl(v);
 
     l->base_msr = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (v->id == 0 ? APIC_BASE_BSP : 0);
-    reset_registers(v);
+    timer_init(&l->timer, timer_expired, v);
+    reset_apic(v);
     l->nmi_pending = false;
     l->start_requests = 0;
     l->waiting_for_sipi = v->id != 0;
+}
+
+void vlapic_destroy(struct vcpu *v)
+{
+    timer_kill(&vl(v)->timer);
 }
 
 /* ---- interrupts for the injection path ----------------------------------------- */
@@ -145,7 +322,7 @@ void arch_evtchn_inject(struct vcpu *v)
 static void apply_init(struct vcpu *v)
 {
     svm_vcpu_reset(v);
-    reset_registers(v);
+    reset_apic(v);
     __atomic_store_n(&vl(v)->nmi_pending, false, __ATOMIC_RELEASE);
 }
 
@@ -200,14 +377,17 @@ bool vlapic_waiting_for_sipi(const struct vcpu *v)
 
 bool vlapic_events_pending(const struct vcpu *v)
 {
-    return __atomic_load_n(&v->arch.vlapic.start_requests, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&v->arch.vlapic.start_requests, __ATOMIC_ACQUIRE) ||
+           __atomic_load_n(&v->arch.vlapic.timer_fired, __ATOMIC_ACQUIRE);
 }
 
 void vlapic_run_events(struct vcpu *v)
 {
     struct domain *d = v->domain;
 
-    if (!vlapic_events_pending(v) && !vlapic_waiting_for_sipi(v))
+    if (__atomic_exchange_n(&vl(v)->timer_fired, false, __ATOMIC_ACQ_REL))
+        timer_fire(v);
+    if (!__atomic_load_n(&vl(v)->start_requests, __ATOMIC_ACQUIRE) && !vlapic_waiting_for_sipi(v))
         return;
     spin_lock(&d->lock);
     apply_start_requests(v, __atomic_exchange_n(&vl(v)->start_requests, 0, __ATOMIC_ACQ_REL));
@@ -315,6 +495,8 @@ static void send_ipi(struct vcpu *src)
 
 static bool read_register(struct vcpu *v, unsigned int offset, uint64_t *value)
 {
+    if (offset == APIC_REG_TIMER_CURRENT)
+        vl(v)->regs.page[offset / 4] = timer_current_count(vl(v));
     return apic_read(&vl(v)->regs, offset, value);
 }
 
@@ -326,6 +508,15 @@ static bool write_register(struct vcpu *v, unsigned int offset, uint64_t value)
         return false;
     case APIC_WRITE_SEND_IPI:
         send_ipi(v);
+        return true;
+    case APIC_WRITE_TIMER_START:
+        timer_start_count(vl(v));
+        return true;
+    case APIC_WRITE_TIMER_MODE:
+        timer_new_mode(vl(v));
+        return true;
+    case APIC_WRITE_TIMER_DIVIDE:
+        timer_new_divisor(vl(v));
         return true;
     default:
         return true;
@@ -358,7 +549,7 @@ static bool write_apic_base(struct vcpu *v, uint64_t value)
     value = (value & ~APIC_BASE_BSP) | (l->base_msr & APIC_BASE_BSP);
     __atomic_store_n(&l->base_msr, value, __ATOMIC_RELEASE);
     if (!en || (en && !was_en))
-        reset_registers(v); /* disabled, or enabled again from disabled */
+        reset_apic(v); /* disabled, or enabled again from disabled */
     else if (x2 && !was_x2)
         apic_enter_x2apic(&l->regs);
     return true;
@@ -368,7 +559,8 @@ static bool write_apic_base(struct vcpu *v, uint64_t value)
 
 bool vlapic_msr_is_apic(uint32_t msr)
 {
-    return msr == MSR_APIC_BASE || (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST);
+    return msr == MSR_APIC_BASE || msr == MSR_TSC_DEADLINE ||
+           (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST);
 }
 
 static bool in_x2apic_mode(const struct vcpu *v)
@@ -383,6 +575,11 @@ bool vlapic_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
         *value = vl(v)->base_msr;
         return true;
     }
+    if (msr == MSR_TSC_DEADLINE) {
+        /* Reads 0 outside TSC-deadline mode (SDM 10.5.4.1). */
+        *value = apic_timer_mode(&vl(v)->regs) == APIC_TIMER_TSC_DEADLINE ? vl(v)->tsc_deadline : 0;
+        return true;
+    }
     /* The x2APIC MSRs exist only in x2APIC mode (SDM 10.12.1.2). */
     if (!in_x2apic_mode(v))
         return false;
@@ -393,6 +590,10 @@ bool vlapic_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
 {
     if (msr == MSR_APIC_BASE)
         return write_apic_base(v, value);
+    if (msr == MSR_TSC_DEADLINE) {
+        timer_set_tsc_deadline(v, value);
+        return true;
+    }
     if (!in_x2apic_mode(v))
         return false;
     return write_register(v, (msr - MSR_X2APIC_FIRST) << 4, value);

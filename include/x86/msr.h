@@ -24,6 +24,8 @@
 
 #define MSR_PAT 0x277 /* page attribute table (APM §7.8.1; see pat.h) */
 
+#define MSR_TSC_DEADLINE 0x6E0 /* IA32_TSC_DEADLINE: the APIC timer's deadline (SDM 10.5.4.1) */
+
 /* The x2APIC registers: MSR 0x800 + xAPIC offset / 16 (SDM 10.12.1.2). */
 #define MSR_X2APIC_FIRST 0x800
 #define MSR_X2APIC_LAST 0x8FF

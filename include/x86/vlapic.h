@@ -12,6 +12,7 @@
 #define MICA_X86_VLAPIC_H
 
 #include "lib/apic_regs.h"
+#include "timer.h"
 #include "types.h"
 
 struct vcpu;
@@ -41,11 +42,25 @@ struct vlapic {
      * or VCPUOP_initialise starts it, and after each INIT. Under the
      * domain's lock. */
     bool waiting_for_sipi;
+
+    /* The APIC timer (vlapic.c, "the timer"). timer fires at
+     * timer_deadline_ns (0: not armed): when the count reaches 0 (one-shot,
+     * periodic; it counts down from the initial count at timer_divisor), or
+     * at IA32_TSC_DEADLINE (tsc_deadline, 0: disarmed). Its function, on
+     * whatever CPU it fires, only sets timer_fired and wakes the vCPU, which
+     * does the rest itself. */
+    struct timer timer;
+    uint64_t timer_deadline_ns;
+    unsigned int timer_divisor;
+    uint64_t tsc_deadline;
+    bool timer_fired;
 };
 
 /* Reset values at creation (arch_vcpu_init): xAPIC mode at 0xFEE00000,
  * enabled, BSP on vCPU 0; vCPUs but 0 wait for a start-up IPI. */
 void vlapic_init(struct vcpu *v);
+/* Stop the timer before the vCPU is freed (arch_vcpu_destroy). */
+void vlapic_destroy(struct vcpu *v);
 
 /* RDMSR/WRMSR of IA32_APIC_BASE, the x2APIC range and IA32_TSC_DEADLINE:
  * false means #GP. */
@@ -58,8 +73,8 @@ bool vlapic_hw_enabled(const struct vcpu *v);
 
 /* ---- the run loop (arch/x86/svm/vcpu.c, intr.c), on v's own CPU -------- */
 
-/* Before each entry: apply INIT and start-up IPIs sent to v, and a timer
- * expiry. Takes the domain's lock when there is something to apply. */
+/* Before each entry: apply INIT and start-up IPIs sent to v (taking the
+ * domain's lock), and a timer expiry. */
 void vlapic_run_events(struct vcpu *v);
 /* Is something waiting that vlapic_run_events applies? (vcpu_block) */
 bool vlapic_events_pending(const struct vcpu *v);

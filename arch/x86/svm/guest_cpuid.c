@@ -11,6 +11,7 @@
 
 #define LEAF1_ECX_MONITOR (1u << 3)
 #define LEAF1_ECX_X2APIC (1u << 21)
+#define LEAF1_ECX_TSC_DEADLINE (1u << 24)
 #define LEAF1_EDX_APIC (1u << 9)
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
 #define EXT1_ECX_SVM (1u << 2)
@@ -85,9 +86,11 @@ struct cpuid_result guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t su
     switch (leaf) {
     case 1:
         /* We run under a hypervisor; no MONITOR/MWAIT. The local APIC
-         * (arch/x86/vlapic.c): x2APIC mode, the initial APIC ID in EBX
-         * 31:24, and EDX.APIC while IA32_APIC_BASE enables it (as Xen). */
-        r.ecx = (r.ecx & ~LEAF1_ECX_MONITOR) | LEAF1_ECX_X2APIC | LEAF1_ECX_HYPERVISOR;
+         * (arch/x86/vlapic.c): x2APIC mode, the TSC-deadline timer, the
+         * initial APIC ID in EBX 31:24, and EDX.APIC while IA32_APIC_BASE
+         * enables it (as Xen). */
+        r.ecx = (r.ecx & ~LEAF1_ECX_MONITOR) | LEAF1_ECX_X2APIC | LEAF1_ECX_TSC_DEADLINE |
+                LEAF1_ECX_HYPERVISOR;
         r.ebx = (r.ebx & 0x00FFFFFF) | (VLAPIC_ID(v->id) << 24);
         r.edx = vlapic_hw_enabled(v) ? r.edx | LEAF1_EDX_APIC : r.edx & ~LEAF1_EDX_APIC;
         break;

@@ -138,8 +138,10 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
 
 void arch_vcpu_destroy(struct vcpu *v)
 {
-    if (v->arch.vmcb)
+    if (v->arch.vmcb) {
+        vlapic_destroy(v); /* vlapic_init ran: arch_vcpu_init cannot fail after the VMCB */
         free_frames(virt_to_frame(v->arch.vmcb), 0);
+    }
     v->arch.vmcb = NULL;
 }
 

@@ -34,6 +34,10 @@ def tests():
               expect=[r"\(ipi\) \d+ \+ \d+ \+ \d+ interrupts on the APs, none of their HLTs"]),
         # INIT-SIPI-SIPI to a real-mode trampoline (both APs), INIT and a
         # restart at another address, NMIs waking a CLI;HLT vCPU.
+        # The timer under icount (the TSC counts virtual ns): periodic at
+        # 1 kHz, 1000 interrupts on time; one-shot, masked, TSC-deadline.
+        lapic("timer", vcpus=1, icount=True, timeout=120,
+              expect=[r"\(timer\) periodic 1 kHz: 1000 interrupts in \d+ TSC ticks"]),
         lapic("sipi", vcpus=3,
               expect=[r"\(sipi\) started at 0x8000 3 times, at 0x9000 1 time\(s\); "
                       r"2 NMI wake-ups$"]),
