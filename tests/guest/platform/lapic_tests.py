@@ -1,6 +1,7 @@
 """QEMU tests of the local APIC guests (tests/guest/platform/lapic_*.c): the
 registers in x2APIC mode (lapic_regs.c), interrupt priority (lapic_prio.c),
-IPIs between four vCPUs (lapic_ipi.c), INIT and start-up IPIs (lapic_sipi.c).
+IPIs between four vCPUs (lapic_ipi.c), the timer (lapic_timer.c), the xAPIC
+MMIO page (lapic_mmio.c), INIT and start-up IPIs (lapic_sipi.c).
 
 tests() returns the list (tests/mica_test.py).
 """
@@ -38,6 +39,9 @@ def tests():
         # 1 kHz, 1000 interrupts on time; one-shot, masked, TSC-deadline.
         lapic("timer", vcpus=1, icount=True, timeout=120,
               expect=[r"\(timer\) periodic 1 kHz: 1000 interrupts in \d+ TSC ticks"]),
+        # The xAPIC page through the #NPF emulator: every register's reset
+        # value, read-back, ESR, APR, an IPI through ICR, relocation.
+        lapic("mmio", vcpus=1),
         lapic("sipi", vcpus=3,
               expect=[r"\(sipi\) started at 0x8000 3 times, at 0x9000 1 time\(s\); "
                       r"2 NMI wake-ups$"]),

@@ -140,7 +140,7 @@ static void tsc_deadline(void)
     CHECK_EQ(lapic_read(APIC_REG_TIMER_CURRENT), 0);
     wait_ticks(1);
     CHECK(last_tsc >= deadline);
-    CHECK(last_tsc - deadline < 200000); /* TIMER_SLACK_NS, plus delivery */
+    CHECK(last_tsc - deadline < 200000);              /* TIMER_SLACK_NS, plus delivery */
     CHECK_EQ(guest_rdmsr(LAPIC_MSR_TSC_DEADLINE), 0); /* it disarmed itself */
 
     /* A deadline already past fires at once. */
