@@ -36,15 +36,14 @@ static inline unsigned int legacy_index(uint64_t gva, unsigned int level)
 
 #define PAE_2M_OFFSET_MASK ((1UL << PT_LEVEL_SHIFT(1)) - 1)
 
-/* One walk: the access it checks for, and the permissions gathered on the
- * way down (they combine across levels, §5.6: writable and user only if
- * every level says so, no-execute if any level does). */
+/* One walk: the permission bits gathered on the way down. They combine
+ * across levels (§5.6): writable and user only if every level says so
+ * (the AND of the entries), no-execute if any level does (the OR). */
 struct walk {
     struct domain *d;
-    unsigned int access; /* PFEC_WRITE, PFEC_USER, PFEC_FETCH */
-    bool wp, nx_enabled;
-    bool writable, user, no_exec;
-    uint64_t table_gpa; /* NOT_RAM: where the unreadable entry lies */
+    uint64_t all_levels; /* AND of the entries with permission bits */
+    uint64_t any_level;  /* OR of them */
+    uint64_t table_gpa;  /* NOT_RAM: where the unreadable entry lies */
 };
 
 enum step { STEP_OK, STEP_NOT_PRESENT, STEP_NOT_RAM };
@@ -62,9 +61,8 @@ static enum step read_entry(struct walk *w, uint64_t gpa, size_t size, bool perm
     if (!(*entry & PTE_PRESENT))
         return STEP_NOT_PRESENT;
     if (perm_bits) {
-        w->writable = w->writable && (*entry & PTE_WRITE);
-        w->user = w->user && (*entry & PTE_USER);
-        w->no_exec = w->no_exec || (w->nx_enabled && (*entry & PTE_NX));
+        w->all_levels &= *entry;
+        w->any_level |= *entry;
     }
     return STEP_OK;
 }
@@ -137,27 +135,23 @@ static enum step walk_legacy(struct walk *w, uint64_t cr3, uint64_t cr4, uint64_
 /* The page-protection checks on the gathered permissions (§5.6.1-§5.6.3):
  * a user access needs U/S everywhere; a write needs R/W everywhere, for a
  * supervisor only with CR0.WP; a fetch needs no NX anywhere. */
-static bool access_allowed(const struct walk *w)
+static bool access_allowed(const struct walk *w, unsigned int access, bool wp, bool nx_enabled)
 {
-    bool user = w->access & PFEC_USER;
+    bool user = access & PFEC_USER;
 
-    if (user && !w->user)
+    if (user && !(w->all_levels & PTE_USER))
         return false;
-    if ((w->access & PFEC_WRITE) && !w->writable && (user || w->wp))
+    if ((access & PFEC_WRITE) && !(w->all_levels & PTE_WRITE) && (user || wp))
         return false;
-    return !((w->access & PFEC_FETCH) && w->no_exec);
+    return !((access & PFEC_FETCH) && nx_enabled && (w->any_level & PTE_NX));
 }
 
 enum guest_walk_status guest_walk_access(struct vcpu *v, uint64_t gva, unsigned int access,
                                          uint64_t *gpa, uint32_t *pf_error, uint64_t *table_gpa)
 {
     const struct vmcb_save *s = &v->arch.vmcb->save;
-    struct walk w = { .d = v->domain,
-                      .access = access,
-                      .wp = (s->cr0 & CR0_WP) != 0,
-                      .nx_enabled = (s->efer & EFER_NXE) != 0,
-                      .writable = true,
-                      .user = true };
+    struct walk w = { .d = v->domain, .all_levels = ~0ULL };
+    bool nx_enabled = s->efer & EFER_NXE;
     enum step st;
 
     if (!(s->efer & EFER_LMA))
@@ -177,12 +171,12 @@ enum guest_walk_status guest_walk_access(struct vcpu *v, uint64_t gva, unsigned 
         *table_gpa = w.table_gpa;
         return GUEST_WALK_TABLE_NOT_RAM;
     }
-    if (st == STEP_OK && access_allowed(&w))
+    if (st == STEP_OK && access_allowed(&w, access, s->cr0 & CR0_WP, nx_enabled))
         return GUEST_WALK_OK;
     /* The error code: P for a protection fault, then the access's kind;
      * I/D only where the CPU reports it, with EFER.NXE (§8.4.2). */
     *pf_error = (st == STEP_OK ? PFEC_PRESENT : 0) | (access & (PFEC_WRITE | PFEC_USER)) |
-                (w.nx_enabled ? access & PFEC_FETCH : 0);
+                (nx_enabled ? access & PFEC_FETCH : 0);
     return GUEST_WALK_FAULT;
 }
 
