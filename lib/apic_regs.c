@@ -43,10 +43,15 @@ static uint32_t *vector_word(struct apic_regs *a, unsigned int base, uint8_t vec
     return reg(a, base + (vector / 32) * 16);
 }
 
-static int highest_in(const struct apic_regs *a, unsigned int base)
+/* The highest vector set in the registers at base whose bit is set in
+ * `which` (bit i: register i). */
+static int highest_in(const struct apic_regs *a, unsigned int base, uint32_t which)
 {
     for (int i = 7; i >= 0; i--) {
-        uint32_t w = __atomic_load_n(&a->page[(base + i * 16) / 4], __ATOMIC_ACQUIRE);
+        uint32_t w;
+        if (!(which & (1u << i)))
+            continue;
+        w = __atomic_load_n(&a->page[(base + i * 16) / 4], __ATOMIC_ACQUIRE);
         if (w)
             return i * 32 + 31 - __builtin_clz(w);
     }
@@ -87,6 +92,7 @@ void apic_reset(struct apic_regs *a, uint32_t id, enum apic_mode mode)
 {
     for (unsigned int i = 0; i < APIC_PAGE_WORDS; i++)
         a->page[i] = 0;
+    a->irr_summary = 0;
     a->id = id;
     a->errors = 0;
     a->mode = mode;
@@ -116,16 +122,19 @@ bool apic_sw_enabled(const struct apic_regs *a)
 void apic_set_irr(struct apic_regs *a, uint8_t vector)
 {
     __atomic_fetch_or(vector_word(a, APIC_REG_IRR, vector), 1u << (vector % 32), __ATOMIC_SEQ_CST);
+    __atomic_fetch_or(&a->irr_summary, 1u << (vector / 32), __ATOMIC_SEQ_CST);
 }
 
 int apic_highest_irr(const struct apic_regs *a)
 {
-    return highest_in(a, APIC_REG_IRR);
+    uint32_t which = __atomic_load_n(&a->irr_summary, __ATOMIC_SEQ_CST);
+
+    return which ? highest_in(a, APIC_REG_IRR, which) : -1;
 }
 
 int apic_highest_isr(const struct apic_regs *a)
 {
-    return highest_in(a, APIC_REG_ISR);
+    return highest_in(a, APIC_REG_ISR, 0xFF);
 }
 
 uint32_t apic_ppr(const struct apic_regs *a)
@@ -159,9 +168,17 @@ int apic_deliverable(const struct apic_regs *a)
 
 void apic_accept(struct apic_regs *a, uint8_t vector)
 {
-    uint32_t bit = 1u << (vector % 32);
+    uint32_t bit = 1u << (vector % 32), word = 1u << (vector / 32);
+    uint32_t *irr = vector_word(a, APIC_REG_IRR, vector);
 
-    __atomic_fetch_and(vector_word(a, APIC_REG_IRR, vector), ~bit, __ATOMIC_SEQ_CST);
+    /* The summary bit goes only if the register is empty after it went: a
+     * vector another CPU sets meanwhile puts it back (apic_set_irr sets the
+     * IRR bit first). */
+    if (!__atomic_and_fetch(irr, ~bit, __ATOMIC_SEQ_CST)) {
+        __atomic_fetch_and(&a->irr_summary, ~word, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(irr, __ATOMIC_SEQ_CST))
+            __atomic_fetch_or(&a->irr_summary, word, __ATOMIC_SEQ_CST);
+    }
     *vector_word(a, APIC_REG_ISR, vector) |= bit;
 }
 

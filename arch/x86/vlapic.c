@@ -263,13 +263,15 @@ int vlapic_pending_vector(const struct vcpu *v)
 int vlapic_tpr_blocked_vector(const struct vcpu *v)
 {
     const struct apic_regs *a = &v->arch.vlapic.regs;
-    int irr = apic_highest_irr(a), isr = apic_highest_isr(a);
-    unsigned int irr_class, isr_class = isr < 0 ? 0 : (unsigned int)isr >> 4;
+    int irr = apic_highest_irr(a), isr;
+    unsigned int irr_class, isr_class;
 
     if (irr < 0 || !accepts_interrupts(v))
         return -1;
+    isr = apic_highest_isr(a);
+    isr_class = isr < 0 ? 0 : (unsigned int)isr >> 4;
     irr_class = (unsigned int)irr >> 4;
-    if (irr_class <= isr_class || irr_class > vlapic_cr8(v))
+    if (irr_class <= isr_class || irr_class > vlapic_cr8(&v->arch.vlapic))
         return -1;
     return irr;
 }
@@ -279,29 +281,15 @@ void vlapic_accept(struct vcpu *v, uint8_t vector)
     apic_accept(&vl(v)->regs, vector);
 }
 
-uint8_t vlapic_cr8(const struct vcpu *v)
-{
-    return (uint8_t)(v->arch.vlapic.regs.page[APIC_REG_TPR / 4] >> 4);
-}
-
-/* MOV to CR8 writes TPR[7:4] and clears TPR[3:0] (SDM 10.8.6.1); an
- * unchanged CR8 leaves a sub-class the guest wrote through the register. */
+/* MOV to CR8 writes TPR[7:4] and clears TPR[3:0] (SDM 10.8.6.1). */
 void vlapic_set_cr8(struct vcpu *v, uint8_t cr8)
 {
-    uint32_t *tpr = &vl(v)->regs.page[APIC_REG_TPR / 4];
-
-    if ((*tpr >> 4) != (cr8 & 0xF))
-        *tpr = (uint32_t)(cr8 & 0xF) << 4;
-}
-
-bool vlapic_nmi_pending(const struct vcpu *v)
-{
-    return __atomic_load_n(&v->arch.vlapic.nmi_pending, __ATOMIC_ACQUIRE);
+    vl(v)->regs.page[APIC_REG_TPR / 4] = (uint32_t)(cr8 & 0xF) << 4;
 }
 
 bool vlapic_take_nmi(struct vcpu *v)
 {
-    return vlapic_nmi_pending(v) &&
+    return vlapic_nmi_pending(vl(v)) &&
            __atomic_exchange_n(&vl(v)->nmi_pending, false, __ATOMIC_ACQ_REL);
 }
 
@@ -370,24 +358,14 @@ static void deliver_startup(struct vcpu *t, uint8_t vector)
     sched_start_vcpu(t);
 }
 
-bool vlapic_waiting_for_sipi(const struct vcpu *v)
-{
-    return __atomic_load_n(&v->arch.vlapic.waiting_for_sipi, __ATOMIC_ACQUIRE);
-}
-
-bool vlapic_events_pending(const struct vcpu *v)
-{
-    return __atomic_load_n(&v->arch.vlapic.start_requests, __ATOMIC_ACQUIRE) ||
-           __atomic_load_n(&v->arch.vlapic.timer_fired, __ATOMIC_ACQUIRE);
-}
-
 void vlapic_run_events(struct vcpu *v)
 {
     struct domain *d = v->domain;
 
     if (__atomic_exchange_n(&vl(v)->timer_fired, false, __ATOMIC_ACQ_REL))
         timer_fire(v);
-    if (!__atomic_load_n(&vl(v)->start_requests, __ATOMIC_ACQUIRE) && !vlapic_waiting_for_sipi(v))
+    if (!__atomic_load_n(&vl(v)->start_requests, __ATOMIC_ACQUIRE) &&
+        !vlapic_waiting_for_sipi(vl(v)))
         return;
     spin_lock(&d->lock);
     apply_start_requests(v, __atomic_exchange_n(&vl(v)->start_requests, 0, __ATOMIC_ACQ_REL));
@@ -426,7 +404,7 @@ static void send_fixed(struct vcpu *t, uint8_t vector)
 
 static void send_nmi(struct vcpu *t)
 {
-    if (vlapic_waiting_for_sipi(t))
+    if (vlapic_waiting_for_sipi(vl(t)))
         return; /* NMIs are held off in wait-for-SIPI */
     __atomic_store_n(&vl(t)->nmi_pending, true, __ATOMIC_SEQ_CST);
     sched_wake_vcpu(t);

@@ -110,6 +110,10 @@ struct apic_regs {
     uint32_t id;                    /* the APIC ID (32 bits in x2APIC mode) */
     uint32_t errors;                /* ESR bits since the last ESR write */
     enum apic_mode mode;
+    /* Bit i: IRR register i may be non-zero. Set after the IRR bit, cleared
+     * only by the owner once it has seen the register empty: so an empty
+     * IRR, the usual case before every VMRUN, costs one load to see. */
+    uint32_t irr_summary;
 };
 
 /* An IPI as the ICR describes it. */
@@ -167,6 +171,12 @@ enum apic_write_result apic_write(struct apic_regs *a, unsigned int offset, uint
 
 /* Request vector (16..255): set its IRR bit. Any CPU. */
 void apic_set_irr(struct apic_regs *a, uint8_t vector);
+
+/* Is any IRR bit set? (One load: inline for the run loop.) */
+static inline bool apic_irr_pending(const struct apic_regs *a)
+{
+    return __atomic_load_n(&a->irr_summary, __ATOMIC_SEQ_CST) != 0;
+}
 
 /* Highest vector set in IRR / ISR, or -1. */
 int apic_highest_irr(const struct apic_regs *a);

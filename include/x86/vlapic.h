@@ -73,13 +73,43 @@ bool vlapic_hw_enabled(const struct vcpu *v);
 
 /* ---- the run loop (arch/x86/svm/vcpu.c, intr.c), on v's own CPU -------- */
 
-/* Before each entry: apply INIT and start-up IPIs sent to v (taking the
- * domain's lock), and a timer expiry. */
-void vlapic_run_events(struct vcpu *v);
-/* Is something waiting that vlapic_run_events applies? (vcpu_block) */
-bool vlapic_events_pending(const struct vcpu *v);
+/* The questions the run loop asks before every entry are inline, on the
+ * vCPU's `struct vlapic` (&v->arch.vlapic): one or two loads each. */
+
+/* Is something posted that vlapic_run_events applies: an INIT or start-up
+ * IPI, a timer expiry? */
+static inline bool vlapic_events_pending(const struct vlapic *l)
+{
+    return __atomic_load_n(&l->start_requests, __ATOMIC_ACQUIRE) ||
+           __atomic_load_n(&l->timer_fired, __ATOMIC_ACQUIRE);
+}
+
 /* Waiting for a start-up IPI: the vCPU must not run. */
-bool vlapic_waiting_for_sipi(const struct vcpu *v);
+static inline bool vlapic_waiting_for_sipi(const struct vlapic *l)
+{
+    return __atomic_load_n(&l->waiting_for_sipi, __ATOMIC_ACQUIRE);
+}
+
+/* Is an NMI pending, or a vector requested (IRR not empty)? */
+static inline bool vlapic_has_requests(const struct vlapic *l)
+{
+    return __atomic_load_n(&l->nmi_pending, __ATOMIC_ACQUIRE) || apic_irr_pending(&l->regs);
+}
+
+static inline bool vlapic_nmi_pending(const struct vlapic *l)
+{
+    return __atomic_load_n(&l->nmi_pending, __ATOMIC_ACQUIRE);
+}
+
+/* TPR[7:4] as CR8 shows it. */
+static inline uint8_t vlapic_cr8(const struct vlapic *l)
+{
+    return (uint8_t)(l->regs.page[APIC_REG_TPR / 4] >> 4);
+}
+
+/* Apply what vlapic_events_pending or vlapic_waiting_for_sipi found
+ * (taking the domain's lock for INIT and start-up). */
+void vlapic_run_events(struct vcpu *v);
 
 /* The vector the APIC presents now (above PPR, enabled), or -1. */
 int vlapic_pending_vector(const struct vcpu *v);
@@ -89,13 +119,11 @@ int vlapic_tpr_blocked_vector(const struct vcpu *v);
 /* The vCPU takes vector: IRR -> ISR. */
 void vlapic_accept(struct vcpu *v, uint8_t vector);
 
-/* TPR[7:4] as CR8 shows it, and a guest's MOV to CR8 (through V_TPR). */
-uint8_t vlapic_cr8(const struct vcpu *v);
+/* A guest's MOV to CR8 (through V_TPR, or emulated). */
 void vlapic_set_cr8(struct vcpu *v, uint8_t cr8);
 
 /* Take the pending NMI, if any. */
 bool vlapic_take_nmi(struct vcpu *v);
-bool vlapic_nmi_pending(const struct vcpu *v);
 
 /* ---- from any CPU ---------------------------------------------------- */
 

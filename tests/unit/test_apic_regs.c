@@ -201,6 +201,30 @@ static void test_nesting(void)
     CHECK_EQ(apic_highest_irr(&a), -1);
 }
 
+/* The IRR summary: empty means no IRR bit, whatever was accepted. */
+static void test_irr_summary(void)
+{
+    apic_reset(&a, 0, APIC_MODE_X2APIC);
+    CHECK(!apic_irr_pending(&a));
+    apic_set_irr(&a, 0x41);
+    apic_set_irr(&a, 0x5F); /* the same register */
+    apic_set_irr(&a, 0xF0);
+    CHECK(apic_irr_pending(&a));
+    CHECK_EQ(apic_highest_irr(&a), 0xF0);
+    apic_accept(&a, 0xF0);
+    CHECK_EQ(apic_highest_irr(&a), 0x5F);
+    apic_accept(&a, 0x5F);
+    CHECK(apic_irr_pending(&a)); /* 0x41 is still there */
+    CHECK_EQ(apic_highest_irr(&a), 0x41);
+    apic_accept(&a, 0x41);
+    CHECK(!apic_irr_pending(&a));
+    CHECK_EQ(apic_highest_irr(&a), -1);
+    apic_set_irr(&a, 0x41);
+    CHECK_EQ(apic_highest_irr(&a), 0x41);
+    apic_reset(&a, 0, APIC_MODE_X2APIC);
+    CHECK(!apic_irr_pending(&a));
+}
+
 static void test_software_disable(void)
 {
     apic_reset(&a, 0, APIC_MODE_X2APIC);
@@ -383,6 +407,7 @@ static void test_random_priorities(void)
         int want = hi_irr >= 0 && ((unsigned int)hi_irr >> 4) > (ppr >> 4) ? hi_irr : -1;
 
         CHECK_EQ(apic_highest_irr(&a), hi_irr);
+        CHECK_EQ(apic_irr_pending(&a), hi_irr >= 0);
         CHECK_EQ(apic_highest_isr(&a), hi_isr);
         CHECK_EQ(apic_ppr(&a), ppr);
         CHECK_EQ(apic_deliverable(&a), want);
@@ -392,12 +417,19 @@ static void test_random_priorities(void)
 int main(void)
 {
     static const struct unit_test tests[] = {
-        UNIT_TEST(test_reset_x2apic),        UNIT_TEST(test_reset_xapic),
-        UNIT_TEST(test_x2apic_write_faults), UNIT_TEST(test_esr_write_then_read),
-        UNIT_TEST(test_priorities),          UNIT_TEST(test_nesting),
-        UNIT_TEST(test_software_disable),    UNIT_TEST(test_icr),
-        UNIT_TEST(test_destinations_xapic),  UNIT_TEST(test_destinations_x2apic),
-        UNIT_TEST(test_timer_registers),     UNIT_TEST(test_random_priorities),
+        UNIT_TEST(test_reset_x2apic),
+        UNIT_TEST(test_reset_xapic),
+        UNIT_TEST(test_x2apic_write_faults),
+        UNIT_TEST(test_esr_write_then_read),
+        UNIT_TEST(test_priorities),
+        UNIT_TEST(test_nesting),
+        UNIT_TEST(test_irr_summary),
+        UNIT_TEST(test_software_disable),
+        UNIT_TEST(test_icr),
+        UNIT_TEST(test_destinations_xapic),
+        UNIT_TEST(test_destinations_x2apic),
+        UNIT_TEST(test_timer_registers),
+        UNIT_TEST(test_random_priorities),
     };
     return unit_run("apic_regs", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -61,6 +61,8 @@ static void arm_window(struct vmcb *vmcb)
     vmcb->control.intercept_cr_write |= INTERCEPT_CR8_WRITE;
 }
 
+/* (Both intercepts go together: arm_window sets CR8's with VINTR's, and a
+ * TPR-held vector sets CR8's alone.) */
 static void disarm_window(struct vmcb *vmcb)
 {
     vmcb->control.int_ctl &= ~INT_CTL_V_IRQ_ALL;
@@ -99,14 +101,21 @@ void svm_intr_before_entry(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     struct svm_intr *in = &v->arch.intr;
-    bool busy = vmcb->control.event_inject & EVENT_INJECT_VALID;
-    bool shadow = vmcb->control.interrupt_shadow & INTERRUPT_SHADOW_ACTIVE;
-    bool can_take = (vmcb->save.rflags & RFLAGS_IF) && !shadow && !busy;
+    bool busy, shadow, can_take;
     unsigned int callback;
     int vector;
 
-    disarm_window(vmcb);
-    vmcb->control.int_ctl = (vmcb->control.int_ctl & ~INT_CTL_V_TPR) | vlapic_cr8(v);
+    vmcb->control.int_ctl = (vmcb->control.int_ctl & ~INT_CTL_V_TPR) | vlapic_cr8(&v->arch.vlapic);
+    if (vmcb->control.intercept_cr_write & INTERCEPT_CR8_WRITE)
+        disarm_window(vmcb); /* recomputed below */
+    /* The path without events: nothing pending anywhere. */
+    if (!vlapic_has_requests(&v->arch.vlapic) &&
+        !__atomic_load_n(&v->evtchn.vcpu_info->evtchn_upcall_pending, __ATOMIC_ACQUIRE))
+        return;
+
+    busy = vmcb->control.event_inject & EVENT_INJECT_VALID;
+    shadow = vmcb->control.interrupt_shadow & INTERRUPT_SHADOW_ACTIVE;
+    can_take = (vmcb->save.rflags & RFLAGS_IF) && !shadow && !busy;
 
     if (in->nmi_masked && !nmi_blocked(v))
         in->nmi_masked = in->nmi_iret_seen = false; /* its IRET has run */
@@ -139,9 +148,14 @@ void svm_intr_before_entry(struct vcpu *v)
         vmcb->control.intercept_cr_write |= INTERCEPT_CR8_WRITE;
 }
 
+/* Only a changed V_TPR is a MOV to CR8: an unchanged one leaves the
+ * sub-class (TPR[3:0]) the guest may have written through the register. */
 void svm_intr_after_exit(struct vcpu *v)
 {
-    vlapic_set_cr8(v, (uint8_t)(v->arch.vmcb->control.int_ctl & INT_CTL_V_TPR));
+    uint8_t cr8 = (uint8_t)(v->arch.vmcb->control.int_ctl & INT_CTL_V_TPR);
+
+    if (cr8 != vlapic_cr8(&v->arch.vlapic))
+        vlapic_set_cr8(v, cr8);
 }
 
 void svm_exit_vintr(struct vcpu *v, struct vmcb *vmcb)
@@ -287,7 +301,8 @@ bool arch_vcpu_should_wake(const struct vcpu *v)
     bool if_set = v->arch.vmcb->save.rflags & RFLAGS_IF;
     bool interrupt = vlapic_pending_vector(v) >= 0;
 
-    if (vlapic_events_pending(v) || (vlapic_nmi_pending(v) && !nmi_blocked(v)))
+    if (vlapic_events_pending(&v->arch.vlapic) ||
+        (vlapic_nmi_pending(&v->arch.vlapic) && !nmi_blocked(v)))
         return true;
     if (v->arch.intr.halted)
         return if_set && (interrupt || evtchn_vcpu_wants_upcall(v));

@@ -226,8 +226,13 @@ void arch_vcpu_run(struct vcpu *v)
 {
     fpu_load(v);
     for (;;) {
-        vlapic_run_events(v); /* INIT, start-up, the APIC timer */
-        if (svm_intr_stay_halted(v)) {
+        /* INIT, start-up, the APIC timer; a halted vCPU that nothing wakes
+         * blocks (intr.c). Two tests on the path without events. */
+        if (__builtin_expect(vlapic_events_pending(&v->arch.vlapic) ||
+                                 vlapic_waiting_for_sipi(&v->arch.vlapic),
+                             0))
+            vlapic_run_events(v);
+        if (__builtin_expect(v->arch.intr.halted, 0) && svm_intr_stay_halted(v)) {
             if (sched_must_leave(v))
                 break;
             continue;
