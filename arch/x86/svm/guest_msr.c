@@ -10,6 +10,7 @@
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"
 #include "x86/msr.h"
+#include "x86/vlapic.h"
 
 bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 {
@@ -37,13 +38,9 @@ bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
     case MSR_MTRR_FIX_4K_C0000 ... MSR_MTRR_FIX_4K_C0000 + 7:
     case MSR_MTRR_DEF_TYPE:
         return guest_mtrr_read(&v->arch.mtrr, msr, value);
-    case MSR_APIC_BASE:
-        /* The default address, enabled, BSP flag on vCPU 0 (Mica does not
-         * give guests an APIC yet; this is what firmware would leave). */
-        *value = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (v->id == 0 ? APIC_BASE_BSP : 0);
-        return true;
     default:
-        return false;
+        /* IA32_APIC_BASE, the x2APIC registers (arch/x86/vlapic.c). */
+        return vlapic_msr_is_apic(msr) && vlapic_msr_read(v, msr, value);
     }
 }
 
@@ -81,6 +78,6 @@ bool guest_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
             return false;
         return hypercall_page_install(v->domain, value) == 0;
     default:
-        return false;
+        return vlapic_msr_is_apic(msr) && vlapic_msr_write(v, msr, value);
     }
 }
