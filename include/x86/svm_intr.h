@@ -26,11 +26,11 @@ struct svm_intr {
 };
 
 /* With interrupts off, just before VMRUN: inject the highest-priority
- * pending event, or arm an interrupt window for it; V_TPR = TPR[7:4]. */
-void svm_intr_before_entry(struct vcpu *v);
-
-/* After each #VMEXIT: CR8 the guest wrote (V_TPR) into TPR. */
-void svm_intr_after_exit(struct vcpu *v);
+ * pending event, or arm an interrupt window for it. The run loop calls it
+ * only when svm_intr_pending or the CR8-write intercept says there may be
+ * something to do (x86/svm_intr_path.h: the inline checks on every entry
+ * and exit). */
+void svm_intr_deliver(struct vcpu *v);
 
 /* Is v halted with nothing to wake it? Then it has been blocked
  * (vcpu_block) and the run loop leaves it; false once something wakes it. */

@@ -2,7 +2,8 @@
  * Interrupts into a vCPU under SVM (see include/x86/svm_intr.h).
  *
  * One path for every maskable interrupt. Before each VMRUN, with the
- * host's interrupts off, svm_intr_before_entry picks the event to deliver,
+ * host's interrupts off, svm_intr_before_entry (x86/svm_intr_path.h) and
+ * svm_intr_deliver pick the event to deliver,
  * in Xen's order (its hvm_vcpu_has_pending_irq):
  *
  *   1. an NMI, unless the vCPU is still in the handler of the last one;
@@ -34,7 +35,7 @@
  * when equal, and QEMU cannot take a guest's CR8 write under V_IRQ at all:
  * see arm_window.)
  */
-#include "x86/svm_intr.h"
+#include "x86/svm_intr_path.h"
 #include "event.h"
 #include "guest_access.h"
 #include "schedule.h"
@@ -97,7 +98,7 @@ static void inject_nmi(struct vcpu *v, struct vmcb *vmcb)
     vmcb->control.intercept_misc1 |= INTERCEPT_IRET;
 }
 
-void svm_intr_before_entry(struct vcpu *v)
+void svm_intr_deliver(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
     struct svm_intr *in = &v->arch.intr;
@@ -105,12 +106,9 @@ void svm_intr_before_entry(struct vcpu *v)
     unsigned int callback;
     int vector;
 
-    vmcb->control.int_ctl = (vmcb->control.int_ctl & ~INT_CTL_V_TPR) | vlapic_cr8(&v->arch.vlapic);
     if (vmcb->control.intercept_cr_write & INTERCEPT_CR8_WRITE)
         disarm_window(vmcb); /* recomputed below */
-    /* The path without events: nothing pending anywhere. */
-    if (!vlapic_has_requests(&v->arch.vlapic) &&
-        !__atomic_load_n(&v->evtchn.vcpu_info->evtchn_upcall_pending, __ATOMIC_ACQUIRE))
+    if (!svm_intr_pending(v))
         return;
 
     busy = vmcb->control.event_inject & EVENT_INJECT_VALID;
@@ -146,16 +144,6 @@ void svm_intr_before_entry(struct vcpu *v)
     /* Held back by TPR: the guest's CR8 writes exit until it is not. */
     if (vlapic_tpr_blocked_vector(v) >= 0)
         vmcb->control.intercept_cr_write |= INTERCEPT_CR8_WRITE;
-}
-
-/* Only a changed V_TPR is a MOV to CR8: an unchanged one leaves the
- * sub-class (TPR[3:0]) the guest may have written through the register. */
-void svm_intr_after_exit(struct vcpu *v)
-{
-    uint8_t cr8 = (uint8_t)(v->arch.vmcb->control.int_ctl & INT_CTL_V_TPR);
-
-    if (cr8 != vlapic_cr8(&v->arch.vlapic))
-        vlapic_set_cr8(v, cr8);
 }
 
 void svm_exit_vintr(struct vcpu *v, struct vmcb *vmcb)

@@ -11,7 +11,7 @@
 #include "domain_console.h"
 #include "printk.h"
 #include "x86/guest.h"
-#include "x86/svm_intr.h"
+#include "x86/svm_intr_path.h"
 #include "x86/vcpu.h"
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"

@@ -14,7 +14,7 @@
 #include "timer.h"
 #include "x86/asm.h"
 #include "x86/svm_exits.h"
-#include "x86/svm_intr.h"
+#include "x86/svm_intr_path.h"
 #include "x86/vlapic.h"
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"
