@@ -108,7 +108,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DMICA_HOST \
                -fno-omit-frame-pointer
 
 UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check policyc flask typesafe \
-              evtchn_2l evtchn_fifo serial_rx
+              evtchn_2l evtchn_fifo serial_rx guest_cr
 UNIT_SRCS_buddy := mm/buddy.c
 UNIT_SRCS_heap := mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_cmdline := lib/cmdline.c
@@ -119,6 +119,7 @@ UNIT_SRCS_evtchn_fifo := lib/evtchn_fifo.c
 UNIT_SRCS_serial_rx := lib/serial_rx.c
 UNIT_SRCS_p2m := mm/p2m/p2m.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_vmcb_check := arch/x86/svm/vmcb_check.c
+UNIT_SRCS_guest_cr := arch/x86/svm/guest_cr_rules.c arch/x86/svm/mov_cr_decode.c
 UNIT_SRCS_policyc := tools/policyc.c
 UNIT_CFLAGS_policyc := -DPOLICYC_NO_MAIN -Itools
 UNIT_SRCS_flask := xsm/flask_policy.c xsm/flask_avc.c mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c tools/policyc.c
