@@ -33,6 +33,17 @@ def switch_test(flavour, qemu_args=(), suffix=""):
                     reject=REJECT)
 
 
+def single(guest, flavour, qemu_args=(), suffix=""):
+    """One domain of `guest` that must pass on its own."""
+    name = guest.replace("_", "-") + flavour + suffix
+    test = guest_passes(name, guest + flavour, guest + flavour, cpus=1)
+    test.qemu_args = tuple(qemu_args)
+    return test
+
+
 def tests():
     return ([switch_test(flavour) for flavour in FLAVOURS]
-            + [switch_test(flavour, CPU_MORE, "-rdtscp") for flavour in FLAVOURS])
+            + [switch_test(flavour, CPU_MORE, "-rdtscp") for flavour in FLAVOURS]
+            + [single("gstate_dr", flavour) for flavour in FLAVOURS]
+            + [single("gstate_cr", flavour) for flavour in FLAVOURS]
+            + [single("gstate_cr", flavour, CPU_MORE, "-xsave") for flavour in FLAVOURS])
