@@ -211,6 +211,17 @@ GSTATE_DEFINE_DR(7)
         gstate_vector;                                                            \
     })
 
+/* ... with RAX holding rax (an operand of VMRUN, VMLOAD, VMSAVE). */
+#define GSTATE_TRY_BYTES_RAX(bytes, rax)                  \
+    ({                                                    \
+        gstate_begin();                                   \
+        __asm__ volatile(GSTATE_ARM ".byte " bytes "\n1:" \
+                         :                                \
+                         : "a"((unsigned long)(rax))      \
+                         : GSTATE_CLOBBERS);              \
+        gstate_vector;                                    \
+    })
+
 static inline __attribute__((unused)) int gstate_rdpmc(uint32_t counter, uint64_t *value)
 {
     uint32_t lo = 0, hi = 0;

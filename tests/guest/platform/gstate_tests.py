@@ -46,4 +46,6 @@ def tests():
             + [switch_test(flavour, CPU_MORE, "-rdtscp") for flavour in FLAVOURS]
             + [single("gstate_dr", flavour) for flavour in FLAVOURS]
             + [single("gstate_cr", flavour) for flavour in FLAVOURS]
-            + [single("gstate_cr", flavour, CPU_MORE, "-xsave") for flavour in FLAVOURS])
+            + [single("gstate_cr", flavour, CPU_MORE, "-xsave") for flavour in FLAVOURS]
+            + [single("gstate_insn", flavour) for flavour in FLAVOURS]
+            + [single("gstate_insn", flavour, CPU_MORE, "-xsave") for flavour in FLAVOURS])
