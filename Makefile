@@ -22,7 +22,7 @@ CFLAGS += -DMICA_DEBUG
 endif
 LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 
-C_SRCS := $(wildcard arch/x86/*.c arch/x86/svm/*.c common/*.c common/compat/*.c lib/*.c mm/*.c mm/p2m/*.c xsm/*.c)
+C_SRCS := $(wildcard arch/x86/*.c arch/x86/svm/*.c arch/x86/emulate/*.c common/*.c common/compat/*.c lib/*.c mm/*.c mm/p2m/*.c xsm/*.c)
 ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm arch/x86/svm/*.asm xsm/*.asm)
 OBJS := $(C_SRCS:%.c=$(BUILD)/obj/%.o) $(ASM_SRCS:%.asm=$(BUILD)/obj/%.o)
 DEPS := $(OBJS:.o=.d)
@@ -99,6 +99,18 @@ debug: deps $(BUILD)/mica.elf $(DEBUG_IMAGES)
 	@tools/mica-run --gdb --cpus $(RUN_CPUS) --mem 256M --cmdline "$(CMDLINE)" $(GUESTS); \
 	  status=$$?; test $$status = 0 || echo "mica-run: exit status $$status (1 a failure, 2 Mica panicked, 3 anything else: gdb's kill, Ctrl-C)"
 
+# Debian's Linux as a PVH guest (docs/linux.md): build/linux/vmlinux and
+# build/linux/initramfs.cpio.gz, fetched and built once (tools/linux.py).
+LINUX_GUEST := $(BUILD)/linux/vmlinux:name=linux,mem=256M,vcpus=2,no-priv,--,console=hvc0
+.PHONY: linux linux-run
+linux: deps
+	@python3 tools/linux.py >/dev/null
+
+# Linux with its shell on this terminal: `poweroff` ends the run.
+linux-run: linux $(BUILD)/mica.elf
+	@tools/mica-run --cpus 2 --mem 1G --boot-module linux=$(BUILD)/linux/initramfs.cpio.gz \
+	  $(LINUX_GUEST); status=$$?; test $$status = 0 || echo "mica-run: exit status $$status"
+
 # --- tests --------------------------------------------------------------------------
 # Host unit tests: each test_NAME is built from tests/unit/test_NAME.c, the
 # harness, and the sources it names, for the host, under ASan and UBSan.
@@ -108,7 +120,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DMICA_HOST \
                -fno-omit-frame-pointer
 
 UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check policyc flask typesafe \
-              evtchn_2l evtchn_fifo serial_rx guest_cr
+              evtchn_2l evtchn_fifo serial_rx guest_acpi emulate time_scale timer_queue guest_cr
 UNIT_SRCS_buddy := mm/buddy.c
 UNIT_SRCS_heap := mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_cmdline := lib/cmdline.c
@@ -117,8 +129,12 @@ UNIT_SRCS_lock_order := lib/lock_order.c
 UNIT_SRCS_evtchn_2l := lib/evtchn_2l.c
 UNIT_SRCS_evtchn_fifo := lib/evtchn_fifo.c
 UNIT_SRCS_serial_rx := lib/serial_rx.c
+UNIT_SRCS_emulate := arch/x86/emulate/decode.c arch/x86/emulate/emulate.c arch/x86/emulate/alu.c
+UNIT_SRCS_time_scale := lib/time_scale.c
+UNIT_SRCS_timer_queue := lib/timer_queue.c
 UNIT_SRCS_p2m := mm/p2m/p2m.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_vmcb_check := arch/x86/svm/vmcb_check.c
+UNIT_SRCS_guest_acpi := arch/x86/guest_acpi.c
 UNIT_SRCS_guest_cr := arch/x86/svm/guest_cr_rules.c arch/x86/svm/mov_cr_decode.c
 UNIT_SRCS_policyc := tools/policyc.c
 UNIT_CFLAGS_policyc := -DPOLICYC_NO_MAIN -Itools

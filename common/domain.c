@@ -125,12 +125,16 @@ static int allocate_domid(void)
     return -XEN_ENOSPC;
 }
 
-/* The special frames (shared_info, grant frames): owned by d, not RAM. */
+/* The special frames (shared_info, grant frames, console ring): owned by
+ * d, not RAM. */
 static void free_special_frames(struct domain *d)
 {
     if (d->shared_info)
         frame_put(d->shared_info);
     d->shared_info = NULL;
+    if (d->console.ring)
+        frame_put(d->console.ring);
+    d->console.ring = NULL;
     for (unsigned int i = 0; d->grant_frames && i < d->max_grant_frames; i++) {
         if (d->grant_frames[i])
             frame_put(d->grant_frames[i]);
@@ -222,6 +226,7 @@ int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint
     d->state = DOMAIN_CREATED;
     d->refcount = 1; /* the domain list's reference */
     spin_lock_init(&d->lock, "domain_lock", LOCK_LEVEL_DOMAIN);
+    spin_lock_init(&d->console.lock, "console_ring_lock", LOCK_LEVEL_CONSOLE_RING);
     list_init(&d->page_list);
     list_init(&d->domlist_link);
     d->target = DOMID_INVALID;

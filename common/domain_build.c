@@ -6,10 +6,13 @@
  * that fails validation creates nothing.
  */
 #include "domain_build.h"
+#include "assert.h"
+#include "console_ring.h"
 #include "lib/cmdline.h"
 #include "p2m/p2m_debug.h"
 #include "elf.h"
 #include "guest_access.h"
+#include "hypercall_trace.h"
 #include "lib/string.h"
 #include "printk.h"
 #include "public/elfnote.h"
@@ -36,6 +39,8 @@ struct guest_options {
     char label[DOMAIN_LABEL_LEN];
     char target[DOMAIN_NAME_LEN];
     unsigned long max_grant_frames;
+    char trace[16]; /* trace=hypercalls */
+    char npf[8];    /* "emulate" or "crash" (arch/x86/svm/npf.c) */
 };
 
 struct segment {
@@ -80,7 +85,8 @@ static bool valid_name(const char *name)
     return true;
 }
 
-/* Mica reads the module command line up to " -- "; the guest gets all of it. */
+/* Mica reads the module command line up to " -- "; the guest gets the rest
+ * (guest_cmdline). */
 static bool parse_options(const char *cmdline, unsigned int index, bool first_guest,
                           struct guest_options *o)
 {
@@ -95,9 +101,11 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
         { "priv", PARAM_BOOL, &o->priv, 0, NULL },
         { "paused", PARAM_BOOL, &o->paused, 0, NULL },
         { "xenstore", PARAM_BOOL, &o->xenstore, 0, NULL },
+        { "trace", PARAM_STRING, o->trace, sizeof(o->trace), NULL },
         { "label", PARAM_STRING, o->label, sizeof(o->label), NULL },
         { "target", PARAM_STRING, o->target, sizeof(o->target), NULL },
         { "max_grant_frames", PARAM_UINT, &o->max_grant_frames, 0, NULL },
+        { "npf", PARAM_STRING, o->npf, sizeof(o->npf), NULL },
     };
 
     memcpy(mica_part, cmdline, len);
@@ -110,7 +118,9 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
     o->xenstore = false;
     o->label[0] = '\0';
     o->target[0] = '\0';
+    o->trace[0] = '\0';
     o->max_grant_frames = DEFAULT_GRANT_FRAMES;
+    snprintf(o->npf, sizeof(o->npf), "emulate");
     if (cmdline_parse(mica_part, params, ARRAY_SIZE(params), option_warning, &problems))
         return false;
     if (!valid_name(o->name)) {
@@ -126,12 +136,112 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
         pr_err("module %u: vcpus=%lu must be 1..%d\n", index, o->vcpus, MAX_VCPUS);
         return false;
     }
+    if (o->trace[0] && !hypercall_trace_value_ok(o->trace)) {
+        pr_err("module %u: trace=%s: the only trace is trace=hypercalls\n", index, o->trace);
+        return false;
+    }
     if (o->max_grant_frames < 1 || o->max_grant_frames > MAX_GRANT_FRAMES) {
         pr_err("module %u: max_grant_frames=%lu must be 1..%d\n", index, o->max_grant_frames,
                MAX_GRANT_FRAMES);
         return false;
     }
+    if (strcmp(o->npf, "emulate") && strcmp(o->npf, "crash")) {
+        pr_err("module %u: npf=%s must be emulate or crash\n", index, o->npf);
+        return false;
+    }
     return true;
+}
+
+/* The guest's own command line: what follows " -- ", or nothing. */
+static const char *guest_cmdline(const char *cmdline)
+{
+    const char *sep = strstr(cmdline, " -- ");
+
+    return sep ? sep + 4 : "";
+}
+
+/* ---- where the ACPI tables go ------------------------------------------------- */
+
+/* The guest's ACPI tables (arch_guest_acpi_build) fill the last
+ * ARCH_GUEST_ACPI_SIZE bytes of its RAM below 4 GiB: near the top of low
+ * memory, where firmware keeps them, and where a 32-bit guest reaches them.
+ * Its memory map lists them as ACPI (E820 type 3), as Xen's PVH toolstack
+ * lists its own. Nothing else the builder places may overlap them. */
+static uint64_t acpi_tables_gpa(uint64_t mem)
+{
+    return MIN(mem, 1ULL << 32) - ARCH_GUEST_ACPI_SIZE;
+}
+
+static bool overlaps_acpi_tables(uint64_t addr, uint64_t len, uint64_t mem)
+{
+    uint64_t tables = acpi_tables_gpa(mem);
+
+    return addr < tables + ARCH_GUEST_ACPI_SIZE && tables < addr + len;
+}
+
+/* ---- boot modules (module-of=NAME) ------------------------------------------ */
+
+#define MODULE_OF "module-of="
+
+bool domain_build_is_boot_module(const struct boot_module *module)
+{
+    return !strncmp(module->cmdline, MODULE_OF, sizeof(MODULE_OF) - 1);
+}
+
+/* Does module belong to the domain called name? */
+static bool is_module_of(const struct boot_module *module, const char *name)
+{
+    const char *owner = module->cmdline + sizeof(MODULE_OF) - 1;
+    size_t len = strlen(name);
+
+    return domain_build_is_boot_module(module) && !strncmp(owner, name, len) &&
+           (owner[len] == '\0' || owner[len] == ' ');
+}
+
+/* A domain's boot modules and where they go in its RAM. */
+struct boot_modules {
+    unsigned int nr;
+    struct boot_module *module[DOMAIN_BOOT_MODULES_MAX];
+    uint64_t gpa[DOMAIN_BOOT_MODULES_MAX];
+};
+
+/* Find name's modules and place them one after the other from the first
+ * page above the image (as Xen's PVH builder does), past the ACPI tables if
+ * they are in the way; NULL or why not. */
+static const char *place_boot_modules(const char *name, uint64_t image_end, uint64_t mem,
+                                      struct boot_modules *bm)
+{
+    uint64_t at = (image_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+    bm->nr = 0;
+    for (unsigned int i = 0; i < boot_info.nr_modules; i++) {
+        struct boot_module *m = &boot_info.modules[i];
+        uint64_t size = m->end - m->start;
+
+        if (!is_module_of(m, name) || m->taken)
+            continue;
+        if (bm->nr == DOMAIN_BOOT_MODULES_MAX)
+            return "more boot modules (module-of=) than a domain may have";
+        if (overlaps_acpi_tables(at, size, mem))
+            at = acpi_tables_gpa(mem) + ARCH_GUEST_ACPI_SIZE;
+        if (size > mem || at > mem - size)
+            return "its boot modules do not fit in its RAM above the image";
+        bm->module[bm->nr] = m;
+        bm->gpa[bm->nr++] = at;
+        at = (at + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    }
+    return NULL;
+}
+
+static int load_boot_modules(struct domain *d, const struct boot_modules *bm)
+{
+    for (unsigned int i = 0; i < bm->nr; i++) {
+        const struct boot_module *m = bm->module[i];
+        int rc = guest_phys_write(d, bm->gpa[i], phys_to_virt(m->start), m->end - m->start);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 /* ---- the ELF image ------------------------------------------------------- */
@@ -183,6 +293,9 @@ static const char *add_segment(struct guest_image *gi, const struct segment *s, 
         return "a segment lies outside the guest's RAM (raise mem=?)";
     if (overlaps(s->paddr, s->memsz, START_INFO_GPA, PAGE_SIZE))
         return "a segment overlaps the start info page (guest-physical 0x1000)";
+    if (overlaps_acpi_tables(s->paddr, s->memsz, mem))
+        return "a segment overlaps the ACPI tables (the last page of RAM below 4 GiB; "
+               "raise mem=?)";
     gi->segments[gi->nr_segments++] = *s;
     return NULL;
 }
@@ -212,8 +325,11 @@ static const char *parse_elf(const uint8_t *img, uint64_t size, uint64_t mem,
         if (size < sizeof(h32))
             return "truncated ELF header";
         memcpy(&h32, img, sizeof(h32));
-        if (h32.machine != EM_386)
-            return "ELF32 image for another machine (e_machine is not i386)";
+        /* EM_X86_64 too: binutils' elf32-x86-64, which a 64-bit kernel may
+         * be linked as. Only the container differs; a PVH guest starts at
+         * the note's 32-bit entry either way, as Xen's loader boots it. */
+        if (h32.machine != EM_386 && h32.machine != EM_X86_64)
+            return "ELF32 image for another machine (e_machine is neither i386 nor x86-64)";
         if (h32.phentsize != sizeof(struct elf32_phdr))
             return "unexpected program header size";
         h.phoff = h32.phoff;
@@ -290,24 +406,70 @@ static int populate_ram(struct domain *d, uint64_t nr_pages)
     return 0;
 }
 
-static int write_start_info(struct domain *d, uint64_t mem, const char *cmdline)
+static void memmap_add(struct domain *d, uint64_t addr, uint64_t size, uint32_t type)
+{
+    ASSERT(d->nr_memmap < DOMAIN_MEMMAP_MAX);
+    d->memmap[d->nr_memmap++] = (struct domain_memmap_entry){ addr, size, type };
+}
+
+/* RAM [0, mem) in the memory map: RAM, the ACPI tables' page(s) as ACPI,
+ * and RAM again above them if mem passes 4 GiB. */
+static void memmap_add_ram(struct domain *d, uint64_t mem)
+{
+    uint64_t tables = acpi_tables_gpa(mem), tables_end = tables + ARCH_GUEST_ACPI_SIZE;
+
+    memmap_add(d, 0, tables, XEN_HVM_MEMMAP_TYPE_RAM);
+    memmap_add(d, tables, ARCH_GUEST_ACPI_SIZE, XEN_HVM_MEMMAP_TYPE_ACPI);
+    if (mem > tables_end)
+        memmap_add(d, tables_end, mem - tables_end, XEN_HVM_MEMMAP_TYPE_RAM);
+}
+
+/* The tables describe d's vCPUs; they are d's own RAM, freed with it. */
+static int write_acpi_tables(struct domain *d, uint64_t gpa)
+{
+    static uint8_t tables[ARCH_GUEST_ACPI_SIZE]; /* boot CPU only, as write_start_info's page */
+    int rc = arch_guest_acpi_build(tables, sizeof(tables), gpa, d->nr_vcpus);
+
+    return rc ? rc : guest_phys_write(d, gpa, tables, sizeof(tables));
+}
+
+/* The start_info page: hvm_start_info at 0, the memory map at MEMMAP_OFFSET,
+ * the module list at MODLIST_OFFSET, the command line at CMDLINE_OFFSET. */
+#define MEMMAP_OFFSET 64
+#define MODLIST_OFFSET (MEMMAP_OFFSET + DOMAIN_MEMMAP_MAX * sizeof(struct hvm_memmap_table_entry))
+#define CMDLINE_OFFSET (MODLIST_OFFSET + DOMAIN_BOOT_MODULES_MAX * sizeof(struct hvm_modlist_entry))
+
+static int write_start_info(struct domain *d, const char *cmdline, const struct boot_modules *bm,
+                            uint64_t rsdp_gpa)
 {
     static uint8_t page[PAGE_SIZE]; /* boot CPU only: builds one domain at a time */
     struct hvm_start_info *si = (void *)page;
-    struct hvm_memmap_table_entry *map = (void *)(page + 64);
-    char *guest_cmdline = (char *)(page + 128);
+    struct hvm_memmap_table_entry *map = (void *)(page + MEMMAP_OFFSET);
+    struct hvm_modlist_entry *modlist = (void *)(page + MODLIST_OFFSET);
+    char *cmdline_copy = (char *)(page + CMDLINE_OFFSET);
 
     memset(page, 0, sizeof(page));
     si->magic = XEN_HVM_START_MAGIC_VALUE;
     si->version = 1;
     si->flags = d->privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0;
-    si->cmdline_paddr = START_INFO_GPA + 128;
-    si->memmap_paddr = START_INFO_GPA + 64;
-    si->memmap_entries = 1;
-    map[0].addr = 0;
-    map[0].size = mem;
-    map[0].type = XEN_HVM_MEMMAP_TYPE_RAM;
-    snprintf(guest_cmdline, PAGE_SIZE - 128, "%s", cmdline);
+    si->cmdline_paddr = START_INFO_GPA + CMDLINE_OFFSET;
+    si->memmap_paddr = START_INFO_GPA + MEMMAP_OFFSET;
+    si->memmap_entries = d->nr_memmap;
+    si->rsdp_paddr = rsdp_gpa;
+    for (unsigned int i = 0; i < d->nr_memmap; i++) {
+        map[i].addr = d->memmap[i].addr;
+        map[i].size = d->memmap[i].size;
+        map[i].type = d->memmap[i].type;
+    }
+    if (bm->nr) {
+        si->nr_modules = bm->nr;
+        si->modlist_paddr = START_INFO_GPA + MODLIST_OFFSET;
+    }
+    for (unsigned int i = 0; i < bm->nr; i++) {
+        modlist[i].paddr = bm->gpa[i];
+        modlist[i].size = bm->module[i]->end - bm->module[i]->start;
+    }
+    snprintf(cmdline_copy, PAGE_SIZE - CMDLINE_OFFSET, "%s", cmdline);
     return guest_phys_write(d, START_INFO_GPA, page, sizeof(page));
 }
 
@@ -329,6 +491,8 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
     uint64_t size = module->end - module->start;
     struct guest_options o;
     struct guest_image gi;
+    struct boot_modules bm;
+    uint64_t image_end = 0;
     struct domain *d;
     const char *bad;
     int rc;
@@ -338,6 +502,10 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
         return false;
     }
     bad = parse_elf(img, size, o.mem, &gi);
+    for (unsigned int i = 0; !bad && i < gi.nr_segments; i++)
+        image_end = MAX(image_end, gi.segments[i].paddr + gi.segments[i].memsz);
+    if (!bad)
+        bad = place_boot_modules(o.name, image_end, o.mem, &bm);
     if (bad) {
         pr_err("module %u (%s) refused: %s\n", index, o.name, bad);
         return false;
@@ -349,11 +517,13 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
         pr_err("module %u (%s) refused: cannot create the domain (error %d)\n", index, o.name, rc);
         return false;
     }
-    snprintf(d->cmdline, sizeof(d->cmdline), "%s", module->cmdline);
+    snprintf(d->cmdline, sizeof(d->cmdline), "%s", guest_cmdline(module->cmdline));
     snprintf(d->label, sizeof(d->label), "%s", o.label);
     d->ram_end = o.mem;
     d->start_paused = o.paused;
     d->xenstore = o.xenstore;
+    d->trace_hypercalls = o.trace[0] || hypercall_trace_all();
+    d->npf_crash = !strcmp(o.npf, "crash");
     if (o.target[0]) {
         d->target = domain_find_by_name(o.target);
         if (d->target == DOMID_INVALID) {
@@ -369,11 +539,21 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
         return false;
     }
 
+    memmap_add_ram(d, o.mem);
     rc = populate_ram(d, o.mem >> PAGE_SHIFT);
+    if (!rc && !d->privileged) {
+        /* A domU's console, as Xen's toolstack gives one: just after RAM. */
+        rc = console_ring_setup(d);
+        memmap_add(d, o.mem, PAGE_SIZE, XEN_HVM_MEMMAP_TYPE_RESERVED);
+    }
     if (!rc)
         rc = load_image(d, img, &gi);
     if (!rc)
-        rc = write_start_info(d, o.mem, d->cmdline);
+        rc = load_boot_modules(d, &bm);
+    if (!rc)
+        rc = write_acpi_tables(d, acpi_tables_gpa(o.mem));
+    if (!rc) /* the RSDP opens the tables */
+        rc = write_start_info(d, d->cmdline, &bm, acpi_tables_gpa(o.mem));
     for (unsigned int i = 0; !rc && i < d->nr_vcpus; i++)
         rc = arch_vcpu_init(d->vcpus[i], i == 0 ? gi.entry : 0, i == 0 ? START_INFO_GPA : 0);
     if (rc) {
@@ -386,6 +566,11 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
            "%lu p2m table pages\n",
            d->domid, d->name, o.mem >> 20, d->nr_vcpus, d->privileged ? "" : "un", gi.elf_class,
            gi.entry, d->p2m.table_pages);
+    for (unsigned int i = 0; i < bm.nr; i++) {
+        bm.module[i]->taken = true;
+        printk("Domain d%u (%s): boot module %u at %#lx, %lu bytes\n", d->domid, d->name, i,
+               bm.gpa[i], bm.module[i]->end - bm.module[i]->start);
+    }
     p2m_debug_domain_built(d);
     return true;
 }

@@ -40,6 +40,7 @@
 #include "public/sched.h"
 #include "public/xen.h"
 #include "schedule.h"
+#include "timer.h"
 #include "xsm.h"
 
 static DEFINE_SPINLOCK(evtchn_bind_lock, LOCK_LEVEL_EVTCHN_BIND);
@@ -449,6 +450,33 @@ void send_global_virq(unsigned int virq)
     domain_put(d);
 }
 
+long evtchn_alloc_mica_port(struct domain *d, void (*notify)(struct domain *d))
+{
+    long port;
+
+    spin_lock(&d->evtchn.lock);
+    port = alloc_port(d);
+    if (port > 0) {
+        struct evtchn *chan = port_chan(d, (uint32_t)port);
+        chan->state = ECS_MICA;
+        chan->mica_notify = notify;
+    }
+    spin_unlock(&d->evtchn.lock);
+    return port;
+}
+
+void evtchn_send_from_mica(struct domain *d, uint32_t port)
+{
+    struct evtchn *chan;
+
+    spin_lock(&d->evtchn.lock);
+    chan = port_chan(d, port);
+    /* The guest may have closed (or reset) it: then the event goes nowhere. */
+    if (chan && chan->state == ECS_MICA)
+        set_pending(d, chan->notify_vcpu, port);
+    spin_unlock(&d->evtchn.lock);
+}
+
 int evtchn_set_virq_handler(struct domain *d, unsigned int virq)
 {
     struct domain *old;
@@ -577,15 +605,6 @@ unsigned int evtchn_upcall_vector(const struct vcpu *v)
 
 /* ---- SCHEDOP_poll ----------------------------------------------------------------------- */
 
-/* Mica's system time for poll timeouts: CPU 0's scheduler ticks, in ns.
- * (Xen's timeout is an absolute system time; Mica gives guests no clock
- * yet, so a timeout in the past returns at once and one in the future is
- * checked at each tick.) */
-static uint64_t now_ns(void)
-{
-    return arch_timer_ticks(0) * SCHED_TICK_US * 1000UL;
-}
-
 long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
 {
     struct domain *d = v->domain;
@@ -629,14 +648,14 @@ long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
         for (uint32_t i = 0; i < nr; i++)
             pending |= evtchn_2l_test(shinfo(d) + SHINFO_EVTCHN_PENDING, ports[i]);
     }
-    if (pending || (timeout && timeout <= now_ns()))
+    if (pending || (timeout && timeout <= system_time_ns()))
         sched_wake_vcpu(v); /* nothing to wait for */
     return 0;
 }
 
 bool evtchn_poll_expired(const struct vcpu *v)
 {
-    return v->evtchn.poll_deadline && v->evtchn.poll_deadline <= now_ns();
+    return v->evtchn.poll_deadline && v->evtchn.poll_deadline <= system_time_ns();
 }
 
 /* ---- the hypercall ------------------------------------------------------------------- */
@@ -825,6 +844,7 @@ static long op_send(struct vcpu *v, uint64_t arg)
     struct evtchn_send op;
     struct domain *d = v->domain, *rd = NULL;
     struct evtchn *chan;
+    void (*mica_notify)(struct domain * d) = NULL;
     uint32_t rport = 0;
     long rc = read_arg(v, arg, &op, sizeof(op), false);
 
@@ -842,10 +862,14 @@ static long op_send(struct vcpu *v, uint64_t arg)
         rc = XSM_CALL(evtchn_send, d, d) ? -XEN_EPERM : 0;
         if (!rc)
             set_pending(d, chan->notify_vcpu, op.port);
+    } else if (chan->state == ECS_MICA) {
+        mica_notify = chan->mica_notify;
     } else if (chan->state != ECS_UNBOUND) {
         rc = -XEN_EINVAL; /* free, reserved or a VIRQ: nothing to send on */
     }                     /* unbound: dropped silently, as Xen */
     spin_unlock(&d->evtchn.lock);
+    if (mica_notify)
+        mica_notify(d); /* outside the lock: the service may send back */
     if (!rd)
         return rc;
 
@@ -904,6 +928,10 @@ static long op_status(struct vcpu *v, uint64_t arg)
             break;
         case ECS_IPI:
             op.status = EVTCHNSTAT_ipi;
+            break;
+        case ECS_MICA:
+            op.status = EVTCHNSTAT_interdomain;
+            op.u.interdomain.dom = DOMID_XEN;
             break;
         default:
             op.status = EVTCHNSTAT_closed;
@@ -1142,6 +1170,7 @@ static const char *const state_names[] = {
     [ECS_FREE] = "free",       [ECS_RESERVED] = "reserved",
     [ECS_UNBOUND] = "unbound", [ECS_INTERDOMAIN] = "interdomain",
     [ECS_VIRQ] = "virq",       [ECS_IPI] = "ipi",
+    [ECS_MICA] = "mica",
 };
 
 static void dump_domain(struct domain *d, void *arg)

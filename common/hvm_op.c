@@ -3,7 +3,9 @@
  *   HVMOP_get_param { domid, index }: -EINVAL for index >= HVM_NR_PARAMS,
  *     -ESRCH for no such domain, -EPERM if XSM's hvm_getparam hook denies
  *     (dummy: the domain itself, a privileged one, or its device model).
- *     HVM_PARAM_CALLBACK_IRQ: its value (0 until set). Any other parameter:
+ *     HVM_PARAM_CALLBACK_IRQ: its value (0 until set). HVM_PARAM_CONSOLE_PFN
+ *     and HVM_PARAM_CONSOLE_EVTCHN: the PV console ring's gfn and port
+ *     (unprivileged domains: console_ring.h). Any other parameter:
  *     -ENOENT (the parameter exists in the ABI but Mica has no value for it;
  *     Xen would return 0 for an unset parameter).
  *   HVMOP_set_param { domid, index, value }: the same checks (hook
@@ -18,6 +20,7 @@
  *     no such vCPU, -EINVAL for a vector below 0x10, -EFAULT.
  *   anything else: -ENOSYS.
  */
+#include "console_ring.h"
 #include "event.h"
 #include "guest_access.h"
 #include "hypercall.h"
@@ -25,6 +28,27 @@
 #include "public/hvm/hvm_op.h"
 #include "public/hvm/params.h"
 #include "xsm.h"
+
+/* The parameters Mica has a value for. */
+static bool param_value(struct domain *d, uint32_t index, uint64_t *value)
+{
+    uint64_t gfn;
+    uint32_t port;
+
+    switch (index) {
+    case HVM_PARAM_CALLBACK_IRQ:
+        *value = evtchn_get_callback_param(d);
+        return true;
+    case HVM_PARAM_CONSOLE_PFN:
+    case HVM_PARAM_CONSOLE_EVTCHN:
+        if (!console_ring_params(d, &gfn, &port))
+            return false;
+        *value = index == HVM_PARAM_CONSOLE_PFN ? gfn : port;
+        return true;
+    default:
+        return false;
+    }
+}
 
 /* get_param and set_param: check everything, ask XSM, then act. */
 static long param_op(struct vcpu *v, uint64_t op, uint64_t arg, bool compat)
@@ -42,10 +66,8 @@ static long param_op(struct vcpu *v, uint64_t op, uint64_t arg, bool compat)
         return -XEN_ESRCH;
     if (op == HVMOP_get_param) {
         rc = XSM_CALL(hvm_getparam, v->domain, d) ? -XEN_EPERM : -XEN_ENOENT;
-        if (rc == -XEN_ENOENT && p.index == HVM_PARAM_CALLBACK_IRQ) {
-            p.value = evtchn_get_callback_param(d);
+        if (rc == -XEN_ENOENT && param_value(d, p.index, &p.value))
             rc = copy_to_guest(v, arg, &p, sizeof(p)) ? -XEN_EFAULT : 0;
-        }
     } else {
         rc = XSM_CALL(hvm_setparam, v->domain, d) ? -XEN_EPERM : -XEN_ENOSYS;
         if (rc == -XEN_ENOSYS && p.index == HVM_PARAM_CALLBACK_IRQ) {

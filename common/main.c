@@ -26,7 +26,7 @@ static void build_domains(void)
 {
     uint64_t free_before = page_alloc_free_frames();
     unsigned int refused = 0;
-    unsigned int policies = 0;
+    unsigned int policies = 0, boot_modules = 0;
 
     if (!boot_info.nr_modules) {
         printk("Mica: boot complete; no domains (no modules) to run, ending the run.\n");
@@ -37,12 +37,24 @@ static void build_domains(void)
             policies++; /* XSM's (xsm_init), not a guest */
             continue;
         }
-        refused += !domain_build_module(&boot_info.modules[i], i, i == policies);
+        if (domain_build_is_boot_module(&boot_info.modules[i])) {
+            boot_modules++; /* a domain's: its builder takes it */
+            continue;
+        }
+        refused += !domain_build_module(&boot_info.modules[i], i, i == policies + boot_modules);
+    }
+    for (unsigned int i = 0; i < boot_info.nr_modules; i++) {
+        if (domain_build_is_boot_module(&boot_info.modules[i]) && !boot_info.modules[i].taken) {
+            pr_err("module %u refused: '%s' names no domain that took it\n", i,
+                   boot_info.modules[i].cmdline);
+            refused++;
+            boot_modules--;
+        }
     }
     /* Start them only now: no domain runs while others are being built. */
     domain_for_each(start_domain, NULL);
     printk("Mica: %u domain(s) started, %u module(s) refused\n",
-           boot_info.nr_modules - policies - refused, refused);
+           boot_info.nr_modules - policies - boot_modules - refused, refused);
     end_of_run_begin(free_before, refused);
 }
 

@@ -164,15 +164,16 @@ static long memory_map(struct vcpu *v, const struct hypercall_args *a, uint64_t 
     if (rc)
         return rc;
 
-    unsigned int total = machine ? boot_info.nr_mem : 1;
+    unsigned int total = machine ? boot_info.nr_mem : v->domain->nr_memmap;
     for (unsigned int i = 0; i < total && written < m.nr_entries; i++) {
         struct xen_e820_entry e;
         if (machine)
             e = (struct xen_e820_entry){ boot_info.mem[i].start,
                                          boot_info.mem[i].end - boot_info.mem[i].start,
                                          boot_info.mem[i].type };
-        else
-            e = (struct xen_e820_entry){ 0, v->domain->ram_end, XEN_E820_RAM };
+        else /* the same map as in its hvm_start_info */
+            e = (struct xen_e820_entry){ v->domain->memmap[i].addr, v->domain->memmap[i].size,
+                                         v->domain->memmap[i].type };
         if (copy_to_guest(v, m.buffer + written * sizeof(e), &e, sizeof(e)))
             return -XEN_EFAULT;
         written++;

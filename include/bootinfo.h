@@ -30,6 +30,7 @@ struct boot_mem_range {
 struct boot_module {
     paddr_t start, end; /* [start, end) */
     char cmdline[BOOT_MODULE_CMDLINE_LEN];
+    bool taken; /* a domain's boot module (module-of=), given to it */
 };
 
 struct boot_info {

@@ -2,11 +2,15 @@
  * Serial input: where the keys typed on Mica's serial console go.
  *
  * Input goes to one place at a time, Mica's debug keys at boot. CTRL-a typed
- * three times switches to the domains and back (as on Xen):
+ * three times switches to the next (as on Xen, which cycles through itself
+ * and its domains):
  *   - Mica: each key is a debug key (debug_keys.h).
- *   - domains: each byte waits in the input ring (lib/serial_rx.h) and raises
- *     the global VIRQ_CONSOLE, whose handler (the privileged domain unless
- *     delegated) reads the ring with CONSOLEIO_read.
+ *   - the domains' CONSOLEIO_read: each byte waits in the input ring
+ *     (lib/serial_rx.h) and raises the global VIRQ_CONSOLE, whose handler
+ *     (the privileged domain unless delegated) reads the ring.
+ *   - each domain with a PV console ring (console_ring.h), in domid order:
+ *     its hvc0, say.
+ * and then Mica again.
  * CPU 0 polls COM1 from its scheduler loop.
  */
 #ifndef MICA_CONSOLE_INPUT_H

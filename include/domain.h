@@ -75,6 +75,8 @@ struct vcpu {
     struct evtchn_vcpu evtchn;
 };
 
+#define DOMAIN_MEMMAP_MAX 4 /* RAM, the ACPI tables, RAM above 4 GiB, the console ring */
+
 struct domain {
     domid_t domid;
     char name[DOMAIN_NAME_LEN];
@@ -87,14 +89,19 @@ struct domain {
     bool privileged;
     bool xenstore;                    /* the xenstore domain (module option `xenstore`):
                                          XSM's XS_PRIV class lets it inspect domains */
+    bool trace_hypercalls;            /* trace=hypercalls (hypercall_trace.h) */
     bool start_paused;                /* module option `paused`: started paused, for a
                                          builder to unpause (XEN_DOMCTL_unpausedomain) */
+    bool npf_crash;                   /* module option `npf=crash`: a nested page fault
+                                         crashes it instead of being emulated
+                                         (arch/x86/svm/npf.c, docs/platform.md) */
     domid_t target;                   /* the domain this one manages (device model,
                                        stub domain), or DOMID_INVALID */
     char label[DOMAIN_LABEL_LEN];     /* security label (XSM); FLASK fills in the default */
     void *ssid;                       /* the XSM module's own state for this domain:
                                        only that module reads or writes it */
-    char cmdline[DOMAIN_CMDLINE_LEN]; /* the module's command line, given to the guest */
+    char cmdline[DOMAIN_CMDLINE_LEN]; /* the guest's own command line: the module's
+                                         after " -- " */
 
     /* Special frames (owned, never in the page list, never counted in
      * tot_pages, never released by decrease_reservation or moved): */
@@ -103,8 +110,21 @@ struct domain {
                                        table, max_grant_frames of them */
     unsigned int max_grant_frames;   /* 1..MAX_GRANT_FRAMES, fixed at creation */
     struct grant_table *grant_table; /* grant state (common/grant_table.c) */
+    struct {
+        spinlock_t lock;    /* the ring's indices as Mica moves them */
+        struct frame *ring; /* its xencons_interface page (unprivileged
+                               domains only), mapped just after RAM */
+        uint32_t port;      /* its event channel, bound to Mica */
+    } console;              /* the PV console (common/console_ring.c) */
 
-    uint64_t ram_end;           /* its memory map: RAM [0, ram_end) (the builder's) */
+    uint64_t ram_end; /* its RAM: [0, ram_end) (the builder's) */
+    /* Its memory map as the builder wrote it, E820 types (XEN_HVM_MEMMAP_TYPE_*,
+     * the same numbers): given in hvm_start_info and by XENMEM_memory_map. */
+    struct domain_memmap_entry {
+        uint64_t addr, size;
+        uint32_t type;
+    } memmap[DOMAIN_MEMMAP_MAX];
+    unsigned int nr_memmap;
     uint64_t max_pages;         /* the most RAM pages it may own */
     uint64_t tot_pages;         /* RAM pages it owns now */
     struct list_head page_list; /* those pages (frame.list) */

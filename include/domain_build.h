@@ -12,6 +12,15 @@
  *                 or stub domain: XSM's target relation)
  *   max_grant_frames=N  its grant table's size in 4 KiB frames, 1..64
  *                 (default 4; 512 v1 entries each)
+ *   trace=hypercalls  log its hypercalls (hypercall_trace.h)
+ * Mica reads the line up to " -- "; the rest is the guest's own command line
+ * (hvm_start_info.cmdline_paddr), as a kernel's command line is under Xen.
+ *
+ * A module whose line starts with "module-of=NAME" is not a guest but a boot
+ * module of domain NAME (an initramfs, say): the builder copies it into
+ * that domain's RAM after its image and lists it in its hvm_start_info
+ * module list, in the order the modules come (at most
+ * DOMAIN_BOOT_MODULES_MAX).
  */
 #ifndef MICA_DOMAIN_BUILD_H
 #define MICA_DOMAIN_BUILD_H
@@ -27,5 +36,10 @@
  * a guest, privileged by default), ready to start; false (with a message)
  * if the module was refused. */
 bool domain_build_module(const struct boot_module *module, unsigned int index, bool first_guest);
+
+#define DOMAIN_BOOT_MODULES_MAX 4
+
+/* Is module a boot module of some domain (module-of=)? */
+bool domain_build_is_boot_module(const struct boot_module *module);
 
 #endif

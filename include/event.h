@@ -34,6 +34,13 @@ void evtchn_domain_destroy(struct domain *d);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 void send_global_virq(unsigned int virq);
 
+/* A port of d bound to a service of Mica's (ECS_MICA): the guest's sends on
+ * it call notify(d), with no lock held. The port number, or -ENOSPC /
+ * -ENOMEM. evtchn_send_from_mica makes it pending (nothing if the guest has
+ * closed it meanwhile). Callable with no lock held. */
+long evtchn_alloc_mica_port(struct domain *d, void (*notify)(struct domain *d));
+void evtchn_send_from_mica(struct domain *d, uint32_t port);
+
 /* XEN_DOMCTL_set_virq_handler: make d the handler of global virq. 0,
  * -EINVAL (not a global VIRQ), -ESRCH (d is dying). */
 int evtchn_set_virq_handler(struct domain *d, unsigned int virq);

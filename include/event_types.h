@@ -26,6 +26,9 @@ enum evtchn_state {
     ECS_INTERDOMAIN, /* connected to (remote, remote_port) */
     ECS_VIRQ,        /* bound to VIRQ virq */
     ECS_IPI,         /* sends notify notify_vcpu of the same domain */
+    ECS_MICA,        /* bound to a service of Mica's (the console ring): a
+                        send calls its mica_notify; status shows it as
+                        interdomain with DOMID_XEN, as Xen's own ports */
 };
 
 struct evtchn {
@@ -34,11 +37,15 @@ struct evtchn {
     uint16_t virq;         /* ECS_VIRQ */
     uint16_t remote_domid; /* ECS_UNBOUND: who may bind (a domid) */
     uint32_t remote_port;  /* ECS_INTERDOMAIN */
-    struct domain *remote; /* ECS_INTERDOMAIN (no reference: both ends are
-                              closed, under evtchn_bind_lock, before either
-                              domain goes) */
-    uint8_t priority;      /* FIFO ABI: its queue, 0 (highest) .. 15 */
-    bool fifo_pending;     /* FIFO ABI: pending while it has no event word */
+    union {
+        struct domain *remote;                 /* ECS_INTERDOMAIN (no reference:
+                                                    both ends are closed, under
+                                                    evtchn_bind_lock, before
+                                                    either domain goes) */
+        void (*mica_notify)(struct domain *d); /* ECS_MICA */
+    };
+    uint8_t priority;  /* FIFO ABI: its queue, 0 (highest) .. 15 */
+    bool fifo_pending; /* FIFO ABI: pending while it has no event word */
 };
 
 /* FIFO ABI: pages of event words (1024 each) a domain may give, and the

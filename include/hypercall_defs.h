@@ -96,7 +96,7 @@ HYPERCALL(27, xsm_op, xsm_op, void *op)
 HYPERCALL_XSM(xsm_op, xsm_op, HOOK, src, "every command, then the command's own check")
 
 HYPERCALL(29, sched_op, none, int cmd, void *arg)
-HYPERCALL_XSM(sched_op, domain_destroy, PRIV, src_tgt,
+HYPERCALL_XSM(sched_op, schedop_shutdown, DM_PRIV, src_tgt,
               "remote_shutdown (yield, block, shutdown of the caller: none)")
 
 HYPERCALL(32, event_channel_op, none, int cmd, void *arg)

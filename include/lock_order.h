@@ -18,6 +18,8 @@ enum lock_level {
     LOCK_LEVEL_DOMCTL = 15,        /* one domctl at a time (held while pausing) */
     LOCK_LEVEL_DOMLIST = 20,       /* the list of domains, domid allocation */
     LOCK_LEVEL_VIRQ_HANDLER = 25,  /* the global VIRQ handlers (set_virq_handler) */
+    LOCK_LEVEL_CONSOLE_RING = 28,  /* one domain's PV console ring (then its
+                                      domain lock, to print) */
     LOCK_LEVEL_DOMAIN = 30,        /* one domain's state, pages, vCPUs */
     LOCK_LEVEL_EVTCHN_BIND = 32,   /* every close and interdomain (un)binding */
     LOCK_LEVEL_EVENT = 34,         /* one domain's event channels; never two at
@@ -30,6 +32,9 @@ enum lock_level {
     LOCK_LEVEL_END_OF_RUN = 70,    /* the table of domains that have ended */
     LOCK_LEVEL_HEAP = 80,          /* xmalloc heap size-class lists */
     LOCK_LEVEL_FLASK = 85,         /* the FLASK policy, its AVC and mode */
+    LOCK_LEVEL_TIMERS = 88,        /* one CPU's armed timers (a leaf; interrupts
+                                      off), so timers are set under any lock
+                                      below it (common/timer.c) */
     LOCK_LEVEL_PAGE_ALLOC = 90,    /* buddy allocator free lists */
     LOCK_LEVEL_CALL_FUNCTION = 95, /* cross-CPU call mailbox */
     LOCK_LEVEL_CONSOLE = 100,      /* serial console output */

@@ -27,6 +27,11 @@ int physmap_add(struct domain *d, unsigned int space, uint64_t idx, gfn_t gpfn);
 /* Map frame idx of domain foreign (a gfn there) at gpfn in d. */
 int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn_t gpfn);
 
+/* Map d's special frame f (one Mica set up for d, such as its console
+ * ring) at gpfn, as add_to_physmap maps shared_info: 0, -EINVAL, -ESRCH,
+ * -ENOMEM. */
+int physmap_add_special(struct domain *d, struct frame *f, gfn_t gpfn);
+
 /* remove_from_physmap of gpfn: -ENOENT if nothing is mapped there. */
 int physmap_remove(struct domain *d, gfn_t gpfn);
 

@@ -7,6 +7,7 @@
 
 #include "percpu.h"
 #include "types.h"
+#include "x86/guest_mtrr.h"
 #include "x86/svm.h"
 
 /* FXSAVE's image is 512 bytes, 16-byte aligned (APM vol. 2 §11.4.4). */
@@ -27,12 +28,16 @@ struct arch_vcpu {
     bool dr_loaded;
     uint32_t tsc_aux;
     uint8_t fpu_area[FXSAVE_AREA_SIZE] __attribute__((aligned(16))); /* FXSAVE image */
+    struct guest_mtrr mtrr; /* its MTRRs (storage only under NPT) */
 };
 
 struct arch_domain {
     /* Guest-physical address of the hypercall page the guest last
      * installed through MSR 0x40000000, or 0 (docs/xen-abi.md). */
     uint64_t hypercall_page_gpa;
+    /* An access to a hole was logged (once per domain; atomic exchange,
+     * arch/x86/svm/guest_emulate.c). */
+    bool hole_reported;
 };
 
 #endif

@@ -35,8 +35,8 @@ struct mmio_handler {
 /* Bounds of the mica_mmio section (linker.ld). */
 extern const struct mmio_handler *const __start_mica_mmio[], *const __stop_mica_mmio[];
 
-#define MMIO_HANDLER(handler)                                                        \
-    static const struct mmio_handler *const __mmio_##handler                         \
+#define MMIO_HANDLER(handler)                                \
+    static const struct mmio_handler *const __mmio_##handler \
         __attribute__((used, section("mica_mmio"), aligned(sizeof(void *)))) = &(handler)
 
 /* The handler that claims gpa for v, or NULL (a hole). */

@@ -33,7 +33,11 @@ static void test_switch_code(void)
     struct serial_switch s = { 0 };
     char out[64] = "";
 
-    CHECK_EQ(feed(&s, "ab\x01\x01\x01" "c", out), 1);
+    CHECK_EQ(feed(&s,
+                  "ab\x01\x01\x01"
+                  "c",
+                  out),
+             1);
     CHECK(strcmp(out, "abc") == 0);
     /* Six in a row: two switches, nothing passed on. */
     out[0] = '\0';

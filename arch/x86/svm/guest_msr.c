@@ -3,6 +3,7 @@
  * through in arch/x86/svm/vcpu.c raise #GP, as on a CPU that lacks them).
  */
 #include "x86/guest.h"
+#include "x86/guest_mtrr.h"
 #include "hypercall.h"
 #include "x86/asm.h"
 #include "x86/guest_state.h"
@@ -29,6 +30,14 @@ bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
     case MSR_HYPERCALL_PAGE:
         *value = 0; /* write-only in effect; Xen 4.17 reads 0 too */
         return true;
+    case MSR_MTRR_CAP:
+    case MSR_MTRR_PHYS_BASE0 ... MSR_MTRR_PHYS_BASE0 + 2 * GUEST_MTRR_VAR - 1:
+    case MSR_MTRR_FIX_64K_00000:
+    case MSR_MTRR_FIX_16K_80000:
+    case MSR_MTRR_FIX_16K_A0000:
+    case MSR_MTRR_FIX_4K_C0000 ... MSR_MTRR_FIX_4K_C0000 + 7:
+    case MSR_MTRR_DEF_TYPE:
+        return guest_mtrr_read(&v->arch.mtrr, msr, value);
     case MSR_APIC_BASE:
         /* The default address, enabled, BSP flag on vCPU 0 (Mica does not
          * give guests an APIC yet; this is what firmware would leave). */
@@ -85,6 +94,14 @@ bool guest_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
             return false;
         vmcb->save.g_pat = value;
         return true;
+    case MSR_MTRR_CAP:
+    case MSR_MTRR_PHYS_BASE0 ... MSR_MTRR_PHYS_BASE0 + 2 * GUEST_MTRR_VAR - 1:
+    case MSR_MTRR_FIX_64K_00000:
+    case MSR_MTRR_FIX_16K_80000:
+    case MSR_MTRR_FIX_16K_A0000:
+    case MSR_MTRR_FIX_4K_C0000 ... MSR_MTRR_FIX_4K_C0000 + 7:
+    case MSR_MTRR_DEF_TYPE:
+        return guest_mtrr_write(&v->arch.mtrr, msr, value);
     case MSR_HYPERCALL_PAGE:
         /* Bits 11:0 select the page (Mica has one); the rest is its gpa. */
         if (value & HYPERCALL_PAGE_INDEX_MASK)

@@ -34,7 +34,7 @@ static int wait_pending(evtchn_port_t port)
     for (unsigned long i = 0; i < WAIT; i++) {
         if (evtchn_test_and_clear(port))
             return 1;
-        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+        evtchn_block();
     }
     return 0;
 }
@@ -65,7 +65,7 @@ static void reader(void)
             return;
         got += (size_t)rc;
         if (!rc)
-            HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+            evtchn_block();
     }
     CHECK_EQ(got, sizeof(expected) - 1);
     CHECK(memcmp(buf, expected, sizeof(expected) - 1) == 0);
@@ -74,7 +74,7 @@ static void reader(void)
     /* The test switches input back to Mica and types "h": no VIRQ, no byte. */
     evtchn_clear((evtchn_port_t)port);
     for (unsigned long i = 0; i < QUIET; i++)
-        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+        evtchn_block();
     CHECK(!evtchn_pending((evtchn_port_t)port));
     CHECK_EQ(console_read(sizeof(buf), buf), 0);
     gprintf("reader: nothing more came\n");

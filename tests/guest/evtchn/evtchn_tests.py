@@ -97,4 +97,14 @@ def tests():
                          verdict("reader", "console_input"), verdict("other", "console_input"),
                          summary("reader", domid=0), summary("other", domid=1), NO_LEAK],
                  reject=REJECT),
+        # The PV console ring of an unprivileged domain: output, input typed
+        # after switching to its console (CTRL-a x3 twice), corrupt indices.
+        QemuTest("evtchn/console-ring", cpus=2, timeout=90,
+                 modules=[(guest_elf("console_ring"), "name=ring no-priv")],
+                 typed=[(r"ring: ready for input", b"\x01\x01\x01\x01\x01\x01ping\r")],
+                 expect=[r"^\(ring\) hello through the console ring$",
+                         r"\*\*\* Serial input to d0 \(ring\)'s console",
+                         r"^\(ring\) pong$",
+                         verdict("ring", "console_ring"), summary("ring", domid=0), NO_LEAK],
+                 reject=REJECT),
     ]

@@ -53,7 +53,7 @@ static int wait_pending(evtchn_port_t port)
     for (unsigned long i = 0; i < WAIT; i++) {
         if (evtchn_test_and_clear(port))
             return 1;
-        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+        evtchn_block();
     }
     return 0;
 }
@@ -65,7 +65,7 @@ static int wait_status(evtchn_port_t port, uint32_t status)
     for (unsigned long i = 0; i < WAIT; i++) {
         if (evtchn_status(DOMID_SELF, port, &st) == 0 && st.status == status)
             return 1;
-        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+        evtchn_block();
     }
     return 0;
 }
@@ -78,7 +78,7 @@ static long bind_to_boss(evtchn_port_t port)
     for (unsigned long i = 0; i < WAIT && p == -XEN_EINVAL; i++) {
         p = evtchn_bind_interdomain(BOSS, port);
         if (p == -XEN_EINVAL)
-            HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+            evtchn_block();
     }
     return p;
 }

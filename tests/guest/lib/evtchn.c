@@ -104,6 +104,13 @@ int evtchn_test_and_clear(evtchn_port_t port)
         m);
 }
 
+void evtchn_block(void)
+{
+    __atomic_store_n(&evtchn_vcpu_info[evtchn_this_vcpu()]->evtchn_upcall_pending, 0,
+                     __ATOMIC_SEQ_CST);
+    HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
 void evtchn_clear(evtchn_port_t port)
 {
     evtchn_test_and_clear(port);

@@ -43,6 +43,13 @@ extern struct vcpu_info *volatile evtchn_vcpu_info[8];
 /* This vCPU's id (CPUID leaf base+4, EBX). */
 unsigned int evtchn_this_vcpu(void);
 
+/* SCHEDOP_block for a guest that reads its ports itself (no upcall
+ * handler): first clears this vCPU's evtchn_upcall_pending, which nothing
+ * else would clear and which makes SCHEDOP_block return at once (as Xen's
+ * does), so the block lasts until the next event or scheduler tick. The
+ * caller checks its ports after it returns. */
+void evtchn_block(void);
+
 #ifdef __x86_64__
 /* Called for each pending, unmasked port the upcall finds (interrupts
  * off, on the vCPU that took the upcall). */

@@ -74,7 +74,8 @@ void guest_trap_dispatch(struct guest_trap_frame *f)
     guest_test_abort("unexpected exception");
 }
 
-/* guest_rdmsr_safe: the #GP handler skips the 2-byte RDMSR (0f 32). */
+/* guest_rdmsr_safe, guest_wrmsr_safe: the #GP handler skips the 2-byte
+ * RDMSR (0f 32) or WRMSR (0f 30). */
 static volatile int msr_faulted;
 
 static void rdmsr_gp(struct guest_trap_frame *f)
@@ -95,4 +96,17 @@ int guest_rdmsr_safe(uint32_t msr, uint64_t *val)
         return X86_EXC_GP;
     *val = ((uint64_t)hi << 32) | lo;
     return 0;
+}
+
+int guest_wrmsr_safe(uint32_t msr, uint64_t val)
+{
+    guest_trap_handler_t old = handlers[X86_EXC_GP];
+    msr_faulted = 0;
+    handlers[X86_EXC_GP] = rdmsr_gp;
+    __asm__ volatile("wrmsr"
+                     :
+                     : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
+                     : "memory");
+    handlers[X86_EXC_GP] = old;
+    return msr_faulted ? X86_EXC_GP : 0;
 }

@@ -38,5 +38,7 @@ void guest_set_idt_gate(unsigned vector, void (*entry)(void));
 /* RDMSR that survives a #GP: returns 0 and sets *val, or the exception
  * vector (13) if the read faulted. */
 int guest_rdmsr_safe(uint32_t msr, uint64_t *val);
+/* WRMSR likewise: 0, or 13 if the write faulted. */
+int guest_wrmsr_safe(uint32_t msr, uint64_t val);
 
 #endif /* GUEST_TRAP_H */
