@@ -6,8 +6,7 @@ does not get.
 
 tests() returns the list (tests/mica_test.py).
 """
-from mica_test import (FLAVOURS, NO_LEAK, REJECT, QemuTest, guest_elf, guest_passes, summary,
-                       verdict)
+from mica_test import FLAVOURS, NO_LEAK, REJECT, QemuTest, guest_elf, summary, verdict
 
 # QEMU's default model has neither RDTSCP nor XSAVE; this one has both (and AVX), so that
 # TSC_AUX is switched and XSAVE must be hidden.
@@ -20,7 +19,7 @@ def switch_test(flavour, qemu_args=(), suffix=""):
     does not, one that reads the reset values after the others have run."""
     roles = (("a", "eager", 1), ("b", "lazy", 2), ("c", "late", 3))
     result = "gstate_switch" + flavour
-    return QemuTest("guest/gstate-switch" + flavour + suffix, cpus=1, timeout=240,
+    return QemuTest("platform/gstate-switch" + flavour + suffix, cpus=1, timeout=240,
                     qemu_args=qemu_args,
                     modules=[(guest_elf("gstate_switch" + flavour),
                               "name=%s -- role=%s id=%d" % (name, role, i))
@@ -34,11 +33,12 @@ def switch_test(flavour, qemu_args=(), suffix=""):
 
 
 def single(guest, flavour, qemu_args=(), suffix=""):
-    """One domain of `guest` that must pass on its own."""
+    """One domain of `guest` alone on one CPU: PASS, powered off, no frame lost."""
     name = guest.replace("_", "-") + flavour + suffix
-    test = guest_passes(name, guest + flavour, guest + flavour, cpus=1)
-    test.qemu_args = tuple(qemu_args)
-    return test
+    return QemuTest("platform/" + name, cpus=1, qemu_args=qemu_args,
+                    modules=[(guest_elf(guest + flavour), "name=" + name)],
+                    expect=[verdict(name, guest + flavour), summary(name, domid=0), NO_LEAK],
+                    reject=REJECT)
 
 
 def tests():
