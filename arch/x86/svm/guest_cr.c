@@ -18,12 +18,10 @@
 #include "guest_access.h"
 #include "printk.h"
 #include "x86/control_regs.h"
+#include "x86/emulate.h"
 #include "x86/guest.h"
 #include "x86/vcpu.h"
 #include "x86/vmcb.h"
-
-#define EXC_GP 13
-#define MAX_INSN_LENGTH 15
 
 void guest_cr_features(const struct vcpu *v, struct guest_cr_features *f)
 {
@@ -73,13 +71,13 @@ static unsigned int fetch_insn(struct vcpu *v, uint8_t *bytes)
     const struct vmcb_save *s = &v->arch.vmcb->save;
     uint64_t linear = vcpu_in_long_mode(v) ? s->rip : (uint32_t)(s->cs.base + s->rip);
     unsigned int to_page_end = PAGE_SIZE - (linear & ~PAGE_MASK);
-    unsigned int len = MIN(MAX_INSN_LENGTH, to_page_end);
+    unsigned int len = MIN(X86_MAX_INSN_LEN, to_page_end);
 
     if (copy_from_guest(v, bytes, linear, len))
         return 0;
-    if (len < MAX_INSN_LENGTH &&
-        copy_from_guest(v, bytes + len, linear + len, MAX_INSN_LENGTH - len) == 0)
-        len = MAX_INSN_LENGTH;
+    if (len < X86_MAX_INSN_LEN &&
+        copy_from_guest(v, bytes + len, linear + len, X86_MAX_INSN_LEN - len) == 0)
+        len = X86_MAX_INSN_LEN;
     return len;
 }
 
@@ -108,7 +106,7 @@ void svm_exit_cr_write(struct vcpu *v, struct vmcb *vmcb)
 {
     unsigned int cr = vmcb->control.exit_code == SVM_EXIT_WRITE_CR4 ? 4 : 0;
     bool mode64 = vcpu_in_long_mode(v);
-    uint8_t bytes[MAX_INSN_LENGTH];
+    uint8_t bytes[X86_MAX_INSN_LEN];
     unsigned int len = fetch_insn(v, bytes);
     struct guest_cr_features features;
     struct guest_cr_state state;
@@ -148,7 +146,7 @@ void svm_exit_cr_write(struct vcpu *v, struct vmcb *vmcb)
     if (bad) {
         pr_debug("d%u v%u: MOV to CR%u of %#lx: #GP (%s)\n", v->domain->domid, v->id, cr, value,
                  bad);
-        svm_inject_exception(v, EXC_GP, true, 0);
+        svm_inject_exception(v, X86_EXC_GP, true, 0);
         return;
     }
     if (cr == 0)

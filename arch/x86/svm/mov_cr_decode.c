@@ -20,8 +20,7 @@
  * host. (The general instruction emulator should take this over.)
  */
 #include "x86/guest_cr.h"
-
-#define MAX_INSN_LENGTH 15 /* APM vol. 3 §1.1 */
+#include "x86/emulate.h"
 
 #define PREFIX_LOCK 0xF0
 #define OPCODE_ESCAPE 0x0F
@@ -62,8 +61,8 @@ bool cr_write_decode(const uint8_t *bytes, unsigned int len, bool mode64,
     unsigned int i = 0;
     uint8_t rex = 0;
 
-    if (len > MAX_INSN_LENGTH)
-        len = MAX_INSN_LENGTH;
+    if (len > X86_MAX_INSN_LEN)
+        len = X86_MAX_INSN_LEN;
     for (;; i++) {
         if (i >= len || bytes[i] == PREFIX_LOCK)
             return false;
