@@ -25,6 +25,7 @@
  */
 #include "event.h"
 #include "frame_ref.h"
+#include "guest_time.h"
 #include "guest_access.h"
 #include "heap.h"
 #include "hypercall.h"
@@ -506,6 +507,8 @@ void evtchn_latch_shinfo_size(struct domain *d, bool compat)
 {
     spin_lock(&d->evtchn.lock);
     d->evtchn.shinfo_32bit = compat;
+    /* The wallclock moves with the layout (as in Xen's latch). */
+    guest_time_wallclock_update(d, compat);
     spin_unlock(&d->evtchn.lock);
 }
 
@@ -650,6 +653,8 @@ long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
     }
     if (pending || (timeout && timeout <= system_time_ns()))
         sched_wake_vcpu(v); /* nothing to wait for */
+    else if (timeout)
+        vcpu_time_poll_timeout(v, timeout); /* a timer ends the wait on time */
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "end_of_run.h"
 #include "event.h"
 #include "arch.h"
+#include "guest_time.h"
 #include "percpu.h"
 #include "spinlock.h"
 #include "timer.h"
@@ -154,6 +155,15 @@ void sched_wake_vcpu(struct vcpu *v)
     else if (v->state == VCPU_RUNNING && v->processor >= 0 &&
              v->processor != (int)smp_processor_id())
         arch_kick_cpu((unsigned int)v->processor);
+    spin_unlock_irqrestore(&runq_lock, flags);
+}
+
+void sched_poll_timeout(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    if (v->state == VCPU_BLOCKED && v->evtchn.polling && evtchn_poll_expired(v))
+        unblock(v);
     spin_unlock_irqrestore(&runq_lock, flags);
 }
 
@@ -361,7 +371,9 @@ void scheduler_run(void)
         }
         this_cpu_var(current_vcpu) = v;
         this_cpu_var(need_resched) = false;
+        vcpu_time_schedule_in(v);
         arch_vcpu_run(v);
+        vcpu_time_schedule_out(v);
         this_cpu_var(current_vcpu) = NULL;
         if (put_back(v))
             domain_destroy(v->domain);

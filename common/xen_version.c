@@ -14,12 +14,14 @@
 
 /* XENFEAT_* bits Mica offers every domain in submap 0, as Xen 4.17 does a
  * PVH domain (it reports 0x12b05 to its PVH dom0): a translated physmap
- * written directly (nested paging), upcalls on a vector, not direct-mapped.
- * Not offered: memory_op_vnode_supported (no vNUMA). The hardware domain
- * also gets XENFEAT_dom0. */
+ * written directly (nested paging), upcalls on a vector, a pvclock kept
+ * current (common/guest_time.c), not direct-mapped. Not offered:
+ * memory_op_vnode_supported (no vNUMA). The hardware domain also gets
+ * XENFEAT_dom0. */
 #define MICA_FEATURES_SUBMAP0                                                         \
     ((1u << XENFEAT_writable_page_tables) | (1u << XENFEAT_auto_translated_physmap) | \
-     (1u << XENFEAT_hvm_callback_vector) | (1u << XENFEAT_not_direct_mapped))
+     (1u << XENFEAT_hvm_callback_vector) | (1u << XENFEAT_hvm_safe_pvclock) |         \
+     (1u << XENFEAT_not_direct_mapped))
 
 /* Copy a string into a guest field of `size` bytes, zero-padded. */
 static long copy_string(struct vcpu *v, uint64_t buffer, const char *s, size_t size)

@@ -51,6 +51,14 @@ void udelay(uint32_t us);
 /* Interrupt cpu: it leaves HLT, or its guest exits to Mica. */
 void arch_kick_cpu(unsigned int cpu);
 
+/* ---- the time of day (arch/x86/rtc.c) ----------------------------------- */
+
+/* The real-time clock's time in seconds since 1970-01-01 00:00 UTC (the
+ * clock is taken to keep UTC, as QEMU's does by default), or 0 if it reads
+ * as no valid date. Slow (port I/O, may wait for the clock's update cycle):
+ * read once at boot. */
+uint64_t arch_rtc_seconds(void);
+
 /* ---- vCPUs (arch/x86/svm/vcpu.c, vcpu_context.c) ------------------------ */
 
 /* Allocate the vCPU's hardware state and set the PVH entry state (32-bit

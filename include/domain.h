@@ -18,6 +18,7 @@
 
 #include "arch.h"
 #include "event_types.h"
+#include "guest_time.h"
 #include "list.h"
 #include "p2m/p2m.h"
 #include "spinlock.h"
@@ -73,6 +74,10 @@ struct vcpu {
     /* Event delivery: its vcpu_info, upcall vector, VIRQs, SCHEDOP_poll
      * (include/event_types.h, common/event_channel.c). */
     struct evtchn_vcpu evtchn;
+
+    /* Its timers: singleshot, periodic, SCHEDOP_poll's timeout
+     * (include/guest_time.h, common/guest_time.c). */
+    struct vcpu_time time;
 };
 
 #define DOMAIN_MEMMAP_MAX 4 /* RAM, the ACPI tables, RAM above 4 GiB, the console ring */
