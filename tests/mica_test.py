@@ -65,12 +65,14 @@ class QemuTest:
     `reject` (nor ALWAYS_REJECT) may. icount: QEMU's -icount shift=0,sleep=off,
     so RDTSC counts instructions and a latency a guest measures is exact.
     typed: (regex, bytes) pairs typed on the serial console once the log
-    matches regex (mica_boot.boot)."""
+    matches regex (mica_boot.boot). qemu_args: more QEMU options, e.g.
+    ("-cpu", "qemu64,+svm,+npt,+rdtscp") for a processor with more features."""
 
     def __init__(self, name, cmdline="", cpus=2, mem="256M", status=EXIT_SUCCESS,
-                 expect=(), reject=(), modules=(), timeout=60, icount=False, typed=()):
+                 expect=(), reject=(), modules=(), timeout=60, icount=False, typed=(),
+                 qemu_args=()):
         self.name, self.cmdline, self.cpus, self.mem = name, cmdline, cpus, mem
-        self.typed = typed
+        self.typed, self.qemu_args = typed, tuple(qemu_args)
         self.status, self.expect, self.reject = status, expect, tuple(reject)
         self.modules, self.timeout, self.icount = modules, timeout, icount
 
@@ -79,7 +81,7 @@ class QemuTest:
         modules = ["%s:%s" % (os.path.join(ROOT, path), cmdline) for path, cmdline in self.modules]
         status, log = mica_boot.boot(mica_boot.MICA_ELF, self.cmdline, self.cpus, self.mem,
                                      modules, self.timeout, icount=self.icount,
-                                     typed=self.typed)
+                                     extra_qemu=self.qemu_args, typed=self.typed)
         problems = []
         if status != self.status:
             problems.append("QEMU exit status %d, expected %d" % (status, self.status))

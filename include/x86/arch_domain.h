@@ -23,6 +23,12 @@ struct arch_vcpu {
     struct guest_gprs gprs;         /* registers VMRUN does not switch */
     struct svm_asid asid[MAX_CPUS]; /* its ASID on each physical CPU */
     uint64_t guest_efer;            /* EFER as the guest sees it (no SVME) */
+    /* State VMRUN does not switch (arch/x86/svm/guest_switch.c): DR0-DR3,
+     * and whether this CPU's debug registers hold them now (MOV DR then
+     * runs without exits); TSC_AUX, as RDTSCP returns it. */
+    uint64_t dr[4];
+    bool dr_loaded;
+    uint32_t tsc_aux;
     uint8_t fpu_area[FXSAVE_AREA_SIZE] __attribute__((aligned(16))); /* FXSAVE image */
     struct guest_mtrr mtrr; /* its MTRRs (storage only under NPT) */
     struct vlapic vlapic;   /* its local APIC (arch/x86/vlapic.c) */

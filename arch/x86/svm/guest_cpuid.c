@@ -10,14 +10,54 @@
 #include "timer.h"
 #include "version.h"
 #include "x86/vlapic.h"
+#include "x86/cpuid_bits.h"
+
+/*
+ * Features whose state Mica does not switch between vCPUs, or emulates for
+ * no guest, are hidden (docs/platform.md, "Guest state"): then the guest
+ * finds the instructions #UD and the control bits reserved (guest_cr_rules.c),
+ * as on a processor without them.
+ *  - XSAVE and everything whose registers only XSAVE holds (AVX and later
+ *    vector extensions, MPX, PKU, CET, AMX): Mica switches the FPU with
+ *    FXSAVE, and XSETBV is #UD (svm_exits.c), so XCR0 stays x87|SSE.
+ *  - VMX and SMX (no nested virtualisation; SVM is hidden below), LA57
+ *    (guest page walks have four levels, guest_walk.c).
+ *  - The core, northbridge and LLC performance-counter extensions and the
+ *    PMU leaves: guests see four stopped legacy counters (guest_pmu.c).
+ *  - DR0-DR3 address masks (their MSRs are not switched), FFXSR and TCE
+ *    (EFER bits Mica refuses), SKINIT (#UD).
+ */
+#define HIDDEN_1_ECX                                                           \
+    (CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_FMA | CPUID_1_ECX_XSAVE | \
+     CPUID_1_ECX_OSXSAVE | CPUID_1_ECX_AVX | CPUID_1_ECX_F16C)
+#define HIDDEN_7_EBX                                                                               \
+    (CPUID_7_EBX_AVX2 | CPUID_7_EBX_MPX | CPUID_7_EBX_AVX512F | CPUID_7_EBX_AVX512DQ |             \
+     CPUID_7_EBX_AVX512IFMA | CPUID_7_EBX_AVX512PF | CPUID_7_EBX_AVX512ER | CPUID_7_EBX_AVX512CD | \
+     CPUID_7_EBX_AVX512BW | CPUID_7_EBX_AVX512VL)
+#define HIDDEN_7_ECX                                                                           \
+    (CPUID_7_ECX_AVX512VBMI | CPUID_7_ECX_PKU | CPUID_7_ECX_OSPKE | CPUID_7_ECX_AVX512VBMI2 |  \
+     CPUID_7_ECX_CET_SS | CPUID_7_ECX_VAES | CPUID_7_ECX_VPCLMULQDQ | CPUID_7_ECX_AVX512VNNI | \
+     CPUID_7_ECX_AVX512BITALG | CPUID_7_ECX_AVX512VPOPCNTDQ | CPUID_7_ECX_LA57 | CPUID_7_ECX_PKS)
+#define HIDDEN_7_EDX                                                                               \
+    (CPUID_7_EDX_AVX512_4VNNIW | CPUID_7_EDX_AVX512_4FMAPS | CPUID_7_EDX_AVX512_VP2INTERSECT |     \
+     CPUID_7_EDX_CET_IBT | CPUID_7_EDX_AMX_BF16 | CPUID_7_EDX_AVX512_FP16 | CPUID_7_EDX_AMX_TILE | \
+     CPUID_7_EDX_AMX_INT8)
+#define HIDDEN_E1_ECX                                                                            \
+    (CPUID_E1_ECX_SVM | CPUID_E1_ECX_XOP | CPUID_E1_ECX_SKINIT | CPUID_E1_ECX_FMA4 |             \
+     CPUID_E1_ECX_TCE | CPUID_E1_ECX_TBM | CPUID_E1_ECX_PERFCTR_CORE | CPUID_E1_ECX_PERFCTR_NB | \
+     CPUID_E1_ECX_DBEXT | CPUID_E1_ECX_PERFTSC | CPUID_E1_ECX_PERFCTR_LLC)
+#define HIDDEN_E1_EDX CPUID_E1_EDX_FFXSR
+
+#define LEAF_ARCH_PERFMON 0xA /* Intel's PMU description */
+#define LEAF_XSAVE 0xD        /* XSAVE state components */
+#define LEAF_EXT_ADDRESS 0x80000008
+#define LEAF_AMD_PERFMON 0x80000022 /* AMD's PerfMonV2 */
 
 #define LEAF1_ECX_MONITOR (1u << 3)
 #define LEAF1_ECX_X2APIC (1u << 21)
 #define LEAF1_ECX_TSC_DEADLINE (1u << 24)
 #define LEAF1_EDX_APIC (1u << 9)
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
-#define EXT1_ECX_SVM (1u << 2)
-#define EXT1_EDX_RDTSCP (1u << 27)
 #define MICA_HYPERCALL_MSR 0x40000000u
 
 /*
@@ -35,9 +75,9 @@ static struct cpuid_result tsc_leaf(const struct vcpu *v, uint32_t subleaf)
     switch (subleaf) {
     case 0:
         return (struct cpuid_result){
-            XEN_CPUID_HOST_TSC_RELIABLE |
-                (guest_cpuid(v, 0x80000001, 0).edx & EXT1_EDX_RDTSCP ? XEN_CPUID_RDTSCP_INSTR_AVAIL
-                                                                     : 0),
+            XEN_CPUID_HOST_TSC_RELIABLE | (guest_cpuid(v, 0x80000001, 0).edx & CPUID_E1_EDX_RDTSCP
+                                               ? XEN_CPUID_RDTSCP_INSTR_AVAIL
+                                               : 0),
             XEN_CPUID_TSC_MODE_NEVER_EMULATE, khz, 0 /* never migrated */
         };
     case 1: /* the shift sign-extended, as Xen gives it */
@@ -132,16 +172,33 @@ struct cpuid_result guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t su
          * (arch/x86/vlapic.c): x2APIC mode, the TSC-deadline timer, the
          * initial APIC ID in EBX 31:24, and EDX.APIC while IA32_APIC_BASE
          * enables it (as Xen). */
-        r.ecx = (r.ecx & ~LEAF1_ECX_MONITOR) | LEAF1_ECX_X2APIC | LEAF1_ECX_TSC_DEADLINE |
-                LEAF1_ECX_HYPERVISOR;
+        r.ecx = (r.ecx & ~(LEAF1_ECX_MONITOR | HIDDEN_1_ECX)) | LEAF1_ECX_X2APIC |
+                LEAF1_ECX_TSC_DEADLINE | LEAF1_ECX_HYPERVISOR;
         r.ebx = (r.ebx & 0x00FFFFFF) | (VLAPIC_ID(v->id) << 24);
         r.edx = vlapic_hw_enabled(v) ? r.edx | LEAF1_EDX_APIC : r.edx & ~LEAF1_EDX_APIC;
         break;
     case 0xB:
         r = x2apic_topology(v, subleaf);
         break;
+    case 7: /* subleaf 0 only: EAX = 0 says there are no more */
+        if (subleaf == 0)
+            r = (struct cpuid_result){ 0, r.ebx & ~HIDDEN_7_EBX, r.ecx & ~HIDDEN_7_ECX,
+                                       r.edx & ~HIDDEN_7_EDX };
+        else
+            r = (struct cpuid_result){ 0, 0, 0, 0 };
+        break;
+    case LEAF_ARCH_PERFMON:
+    case LEAF_XSAVE:
+    case LEAF_AMD_PERFMON:
+        r = (struct cpuid_result){ 0, 0, 0, 0 };
+        break;
     case 0x80000001:
-        r.ecx &= ~EXT1_ECX_SVM; /* no nested virtualisation */
+        r.ecx &= ~HIDDEN_E1_ECX;
+        r.edx &= ~HIDDEN_E1_EDX;
+        break;
+    case LEAF_EXT_ADDRESS:
+        /* EFER.LMSLE is refused (guest_cr_rules.c); say so, as Xen does. */
+        r.ebx |= CPUID_E8_EBX_EFER_LMSLE_UNSUPPORTED;
         break;
     case 0x8000000A: /* SVM features: none for guests */
         r = (struct cpuid_result){ 0, 0, 0, 0 };

@@ -12,6 +12,7 @@
 #include "printk.h"
 #include "x86/guest.h"
 #include "x86/svm_intr_path.h"
+#include "x86/guest_state.h"
 #include "x86/vcpu.h"
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"
@@ -107,13 +108,21 @@ static void exit_invd(struct vcpu *v, struct vmcb *vmcb)
     vmcb->save.rip += 2; /* 0F 08: nothing to invalidate for a guest */
 }
 
+/* MOV from or to DR0..DR7 (DR8-DR15 do not exist: #UD before the intercept). */
+#define DR_EXITS(base) [(base)...(base) + 7] = svm_exit_dr_access
+
 static const exit_handler_t exit_handlers[SVM_EXIT_CODES] = {
     [SVM_EXIT_CR8_WRITE] = svm_exit_cr8_write, /* intr.c */
+    [SVM_EXIT_WRITE_CR0] = svm_exit_cr_write,  /* arch/x86/svm/guest_cr.c */
+    [SVM_EXIT_WRITE_CR4] = svm_exit_cr_write,
+    DR_EXITS(SVM_EXIT_READ_DR0), /* arch/x86/svm/guest_switch.c */
+    DR_EXITS(SVM_EXIT_WRITE_DR0),
     [SVM_EXIT_INTR] = exit_nothing,
     [SVM_EXIT_NMI] = exit_nothing,
     [SVM_EXIT_SMI] = exit_nothing,
     [SVM_EXIT_INIT] = exit_nothing,
     [SVM_EXIT_VINTR] = svm_exit_vintr, /* arch/x86/svm/intr.c */
+    [SVM_EXIT_RDPMC] = svm_exit_rdpmc, /* arch/x86/svm/guest_pmu.c */
     [SVM_EXIT_CPUID] = exit_cpuid,
     [SVM_EXIT_IRET] = svm_exit_iret, /* intr.c */
     [SVM_EXIT_INVD] = exit_invd,

@@ -13,6 +13,7 @@
 #include "schedule.h"
 #include "timer.h"
 #include "x86/asm.h"
+#include "x86/guest_state.h"
 #include "x86/svm_exits.h"
 #include "x86/svm_intr_path.h"
 #include "x86/vlapic.h"
@@ -90,13 +91,19 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
 
     /* What Mica intercepts (see docs/ARCHITECTURE.md, "Guests"). */
     vmcb->control.intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
-                                    INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_INVD |
-                                    INTERCEPT_HLT | INTERCEPT_INVLPGA | INTERCEPT_IOIO_PROT |
-                                    INTERCEPT_MSR_PROT | INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN;
+                                    INTERCEPT_INIT | INTERCEPT_RDPMC | INTERCEPT_CPUID |
+                                    INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_INVLPGA |
+                                    INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT |
+                                    INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN;
     vmcb->control.intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
                                     INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
                                     INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
                                     INTERCEPT_XSETBV;
+    /* CR0 and CR4 writes, and MOV DR until the vCPU's debug registers are
+     * loaded (guest_cr.c, guest_switch.c). */
+    vmcb->control.intercept_cr_write = INTERCEPT_CR_WRITE(0) | INTERCEPT_CR_WRITE(4);
+    vmcb->control.intercept_dr_read = INTERCEPT_DR_ALL;
+    vmcb->control.intercept_dr_write = INTERCEPT_DR_ALL;
     vmcb->control.iopm_base_pa = iopm_pa;
     vmcb->control.msrpm_base_pa = msrpm_pa;
     vmcb->control.int_ctl = INT_CTL_V_INTR_MASKING;
@@ -225,6 +232,7 @@ static bool prepare_entry(struct vcpu *v)
 void arch_vcpu_run(struct vcpu *v)
 {
     fpu_load(v);
+    guest_switch_in(v);
     for (;;) {
         /* INIT, start-up, the APIC timer; a halted vCPU that nothing wakes
          * blocks (intr.c). Two tests on the path without events. */
@@ -259,5 +267,6 @@ void arch_vcpu_run(struct vcpu *v)
         irq_enable(); /* take the interrupt that caused the exit, if any */
         svm_handle_exit(v);
     }
+    guest_switch_out(v);
     fpu_save(v);
 }

@@ -26,6 +26,7 @@
 #include "lib/string.h"
 #include "public/errno.h"
 #include "public/hvm/hvm_vcpu.h"
+#include "x86/guest_cr.h"
 #include "x86/svm.h"
 #include "x86/vcpu.h"
 #include "x86/vmcb.h"
@@ -214,9 +215,7 @@ int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx
 
     s->rflags = (s->rflags & RFLAGS_DEFINED) | RFLAGS_ALWAYS_ONE;
     efer &= EFER_GUEST_WRITABLE;
-    s->efer = efer | EFER_SVME;
-    if ((efer & EFER_LME) && (s->cr0 & CR0_PG))
-        s->efer |= EFER_LMA; /* long mode is active */
+    s->efer = guest_efer_in_vmcb(efer, s->cr0); /* LMA if long mode is active */
     set_segment(&s->ldtr, SEG_ATTR_LDT, 0, 0);
     set_segment(&s->gdtr, 0, 0, 0);
     set_segment(&s->idtr, 0, 0, 0);
