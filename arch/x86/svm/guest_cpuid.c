@@ -26,7 +26,12 @@
  *    PMU leaves: guests see four stopped legacy counters (guest_pmu.c).
  *  - DR0-DR3 address masks (their MSRs are not switched), FFXSR and TCE
  *    (EFER bits Mica refuses), SKINIT (#UD).
+ *  - The machine-check architecture (MCE, MCA): Mica emulates no MCG_* or
+ *    MCi_* MSR (Xen's vMCE does), so a guest must not go looking for banks
+ *    (Linux panics on the #GP: "MCA architectural violation"); CR4.MCE is
+ *    then reserved too.
  */
+#define HIDDEN_1_EDX (CPUID_1_EDX_MCE | CPUID_1_EDX_MCA)
 #define HIDDEN_1_ECX                                                           \
     (CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_FMA | CPUID_1_ECX_XSAVE | \
      CPUID_1_ECX_OSXSAVE | CPUID_1_ECX_AVX | CPUID_1_ECX_F16C)
@@ -175,6 +180,7 @@ struct cpuid_result guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t su
         r.ecx = (r.ecx & ~(LEAF1_ECX_MONITOR | HIDDEN_1_ECX)) | LEAF1_ECX_X2APIC |
                 LEAF1_ECX_TSC_DEADLINE | LEAF1_ECX_HYPERVISOR;
         r.ebx = (r.ebx & 0x00FFFFFF) | (VLAPIC_ID(v->id) << 24);
+        r.edx &= ~HIDDEN_1_EDX;
         r.edx = vlapic_hw_enabled(v) ? r.edx | LEAF1_EDX_APIC : r.edx & ~LEAF1_EDX_APIC;
         break;
     case 0xB:
