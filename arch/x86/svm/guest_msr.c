@@ -31,14 +31,6 @@ bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
     case MSR_HYPERCALL_PAGE:
         *value = 0; /* write-only in effect; Xen 4.17 reads 0 too */
         return true;
-    case MSR_MTRR_CAP:
-    case MSR_MTRR_PHYS_BASE0 ... MSR_MTRR_PHYS_BASE0 + 2 * GUEST_MTRR_VAR - 1:
-    case MSR_MTRR_FIX_64K_00000:
-    case MSR_MTRR_FIX_16K_80000:
-    case MSR_MTRR_FIX_16K_A0000:
-    case MSR_MTRR_FIX_4K_C0000 ... MSR_MTRR_FIX_4K_C0000 + 7:
-    case MSR_MTRR_DEF_TYPE:
-        return guest_mtrr_read(&v->arch.mtrr, msr, value);
     case MSR_DEBUGCTL:
         *value = vmcb->save.dbgctl;
         return true;
@@ -62,8 +54,10 @@ bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
         *value = v->arch.tsc_aux;
         return true;
     default:
-        /* IA32_APIC_BASE, the x2APIC registers (arch/x86/vlapic.c), then
-         * the performance counters (guest_pmu.c). */
+        /* The MTRRs (guest_mtrr.c), IA32_APIC_BASE and the x2APIC registers
+         * (arch/x86/vlapic.c), then the performance counters (guest_pmu.c). */
+        if (guest_mtrr_is_mtrr(msr))
+            return guest_mtrr_read(&v->arch.mtrr, msr, value);
         if (vlapic_msr_is_apic(msr))
             return vlapic_msr_read(v, msr, value);
         return guest_pmu_msr_read(msr, value);
@@ -94,14 +88,6 @@ bool guest_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
             return false;
         vmcb->save.g_pat = value;
         return true;
-    case MSR_MTRR_CAP:
-    case MSR_MTRR_PHYS_BASE0 ... MSR_MTRR_PHYS_BASE0 + 2 * GUEST_MTRR_VAR - 1:
-    case MSR_MTRR_FIX_64K_00000:
-    case MSR_MTRR_FIX_16K_80000:
-    case MSR_MTRR_FIX_16K_A0000:
-    case MSR_MTRR_FIX_4K_C0000 ... MSR_MTRR_FIX_4K_C0000 + 7:
-    case MSR_MTRR_DEF_TYPE:
-        return guest_mtrr_write(&v->arch.mtrr, msr, value);
     case MSR_HYPERCALL_PAGE:
         /* Bits 11:0 select the page (Mica has one); the rest is its gpa. */
         if (value & HYPERCALL_PAGE_INDEX_MASK)
@@ -122,6 +108,8 @@ bool guest_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
         guest_tsc_aux_write(v, (uint32_t)value);
         return true;
     default:
+        if (guest_mtrr_is_mtrr(msr))
+            return guest_mtrr_write(&v->arch.mtrr, msr, value);
         if (vlapic_msr_is_apic(msr))
             return vlapic_msr_write(v, msr, value);
         return guest_pmu_msr_write(msr);

@@ -36,17 +36,6 @@ static void ring_write(volatile struct xencons_interface *intf, const char *s)
     __atomic_store_n(&intf->out_prod, prod, __ATOMIC_RELEASE);
 }
 
-/* Wait for Mica to notify the port (it does after each drain and input). */
-static int wait_port(evtchn_port_t port)
-{
-    for (unsigned long i = 0; i < WAIT; i++) {
-        if (evtchn_test_and_clear(port))
-            return 1;
-        evtchn_block();
-    }
-    return 0;
-}
-
 static void check_memory_maps(void)
 {
     struct hvm_memmap_table_entry map[8];
@@ -96,13 +85,13 @@ void test_main(void)
     CHECK_EQ(intf->out_prod, 0);
     ring_write(intf, "hello through the console ring\n");
     CHECK_EQ(evtchn_send(port), 0);
-    CHECK(wait_port(port));
+    CHECK(evtchn_wait(port, WAIT));
     CHECK_EQ(intf->out_cons, intf->out_prod); /* Mica took it all */
 
     /* Corrupt indices: a producer far ahead is skipped, not read. */
     intf->out_prod = intf->out_cons + 5000;
     CHECK_EQ(evtchn_send(port), 0);
-    CHECK(wait_port(port));
+    CHECK(evtchn_wait(port, WAIT));
     CHECK_EQ(intf->out_cons, intf->out_prod);
 
     /* Input: the test switches serial input to our console and types. */
@@ -121,7 +110,7 @@ void test_main(void)
     if (CHECK_EQ(got, 5) && CHECK(memcmp(in, "ping\r", 5) == 0)) {
         ring_write(intf, "pong\n");
         CHECK_EQ(evtchn_send(port), 0);
-        CHECK(wait_port(port));
+        CHECK(evtchn_wait(port, WAIT));
     }
 
     /* Closed by the guest: Mica's notifications go nowhere. */

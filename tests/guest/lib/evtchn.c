@@ -112,6 +112,16 @@ void evtchn_block(void)
     HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 }
 
+int evtchn_wait(evtchn_port_t port, unsigned long blocks)
+{
+    for (unsigned long i = 0; i < blocks; i++) {
+        if (evtchn_test_and_clear(port))
+            return 1;
+        evtchn_block();
+    }
+    return 0;
+}
+
 void evtchn_clear(evtchn_port_t port)
 {
     evtchn_test_and_clear(port);

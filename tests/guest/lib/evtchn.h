@@ -50,6 +50,10 @@ unsigned int evtchn_this_vcpu(void);
  * caller checks its ports after it returns. */
 void evtchn_block(void);
 
+/* Wait for port to become pending and clear it: 1, or 0 after `blocks`
+ * evtchn_block()s (each lasts until an event or the next 10 ms tick). */
+int evtchn_wait(evtchn_port_t port, unsigned long blocks);
+
 #ifdef __x86_64__
 /* Called for each pending, unmasked port the upcall finds (interrupts
  * off, on the vCPU that took the upcall). */

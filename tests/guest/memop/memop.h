@@ -97,6 +97,18 @@ static inline long add_to_physmap_batch(domid_t domid, unsigned int space, domid
     return HYPERVISOR_memory_op(XENMEM_add_to_physmap_batch, &b);
 }
 
+/* Map frame idx (a gfn) of domain foreign at our gpfn with
+ * add_to_physmap_batch(gmfn_foreign): the call's result, else errs[0]. */
+static inline long map_foreign_one(domid_t foreign, unsigned long idx, unsigned long gpfn)
+{
+    xen_ulong_t i = idx;
+    xen_pfn_t g = gpfn;
+    int err = 99;
+    long rc = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, foreign, &i, &g, &err, 1);
+
+    return rc ? rc : err;
+}
+
 /* Is this domain privileged (SIF_PRIVILEGED in hvm_start_info)? */
 static inline int domain_is_privileged(void)
 {

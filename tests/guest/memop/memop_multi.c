@@ -52,13 +52,7 @@ static void block(void)
 /* Map frame idx of d1 at gpfn: the call's result, else errs[0]. */
 static long try_map_foreign(unsigned long idx, unsigned long gpfn)
 {
-    xen_ulong_t i = idx;
-    xen_pfn_t g = gpfn;
-    int err = 99;
-    long rc = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, OWNER_DOMID, &i, &g, &err,
-                                   1);
-
-    return rc ? rc : err;
+    return map_foreign_one(OWNER_DOMID, idx, gpfn);
 }
 
 /* Mica builds and starts the domains one after the other: d1 may not exist
