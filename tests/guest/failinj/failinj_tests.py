@@ -149,7 +149,7 @@ def tests():
                                summary("ops", domid=0), summary("granter", domid=1),
                                r"\(ops\) failinj: \d+ calls, [1-9]\d* refused \(\d+ after doing part\)$"])
     # memory_op.
-    t += run_plans("memop-reservation", [module("memop_reservation", "name=r mem=64M")])
+    t += run_plans("memop-reservation", [module("memop_reservation", "name=r mem=128M")])
     t += run_plans("memop-physmap", [module("memop_physmap", "name=p mem=64M")])
     t += run_plans("memop-foreign",
                    [module("memop_multi", "name=mapper mem=32M -- role=mapper"),
