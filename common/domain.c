@@ -3,6 +3,7 @@
  * (see domain.h for the life cycle and the locking).
  */
 #include "domain.h"
+#include "alloc_fail.h"
 #include "arch.h"
 #include "assert.h"
 #include "end_of_run.h"
@@ -391,6 +392,7 @@ void domain_start(struct domain *d)
 void domain_destroy(struct domain *d)
 {
     ASSERT(d->state == DOMAIN_DYING);
+    alloc_forbid_begin(); /* teardown cannot fail, so it frees and never allocates */
     p2m_debug_domain_ending(d);
 
     spin_lock(&domlist_lock);
@@ -417,6 +419,7 @@ void domain_destroy(struct domain *d)
     d->state = DOMAIN_DEAD;
     domain_put(d);                  /* the domain list's reference */
     send_global_virq(VIRQ_DOM_EXC); /* ... and that it is gone */
+    alloc_forbid_end();
 }
 
 void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg)

@@ -533,7 +533,14 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
             return false;
         }
     }
-    if (xsm->alloc_security_domain(d) || XSM_CALL(domain_create, NULL, d)) {
+    rc = xsm->alloc_security_domain(d);
+    if (rc == -XEN_ENOMEM) {
+        pr_err("module %u (%s) refused: no memory for its security state (error %d)\n", index,
+               o.name, rc);
+        domain_shutdown(d, SHUTDOWN_crash);
+        return false;
+    }
+    if (rc || XSM_CALL(domain_create, NULL, d)) {
         pr_err("module %u (%s) refused by XSM\n", index, o.name);
         domain_shutdown(d, SHUTDOWN_crash);
         return false;

@@ -1,5 +1,6 @@
 /* The end of a run (see end_of_run.h). */
 #include "end_of_run.h"
+#include "alloc_fail.h"
 #include "lib/cmdline.h"
 #include "domain.h"
 #include "mm.h"
@@ -100,6 +101,7 @@ void end_of_run_check(void)
         printk("  %u module(s) refused\n", refused);
 
     xsm->print_stats();
+    alloc_fail_print_summary();
     free_after = page_alloc_free_frames();
     printk("Memory: %lu frames free before the domains, %lu after they ended\n", free_frames_before,
            free_after);

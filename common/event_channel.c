@@ -11,7 +11,7 @@
  * masked in evtchn_mask[], the bit port / BITS_PER_WORD of the notified vCPU's
  * vcpu_info.evtchn_pending_sel is set, and if that was new,
  * evtchn_upcall_pending = 1 and the vCPU gets an upcall (an interrupt vector:
- * the run loop injects it, arch/x86/svm/vcpu.c) or is woken if it blocks.
+ * the run loop injects it, arch/x86/svm/intr.c) or is woken if it blocks.
  *
  * Locking (include/lock_order.h): evtchn_bind_lock (one, machine-wide) is
  * held around every close and every change of an interdomain binding, so
@@ -127,6 +127,7 @@ static void mark_upcall_pending(struct vcpu *v)
 {
     if (__atomic_exchange_n(&v->evtchn.vcpu_info->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
         return;
+    arch_evtchn_inject(v);
     sched_wake_vcpu(v);
 }
 
@@ -554,6 +555,7 @@ long evtchn_register_vcpu_info(struct vcpu *v, uint64_t gfn, uint32_t offset)
         new->evtchn_upcall_pending = 1;
         v->evtchn.vcpu_info_frame = f;
         __atomic_store_n(&v->evtchn.vcpu_info, new, __ATOMIC_RELEASE);
+        arch_evtchn_inject(v); /* the caller itself, or offline: no wake-up */
     }
     put_gfn(&d->p2m, _gfn(gfn));
     spin_unlock(&d->evtchn.lock);
@@ -588,6 +590,14 @@ long evtchn_set_upcall_vector(struct vcpu *v, uint8_t vector)
     if (vector < 0x10)
         return -XEN_EINVAL;
     __atomic_store_n(&v->evtchn.upcall_vector, vector, __ATOMIC_RELEASE);
+    /* An upcall already pending arrives on the new vector (Xen asserts it
+     * unconditionally; only a pending one is not spurious). */
+    if (__atomic_load_n(
+            &__atomic_load_n(&v->evtchn.vcpu_info, __ATOMIC_ACQUIRE)->evtchn_upcall_pending,
+            __ATOMIC_SEQ_CST)) {
+        arch_evtchn_inject(v);
+        sched_wake_vcpu(v);
+    }
     return 0;
 }
 

@@ -3,6 +3,7 @@
  * (arch/x86/setup.c): the scheduler and XSM, the other CPUs, then one
  * domain per boot module, and the scheduler loop.
  */
+#include "alloc_fail.h"
 #include "arch.h"
 #include "bootinfo.h"
 #include "domain_build.h"
@@ -33,6 +34,7 @@ static void build_domains(void)
         printk("Mica: boot complete; no domains (no modules) to run, ending the run.\n");
         mica_exit(MICA_EXIT_SUCCESS);
     }
+    alloc_fail_reached(ALLOC_FAIL_FROM_BUILD); /* Mica's own boot is done */
     for (unsigned int i = 0; i < boot_info.nr_modules; i++) {
         if (xsm_module_is_policy(i)) {
             policies++; /* XSM's (xsm_init), not a guest */
@@ -53,6 +55,7 @@ static void build_domains(void)
         }
     }
     /* Start them only now: no domain runs while others are being built. */
+    alloc_fail_reached(ALLOC_FAIL_FROM_RUN);
     domain_for_each(start_domain, NULL);
     printk("Mica: %u domain(s) started, %u module(s) refused\n",
            boot_info.nr_modules - policies - boot_modules - refused, refused);

@@ -109,6 +109,15 @@ bool sched_vcpu_is_up(const struct vcpu *v)
     return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_OFFLINE;
 }
 
+bool sched_vcpu_off_cpu(const struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+    bool off = v->state == VCPU_OFFLINE && v->processor < 0;
+
+    spin_unlock_irqrestore(&runq_lock, flags);
+    return off;
+}
+
 void vcpu_yield(struct vcpu *v)
 {
     v->yield_requested = true;
@@ -117,10 +126,10 @@ void vcpu_yield(struct vcpu *v)
 void vcpu_block(struct vcpu *v)
 {
     unsigned long flags = spin_lock_irqsave(&runq_lock);
-    /* An upcall already pending keeps it running: a sender sets
-     * evtchn_upcall_pending before it takes this lock to wake us, so
-     * either it finds us BLOCKED or we see its upcall here. */
-    if (v->state == VCPU_RUNNING && !evtchn_vcpu_wants_upcall(v))
+    /* An event already waiting keeps it running: a sender posts it (an
+     * upcall, an interrupt, an NMI) before it takes this lock to wake us,
+     * so either it finds us BLOCKED or we see its event here. */
+    if (v->state == VCPU_RUNNING && !arch_vcpu_should_wake(v))
         v->state = VCPU_BLOCKED;
     spin_unlock_irqrestore(&runq_lock, flags);
 }

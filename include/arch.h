@@ -79,6 +79,17 @@ void arch_vcpu_run(struct vcpu *v);
 /* Forget v's TLB entries on every CPU: a fresh ASID at its next VMRUN. */
 void arch_vcpu_flush_tlb(struct vcpu *v);
 
+/* v is about to block (vcpu_block, under the scheduler's lock): is an
+ * event already waiting that should keep it running? HLT wakes for what
+ * the CPU would take (an interrupt with IF set, an NMI); SCHEDOP_block
+ * also for a pending upcall (arch/x86/svm/intr.c). */
+bool arch_vcpu_should_wake(const struct vcpu *v);
+
+/* v's evtchn_upcall_pending was just set: deliver it as the platform does
+ * (x86: a per-vCPU upcall vector becomes a request in v's local APIC, as
+ * Xen's hvm_assert_evtchn_irq). The caller wakes v (arch/x86/vlapic.c). */
+void arch_evtchn_inject(struct vcpu *v);
+
 /* ---- guest memory (arch/x86/svm/guest_walk.c) --------------------------- */
 
 /* Guest-linear to guest-physical through the guest's own page tables;

@@ -41,7 +41,13 @@ void sched_stop_vcpu(struct vcpu *v);
  * domain's lock, which serialises VCPUOP_up and VCPUOP_down. */
 bool sched_vcpu_is_up(const struct vcpu *v);
 
-/* The running vCPU v gives up its CPU (it stays runnable) / sleeps. */
+/* Is v down and off every CPU? Then nothing runs it until someone starts
+ * it again (sched_start_vcpu, which callers serialise under the domain's
+ * lock): a caller holding that lock may change v's state. */
+bool sched_vcpu_off_cpu(const struct vcpu *v);
+
+/* The running vCPU v gives up its CPU (it stays runnable) / sleeps (not if
+ * arch_vcpu_should_wake says an event is already waiting). */
 void vcpu_yield(struct vcpu *v);
 void vcpu_block(struct vcpu *v);
 

@@ -9,6 +9,8 @@
 #include "types.h"
 #include "x86/guest_mtrr.h"
 #include "x86/svm.h"
+#include "x86/svm_intr.h"
+#include "x86/vlapic.h"
 
 /* FXSAVE's image is 512 bytes, 16-byte aligned (APM vol. 2 §11.4.4). */
 #define FXSAVE_AREA_SIZE 512
@@ -29,6 +31,8 @@ struct arch_vcpu {
     uint32_t tsc_aux;
     uint8_t fpu_area[FXSAVE_AREA_SIZE] __attribute__((aligned(16))); /* FXSAVE image */
     struct guest_mtrr mtrr; /* its MTRRs (storage only under NPT) */
+    struct vlapic vlapic;   /* its local APIC (arch/x86/vlapic.c) */
+    struct svm_intr intr;   /* HLT, NMI blocking (arch/x86/svm/intr.c) */
 };
 
 struct arch_domain {

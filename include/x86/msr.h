@@ -13,6 +13,7 @@
 
 #define MSR_APIC_BASE 0x1B           /* APIC_BASE: local APIC base and enable (APM ch. 16) */
 #define APIC_BASE_BSP (1UL << 8)     /* this is the bootstrap processor */
+#define APIC_BASE_EXTD (1UL << 10)   /* x2APIC mode (Intel SDM vol. 3 10.12.1) */
 #define APIC_BASE_ENABLE (1UL << 11) /* the local APIC is enabled */
 #define APIC_BASE_ADDR_MASK 0x000FFFFFFFFFF000UL /* the register page, bits 51:12 */
 #define APIC_BASE_DEFAULT 0xFEE00000UL           /* the base address at reset */
@@ -30,6 +31,12 @@
 #define MSR_LAST_EXCP_TO_IP 0x1DE
 
 #define MSR_PAT 0x277 /* page attribute table (APM §7.8.1; see pat.h) */
+
+#define MSR_TSC_DEADLINE 0x6E0 /* IA32_TSC_DEADLINE: the APIC timer's deadline (SDM 10.5.4.1) */
+
+/* The x2APIC registers: MSR 0x800 + xAPIC offset / 16 (SDM 10.12.1.2). */
+#define MSR_X2APIC_FIRST 0x800
+#define MSR_X2APIC_LAST 0x8FF
 
 /* Xen's hypercall-page MSR: a write asks the hypervisor to fill the page at
  * that address with hypercall stubs (Xen's interface, not the APM's). */

@@ -9,6 +9,7 @@
 #include "public/xen.h"
 #include "timer.h"
 #include "version.h"
+#include "x86/vlapic.h"
 #include "x86/cpuid_bits.h"
 
 /*
@@ -25,7 +26,12 @@
  *    PMU leaves: guests see four stopped legacy counters (guest_pmu.c).
  *  - DR0-DR3 address masks (their MSRs are not switched), FFXSR and TCE
  *    (EFER bits Mica refuses), SKINIT (#UD).
+ *  - The machine-check architecture (MCE, MCA): Mica emulates no MCG_* or
+ *    MCi_* MSR (Xen's vMCE does), so a guest must not go looking for banks
+ *    (Linux panics on the #GP: "MCA architectural violation"); CR4.MCE is
+ *    then reserved too.
  */
+#define HIDDEN_1_EDX (CPUID_1_EDX_MCE | CPUID_1_EDX_MCA)
 #define HIDDEN_1_ECX                                                           \
     (CPUID_1_ECX_VMX | CPUID_1_ECX_SMX | CPUID_1_ECX_FMA | CPUID_1_ECX_XSAVE | \
      CPUID_1_ECX_OSXSAVE | CPUID_1_ECX_AVX | CPUID_1_ECX_F16C)
@@ -54,6 +60,8 @@
 
 #define LEAF1_ECX_MONITOR (1u << 3)
 #define LEAF1_ECX_X2APIC (1u << 21)
+#define LEAF1_ECX_TSC_DEADLINE (1u << 24)
+#define LEAF1_EDX_APIC (1u << 9)
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
 #define MICA_HYPERCALL_MSR 0x40000000u
 
@@ -126,6 +134,33 @@ static struct cpuid_result hypervisor_leaf(const struct vcpu *v, uint32_t index,
     return r;
 }
 
+/*
+ * Leaf 0xB, the x2APIC topology (Intel SDM vol. 2A, CPUID): with APIC ID
+ * 2n for vCPU n (VLAPIC_ID), bit 0 is an SMT level holding one thread and
+ * the bits above count cores, all the domain's vCPUs in one package.
+ * Each subleaf: EAX the shift to the next level's ID, EBX the logical
+ * processors at this level, ECX its number and type (1 SMT, 2 core; 0
+ * ends the list), EDX the x2APIC ID.
+ */
+static struct cpuid_result x2apic_topology(const struct vcpu *v, uint32_t subleaf)
+{
+    struct cpuid_result r = { 0, 0, subleaf & 0xFF, VLAPIC_ID(v->id) };
+    unsigned int package_shift = 1;
+
+    while ((1u << package_shift) < VLAPIC_ID(v->domain->nr_vcpus))
+        package_shift++;
+    if (subleaf == 0) {
+        r.eax = 1;
+        r.ebx = 1;
+        r.ecx |= 1u << 8;
+    } else if (subleaf == 1) {
+        r.eax = package_shift;
+        r.ebx = v->domain->nr_vcpus;
+        r.ecx |= 2u << 8;
+    }
+    return r;
+}
+
 struct cpuid_result guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 {
     struct cpuid_result r;
@@ -138,11 +173,18 @@ struct cpuid_result guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t su
     r = cpuid(leaf, subleaf);
     switch (leaf) {
     case 1:
-        /* We run under a hypervisor; no MONITOR/MWAIT, no x2APIC for guests;
-         * the initial APIC id (EBX 31:24) is the vCPU id. */
-        r.ecx = (r.ecx & ~(LEAF1_ECX_MONITOR | LEAF1_ECX_X2APIC | HIDDEN_1_ECX)) |
-                LEAF1_ECX_HYPERVISOR;
-        r.ebx = (r.ebx & 0x00FFFFFF) | (v->id << 24);
+        /* We run under a hypervisor; no MONITOR/MWAIT. The local APIC
+         * (arch/x86/vlapic.c): x2APIC mode, the TSC-deadline timer, the
+         * initial APIC ID in EBX 31:24, and EDX.APIC while IA32_APIC_BASE
+         * enables it (as Xen). */
+        r.ecx = (r.ecx & ~(LEAF1_ECX_MONITOR | HIDDEN_1_ECX)) | LEAF1_ECX_X2APIC |
+                LEAF1_ECX_TSC_DEADLINE | LEAF1_ECX_HYPERVISOR;
+        r.ebx = (r.ebx & 0x00FFFFFF) | (VLAPIC_ID(v->id) << 24);
+        r.edx &= ~HIDDEN_1_EDX;
+        r.edx = vlapic_hw_enabled(v) ? r.edx | LEAF1_EDX_APIC : r.edx & ~LEAF1_EDX_APIC;
+        break;
+    case 0xB:
+        r = x2apic_topology(v, subleaf);
         break;
     case 7: /* subleaf 0 only: EAX = 0 says there are no more */
         if (subleaf == 0)

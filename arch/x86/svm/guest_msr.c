@@ -11,6 +11,7 @@
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"
 #include "x86/msr.h"
+#include "x86/vlapic.h"
 
 bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
 {
@@ -38,11 +39,6 @@ bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
     case MSR_MTRR_FIX_4K_C0000 ... MSR_MTRR_FIX_4K_C0000 + 7:
     case MSR_MTRR_DEF_TYPE:
         return guest_mtrr_read(&v->arch.mtrr, msr, value);
-    case MSR_APIC_BASE:
-        /* The default address, enabled, BSP flag on vCPU 0 (Mica does not
-         * give guests an APIC yet; this is what firmware would leave). */
-        *value = APIC_BASE_DEFAULT | APIC_BASE_ENABLE | (v->id == 0 ? APIC_BASE_BSP : 0);
-        return true;
     case MSR_DEBUGCTL:
         *value = vmcb->save.dbgctl;
         return true;
@@ -66,6 +62,10 @@ bool guest_msr_read(struct vcpu *v, uint32_t msr, uint64_t *value)
         *value = v->arch.tsc_aux;
         return true;
     default:
+        /* IA32_APIC_BASE, the x2APIC registers (arch/x86/vlapic.c), then
+         * the performance counters (guest_pmu.c). */
+        if (vlapic_msr_is_apic(msr))
+            return vlapic_msr_read(v, msr, value);
         return guest_pmu_msr_read(msr, value);
     }
 }
@@ -122,6 +122,8 @@ bool guest_msr_write(struct vcpu *v, uint32_t msr, uint64_t value)
         guest_tsc_aux_write(v, (uint32_t)value);
         return true;
     default:
+        if (vlapic_msr_is_apic(msr))
+            return vlapic_msr_write(v, msr, value);
         return guest_pmu_msr_write(msr);
     }
 }

@@ -7,7 +7,6 @@
 #include "hypercall_trace.h"
 #include "arch.h"
 #include "guest_access.h"
-#include "heap.h"
 #include "lib/string.h"
 #include "public/errno.h"
 #include "public/xen.h"
@@ -17,6 +16,7 @@
 #include "x86/vmcb.h"
 
 #define VMMCALL_LENGTH 3
+#define HYPERCALL_STUB_SIZE 32
 
 void svm_exit_vmmcall(struct vcpu *v, struct vmcb *vmcb)
 {
@@ -78,32 +78,33 @@ void hypercall_set_arg(struct vcpu *v, unsigned int i, uint64_t value)
  * and the rest of the page is int3 (0xcc). Stub 23 (__HYPERVISOR_iret, a
  * PV-only call) is ud2 (0f 0b). These are the bytes Xen 4.17 writes on AMD
  * (checked by tests/guest/core/test_cpuid.c under both).
+ *
+ * The page is written one stub at a time from the stack: installing it
+ * allocates nothing, so it never fails for want of memory. A guest could
+ * not handle that (a failed WRMSR is a #GP), and Xen's install cannot fail
+ * that way either.
  */
 int hypercall_page_install(struct domain *d, uint64_t gpa)
 {
-    uint8_t *page = xmalloc(PAGE_SIZE);
-    int rc;
+    uint8_t stub[HYPERCALL_STUB_SIZE];
 
-    if (!page)
-        return -XEN_ENOMEM;
-    memset(page, 0xCC, PAGE_SIZE);
-    for (uint32_t i = 0; i < PAGE_SIZE / 32; i++) {
-        uint8_t *stub = &page[i * 32];
+    for (uint32_t i = 0; i < PAGE_SIZE / HYPERCALL_STUB_SIZE; i++) {
+        memset(stub, 0xCC, sizeof(stub));
         if (i == __HYPERVISOR_iret) {
             stub[0] = 0x0F;
             stub[1] = 0x0B;
-            continue;
+        } else {
+            stub[0] = 0xB8;
+            memcpy(&stub[1], &i, 4);
+            stub[5] = 0x0F;
+            stub[6] = 0x01;
+            stub[7] = 0xD9;
+            stub[8] = 0xC3;
         }
-        stub[0] = 0xB8;
-        memcpy(&stub[1], &i, 4);
-        stub[5] = 0x0F;
-        stub[6] = 0x01;
-        stub[7] = 0xD9;
-        stub[8] = 0xC3;
+        int rc = guest_phys_write(d, gpa + i * HYPERCALL_STUB_SIZE, stub, sizeof(stub));
+        if (rc)
+            return rc;
     }
-    rc = guest_phys_write(d, gpa, page, PAGE_SIZE);
-    xfree(page);
-    if (!rc)
-        d->arch.hypercall_page_gpa = gpa;
-    return rc;
+    d->arch.hypercall_page_gpa = gpa;
+    return 0;
 }

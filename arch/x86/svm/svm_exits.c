@@ -10,8 +10,8 @@
 #include "x86/svm_exits.h"
 #include "domain_console.h"
 #include "printk.h"
-#include "schedule.h"
 #include "x86/guest.h"
+#include "x86/svm_intr_path.h"
 #include "x86/guest_state.h"
 #include "x86/vcpu.h"
 #include "x86/vmcb.h"
@@ -35,12 +35,6 @@ static void exit_nothing(struct vcpu *v, struct vmcb *vmcb)
      * back on (arch_vcpu_run); the guest just continues. */
     (void)v;
     (void)vmcb;
-}
-
-static void exit_vintr(struct vcpu *v, struct vmcb *vmcb)
-{
-    (void)vmcb;
-    svm_disarm_vintr(v); /* the run loop now injects the upcall by EVENTINJ */
 }
 
 static void exit_cpuid(struct vcpu *v, struct vmcb *vmcb)
@@ -73,18 +67,6 @@ static void exit_msr(struct vcpu *v, struct vmcb *vmcb)
         vmcb->save.rip += 2;
     else
         svm_inject_exception(v, EXC_GP, true, 0); /* as a CPU without that MSR */
-}
-
-static void exit_hlt(struct vcpu *v, struct vmcb *vmcb)
-{
-    if (!(vmcb->save.rflags & RFLAGS_IF)) {
-        /* Nothing can ever wake it: treat it as the crash it is. */
-        domain_crash(v->domain, "d%u v%u: HLT with interrupts disabled at RIP %#lx",
-                     v->domain->domid, v->id, vmcb->save.rip);
-        return;
-    }
-    vmcb->save.rip += 1;
-    vcpu_block(v);
 }
 
 static void exit_ioio(struct vcpu *v, struct vmcb *vmcb)
@@ -130,7 +112,8 @@ static void exit_invd(struct vcpu *v, struct vmcb *vmcb)
 #define DR_EXITS(base) [(base)...(base) + 7] = svm_exit_dr_access
 
 static const exit_handler_t exit_handlers[SVM_EXIT_CODES] = {
-    [SVM_EXIT_WRITE_CR0] = svm_exit_cr_write, /* arch/x86/svm/guest_cr.c */
+    [SVM_EXIT_CR8_WRITE] = svm_exit_cr8_write, /* intr.c */
+    [SVM_EXIT_WRITE_CR0] = svm_exit_cr_write,  /* arch/x86/svm/guest_cr.c */
     [SVM_EXIT_WRITE_CR4] = svm_exit_cr_write,
     DR_EXITS(SVM_EXIT_READ_DR0), /* arch/x86/svm/guest_switch.c */
     DR_EXITS(SVM_EXIT_WRITE_DR0),
@@ -138,11 +121,12 @@ static const exit_handler_t exit_handlers[SVM_EXIT_CODES] = {
     [SVM_EXIT_NMI] = exit_nothing,
     [SVM_EXIT_SMI] = exit_nothing,
     [SVM_EXIT_INIT] = exit_nothing,
-    [SVM_EXIT_VINTR] = exit_vintr,
+    [SVM_EXIT_VINTR] = svm_exit_vintr, /* arch/x86/svm/intr.c */
     [SVM_EXIT_RDPMC] = svm_exit_rdpmc, /* arch/x86/svm/guest_pmu.c */
     [SVM_EXIT_CPUID] = exit_cpuid,
+    [SVM_EXIT_IRET] = svm_exit_iret, /* intr.c */
     [SVM_EXIT_INVD] = exit_invd,
-    [SVM_EXIT_HLT] = exit_hlt,
+    [SVM_EXIT_HLT] = svm_exit_hlt, /* intr.c */
     [SVM_EXIT_INVLPGA] = exit_undefined,
     [SVM_EXIT_IOIO] = exit_ioio,
     [SVM_EXIT_MSR] = exit_msr,
@@ -192,8 +176,16 @@ void svm_handle_exit(struct vcpu *v)
     if (vmcb->control.exit_int_info & EVENT_INJECT_VALID)
         vmcb->control.event_inject = vmcb->control.exit_int_info;
 
-    if (code < SVM_EXIT_CODES && exit_handlers[code])
+    svm_intr_after_exit(v); /* CR8 the guest wrote, into its APIC's TPR */
+    if (code < SVM_EXIT_CODES && exit_handlers[code]) {
+        uint64_t rip = vmcb->save.rip;
         exit_handlers[code](v, vmcb);
-    else
+        /* An instruction Mica completed for the guest ends an STI or MOV SS
+         * shadow, as executing it would (APM §15.21.5); left set, the
+         * shadow would carry over to the next instruction. */
+        if (vmcb->save.rip != rip)
+            vmcb->control.interrupt_shadow = 0;
+    } else {
         crash_with_registers(v, "unhandled #VMEXIT");
+    }
 }

@@ -240,6 +240,7 @@ int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx
     memcpy(&v->arch.vmcb->save, s, sizeof(*s));
     v->arch.gprs = gprs;
     v->arch.guest_efer = efer;
+    v->arch.vlapic.waiting_for_sipi = false; /* it starts from this context */
     rc = 0;
 out:
     xfree(scratch);
