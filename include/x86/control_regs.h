@@ -45,8 +45,4 @@
 #define EFER_NXE (1UL << 11)  /* no-execute */
 #define EFER_SVME (1UL << 12) /* SVM enable */
 
-/* The EFER bits a guest may hold, by WRMSR (guest_msr.c) or in a vCPU
- * context (vcpu_context.c): SYSCALL, long mode, NX. */
-#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
-
 #endif

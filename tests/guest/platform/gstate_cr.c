@@ -9,9 +9,13 @@
  * 64-bit flavour: in long mode. 32-bit flavour: protected mode with paging
  * off, where it also turns legacy paging on and off, checks the long-mode
  * activation rules, and holds EFER.LME with paging off across exits (which
- * used to leave Mica itself with paging off under QEMU).
+ * used to leave Mica itself with paging off under QEMU). With a second vCPU
+ * ("vcpus=2"), VCPUOP_initialise must refuse a context with a CR4 or EFER
+ * bit CPUID does not give (-EINVAL), as Xen does.
  */
 #include "gstate.h"
+#include <public/hvm/hvm_vcpu.h>
+#include <public/vcpu.h>
 
 TEST_NAME("gstate_cr");
 
@@ -260,12 +264,65 @@ static void test_legacy_paging(void)
 }
 #endif
 
+/* A valid context for vCPU 1: flat 32-bit protected mode, paging off. */
+static void context_32(struct vcpu_hvm_context *ctx, uint32_t cr4, uint64_t efer)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->mode = VCPU_HVM_MODE_32B;
+    ctx->cpu_regs.x86_32.cs_ar = 0xC9B;
+    ctx->cpu_regs.x86_32.cs_limit = 0xFFFFFFFF;
+    ctx->cpu_regs.x86_32.ss_ar = 0xC93;
+    ctx->cpu_regs.x86_32.ss_limit = 0xFFFFFFFF;
+    ctx->cpu_regs.x86_32.tr_ar = 0x8B;
+    ctx->cpu_regs.x86_32.tr_limit = 0x67;
+    ctx->cpu_regs.x86_32.eflags = 2;
+    ctx->cpu_regs.x86_32.cr0 = CR0_PE | CR0_ET;
+    ctx->cpu_regs.x86_32.cr4 = cr4;
+    ctx->cpu_regs.x86_32.efer = efer;
+}
+
+/* Contexts for vCPU 1 with one CR4 or EFER bit the guest may not have
+ * (PCIDE too: it needs long mode): each refused, vCPU 1 left as it was. */
+static void test_vcpu_context(void)
+{
+    unsigned long defined = cr4_defined() & ~CR4_PCIDE;
+    uint64_t efer_defined = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+    struct vcpu_hvm_context ctx;
+    unsigned int tried = 0;
+
+    if (HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, NULL) < 0) {
+        gprintf("one vCPU: no VCPUOP_initialise checks\n");
+        return;
+    }
+    for (unsigned int bit = 0; bit < 32; bit++) {
+        if (defined & (1UL << bit))
+            continue;
+        context_32(&ctx, 1u << bit, 0);
+        CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
+        tried++;
+    }
+    for (unsigned int bit = 0; bit < 64; bit++) {
+        if (efer_defined & (1ULL << bit))
+            continue;
+        context_32(&ctx, 0, 1ULL << bit);
+        CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
+        tried++;
+    }
+    CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, NULL), 0);
+    /* The same context without the bit is fine (vCPU 1 stays down). */
+    context_32(&ctx, 0, 0);
+    CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, &ctx), 0);
+    CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, NULL), 0);
+    gprintf("VCPUOP_initialise refused %u contexts with a bit CPUID does not give\n", tried);
+}
+
 void test_main(void)
 {
     gstate_catch_init();
     test_cr4_bits();
     test_cr0_bits();
     test_efer_bits();
+    test_vcpu_context();
 #ifndef __x86_64__
     test_long_mode_rules();
     test_legacy_paging();

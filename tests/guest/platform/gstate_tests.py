@@ -32,11 +32,11 @@ def switch_test(flavour, qemu_args=(), suffix=""):
                     reject=REJECT)
 
 
-def single(guest, flavour, qemu_args=(), suffix=""):
+def single(guest, flavour, qemu_args=(), suffix="", options=""):
     """One domain of `guest` alone on one CPU: PASS, powered off, no frame lost."""
     name = guest.replace("_", "-") + flavour + suffix
     return QemuTest("platform/" + name, cpus=1, qemu_args=qemu_args,
-                    modules=[(guest_elf(guest + flavour), "name=" + name)],
+                    modules=[(guest_elf(guest + flavour), ("name=%s %s" % (name, options)).strip())],
                     expect=[verdict(name, guest + flavour), summary(name, domid=0), NO_LEAK],
                     reject=REJECT)
 
@@ -45,7 +45,8 @@ def tests():
     return ([switch_test(flavour) for flavour in FLAVOURS]
             + [switch_test(flavour, CPU_MORE, "-rdtscp") for flavour in FLAVOURS]
             + [single("gstate_dr", flavour) for flavour in FLAVOURS]
-            + [single("gstate_cr", flavour) for flavour in FLAVOURS]
-            + [single("gstate_cr", flavour, CPU_MORE, "-xsave") for flavour in FLAVOURS]
+            # With a second vCPU, whose contexts VCPUOP_initialise must check.
+            + [single("gstate_cr", flavour, options="vcpus=2") for flavour in FLAVOURS]
+            + [single("gstate_cr", flavour, CPU_MORE, "-xsave", "vcpus=2") for flavour in FLAVOURS]
             + [single("gstate_insn", flavour) for flavour in FLAVOURS]
             + [single("gstate_insn", flavour, CPU_MORE, "-xsave") for flavour in FLAVOURS])
