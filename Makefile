@@ -120,7 +120,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DMICA_HOST \
                -fno-omit-frame-pointer
 
 UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check policyc flask typesafe \
-              evtchn_2l evtchn_fifo serial_rx
+              evtchn_2l evtchn_fifo serial_rx guest_access physmap
 UNIT_SRCS_buddy := mm/buddy.c
 UNIT_SRCS_heap := mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_cmdline := lib/cmdline.c
@@ -130,6 +130,10 @@ UNIT_SRCS_evtchn_2l := lib/evtchn_2l.c
 UNIT_SRCS_evtchn_fifo := lib/evtchn_fifo.c
 UNIT_SRCS_serial_rx := lib/serial_rx.c
 UNIT_SRCS_p2m := mm/p2m/p2m.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
+UNIT_SRCS_guest_access := common/guest_access.c mm/p2m/p2m.c mm/buddy.c tests/unit/host_mm.c \
+                          tests/unit/host_spinlock.c tests/unit/host_gfn.c
+UNIT_SRCS_physmap := mm/p2m/physmap.c mm/p2m/p2m.c mm/frame_owner.c mm/frame_ref.c mm/buddy.c \
+                     tests/unit/host_mm.c tests/unit/host_spinlock.c tests/unit/host_gfn.c
 UNIT_SRCS_vmcb_check := arch/x86/svm/vmcb_check.c
 UNIT_SRCS_policyc := tools/policyc.c
 UNIT_CFLAGS_policyc := -DPOLICYC_NO_MAIN -Itools
