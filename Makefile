@@ -194,7 +194,7 @@ FIGURE_LOG := $(FIGURES)/shootdown-remap.log
 .PHONY: figures figures-svg
 figures: $(BUILD)/mica.elf $(BUILD)/guest/test_shootdown.elf
 	tools/mica-run --cmdline p2m-dump --cpus 2 \
-	    "$(BUILD)/guest/test_shootdown.elf:vcpus=2,name=demo,--,mode=remap" | tr -d '\r' > $(FIGURE_LOG).new
+	    "$(BUILD)/guest/test_shootdown.elf:vcpus=2,name=demo,--,mode=remap,rounds=1" | tr -d '\r' > $(FIGURE_LOG).new
 	mv $(FIGURE_LOG).new $(FIGURE_LOG)
 	$(MAKE) figures-svg
 

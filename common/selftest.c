@@ -130,23 +130,39 @@ static bool test_heap(void)
 
 /* ---- timer ------------------------------------------------------------------ */
 
-/* Each CPU's tick count when its timer was started. */
-static uint64_t ticks_at_start[MAX_CPUS];
+/*
+ * The local APIC timer against an independent clock: the TSC, whose rate is
+ * measured here against the PIT. Each CPU notes its tick count and the TSC
+ * when its timer starts and when it stops; the ticks it took must be the
+ * TSC time elapsed over the period, within TIMER_TOLERANCE_PCT percent (and
+ * one tick either way for where the window cuts a period). boot_tests.py
+ * runs this under QEMU's -icount, where the TSC, the PIT and the APIC timer
+ * all follow the same instruction count: no host load shifts one against
+ * another, and a tolerance of a few percent holds.
+ */
+#define TIMER_PERIOD_US 10000
+#define TIMER_WINDOW_US 500000
+#define TIMER_TOLERANCE_PCT 3
 
-static uint64_t ticks_since_start(unsigned int cpu)
+struct timer_sample {
+    uint64_t ticks, tsc; /* the CPU's tick count and TSC at that moment */
+};
+static struct timer_sample timer_started[MAX_CPUS], timer_stopped[MAX_CPUS];
+
+static struct timer_sample timer_sample(void)
 {
-    return arch_timer_ticks(cpu) - ticks_at_start[cpu];
+    return (struct timer_sample){ arch_timer_ticks(smp_processor_id()), rdtsc() };
 }
 
 static void timer_start_periodic(void *arg)
 {
-    ticks_at_start[smp_processor_id()] = arch_timer_ticks(smp_processor_id());
+    timer_started[smp_processor_id()] = timer_sample();
     arch_timer_periodic((uint32_t)(uintptr_t)arg);
 }
 
 static void timer_start_oneshot(void *arg)
 {
-    ticks_at_start[smp_processor_id()] = arch_timer_ticks(smp_processor_id());
+    timer_started[smp_processor_id()] = timer_sample();
     arch_timer_oneshot((uint32_t)(uintptr_t)arg);
 }
 
@@ -154,32 +170,72 @@ static void timer_stop(void *arg)
 {
     (void)arg;
     arch_timer_stop();
+    timer_stopped[smp_processor_id()] = timer_sample();
+}
+
+/* TSC ticks per millisecond, by the PIT: the least of three 20 ms windows
+ * (a window only looks longer than it is, when the CPU notices the PIT's
+ * end late). */
+static uint64_t tsc_per_ms(void)
+{
+    uint64_t best = UINT64_MAX;
+
+    for (int i = 0; i < 3; i++) {
+        uint64_t t0 = rdtsc();
+        udelay(20000);
+        best = MIN(best, (rdtsc() - t0) / 20);
+    }
+    return best;
+}
+
+/* Wait until the TSC has run us microseconds. With halt, sleep between
+ * looks until an interrupt (the timer under test ticks): under -icount a
+ * CPU that spins costs real time for every instruction, one that halts
+ * none. */
+static void tsc_wait(uint64_t tsc_ms, uint64_t us, bool halt)
+{
+    uint64_t start = rdtsc();
+
+    while (rdtsc() - start < tsc_ms * us / 1000) {
+        if (halt)
+            irq_enable_and_halt();
+        else
+            cpu_relax();
+    }
 }
 
 static bool test_timer(void)
 {
-    const uint32_t period_us = 5000, window_us = 100000;
-    bool ok = true;
+    uint64_t tsc_ms = tsc_per_ms();
+    bool ok = tsc_ms > 0;
 
-    call_function_all(timer_start_periodic, (void *)(uintptr_t)period_us);
-    udelay(window_us);
+    printk("selftest timer: the TSC runs at %lu kHz (by the PIT)\n", tsc_ms);
+    call_function_all(timer_start_periodic, (void *)(uintptr_t)TIMER_PERIOD_US);
+    tsc_wait(tsc_ms, TIMER_WINDOW_US, true);
     call_function_all(timer_stop, NULL);
-    for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
-        uint64_t ticks = ticks_since_start(cpu);
-        /* 20 expected; emulated time is loose, so accept a broad band. */
-        bool good = ticks >= 5 && ticks <= 60;
-        printk("selftest timer: CPU%u: %lu periodic ticks in %u ms at %u ms period\n", cpu, ticks,
-               window_us / 1000, period_us / 1000);
+    for (unsigned int cpu = 0; cpu < nr_cpus && tsc_ms; cpu++) {
+        uint64_t ticks = timer_stopped[cpu].ticks - timer_started[cpu].ticks;
+        uint64_t elapsed_us = (timer_stopped[cpu].tsc - timer_started[cpu].tsc) * 1000 / tsc_ms;
+        /* In hundredths of a tick, and the tolerance with them. */
+        uint64_t expected = elapsed_us * 100 / TIMER_PERIOD_US;
+        uint64_t slack = 100 + expected * TIMER_TOLERANCE_PCT / 100;
+        bool good = ticks > 0 && ticks * 100 <= expected + slack && ticks * 100 + slack >= expected;
+
+        printk("selftest timer: CPU%u: %lu periodic ticks in %lu us of TSC time at %u us period "
+               "(%lu.%02lu expected): %s\n",
+               cpu, ticks, elapsed_us, TIMER_PERIOD_US, expected / 100, expected % 100,
+               good ? "ok" : "WRONG");
         ok = ok && good;
     }
 
     call_function_all(timer_start_oneshot, (void *)(uintptr_t)2000);
-    udelay(30000);
+    tsc_wait(tsc_ms, 6000, false); /* no tick after the one-shot's to wake a halt */
     for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
-        uint64_t ticks = ticks_since_start(cpu);
+        uint64_t ticks = arch_timer_ticks(cpu) - timer_started[cpu].ticks;
         printk("selftest timer: CPU%u: %lu one-shot tick(s)\n", cpu, ticks);
         ok = ok && ticks == 1;
     }
+    call_function_all(timer_stop, NULL);
     return ok;
 }
 
