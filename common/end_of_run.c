@@ -2,6 +2,7 @@
 #include "end_of_run.h"
 #include "lib/cmdline.h"
 #include "domain.h"
+#include "frame.h"
 #include "mm.h"
 #include "p2m/p2m_debug.h"
 #include "panic.h"
@@ -33,6 +34,40 @@ static DEFINE_SPINLOCK(records_lock, LOCK_LEVEL_END_OF_RUN);
 static struct ended_domain records[MAX_RECORDS];
 static unsigned int nr_records, nr_lost_records;
 static uint64_t free_frames_before;
+
+/*
+ * The frame table's own count of machine memory, taken by walking it, apart
+ * from the allocator's running total: a leak (a frame still owned or
+ * referenced) and an over-free (a frame freed twice, or one still in use
+ * freed: the total rises by one more) of the same size leave the total as
+ * it was, but not this count.
+ */
+struct frame_census {
+    uint64_t free; /* frames the table marks free */
+    uint64_t held; /* frames still a domain's: owned, referenced, or guest
+                      memory or p2m tables by their use */
+};
+static struct frame_census census_before;
+
+static struct frame_census count_frames(void)
+{
+    struct frame_census c = { 0, 0 };
+
+    for (uint64_t mfn = 0; mfn < frame_table_size; mfn++) {
+        const struct frame *f = &frame_table[mfn];
+        if (f->use == FRAME_FREE)
+            c.free++;
+        if (f->owner || f->refcount || f->foreign_refs || f->use == FRAME_DOMAIN ||
+            f->use == FRAME_SPECIAL || f->use == FRAME_P2M_TABLE)
+            c.held++;
+    }
+    return c;
+}
+
+void end_of_run_count_frames(void)
+{
+    census_before = count_frames();
+}
 static unsigned int refused;
 static bool started, ending, timed_out;
 
@@ -106,6 +141,17 @@ void end_of_run_check(void)
            free_after);
     if (free_after != free_frames_before) {
         pr_err("Memory: %ld frames leaked by domains\n", (long)(free_frames_before - free_after));
+        all_off = false;
+    }
+    /* No CPU allocates now (no domain is left), so the walk is exact. */
+    struct frame_census census = count_frames();
+    printk("Memory: frame table: %lu frames free before the domains, %lu after, %lu still owned or "
+           "referenced\n",
+           census_before.free, census.free, census.held);
+    if (census.free != census_before.free || census.free != free_after || census.held) {
+        pr_err("Memory: the frame table disagrees: %ld frames leaked by its count, %lu still "
+               "held, the allocator counts %lu free\n",
+               (long)(census_before.free - census.free), census.held, free_after);
         all_off = false;
     }
     if (p2m_audit_failures()) {
