@@ -152,12 +152,35 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c $$(UNIT_SRCS_$$*) $(
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) $(UNIT_CFLAGS_$*) -o $@ tests/unit/test_$*.c tests/unit/unit.c $(UNIT_SRCS_$*)
 
+# The oracle of the FLASK policy-loader fuzz test (tests/guest/xsm/xsm_tests.py):
+# the guest's policies fed to the host build of the parser.
+FUZZ_ORACLE := $(BUILD)/unit/flask_fuzz_oracle
+$(FUZZ_ORACLE): tests/unit/flask_fuzz_oracle.c tests/guest/xsm/policy_fuzz.h \
+                tests/guest/xsm/policy_builder.h xsm/flask_policy.c mm/heap.c mm/buddy.c \
+                tests/unit/host_mm.c tests/unit/host_spinlock.c $(wildcard include/*.h include/*/*.h)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/unit/flask_fuzz_oracle.c xsm/flask_policy.c mm/heap.c \
+	    mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
+
 .PHONY: unit test check
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(FUZZ_ORACLE)
 
 # Every test: host unit tests, then Mica booted in QEMU (tests/run_tests.py).
-test: deps unit $(BUILD)/mica.elf guests
+test: deps unit $(BUILD)/mica.elf release guests
 	python3 tests/run_tests.py --unit $(UNIT_BINS)
+
+# The release build (DEBUG=0) in its own folder, beside the debug one: the
+# memop and p2m tests run against it too (tests/release_tests.py).
+.PHONY: release
+release:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/release DEBUG=0 $(BUILD)/release/mica.elf
+
+# Mutation testing (tools/mutate.py, docs/testing.md): each mutant of
+# tools/mutants.txt alone, in a copy of the tree. Long: not part of `test`.
+# QUICK=1: only the mutants host unit tests catch. MUTANTS=SUBSTRING: some.
+.PHONY: mutate
+mutate: deps
+	python3 tools/mutate.py $(if $(QUICK),--quick) $(if $(MUTANTS),--only $(MUTANTS))
 
 # Graded labs (docs/labs/): builds, then runs the tests that grade lab LAB and
 # prints "grade LAB: SCORE/TOTAL (PCT%)" (tools/grade.py). Exit status 0 only
@@ -218,7 +241,9 @@ help:
 	@echo "              mica-p2m, mica-walk); CMDLINE=\"...\" GUESTS=\"build/guest/x.elf:opts ...\""
 	@echo "make guests   build every test guest (build/guest/*.elf)"
 	@echo "make unit     build the host unit tests (build/unit/test_*; make test runs them)"
-	@echo "make test     every test: host unit tests and QEMU boot tests"
+	@echo "make test     every test: host unit tests and QEMU boot tests (debug and release builds)"
+	@echo "make release  build/release/mica.elf, built with DEBUG=0"
+	@echo "make mutate   mutation testing (tools/mutants.txt); QUICK=1: unit-caught mutants only"
 	@echo "make grade   LAB=NAME: grade a lab (docs/labs/; tools/mklab LAB DEST makes its tree)"
 	@echo "make bench    deterministic benchmarks, Mica beside Xen 4.17"
 	@echo "make test-xen the self-only guest tests under real Xen 4.17"

@@ -7,6 +7,7 @@
 #include "arch.h"
 #include "percpu.h"
 #include "spinlock.h"
+#include "watchdog.h"
 
 static DEFINE_SPINLOCK(runq_lock, LOCK_LEVEL_RUNQUEUE);
 static struct list_head runq = LIST_HEAD_INIT(runq);       /* RUNNABLE vCPUs */
@@ -23,6 +24,7 @@ DEFINE_PER_CPU(volatile bool, need_resched);
 static void tick(void)
 {
     this_cpu_var(need_resched) = true;
+    watchdog_tick();
 }
 
 void scheduler_init(void)
@@ -176,6 +178,7 @@ void sched_poll_begin(struct vcpu *v, uint32_t port, uint64_t deadline_ns)
 
 bool sched_must_leave(const struct vcpu *v)
 {
+    watchdog_pass(); /* asked before every VMRUN: this CPU is not stuck */
     return v->state != VCPU_RUNNING || v->domain->state != DOMAIN_RUNNING || v->yield_requested ||
            this_cpu_var(need_resched);
 }
@@ -341,6 +344,7 @@ void scheduler_run(void)
     for (;;) {
         struct vcpu *v;
 
+        watchdog_pass();
         if (smp_processor_id() == 0) {
             console_input_poll();
             end_of_run_timeout_check();
