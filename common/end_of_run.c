@@ -5,6 +5,7 @@
 #include "frame.h"
 #include "mm.h"
 #include "p2m/p2m_debug.h"
+#include "p2m/p2m_gfn.h"
 #include "panic.h"
 #include "arch.h"
 #include "percpu.h"
@@ -154,6 +155,18 @@ void end_of_run_check(void)
                (long)(census_before.free - census.free), census.held, free_after);
         all_off = false;
     }
+    /* A get_gfn without its put_gfn leaves that p2m locked: debug builds stop
+     * at the next VMRUN, release builds would hang only if another CPU wanted
+     * the lock. Now, with every domain gone, no CPU may hold one. */
+    for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
+        const char *file;
+        int line;
+        if (gfn_held_by(cpu, &file, &line)) {
+            pr_err("p2m: CPU%u still holds a gfn after every domain ended: get_gfn at %s:%d\n", cpu,
+                   file, line);
+            all_off = false;
+        }
+    }
     if (p2m_audit_failures()) {
         pr_err("p2m: %u audit(s) failed during the run\n", p2m_audit_failures());
         all_off = false;
@@ -162,6 +175,6 @@ void end_of_run_check(void)
         printk("Mica: run ended, every domain powered off\n");
     else
         printk("Mica: run ended with a failure (a domain did not power off, a module was "
-               "refused, an audit failed or memory leaked: see above)\n");
+               "refused, an audit failed, memory leaked or a gfn is still held: see above)\n");
     mica_exit(all_off ? MICA_EXIT_SUCCESS : MICA_EXIT_FAILURE);
 }

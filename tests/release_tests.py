@@ -12,8 +12,10 @@ watchdog= seconds in a report naming the lock, its holder and where the
 gfns were taken (QemuTest reports it as DEADLOCK, and a run that QEMU must
 kill as HUNG). The watchdog itself is tested on the release build too.
 
-The tests are the debug lists' own, renamed release/..., each with
-p2m-audit (a release build audits a p2m at teardown only when asked).
+The tests are the debug lists' own, renamed release/NAME-WITH-DASHES (so a
+--only substring of a debug test's name does not pick its release copy),
+each with p2m-audit (a release build audits a p2m at teardown only when
+asked).
 """
 import copy
 import importlib.util
@@ -35,10 +37,16 @@ def load(path):
     return module
 
 
+def release_name(name):
+    """release/ and the debug test's name with - for /: `--only memop/physmap`
+    picks the debug test alone, `--only release/` every release one."""
+    return "release/" + name.replace("/", "-")
+
+
 def on_release(test):
     """A copy of test that boots the release build, with p2m-audit."""
     t = copy.copy(test)
-    t.name = "release/" + test.name
+    t.name = release_name(test.name)
     t.mica_elf = RELEASE_ELF
     if "p2m-audit" not in t.cmdline.split():
         t.cmdline = (t.cmdline + " p2m-audit").strip()
@@ -49,5 +57,5 @@ def tests():
     t = []
     for path, wanted in LISTS:
         t += [on_release(test) for test in load(path).tests() if wanted(test.name)]
-    t.append(boot_tests.watchdog_test("release/watchdog/deadlock", RELEASE_ELF))
+    t.append(boot_tests.watchdog_test(release_name("watchdog/deadlock"), RELEASE_ELF))
     return t

@@ -21,11 +21,13 @@ nothing) and ERROR when its text is not in its file exactly once. Before the
 first mutant the named tests run once on the unmutated copy: a test that
 fails there cannot kill anything.
 
-  tools/mutate.py [--only SUBSTRING] [--quick] [--jobs N] [--list] [--keep] [FILE]
+  tools/mutate.py [--only SUBSTRING] [--quick] [--jobs N] [--list] [--check] [--keep] [FILE]
 
 --only picks the mutants whose name contains SUBSTRING; --quick the mutants
 that only host unit tests must catch (seconds each); --jobs is passed to
 run_tests.py (QEMU tests at a time, default 1: the machine is shared).
+--list prints the mutants, --check checks that each still applies (its text
+is in its file exactly once), both without building anything.
 The exit status is 0 only if every mutant run was KILLED.
 
 Format of the mutant list (docs/testing.md says how to add one): one mutant
@@ -170,7 +172,7 @@ def run_tests(tree, tests, jobs, deadline):
         elif not any(l.startswith(("PASS ", "FAIL ")) for l in lines):
             caught.append((test, "ERROR: no test matched %r" % test))
         elif failed:
-            caught.append((test, failed[0][5:].split(": ")[0]))
+            caught.append((test, failed[0][5:].split(": ")[0].replace(tree + "/", "")))
         else:
             missed.append(test)
     return caught, missed
@@ -204,6 +206,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=1, help="QEMU tests at a time (default 1)")
     parser.add_argument("--list", action="store_true", dest="list_only",
                         help="print the mutants and exit")
+    parser.add_argument("--check", action="store_true",
+                        help="only check that each mutant's text is in its file once")
     parser.add_argument("--keep", action="store_true", help="keep the copy of the tree")
     args = parser.parse_args()
 
@@ -215,6 +219,17 @@ def main():
         return 0
     if not mutants:
         sys.exit("mutate: no mutant matches")
+    if args.check:
+        bad = 0
+        for m in mutants:
+            path = os.path.join(ROOT, m.path)
+            count = open(path).read().count(m.text) if os.path.isfile(path) else -1
+            if count != 1:
+                bad += 1
+                print("%s (line %d): its text occurs %s in %s" % (
+                    m.name, m.line, "%d times" % count if count >= 0 else "nowhere: no file", m.path))
+        print("mutate: %d of %d mutants apply" % (len(mutants) - bad, len(mutants)))
+        return 1 if bad else 0
 
     tree = tempfile.mkdtemp(prefix="mica-mutate-")
     print("mutate: %d mutant(s); copy of the tree in %s" % (len(mutants), tree))
