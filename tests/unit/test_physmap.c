@@ -700,6 +700,29 @@ static void test_grant_hold_map_unmap_release(void)
     finish();
 }
 
+/* A frame its owner gives back while another domain holds it by grant
+ * stays allocated (the hold's reference) until that holder lets go. */
+static void test_decrease_of_a_held_frame_waits_for_its_holder(void)
+{
+    struct frame *held;
+
+    setup();
+    CHECK_EQ(physmap_populate(d1, _gfn(0x30), 0), 0);
+    struct frame *f = frame_at(d1, 0x30);
+    stamp(f, 0x42);
+    CHECK_EQ(physmap_hold_frame(d1, _gfn(0x30), false, &held), 0);
+    CHECK_EQ(physmap_add_grant(d0, _gfn(0x10), held, true), 0);
+    CHECK_EQ(physmap_decrease(d1, _gfn(0x30), 0), 0);
+    CHECK(f->use != FRAME_FREE && f->refcount == 1 && f->foreign_refs == 1);
+    CHECK(stamped(f, 0x42)); /* d0 still reads what d1 wrote */
+    CHECK_EQ(d1->tot_pages, 0);
+    CHECK_EQ(physmap_remove_grant(d0, _gfn(0x10), held), 0);
+    physmap_release_frame(d1, held);
+    CHECK_EQ(f->use, FRAME_FREE);
+    check_after();
+    finish();
+}
+
 static const struct unit_test tests[] = {
     UNIT_TEST(test_populate_maps_fresh_zeroed_frames),
     UNIT_TEST(test_populate_refusals_change_nothing),
@@ -707,6 +730,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_decrease_frees_only_after_the_flush),
     UNIT_TEST(test_decrease_whole_and_part_of_a_superpage),
     UNIT_TEST(test_decrease_refusals_change_nothing),
+    UNIT_TEST(test_decrease_of_a_held_frame_waits_for_its_holder),
     UNIT_TEST(test_add_gmfn_moves_the_frame_and_frees_the_one_it_replaces),
     UNIT_TEST(test_add_special_frames),
     UNIT_TEST(test_add_refusals_change_nothing),
