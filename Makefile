@@ -22,7 +22,7 @@ CFLAGS += -DMICA_DEBUG
 endif
 LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 
-C_SRCS := $(wildcard arch/x86/*.c arch/x86/svm/*.c common/*.c common/compat/*.c lib/*.c mm/*.c mm/p2m/*.c xsm/*.c)
+C_SRCS := $(wildcard arch/x86/*.c arch/x86/svm/*.c arch/x86/emulate/*.c common/*.c common/compat/*.c lib/*.c mm/*.c mm/p2m/*.c xsm/*.c)
 ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm arch/x86/svm/*.asm xsm/*.asm)
 OBJS := $(C_SRCS:%.c=$(BUILD)/obj/%.o) $(ASM_SRCS:%.asm=$(BUILD)/obj/%.o)
 DEPS := $(OBJS:.o=.d)
@@ -120,7 +120,8 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DMICA_HOST \
                -fno-omit-frame-pointer
 
 UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check policyc flask typesafe \
-              evtchn_2l evtchn_fifo serial_rx guest_access physmap
+              evtchn_2l evtchn_fifo serial_rx guest_acpi emulate time_scale timer_queue \
+              calendar guest_access physmap
 UNIT_SRCS_buddy := mm/buddy.c
 UNIT_SRCS_heap := mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_cmdline := lib/cmdline.c
@@ -129,12 +130,17 @@ UNIT_SRCS_lock_order := lib/lock_order.c
 UNIT_SRCS_evtchn_2l := lib/evtchn_2l.c
 UNIT_SRCS_evtchn_fifo := lib/evtchn_fifo.c
 UNIT_SRCS_serial_rx := lib/serial_rx.c
+UNIT_SRCS_emulate := arch/x86/emulate/decode.c arch/x86/emulate/emulate.c arch/x86/emulate/alu.c
+UNIT_SRCS_time_scale := lib/time_scale.c
+UNIT_SRCS_timer_queue := lib/timer_queue.c
+UNIT_SRCS_calendar := lib/calendar.c
 UNIT_SRCS_p2m := mm/p2m/p2m.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_guest_access := common/guest_access.c mm/p2m/p2m.c mm/buddy.c tests/unit/host_mm.c \
                           tests/unit/host_spinlock.c tests/unit/host_gfn.c
 UNIT_SRCS_physmap := mm/p2m/physmap.c mm/p2m/p2m.c mm/frame_owner.c mm/frame_ref.c mm/buddy.c \
                      tests/unit/host_mm.c tests/unit/host_spinlock.c tests/unit/host_gfn.c
 UNIT_SRCS_vmcb_check := arch/x86/svm/vmcb_check.c
+UNIT_SRCS_guest_acpi := arch/x86/guest_acpi.c
 UNIT_SRCS_policyc := tools/policyc.c
 UNIT_CFLAGS_policyc := -DPOLICYC_NO_MAIN -Itools
 UNIT_SRCS_flask := xsm/flask_policy.c xsm/flask_avc.c mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c tools/policyc.c

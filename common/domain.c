@@ -240,8 +240,10 @@ int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint
         rc = grant_table_init(d);
     if (!rc)
         rc = alloc_vcpus(d, nr_vcpus);
-    if (!rc)
-        evtchn_domain_init(d); /* needs shared_info and the vCPUs */
+    if (!rc) {
+        evtchn_domain_init(d);     /* needs shared_info and the vCPUs */
+        guest_time_domain_init(d); /* likewise */
+    }
     if (!rc)
         rc = publish(d);
     if (rc) {
@@ -395,7 +397,9 @@ void domain_destroy(struct domain *d)
     list_del(&d->domlist_link);
     spin_unlock(&domlist_lock);
 
-    /* Its ports first (peers see them unbound), while its memory is there. */
+    /* No timer of its vCPUs runs any more; then its ports (peers see them
+     * unbound), while its memory is there. */
+    guest_time_domain_destroy(d);
     evtchn_domain_destroy(d);
     /* Before the memory goes: the grant mappings d made are undone, and
      * nobody may use d's grants any more (common/grant_table.c). */

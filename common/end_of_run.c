@@ -8,11 +8,10 @@
 #include "p2m/p2m_gfn.h"
 #include "panic.h"
 #include "arch.h"
-#include "percpu.h"
 #include "printk.h"
 #include "public/sched.h"
-#include "schedule.h"
 #include "spinlock.h"
+#include "timer.h"
 #include "lib/vsnprintf.h"
 #include "xsm.h"
 
@@ -108,7 +107,7 @@ static void crash_all_on_timeout(void)
 void end_of_run_timeout_check(void)
 {
     if (timeout_seconds && !timed_out && __atomic_load_n(&started, __ATOMIC_ACQUIRE) &&
-        arch_timer_ticks(smp_processor_id()) * SCHED_TICK_US >= timeout_seconds * 1000000UL) {
+        system_time_ns() >= timeout_seconds * 1000000000UL) {
         timed_out = true;
         crash_all_on_timeout();
     }

@@ -25,6 +25,7 @@
  */
 #include "event.h"
 #include "frame_ref.h"
+#include "guest_time.h"
 #include "guest_access.h"
 #include "heap.h"
 #include "hypercall.h"
@@ -40,6 +41,7 @@
 #include "public/sched.h"
 #include "public/xen.h"
 #include "schedule.h"
+#include "timer.h"
 #include "xsm.h"
 
 static DEFINE_SPINLOCK(evtchn_bind_lock, LOCK_LEVEL_EVTCHN_BIND);
@@ -505,6 +507,8 @@ void evtchn_latch_shinfo_size(struct domain *d, bool compat)
 {
     spin_lock(&d->evtchn.lock);
     d->evtchn.shinfo_32bit = compat;
+    /* The wallclock moves with the layout (as in Xen's latch). */
+    guest_time_wallclock_update(d, compat);
     spin_unlock(&d->evtchn.lock);
 }
 
@@ -604,15 +608,6 @@ unsigned int evtchn_upcall_vector(const struct vcpu *v)
 
 /* ---- SCHEDOP_poll ----------------------------------------------------------------------- */
 
-/* Mica's system time for poll timeouts: CPU 0's scheduler ticks, in ns.
- * (Xen's timeout is an absolute system time; Mica gives guests no clock
- * yet, so a timeout in the past returns at once and one in the future is
- * checked at each tick.) */
-static uint64_t now_ns(void)
-{
-    return arch_timer_ticks(0) * SCHED_TICK_US * 1000UL;
-}
-
 long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
 {
     struct domain *d = v->domain;
@@ -656,14 +651,16 @@ long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
         for (uint32_t i = 0; i < nr; i++)
             pending |= evtchn_2l_test(shinfo(d) + SHINFO_EVTCHN_PENDING, ports[i]);
     }
-    if (pending || (timeout && timeout <= now_ns()))
+    if (pending || (timeout && timeout <= system_time_ns()))
         sched_wake_vcpu(v); /* nothing to wait for */
+    else if (timeout)
+        vcpu_time_poll_timeout(v, timeout); /* a timer ends the wait on time */
     return 0;
 }
 
 bool evtchn_poll_expired(const struct vcpu *v)
 {
-    return v->evtchn.poll_deadline && v->evtchn.poll_deadline <= now_ns();
+    return v->evtchn.poll_deadline && v->evtchn.poll_deadline <= system_time_ns();
 }
 
 /* ---- the hypercall ------------------------------------------------------------------- */

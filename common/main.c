@@ -7,6 +7,7 @@
 #include "bootinfo.h"
 #include "domain_build.h"
 #include "end_of_run.h"
+#include "guest_time.h"
 #include "mm.h"
 #include "panic.h"
 #include "printk.h"
@@ -63,6 +64,7 @@ static void build_domains(void)
 void mica_main(void)
 {
     scheduler_init();
+    guest_time_init();
     xsm_init();
     arch_start_secondary_cpus();
     page_alloc_print_summary();

@@ -13,9 +13,10 @@
  *   SCHEDOP_shutdown    struct sched_shutdown { reason }: stop the domain
  *                       (reason SHUTDOWN_poweroff .. SHUTDOWN_soft_reset)
  *                       -> 0; bad reason -EINVAL; bad pointer -EFAULT
- *   SCHEDOP_remote_shutdown  { domid, reason }, if XSM's domain_destroy hook
- *                       allows (dummy: privileged only) -> 0, -EPERM,
- *                       -ESRCH, -EINVAL, -EFAULT
+ *   SCHEDOP_remote_shutdown  { domid, reason }, if XSM's schedop_shutdown
+ *                       hook allows (dummy: a privileged domain or the
+ *                       target's device model / stub domain, as Xen's
+ *                       XSM_DM_PRIV) -> 0, -EPERM, -ESRCH, -EINVAL, -EFAULT
  *   anything else       -ENOSYS
  */
 #include "event.h"
@@ -38,7 +39,7 @@ static long remote_shutdown(struct vcpu *v, uint64_t arg)
     target = domain_get(rs.domain_id);
     if (!target)
         return -XEN_ESRCH;
-    if (XSM_CALL(domain_destroy, v->domain, target)) {
+    if (XSM_CALL(schedop_shutdown, v->domain, target)) {
         domain_put(target);
         return -XEN_EPERM;
     }

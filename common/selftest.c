@@ -13,6 +13,7 @@
 #include "smp.h"
 #include "spinlock.h"
 #include "arch.h"
+#include "timer.h"
 
 static char selftest_name[32];
 STRING_PARAM("selftest", selftest_name);
@@ -129,114 +130,189 @@ static bool test_heap(void)
     return ok && page_alloc_free_frames() == before;
 }
 
-/* ---- timer ------------------------------------------------------------------ */
+/* ---- timer: system time against the PIT; timers on this CPU and another -- */
 
-/*
- * The local APIC timer against an independent clock: the TSC, whose rate is
- * measured here against the PIT. Each CPU notes its tick count and the TSC
- * when its timer starts and when it stops; the ticks it took must be the
- * TSC time elapsed over the period, within TIMER_TOLERANCE_PCT percent (and
- * one tick either way for where the window cuts a period). boot_tests.py
- * runs this under QEMU's -icount, where the TSC, the PIT and the APIC timer
- * all follow the same instruction count: no host load shifts one against
- * another, and a tolerance of a few percent holds.
- */
-#define TIMER_PERIOD_US 10000
-#define TIMER_WINDOW_US 500000
-#define TIMER_TOLERANCE_PCT 3
-
-struct timer_sample {
-    uint64_t ticks, tsc; /* the CPU's tick count and TSC at that moment */
+struct fire_record {
+    uint64_t deadline, armed, at; /* due at the later of deadline and armed */
+    unsigned int cpu, rank, count;
 };
-static struct timer_sample timer_started[MAX_CPUS], timer_stopped[MAX_CPUS];
 
-static struct timer_sample timer_sample(void)
+#define LOCAL_TIMERS 6
+static struct timer local_timers[LOCAL_TIMERS], remote_timer, alarm;
+static struct fire_record local_fired[LOCAL_TIMERS], remote_fired;
+static unsigned int fire_rank;
+
+static void record_fire(void *arg)
 {
-    return (struct timer_sample){ arch_timer_ticks(smp_processor_id()), rdtsc() };
+    struct fire_record *r = arg;
+
+    r->at = system_time_ns();
+    r->cpu = smp_processor_id();
+    r->rank = __atomic_fetch_add(&fire_rank, 1, __ATOMIC_ACQ_REL);
+    __atomic_fetch_add(&r->count, 1, __ATOMIC_ACQ_REL);
 }
 
-static void timer_start_periodic(void *arg)
-{
-    timer_started[smp_processor_id()] = timer_sample();
-    arch_timer_periodic((uint32_t)(uintptr_t)arg);
-}
-
-static void timer_start_oneshot(void *arg)
-{
-    timer_started[smp_processor_id()] = timer_sample();
-    arch_timer_oneshot((uint32_t)(uintptr_t)arg);
-}
-
-static void timer_stop(void *arg)
+static void nothing(void *arg)
 {
     (void)arg;
-    arch_timer_stop();
-    timer_stopped[smp_processor_id()] = timer_sample();
 }
 
-/* TSC ticks per millisecond, by the PIT: the least of three 20 ms windows
- * (a window only looks longer than it is, when the CPU notices the PIT's
- * end late). */
-static uint64_t tsc_per_ms(void)
+/* Run this CPU's timers, halting between interrupts, until system time
+ * `until` (an alarm timer ends the last halt on time). */
+static void run_timers_until(uint64_t until)
 {
-    uint64_t best = UINT64_MAX;
-
-    for (int i = 0; i < 3; i++) {
-        uint64_t t0 = rdtsc();
-        udelay(20000);
-        best = MIN(best, (rdtsc() - t0) / 20);
-    }
-    return best;
-}
-
-/* Wait until the TSC has run us microseconds. With halt, sleep between
- * looks until an interrupt (the timer under test ticks): under -icount a
- * CPU that spins costs real time for every instruction, one that halts
- * none. */
-static void tsc_wait(uint64_t tsc_ms, uint64_t us, bool halt)
-{
-    uint64_t start = rdtsc();
-
-    while (rdtsc() - start < tsc_ms * us / 1000) {
-        if (halt)
+    timer_set(&alarm, until);
+    while (system_time_ns() < until) {
+        timers_run();
+        irq_disable();
+        if (!timers_pending())
             irq_enable_and_halt();
-        else
-            cpu_relax();
+        irq_enable();
     }
+    timers_run();
+}
+
+/* How late r fired: after its deadline, or after it was armed if that
+ * deadline had passed already. */
+static uint64_t lateness(const struct fire_record *r)
+{
+    return r->at - MAX(r->deadline, r->armed);
+}
+
+static bool fired_on_time(const char *what, const struct fire_record *r, unsigned int cpu)
+{
+    bool ok = r->count == 1 && r->cpu == cpu && r->at >= r->deadline &&
+              lateness(r) <= TIMER_SLACK_NS;
+
+    if (!ok)
+        printk("selftest timer: %s: fired %u time(s), on CPU%u, %ld ns after its deadline\n", what,
+               r->count, r->cpu, (long)(r->at - r->deadline));
+    return ok;
+}
+
+/* Deadlines (ms from now) of the local timers: ties fire in arming order,
+ * one is already past, and the last is stopped before it fires. */
+static const int local_deadline_ms[LOCAL_TIMERS] = { 3, 1, 2, 2, -1, 4 };
+static const unsigned int local_rank[LOCAL_TIMERS - 1] = { 4, 1, 2, 3, 0 };
+
+static bool test_local_timers(void)
+{
+    uint64_t now = system_time_ns();
+    uint64_t latest = 0;
+    bool ok = true;
+
+    for (unsigned int i = 0; i < LOCAL_TIMERS; i++) {
+        local_fired[i].deadline = now + (int64_t)local_deadline_ms[i] * 1000000;
+        local_fired[i].armed = now;
+        timer_init(&local_timers[i], record_fire, &local_fired[i]);
+        timer_set(&local_timers[i], local_fired[i].deadline);
+    }
+    timer_stop(&local_timers[LOCAL_TIMERS - 1]);
+    run_timers_until(now + 10000000);
+    for (unsigned int i = 0; i < LOCAL_TIMERS - 1; i++) {
+        ok = fired_on_time("local timer", &local_fired[i], 0) && ok;
+        ok = ok && local_fired[i].rank == local_rank[i];
+        latest = MAX(latest, lateness(&local_fired[i]));
+    }
+    ok = ok && local_fired[LOCAL_TIMERS - 1].count == 0;
+    printk("selftest timer: CPU0: %u timers fired in deadline order, at most %lu ns late; "
+           "the stopped one never fired\n",
+           LOCAL_TIMERS - 1, latest);
+    return ok;
+}
+
+static void arm_here(void *deadline)
+{
+    timer_set(&remote_timer, *(uint64_t *)deadline);
+}
+
+/* A timer another CPU arms fires there; set from here it keeps its CPU and
+ * only moves; stopped from here before its deadline it never fires. */
+static bool test_remote_timer(unsigned int cpu)
+{
+    uint64_t far = system_time_ns() + 20000000;
+    bool ok;
+
+    remote_fired = (struct fire_record){ 0 };
+    timer_init(&remote_timer, record_fire, &remote_fired);
+    call_function_on(cpu, arm_here, &far);
+    remote_fired.armed = system_time_ns();
+    remote_fired.deadline = remote_fired.armed + 3000000;
+    timer_set(&remote_timer, remote_fired.deadline); /* moved, still on cpu */
+    run_timers_until(far + 2000000);
+    ok = fired_on_time("remote timer", &remote_fired, cpu);
+
+    remote_fired.count = 0;
+    far = system_time_ns() + 5000000;
+    call_function_on(cpu, arm_here, &far);
+    timer_stop(&remote_timer);
+    run_timers_until(far + 5000000);
+    ok = ok && remote_fired.count == 0;
+    printk("selftest timer: CPU%u: a timer moved from CPU0 fired there %lu ns late; one "
+           "stopped from CPU0 never fired\n",
+           cpu, lateness(&remote_fired));
+    return ok;
+}
+
+/* A function that runs 2 ms and re-arms its timer each time: timer_stop
+ * from here while it runs returns only once it has returned, and it never
+ * runs again. */
+static volatile bool busy;
+static unsigned int busy_runs;
+
+static void busy_fn(void *arg)
+{
+    uint64_t end = system_time_ns() + 2000000;
+
+    (void)arg;
+    busy = true;
+    while (system_time_ns() < end)
+        cpu_relax();
+    timer_set(&remote_timer, system_time_ns() + 1000000);
+    __atomic_fetch_add(&busy_runs, 1, __ATOMIC_ACQ_REL);
+    busy = false;
+}
+
+static bool test_stop_while_running(unsigned int cpu)
+{
+    uint64_t now = system_time_ns(), until = now + 50000000;
+    unsigned int runs;
+    bool ok;
+
+    timer_init(&remote_timer, busy_fn, NULL);
+    call_function_on(cpu, arm_here, &now);
+    while (!busy && system_time_ns() < until)
+        cpu_relax();
+    timer_stop(&remote_timer);
+    runs = __atomic_load_n(&busy_runs, __ATOMIC_ACQUIRE);
+    ok = !busy && runs >= 1;
+    run_timers_until(system_time_ns() + 5000000);
+    ok = ok && __atomic_load_n(&busy_runs, __ATOMIC_ACQUIRE) == runs;
+    printk("selftest timer: CPU%u: timer_stop from CPU0 waited for the running function "
+           "(%u run(s)), which re-armed it and never ran again\n",
+           cpu, runs);
+    return ok;
 }
 
 static bool test_timer(void)
 {
-    uint64_t tsc_ms = tsc_per_ms();
-    bool ok = tsc_ms > 0;
+    uint64_t start = system_time_ns(), elapsed;
+    bool ok;
 
-    printk("selftest timer: the TSC runs at %lu kHz (by the PIT)\n", tsc_ms);
-    call_function_all(timer_start_periodic, (void *)(uintptr_t)TIMER_PERIOD_US);
-    tsc_wait(tsc_ms, TIMER_WINDOW_US, true);
-    call_function_all(timer_stop, NULL);
-    for (unsigned int cpu = 0; cpu < nr_cpus && tsc_ms; cpu++) {
-        uint64_t ticks = timer_stopped[cpu].ticks - timer_started[cpu].ticks;
-        uint64_t elapsed_us = (timer_stopped[cpu].tsc - timer_started[cpu].tsc) * 1000 / tsc_ms;
-        /* In hundredths of a tick, and the tolerance with them. */
-        uint64_t expected = elapsed_us * 100 / TIMER_PERIOD_US;
-        uint64_t slack = 100 + expected * TIMER_TOLERANCE_PCT / 100;
-        bool good = ticks > 0 && ticks * 100 <= expected + slack && ticks * 100 + slack >= expected;
+    /* Both clocks were measured against the PIT at boot: they must agree
+     * with it now (within 0.1% and the wait's own overshoot). */
+    udelay(20000);
+    elapsed = system_time_ns() - start;
+    ok = elapsed >= 19980000 && elapsed <= 20400000;
+    printk("selftest timer: 20 ms of the PIT took %lu ns of system time\n", elapsed);
 
-        printk("selftest timer: CPU%u: %lu periodic ticks in %lu us of TSC time at %u us period "
-               "(%lu.%02lu expected): %s\n",
-               cpu, ticks, elapsed_us, TIMER_PERIOD_US, expected / 100, expected % 100,
-               good ? "ok" : "WRONG");
-        ok = ok && good;
-    }
-
-    call_function_all(timer_start_oneshot, (void *)(uintptr_t)2000);
-    tsc_wait(tsc_ms, 6000, false); /* no tick after the one-shot's to wake a halt */
-    for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
-        uint64_t ticks = arch_timer_ticks(cpu) - timer_started[cpu].ticks;
-        printk("selftest timer: CPU%u: %lu one-shot tick(s)\n", cpu, ticks);
-        ok = ok && ticks == 1;
-    }
-    call_function_all(timer_stop, NULL);
+    /* The other CPUs run their timers in the scheduler; this one has not
+     * entered it, so start its timers here. */
+    timers_cpu_start();
+    timer_init(&alarm, nothing, NULL);
+    ok = test_local_timers() && ok;
+    if (nr_cpus > 1)
+        ok = test_remote_timer(1) && test_stop_while_running(1) && ok;
     return ok;
 }
 
@@ -335,7 +411,7 @@ static bool test_deadlock(void)
         pr_err("selftest deadlock: needs two CPUs\n");
         return false;
     }
-    arch_timer_periodic(SCHED_TICK_US); /* CPU0's watch needs its ticks */
+    timers_cpu_start(); /* CPU0's watch needs its ticks */
     spin_lock(&selftest_outer);
     call_function_on(1, take_outer, NULL);
     pr_err("selftest deadlock: CPU1 took a lock CPU0 holds\n");

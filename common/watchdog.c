@@ -13,9 +13,9 @@
  * runs a guest passes before each VMRUN, and a guest cannot stay in for
  * long: a tick makes it exit.
  *
- * Time is counted in ticks of SCHED_TICK_US. The counts are plain per-CPU
- * numbers read without a lock: the watchdog needs only to see that one
- * changes.
+ * Time is system time (common/timer.c), the same clock on every CPU; the
+ * ticks only decide when to look. The counts are plain numbers read without
+ * a lock: the watchdog needs only to see that one changes.
  */
 #include "watchdog.h"
 #include "arch.h"
@@ -24,8 +24,8 @@
 #include "panic.h"
 #include "percpu.h"
 #include "printk.h"
-#include "schedule.h"
 #include "spinlock.h"
+#include "timer.h"
 
 static unsigned long watchdog_seconds = 20;
 UINT_PARAM("watchdog", watchdog_seconds);
@@ -34,12 +34,12 @@ UINT_PARAM("watchdog", watchdog_seconds);
 static uint64_t passes[MAX_CPUS];
 static bool armed[MAX_CPUS];
 
-/* What a watcher saw of the CPU it watches: its count, and for how many of
- * the watcher's ticks it has stayed so. [0]: itself, [1]: the next CPU. */
+/* What a watcher saw of the CPU it watches: its count, and since when (system
+ * time) it has stayed so. [0]: itself, [1]: the next CPU. */
 struct watches {
     struct watch {
         uint64_t passes;
-        uint64_t still;
+        uint64_t since_ns;
     } of[2];
 };
 static DEFINE_PER_CPU(struct watches, watches);
@@ -82,21 +82,22 @@ static void report(unsigned int stuck)
 void watchdog_tick(void)
 {
     unsigned int me = smp_processor_id();
-    uint64_t limit = watchdog_seconds * 1000000 / SCHED_TICK_US;
+    uint64_t limit_ns = watchdog_seconds * 1000000000ULL, now_ns = system_time_ns();
 
-    if (!limit)
+    if (!limit_ns)
         return;
     for (unsigned int k = 0; k < 2 && k < nr_cpus; k++) {
         unsigned int cpu = (me + k) % nr_cpus;
         struct watch *w = &this_cpu_var(watches).of[k];
-        uint64_t now = __atomic_load_n(&passes[cpu], __ATOMIC_RELAXED);
+        uint64_t count = __atomic_load_n(&passes[cpu], __ATOMIC_RELAXED);
 
-        if (!__atomic_load_n(&armed[cpu], __ATOMIC_ACQUIRE) || now != w->passes) {
-            w->passes = now;
-            w->still = 0;
+        if (!__atomic_load_n(&armed[cpu], __ATOMIC_ACQUIRE) || count != w->passes) {
+            w->passes = count;
+            w->since_ns = now_ns;
             continue;
         }
-        if (++w->still < limit || __atomic_exchange_n(&reported, true, __ATOMIC_ACQ_REL))
+        if (now_ns - w->since_ns < limit_ns ||
+            __atomic_exchange_n(&reported, true, __ATOMIC_ACQ_REL))
             continue;
         console_break_lock(); /* the stuck CPU may hold the console */
         report(cpu);

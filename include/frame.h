@@ -30,20 +30,29 @@ struct frame {
     struct list_head list; /* buddy free list while free; owner's list while owned */
     struct domain *owner;  /* owning domain; NULL while free or Mica's own */
     gfn_t gfn;             /* reverse map: the gfn its owner maps it at, or INVALID_GFN */
-    uint32_t refcount;     /* references held on the frame (atomic; see frame_ref.h) */
-    uint32_t foreign_refs; /* of those, mappings in other domains' p2ms (foreign
-                               and grant) and grant copies in progress */
-    uint32_t hyp_refs;     /* of those, held by Mica itself while it writes the
+    union {
+        /* Both counts in one word, so that a foreign reference comes and
+         * goes with one atomic operation and an audit reads them together
+         * (frame_ref.h). x86 is little-endian: refcount is the low half. */
+        uint64_t counts;
+        struct {
+            uint32_t refcount;     /* references held on the frame (atomic) */
+            uint32_t foreign_refs; /* of those, mappings in other domains'
+                                      p2ms (foreign and grant) and grant
+                                      copies in progress */
+        };
+    };
+    uint32_t hyp_refs;    /* of those, held by Mica itself while it writes the
                                frame (a registered vcpu_info page) */
-    uint32_t audit_count;  /* scratch for the p2m audit */
-    uint8_t use;           /* enum frame_use */
-    uint8_t order;         /* FRAME_FREE: order of the free block this frame heads
+    uint32_t audit_count; /* scratch for the p2m audit */
+    uint8_t use;          /* enum frame_use */
+    uint8_t order;        /* FRAME_FREE: order of the free block this frame heads
                                (0xff on the other frames of a free block);
                                allocated: the block's order, on its head frame */
-    uint16_t heap_class;   /* FRAME_HEAP: index of the heap size class of this page;
+    uint16_t heap_class;  /* FRAME_HEAP: index of the heap size class of this page;
                                0xffff on the head of a multi-page xmalloc block */
-    uint32_t heap_free;    /* FRAME_HEAP: free objects left in this page */
-    void *heap_freelist;   /* FRAME_HEAP: first free object in this page */
+    uint32_t heap_free;   /* FRAME_HEAP: free objects left in this page */
+    void *heap_freelist;  /* FRAME_HEAP: first free object in this page */
 };
 
 /* The frame table, indexed by mfn, and how many frames it describes. */

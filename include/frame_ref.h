@@ -21,4 +21,18 @@ static inline void frame_get(struct frame *f)
 /* Drop a reference; the last one frees the frame. */
 void frame_put(struct frame *f);
 
+/* A foreign reference (a mapping in another domain's p2m, a grant pin) is
+ * one reference counted in both refcount and foreign_refs. Both change in
+ * one atomic operation: an audit of the owner, whenever it runs, sees
+ * refcount = 1 + its own mappings + foreign_refs (+ Mica's), exactly. */
+#define FRAME_FOREIGN_REF (1ULL | (1ULL << 32))
+
+static inline void frame_get_foreign(struct frame *f)
+{
+    __atomic_fetch_add(&f->counts, FRAME_FOREIGN_REF, __ATOMIC_ACQ_REL);
+}
+
+/* Drop a foreign reference; the last reference frees the frame. */
+void frame_put_foreign(struct frame *f);
+
 #endif

@@ -10,9 +10,10 @@
  *
  * Blocking: a blocked vCPU (SCHEDOP_block, HLT with interrupts on) is woken
  * at once by an event for it (sched_wake_vcpu, from common/event_channel.c),
- * and otherwise by the next tick, as if a 10 ms timer event had arrived (the
- * guest timer, VIRQ_TIMER, comes later). A vCPU in SCHEDOP_poll is woken by
- * an event on a port it polls, or at the first tick after its timeout.
+ * its own timers' VIRQ_TIMER among them (common/guest_time.c), and
+ * otherwise by the next tick on CPU 0, as if a 10 ms timer event had arrived
+ * (Xen would let it sleep on). A vCPU in SCHEDOP_poll is woken by an event
+ * on a port it polls, or when its timeout passes (a timer of its own).
  */
 #ifndef MICA_SCHEDULE_H
 #define MICA_SCHEDULE_H
@@ -52,6 +53,10 @@ void sched_wake_vcpu(struct vcpu *v);
 /* Port `port` of v's domain became pending: wake v if it polls that port
  * (or several ports). */
 void sched_wake_poller(struct vcpu *v, uint32_t port);
+
+/* v's SCHEDOP_poll timeout (its timer, common/guest_time.c): wake v if it
+ * still polls and its deadline has passed. */
+void sched_poll_timeout(struct vcpu *v);
 
 /* SCHEDOP_poll: the running v blocks polling `port` (0: several ports)
  * until deadline_ns (0: none); the caller then re-checks its ports and

@@ -51,7 +51,7 @@ struct xsm_ops {
     int (*grant_query_size)(struct domain *src, struct domain *tgt);
     /* domains */
     int (*domain_create)(struct domain *src, struct domain *tgt);
-    int (*domain_destroy)(struct domain *src, struct domain *tgt); /* remote shutdown */
+    int (*schedop_shutdown)(struct domain *src, struct domain *tgt); /* remote shutdown */
     int (*domain_pause)(struct domain *src, struct domain *tgt);
     int (*domain_unpause)(struct domain *src, struct domain *tgt);
     int (*domain_kill)(struct domain *src, struct domain *tgt); /* destroydomain */

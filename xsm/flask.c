@@ -179,7 +179,7 @@ MMU_HOOK(remove_from_physmap, MMU__PHYSMAP)
         return has_perm(src, tgt, FLASK_CLASS_DOMAIN, perm);        \
     }
 DOMAIN_HOOK(domain_create, DOMAIN__CREATE)
-DOMAIN_HOOK(domain_destroy, DOMAIN__DESTROY)
+DOMAIN_HOOK(schedop_shutdown, DOMAIN__SHUTDOWN)
 DOMAIN_HOOK(domain_pause, DOMAIN__PAUSE)
 DOMAIN_HOOK(domain_unpause, DOMAIN__UNPAUSE)
 DOMAIN_HOOK(domain_kill, DOMAIN__DESTROY)
@@ -386,7 +386,13 @@ static long op_context_to_sid(struct vcpu *v, const struct hypercall_args *a,
     const char *type;
     uint32_t sid;
     unsigned long flags;
+    long rc;
 
+    /* The policy's type names are for those it lets see them (Xen's
+     * security:check_context). */
+    rc = has_perm(v->domain, NULL, FLASK_CLASS_XEN, XEN__CHECK_CONTEXT);
+    if (rc)
+        return rc;
     if (r->size == 0 || r->size > MAX_CONTEXT_LEN)
         return -XEN_EINVAL;
     if (copy_from_guest(v, context, r->buffer, r->size))
@@ -413,7 +419,10 @@ static long op_sid_to_context(struct vcpu *v, const struct hypercall_args *a,
     uint32_t out[2];
     unsigned long flags;
     int len = -1;
+    long rc = has_perm(v->domain, NULL, FLASK_CLASS_XEN, XEN__CHECK_CONTEXT);
 
+    if (rc)
+        return rc;
     flags = spin_lock_irqsave(&flask_lock);
     if (r->sid && r->sid < policy->nr_types)
         len = snprintf(context, sizeof(context), "system_u:system_r:%s",
@@ -509,7 +518,7 @@ struct xsm_ops flask_ops = {
     .grant_copy = flask_grant_copy,
     .grant_query_size = flask_grant_query_size,
     .domain_create = flask_domain_create,
-    .domain_destroy = flask_domain_destroy,
+    .schedop_shutdown = flask_schedop_shutdown,
     .domain_pause = flask_domain_pause,
     .domain_unpause = flask_domain_unpause,
     .domain_kill = flask_domain_kill,

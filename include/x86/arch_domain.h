@@ -29,6 +29,9 @@ struct arch_domain {
     /* Guest-physical address of the hypercall page the guest last
      * installed through MSR 0x40000000, or 0 (docs/xen-abi.md). */
     uint64_t hypercall_page_gpa;
+    /* An access to a hole was logged (once per domain; atomic exchange,
+     * arch/x86/svm/guest_emulate.c). */
+    bool hole_reported;
 };
 
 #endif

@@ -62,15 +62,19 @@ static void count_table(mfn_t table, unsigned int level, void *arg)
 
 static void check_refs(struct audit *a, struct frame *f)
 {
+    /* One read of both counts: a foreign reference changes them together
+     * (frame_ref.h), whoever holds which lock. */
+    uint64_t counts = __atomic_load_n(&f->counts, __ATOMIC_ACQUIRE);
+    uint32_t refcount = (uint32_t)counts, foreign = (uint32_t)(counts >> 32);
     uint32_t hyp = __atomic_load_n(&f->hyp_refs, __ATOMIC_ACQUIRE);
-    uint32_t expected = 1 + f->audit_count + f->foreign_refs + hyp;
+    uint32_t expected = 1 + f->audit_count + foreign + hyp;
 
-    if (f->refcount != expected) {
+    if (refcount != expected) {
         a->problems++;
         pr_err("p2m audit d%u (%s): mfn %#lx has %u references, expected %u "
                "(1 allocation + %u mapping + %u foreign + %u Mica's)\n",
-               a->d->domid, a->d->name, mfn_x(frame_to_mfn(f)), f->refcount, expected,
-               f->audit_count, f->foreign_refs, hyp);
+               a->d->domid, a->d->name, mfn_x(frame_to_mfn(f)), refcount, expected, f->audit_count,
+               foreign, hyp);
     }
     if (!f->audit_count && !gfn_eq(f->gfn, INVALID_GFN))
         problem(a, "unmapped frame keeps a gfn", f->gfn, frame_to_mfn(f));

@@ -67,11 +67,12 @@ static void drop_mapping_refs(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m
     (void)arg;
     for (uint64_t i = 0; i < (1UL << order); i++) {
         struct frame *f = mfn_to_frame(mfn_add(mfn, i));
-        if (p2m_is_foreign_map(t)) /* grant mappings are normally gone already
-                                      (grant_table_teardown) */
-            __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
-        else
-            f->gfn = INVALID_GFN;
+        if (p2m_is_foreign_map(t)) { /* grant mappings are normally gone already
+                                        (grant_table_teardown) */
+            frame_put_foreign(f);
+            continue;
+        }
+        f->gfn = INVALID_GFN;
         frame_put(f);
     }
 }

@@ -53,6 +53,7 @@ static void must_set(struct p2m *p2m, gfn_t gfn, mfn_t mfn, enum p2m_type t)
 struct departed {
     struct frame *frame;
     bool leaves_domain; /* RAM given up: also drop the allocation reference */
+    bool foreign;       /* another domain's frame: a foreign reference */
 };
 
 /* After the flush: the departed frames lose their p2m reference (and their
@@ -60,6 +61,10 @@ struct departed {
 static void drop_departed(struct departed *gone, unsigned int n)
 {
     for (unsigned int i = 0; i < n; i++) {
+        if (gone[i].foreign) {
+            frame_put_foreign(gone[i].frame);
+            continue;
+        }
         if (gone[i].leaves_domain)
             frame_put(gone[i].frame);
         frame_put(gone[i].frame);
@@ -183,11 +188,33 @@ static bool is_own_ram(struct domain *d, gfn_t gfn, mfn_t *mfn)
     return is_own_frame(d, gfn, mfn, false);
 }
 
+/* decrease_reservation of a single gfn that maps another domain's frame:
+ * as Xen, the mapping goes (its foreign reference after the flush) and the
+ * extent counts as done; the caller's own pages do not change. d's lock and
+ * p2m lock held; true if gfn was such a mapping. */
+static bool decrease_foreign_locked(struct domain *d, gfn_t gfn, struct departed *gone)
+{
+    enum p2m_type t;
+    unsigned int leaf;
+    mfn_t mfn = get_gfn(&d->p2m, gfn, &t, &leaf);
+    bool foreign = !mfn_eq(mfn, INVALID_MFN) && t == p2m_map_foreign &&
+                   !p2m_prepare_4k(&d->p2m, gfn); /* foreign entries are 4K: no allocation */
+
+    if (foreign) {
+        *gone = (struct departed){ mfn_to_frame(mfn), false, true };
+        must_set(&d->p2m, gfn, _mfn(0), p2m_invalid);
+        p2m_flush(&d->p2m);
+    }
+    put_gfn(&d->p2m, gfn);
+    return foreign;
+}
+
 int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
 {
     uint64_t count = 1UL << order;
     struct list_head leaving = LIST_HEAD_INIT(leaving);
     struct list_head *pos, *tmp;
+    struct departed gone[1];
     int rc = 0;
 
     if ((gfn_x(gfn) & (count - 1)) || !gfn_range_ok(gfn, count))
@@ -197,13 +224,19 @@ int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
         return -XEN_ESRCH;
     p2m_lock(&d->p2m);
     /* Every page must be the domain's own RAM: not a hole, not shared_info
-     * or a grant frame (never released), not another domain's frame.
-     * Those frames move to `leaving` as we check them. */
+     * or a grant frame (never released), not another domain's frame (a
+     * foreign mapping goes only as an extent of its own, above). Those
+     * frames move to `leaving` as we check them. */
     for (uint64_t i = 0; i < count && !rc; i++) {
         mfn_t mfn;
         if (is_own_ram(d, gfn_add(gfn, i), &mfn)) {
             list_del(&mfn_to_frame(mfn)->list);
             list_add_tail(&mfn_to_frame(mfn)->list, &leaving);
+        } else if (order == 0 && decrease_foreign_locked(d, gfn, gone)) {
+            p2m_unlock(&d->p2m);
+            spin_unlock(&d->lock);
+            drop_departed(gone, 1);
+            return 0;
         } else {
             rc = -XEN_EINVAL;
         }
@@ -261,8 +294,7 @@ static int retire_old(struct domain *d, gfn_t gpfn, struct departed *gone)
 
     if (!mfn_eq(mfn, INVALID_MFN)) {
         struct frame *f = mfn_to_frame(mfn);
-        gone[0].frame = f;
-        gone[0].leaves_domain = false;
+        gone[0] = (struct departed){ f, false, t == p2m_map_foreign };
         n = 1;
         if (p2m_is_ram(t) && f->use == FRAME_DOMAIN) {
             /* Replaced RAM leaves the domain (freed if nothing else holds it). */
@@ -272,7 +304,7 @@ static int retire_old(struct domain *d, gfn_t gpfn, struct departed *gone)
             gone[0].leaves_domain = true;
             f->gfn = INVALID_GFN;
         } else if (t == p2m_map_foreign) {
-            __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+            /* its foreign reference goes after the flush (drop_departed) */
         } else if (p2m_is_grant(t)) {
             n = -XEN_EINVAL; /* nothing changed */
         } else {
@@ -411,8 +443,7 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
      * the table into the guest's physmap first; docs/stubdom-seeding.md). */
     if (is_own_frame(foreign, idx, &mfn, true)) {
         f = mfn_to_frame(mfn);
-        frame_get(f);
-        __atomic_fetch_add(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+        frame_get_foreign(f);
     } else {
         f = NULL;
     }
@@ -438,10 +469,8 @@ int physmap_add_foreign(struct domain *d, struct domain *foreign, gfn_t idx, gfn
         rc = -XEN_ESRCH;
     }
     drop_departed(gone, nr_gone);
-    if (rc) {
-        __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
-        frame_put(f);
-    }
+    if (rc)
+        frame_put_foreign(f);
     return rc;
 }
 
@@ -471,11 +500,9 @@ int physmap_remove(struct domain *d, gfn_t gpfn)
     if (!rc) {
         struct frame *f = mfn_to_frame(mfn);
         /* The frame stays the domain's (as in Xen); only the mapping goes. */
-        gone[0] = (struct departed){ f, false };
+        gone[0] = (struct departed){ f, false, t == p2m_map_foreign };
         nr_gone = 1;
-        if (t == p2m_map_foreign)
-            __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
-        else
+        if (t != p2m_map_foreign)
             f->gfn = INVALID_GFN;
         must_set(&d->p2m, gpfn, _mfn(0), p2m_invalid);
         p2m_flush(&d->p2m);
@@ -503,10 +530,7 @@ int physmap_hold_frame(struct domain *d, gfn_t gfn, bool writable, struct frame 
         /* Only the domain's own RAM: not shared_info or a grant frame, not
          * a frame it maps from another domain. */
         if (f->owner == d && f->use == FRAME_DOMAIN) {
-            /* Both counts change under the owner's p2m lock, which its audit
-             * holds too: refcount = 1 + mappings + foreign_refs stays exact. */
-            frame_get(f);
-            __atomic_fetch_add(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
+            frame_get_foreign(f);
             *held = f;
             rc = 0;
         }
@@ -521,8 +545,7 @@ void physmap_release_frame(struct domain *owner, struct frame *f)
      * reference to the domain), and the frame is freed here if this was its
      * last reference. */
     p2m_lock(&owner->p2m);
-    __atomic_fetch_sub(&f->foreign_refs, 1, __ATOMIC_ACQ_REL);
-    frame_put(f);
+    frame_put_foreign(f);
     p2m_unlock(&owner->p2m);
 }
 

@@ -112,9 +112,10 @@ static void leaf_drop(gfn_t gfn, mfn_t mfn, unsigned int order, enum p2m_type t,
     (void)arg;
     for (uint64_t i = 0; i < (1UL << order); i++) {
         struct frame *f = mfn_to_frame(mfn_add(mfn, i));
-        if (t != p2m_ram_rw && t != p2m_ram_ro) /* foreign, grant: the owner's count too */
-            f->foreign_refs--;
-        frame_put(f);
+        if (t != p2m_ram_rw && t != p2m_ram_ro) /* foreign, grant: a foreign reference */
+            frame_put_foreign(f);
+        else
+            frame_put(f);
     }
 }
 
@@ -416,13 +417,15 @@ static void test_decrease_refusals_change_nothing(void)
     CHECK_EQ(physmap_populate(d1, _gfn(0x30), 0), 0);
     CHECK_EQ(physmap_add(d0, XENMAPSPACE_shared_info, 0, _gfn(0x20)), 0);
     CHECK_EQ(physmap_add_foreign(d0, d1, _gfn(0x30), _gfn(0x21)), 0);
+    CHECK_EQ(physmap_populate(d0, _gfn(0x16), 0), 0);
+    CHECK_EQ(physmap_add_foreign(d0, d1, _gfn(0x30), _gfn(0x17)), 0);
     CHECK_EQ(physmap_hold_frame(d1, _gfn(0x30), true, &held), 0);
     CHECK_EQ(physmap_add_grant(d0, _gfn(0x22), held, false), 0);
     flush_reset();
     snapshot_take(&s);
     CHECK_EQ(physmap_decrease(d0, _gfn(0x12), 0), -XEN_EINVAL); /* a hole */
     CHECK_EQ(physmap_decrease(d0, _gfn(0x20), 0), -XEN_EINVAL); /* shared_info */
-    CHECK_EQ(physmap_decrease(d0, _gfn(0x21), 0), -XEN_EINVAL); /* d1's frame, foreign */
+    CHECK_EQ(physmap_decrease(d0, _gfn(0x16), 1), -XEN_EINVAL); /* RAM, then a foreign page */
     CHECK_EQ(physmap_decrease(d0, _gfn(0x22), 0), -XEN_EINVAL); /* d1's frame, granted */
     CHECK_EQ(physmap_decrease(d0, _gfn(0x10), 2), -XEN_EINVAL); /* 0x10, 0x11 RAM, 0x12 not */
     CHECK_EQ(physmap_decrease(d0, _gfn(0x11), 1), -XEN_EINVAL); /* misaligned */
@@ -597,6 +600,27 @@ static void test_foreign_map_refusals_change_nothing(void)
     finish();
 }
 
+/* decrease_reservation of a single foreign mapping removes it (after a
+ * flush), as Xen: the extent counts, our own pages do not change, and the
+ * owner keeps its frame. */
+static void test_decrease_of_a_foreign_mapping_unmaps_it(void)
+{
+    setup();
+    CHECK_EQ(physmap_populate(d1, _gfn(0x30), 0), 0);
+    struct frame *theirs = frame_at(d1, 0x30);
+    CHECK_EQ(physmap_add_foreign(d0, d1, _gfn(0x30), _gfn(0x10)), 0);
+    uint64_t pages = d0->tot_pages;
+    flush_reset();
+    expect_departure(theirs);
+    CHECK_EQ(physmap_decrease(d0, _gfn(0x10), 0), 0);
+    CHECK_EQ(flush.calls, 1);
+    CHECK(frame_at(d0, 0x10) == NULL);
+    CHECK_EQ(d0->tot_pages, pages);
+    CHECK(theirs->owner == d1 && theirs->foreign_refs == 0 && theirs->refcount == 2);
+    check_after();
+    finish();
+}
+
 /* ---- remove_from_physmap ---------------------------------------------------------- */
 
 static void test_remove_ram_keeps_the_frame_with_its_domain(void)
@@ -737,6 +761,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_add_into_a_superpage_out_of_memory),
     UNIT_TEST(test_foreign_map_replaces_ram_after_a_flush_and_unmaps),
     UNIT_TEST(test_foreign_map_refusals_change_nothing),
+    UNIT_TEST(test_decrease_of_a_foreign_mapping_unmaps_it),
     UNIT_TEST(test_remove_ram_keeps_the_frame_with_its_domain),
     UNIT_TEST(test_remove_refuses_holes_and_typed_entries),
     UNIT_TEST(test_grant_hold_map_unmap_release),

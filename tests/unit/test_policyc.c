@@ -405,12 +405,12 @@ static void test_default_policy(void)
           type_index("stub_t"));
 
     /* dom0_t: everything on every domain and on xen_t */
-    CHECK_EQ(perms("dom0_t", "domU_t", d), 0x1ff);
-    CHECK_EQ(perms("dom0_t", "dom0_t", d), 0x1ff);
-    CHECK_EQ(perms("dom0_t", "stub_t", d), 0x1ff);
+    CHECK_EQ(perms("dom0_t", "domU_t", d), 0x3ff);
+    CHECK_EQ(perms("dom0_t", "dom0_t", d), 0x3ff);
+    CHECK_EQ(perms("dom0_t", "stub_t", d), 0x3ff);
     CHECK_EQ(perms("dom0_t", "domU_t", m), 0x3f);
     CHECK_EQ(perms("dom0_t", "dom0_t", m), 0x3f);
-    CHECK_EQ(perms("dom0_t", "xen_t", x), 0x7f);
+    CHECK_EQ(perms("dom0_t", "xen_t", x), 0xff);
     CHECK(perms("dom0_t", "xen_t", x) & XEN__LOAD_POLICY);
 
     /* domU_t: itself, and the console */
@@ -435,7 +435,7 @@ static void test_default_policy(void)
     CHECK_EQ(perms("stub_t", "stub_t", m), MMU__PHYSMAP | MMU__ADJUST | MMU__STAT | MMU__MEMORYMAP);
     CHECK_EQ(perms("stub_t", "domU_t", m),
              MMU__PHYSMAP | MMU__MAP_READ | MMU__MAP_WRITE | MMU__STAT);
-    CHECK_EQ(perms("stub_t", "domU_t", d), 0);
+    CHECK_EQ(perms("stub_t", "domU_t", d), DOMAIN__SHUTDOWN);
     CHECK_EQ(perms("stub_t", "dom0_t", m), 0);
 
     /* xen_t is only a target */
@@ -449,17 +449,17 @@ static void test_example_policies(void)
 
     CHECK(compile_file_ok("xsm/policy/examples/strict.te"));
     CHECK_EQ(perms("domU_t", "xen_t", x), 0);
-    CHECK_EQ(perms("dom0_t", "xen_t", x), 0x7f);
+    CHECK_EQ(perms("dom0_t", "xen_t", x), 0xff);
     CHECK_EQ(perms("domU_t", "domU_t", m), MMU__PHYSMAP | MMU__ADJUST | MMU__STAT | MMU__MEMORYMAP);
 
     CHECK(compile_file_ok("xsm/policy/examples/stubdom.te"));
     CHECK_EQ(perms("dm_t", "hvm_t", m), MMU__PHYSMAP | MMU__MAP_READ | MMU__MAP_WRITE | MMU__STAT);
     CHECK_EQ(perms("dm_t", "hvm_t", d), DOMAIN__PAUSE | DOMAIN__UNPAUSE | DOMAIN__GETDOMAININFO |
-                                            DOMAIN__GETPARAM | DOMAIN__SETPARAM);
+                                            DOMAIN__GETPARAM | DOMAIN__SETPARAM | DOMAIN__SHUTDOWN);
     CHECK_EQ(perms("dm_t", "domU_t", m), 0);
     CHECK_EQ(perms("hvm_t", "dm_t", m), 0);
     CHECK_EQ(perms("domU_t", "xen_t", x), XEN__WRITECONSOLE);
-    CHECK_EQ(perms("dom0_t", "xen_t", x), 0x7f);
+    CHECK_EQ(perms("dom0_t", "xen_t", x), 0xff);
 }
 
 /* --- errors ------------------------------------------------------------------------ */

@@ -4,6 +4,7 @@
  * hypercall page a guest installs through MSR 0x40000000.
  */
 #include "hypercall.h"
+#include "hypercall_trace.h"
 #include "arch.h"
 #include "guest_access.h"
 #include "heap.h"
@@ -19,19 +20,39 @@
 
 void svm_exit_vmmcall(struct vcpu *v, struct vmcb *vmcb)
 {
-    bool compat = !vcpu_in_long_mode(v);
     const struct guest_gprs *r = &v->arch.gprs;
-    uint64_t nr = compat ? (uint32_t)vmcb->save.rax : vmcb->save.rax;
-    const uint64_t regs64[HYPERCALL_MAX_ARGS] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
-    const uint64_t regs32[HYPERCALL_MAX_ARGS] = { r->rbx, r->rcx, r->rdx, r->rsi, r->rdi };
+    struct hypercall_args a;
+    uint64_t nr;
     long result;
 
+    /* The number in RAX and the arguments of each calling convention
+     * (docs/xen-abi.md). A 32-bit caller's are 32 bits: whatever the upper
+     * halves of its registers hold is ignored. Every argument register is
+     * read; a handler uses as many as its hypercall takes. */
+    a.compat = !vcpu_in_long_mode(v);
+    if (a.compat) {
+        nr = (uint32_t)vmcb->save.rax;
+        a.arg[0] = (uint32_t)r->rbx;
+        a.arg[1] = (uint32_t)r->rcx;
+        a.arg[2] = (uint32_t)r->rdx;
+        a.arg[3] = (uint32_t)r->rsi;
+        a.arg[4] = (uint32_t)r->rdi;
+    } else {
+        nr = vmcb->save.rax;
+        a.arg[0] = r->rdi;
+        a.arg[1] = r->rsi;
+        a.arg[2] = r->rdx;
+        a.arg[3] = r->r10;
+        a.arg[4] = r->r8;
+    }
     if (vmcb->save.cpl != 0)
         result = -XEN_EPERM; /* only the guest kernel may call Mica (as in Xen for HVM guests) */
     else
-        result = hypercall_call(v, nr, compat ? regs32 : regs64, compat);
+        result = hypercall_call(v, nr, &a);
     if (result == HYPERCALL_PREEMPTED)
         return; /* RAX still holds the number: VMMCALL runs again */
+    if (__builtin_expect(v->domain->trace_hypercalls, 0))
+        hypercall_trace(v, nr, &a, result);
     vmcb->save.rax = (uint64_t)result;
     /* Past VMMCALL (0F 01 D9): QEMU has no NRIPS (docs/qemu.md). */
     vmcb->save.rip += VMMCALL_LENGTH;

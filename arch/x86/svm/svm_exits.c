@@ -26,12 +26,6 @@
 #define IOIO_PORT(info) ((uint16_t)((info) >> 16))
 #define DEBUG_CONSOLE_PORT 0xE9
 
-#define NPF_PRESENT (1UL << 0)
-#define NPF_WRITE (1UL << 1)
-#define NPF_FETCH (1UL << 4)
-#define NPF_FINAL_TRANSLATION (1UL << 32)
-#define NPF_GUEST_WALK (1UL << 33)
-
 typedef void (*exit_handler_t)(struct vcpu *v, struct vmcb *vmcb);
 
 static void exit_nothing(struct vcpu *v, struct vmcb *vmcb)
@@ -112,21 +106,6 @@ static void exit_ioio(struct vcpu *v, struct vmcb *vmcb)
     vmcb->save.rip = vmcb->control.exit_info2;
 }
 
-static void exit_npf(struct vcpu *v, struct vmcb *vmcb)
-{
-    uint64_t error = vmcb->control.exit_info1;
-    uint64_t gpa = vmcb->control.exit_info2;
-
-    domain_crash(v->domain, "d%u v%u: #NPF at gfn %#lx (gpa %#lx): %s %s%s, error %#lx, RIP %#lx",
-                 v->domain->domid, v->id, gpa >> 12, gpa,
-                 error & NPF_FETCH   ? "fetch"
-                 : error & NPF_WRITE ? "write"
-                                     : "read",
-                 error & NPF_PRESENT ? "of a read-only page" : "of an unmapped gfn",
-                 error & NPF_GUEST_WALK ? " during the guest's page walk" : "", error,
-                 vmcb->save.rip);
-}
-
 static void exit_shutdown(struct vcpu *v, struct vmcb *vmcb)
 {
     domain_crash(v->domain, "d%u v%u: triple fault at RIP %#lx", v->domain->domid, v->id,
@@ -169,7 +148,7 @@ static const exit_handler_t exit_handlers[SVM_EXIT_CODES] = {
     [SVM_EXIT_MONITOR] = exit_undefined,
     [SVM_EXIT_MWAIT] = exit_undefined,
     [SVM_EXIT_XSETBV] = exit_undefined,
-    [SVM_EXIT_NPF] = exit_npf,
+    [SVM_EXIT_NPF] = svm_exit_npf, /* arch/x86/svm/npf.c */
 };
 
 static void crash_with_registers(struct vcpu *v, const char *why)

@@ -12,6 +12,7 @@
 #include "printk.h"
 #include "public/errno.h"
 #include "schedule.h"
+#include "timer.h"
 #include "x86/asm.h"
 #include "x86/svm_exits.h"
 #include "x86/vmcb.h"
@@ -146,11 +147,6 @@ void arch_vcpu_flush_tlb(struct vcpu *v)
         __atomic_store_n(&v->arch.asid[cpu].generation, 0, __ATOMIC_RELEASE);
 }
 
-bool vcpu_in_long_mode(const struct vcpu *v)
-{
-    return (v->arch.vmcb->save.efer & (1UL << 10)) && (v->arch.vmcb->save.cs.attrib & SEG_ATTR_L);
-}
-
 void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error)
 {
     uint64_t event = vector | EVENT_TYPE_EXCEPTION | EVENT_INJECT_VALID;
@@ -269,6 +265,14 @@ void arch_vcpu_run(struct vcpu *v)
     fpu_load(v);
     for (;;) {
         irq_disable();
+        /* Timers due on this CPU run first, with interrupts on (one may
+         * raise an event for v); an interrupt after this test forces the
+         * guest straight back out. */
+        if (__builtin_expect(timers_pending(), 0)) {
+            irq_enable();
+            timers_run();
+            continue;
+        }
         /* The one test on the path without events: a byte of vcpu_info. */
         if (__builtin_expect(v->evtchn.vcpu_info->evtchn_upcall_pending, 0))
             deliver_upcall(v);

@@ -20,7 +20,7 @@ enum flask_class {
 
 /* domain */
 #define DOMAIN__CREATE        (1u << 0)
-#define DOMAIN__DESTROY       (1u << 1)   /* SCHEDOP_remote_shutdown, XEN_DOMCTL_destroydomain */
+#define DOMAIN__DESTROY       (1u << 1)   /* XEN_DOMCTL_destroydomain */
 #define DOMAIN__PAUSE         (1u << 2)
 #define DOMAIN__GETPARAM      (1u << 3)   /* HVMOP_get_param */
 #define DOMAIN__SETPARAM      (1u << 4)   /* HVMOP_set_param */
@@ -28,6 +28,7 @@ enum flask_class {
 #define DOMAIN__UNPAUSE       (1u << 6)   /* XEN_DOMCTL_unpausedomain */
 #define DOMAIN__GETDOMAININFO (1u << 7)   /* XEN_DOMCTL_getdomaininfo */
 #define DOMAIN__SET_VIRQ_HANDLER (1u << 8) /* domctl set_virq_handler */
+#define DOMAIN__SHUTDOWN      (1u << 9)   /* SCHEDOP_remote_shutdown */
 /* mmu */
 #define MMU__PHYSMAP          (1u << 0)   /* add_to_physmap(_batch), remove_from_physmap */
 #define MMU__ADJUST           (1u << 1)   /* increase/decrease_reservation, populate_physmap */
@@ -43,6 +44,8 @@ enum flask_class {
 #define XEN__SETENFORCE       (1u << 4)
 #define XEN__LOAD_POLICY      (1u << 5)
 #define XEN__COMPUTE_AV       (1u << 6)
+#define XEN__CHECK_CONTEXT    (1u << 7)   /* FLASK_CONTEXT_TO_SID, FLASK_SID_TO_CONTEXT
+                                             (Xen: security:check_context) */
 /* grant (reserved) */
 #define GRANT__MAP_READ       (1u << 0)
 #define GRANT__MAP_WRITE      (1u << 1)
@@ -67,10 +70,10 @@ static const char *const flask_class_names[FLASK_NR_CLASSES] = {
 
 static const char *const flask_perm_names[FLASK_NR_CLASSES][FLASK_MAX_PERMS + 1] = {
     [FLASK_CLASS_DOMAIN] = { "create", "destroy", "pause", "getparam", "setparam", "vcpu",
-                             "unpause", "getdomaininfo", "set_virq_handler", 0 },
+                             "unpause", "getdomaininfo", "set_virq_handler", "shutdown", 0 },
     [FLASK_CLASS_MMU] = { "physmap", "adjust", "stat", "memorymap", "map_read", "map_write", 0 },
     [FLASK_CLASS_XEN] = { "writeconsole", "readconsole", "machine_memory_map", "getenforce",
-                          "setenforce", "load_policy", "compute_av", 0 },
+                          "setenforce", "load_policy", "compute_av", "check_context", 0 },
     [FLASK_CLASS_GRANT] = { "map_read", "map_write", "unmap", "setup", "copy", "query", 0 },
     [FLASK_CLASS_EVENT] = { "bind", "send", "status", "create", "close", 0 },
 };

@@ -47,7 +47,7 @@ void test_main(void)
     CHECK_EQ(guest_wrmsr_safe(0x20F, 0xFC0000800ULL), 0);
     CHECK_EQ(guest_rdmsr_safe(0x20F, &v), 0);
     CHECK_EQ(v, 0xFC0000800ULL);
-    CHECK_EQ(guest_wrmsr_safe(0x20E, 0x40000106ULL), GP);        /* reserved bit 8 */
+    CHECK_EQ(guest_wrmsr_safe(0x20E, 0x40000106ULL), GP);         /* reserved bit 8 */
     CHECK_EQ(guest_wrmsr_safe(0x20F, 0x8000000000000800ULL), GP); /* beyond MAXPHYADDR */
     /* Range 8 does not exist (VCNT = 8). */
     CHECK_EQ(guest_rdmsr_safe(0x210, &v), GP);

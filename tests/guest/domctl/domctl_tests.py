@@ -1,9 +1,33 @@
 """QEMU tests of the domctl commands a builder uses (tests/guest/domctl/):
-getdomaininfo, a domain built `paused` and unpaused, destroydomain.
+getdomaininfo, a domain built `paused` and unpaused, destroydomain; and
+SCHEDOP_remote_shutdown by a stub domain on its target (remote_shutdown.c).
 
 tests() returns the list (tests/mica_test.py).
 """
 from mica_test import NO_LEAK, REJECT, QemuTest, guest_elf, summary, verdict
+
+
+def remote_shutdown(xsm):
+    """A stub domain shuts down its target (as a Xen device model may), but
+    not a third domain; under FLASK the default policy's stub_t -> domU_t
+    domain:shutdown."""
+    image = guest_elf("remote_shutdown")
+    labels = xsm == "flask"
+    modules = [(image, "name=victim no-priv%s -- role=victim" % (" label=domU_t" if labels else "")),
+               (image, "name=stub no-priv target=victim%s -- role=stub"
+                % (" label=stub_t" if labels else "")),
+               (image, "name=boss priv -- role=boss")]
+    expect = [r"\(stub\) stub: the third domain -EPERM; our target shut down",
+              r"\(boss\) boss: victim and stub gone",
+              verdict("stub", "remote_shutdown"), verdict("boss", "remote_shutdown"),
+              summary("victim", domid=0), summary("stub", domid=1), summary("boss", domid=2),
+              NO_LEAK]
+    if labels:
+        expect.append(r"^avc: denied \{ shutdown \} for source=stub_t target=dom0_t "
+                      r"tclass=domain$")
+    return QemuTest("guest/remote-shutdown-" + xsm, cmdline="xsm=" + xsm, cpus=2,
+                    modules=modules, expect=expect,
+                    reject=REJECT + (r"\(victim\) (?:PASS|FAIL)",), timeout=90)
 
 
 def tests():
@@ -21,4 +45,6 @@ def tests():
                          summary("builder", domid=0), summary("guest", "destroyed", domid=1),
                          NO_LEAK],
                  reject=REJECT + (r"\(guest\) (?:PASS|FAIL)",)),
+        remote_shutdown("dummy"),
+        remote_shutdown("flask"),
     ]

@@ -53,19 +53,22 @@ static void check_memory_maps(void)
     static struct xen_e820_entry e820[8];
     struct xen_memory_map mm = { .nr_entries = 8 };
 
-    CHECK_EQ(guest_memory_map(map, 8), 2);
+    /* RAM, its last page the ACPI tables, then the console page. */
+    CHECK_EQ(guest_memory_map(map, 8), 3);
     CHECK_EQ(map[0].addr, 0);
-    CHECK_EQ(map[0].size, RAM_END);
+    CHECK_EQ(map[0].size, RAM_END - 4096);
     CHECK_EQ(map[0].type, XEN_HVM_MEMMAP_TYPE_RAM);
-    CHECK_EQ(map[1].addr, RAM_END);
-    CHECK_EQ(map[1].size, 4096);
-    CHECK_EQ(map[1].type, XEN_HVM_MEMMAP_TYPE_RESERVED);
+    CHECK_EQ(map[1].addr, RAM_END - 4096);
+    CHECK_EQ(map[1].type, XEN_HVM_MEMMAP_TYPE_ACPI);
+    CHECK_EQ(map[2].addr, RAM_END);
+    CHECK_EQ(map[2].size, 4096);
+    CHECK_EQ(map[2].type, XEN_HVM_MEMMAP_TYPE_RESERVED);
     /* XENMEM_memory_map gives the same map. */
     set_xen_guest_handle(mm.buffer, e820);
     CHECK_EQ(HYPERVISOR_memory_op(XENMEM_memory_map, &mm), 0);
-    CHECK_EQ(mm.nr_entries, 2);
-    CHECK_EQ(e820[1].addr, RAM_END);
-    CHECK_EQ(e820[1].type, XEN_HVM_MEMMAP_TYPE_RESERVED);
+    CHECK_EQ(mm.nr_entries, 3);
+    CHECK_EQ(e820[2].addr, RAM_END);
+    CHECK_EQ(e820[2].type, XEN_HVM_MEMMAP_TYPE_RESERVED);
 }
 
 void test_main(void)

@@ -257,9 +257,8 @@ static void mapper(void)
     CHECK_EQ(stale_reads, 0);
     if (mode == FOREIGN) {
         volatile uint64_t *scratch = gfn_ptr(SCRATCH_GFN);
-        /* Every mapping goes before d1 may: an unmap changes the frame's
-         * foreign and total counts one after the other, and d1's teardown
-         * audit must not look in between. */
+        /* Every mapping goes before d1 may: d1 ends with no foreign
+         * reference left on its frame. */
         *scratch = DONE_VALUE;
         CHECK_EQ(remove_from_physmap(DOMID_SELF, SCRATCH_GFN), 0);
         for (unsigned int r = 0; r < rounds; r++)

@@ -7,8 +7,10 @@
  *                   is -ENOSYS.
  *   role=unpriv     (FLASK, unprivileged, domU_t) may not setenforce nor
  *                   load (-EPERM, not even asked of the policy), nor
- *                   getenforce or FLASK_ACCESS (the policy says no, logged);
- *                   contexts and SIDs are for everyone.
+ *                   getenforce, FLASK_ACCESS, context_to_sid or
+ *                   sid_to_context (the policy says no, logged: contexts
+ *                   need xen:check_context, as Xen's security:check_context,
+ *                   so a guest cannot list the policy's type names).
  *   role=priv unpriv=ID
  *                   (FLASK, privileged, dom0_t) waits until the unprivileged
  *                   domain is gone (it must not see the permissive window),
@@ -63,7 +65,7 @@ static void nosys(void)
     gprintf("every FLASK command: -ENOSYS\n");
 }
 
-/* Contexts and SIDs: anyone may ask. */
+/* Contexts and SIDs: for domains with xen:check_context (dom0_t). */
 static void contexts(void)
 {
     char buf[64];
@@ -109,6 +111,8 @@ static void contexts(void)
 static void unpriv(void)
 {
     struct xen_flask_access a;
+    char buf[64];
+    uint32_t len = 0;
 
     CHECK(!domain_is_privileged());
     /* Privileged domains only: refused before the policy is asked. */
@@ -118,9 +122,11 @@ static void unpriv(void)
     /* The default policy gives domU_t neither getenforce nor compute_av. */
     CHECK_EQ(flask_getenforce(), -XEN_EPERM);
     CHECK_EQ(flask_access(1, 1, FLASK_CLASS_MMU, MMU__PHYSMAP, &a), -XEN_EPERM);
-    contexts();
+    CHECK_EQ(flask_context_to_sid("system_u:system_r:domU_t"), -XEN_EPERM);
+    CHECK_EQ(flask_context_to_sid("xen_t"), -XEN_EPERM);
+    CHECK_EQ(flask_sid_to_context(1, buf, sizeof(buf), &len), -XEN_EPERM);
     CHECK_EQ(flask_op_version(FLASK_GETENFORCE, 0), -XEN_ENOSYS);
-    gprintf("setenforce, load, getenforce, access: -EPERM\n");
+    gprintf("setenforce, load, getenforce, access, contexts: -EPERM\n");
 }
 
 /* FLASK_ACCESS must succeed and answer exactly `allowed`. */
