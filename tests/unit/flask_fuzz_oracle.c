@@ -16,9 +16,9 @@
  *
  *   flask_fuzz_oracle SEED COUNT
  *
- * prints, for each of the first COUNT policies that loads, the line the guest
- * prints: "fuzz: policy N accepted, Q answers HASH". The test compares the
- * two lists line by line (a policy Mica refused for want of memory is left
+ * prints, for each of the first COUNT policies that loads, the entry the
+ * guest prints for it: "N:QUESTIONS:HASH", one a line. The test compares the
+ * two lists entry by entry (a policy Mica refused for want of memory is left
  * out of the comparison).
  */
 #include <stdio.h>
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
                 break;
             }
         }
-        printf("fuzz: policy %u accepted, %u answers %08x\n", n, i, hash);
+        printf("%u:%u:%08x\n", n, i, hash);
         flask_policy_free(p);
     }
     host_mm_fini();

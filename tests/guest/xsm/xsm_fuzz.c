@@ -8,9 +8,9 @@
  * -EINVAL or -ENOMEM, and Mica must not crash. A policy that loads is asked
  * policy_fuzz.h's questions (FLASK_ACCESS, through the AVC) while it is in
  * force; then the default policy is loaded again at once (a loaded policy
- * may take our own rights away). Its answers' hash goes to the log, one
- * line per loaded policy ("policy N accepted, Q answers HASH"), and so does
- * every -ENOMEM: xsm_tests.py feeds the same sequence to the host's build
+ * may take our own rights away). Its answers' hash goes to the log
+ * ("fuzz: accepted N:QUESTIONS:HASH ...", five policies a line), and so
+ * does every -ENOMEM: xsm_tests.py feeds the same sequence to the host's build
  * of the same parser (tests/unit/flask_fuzz_oracle.c) and compares, policy
  * by policy, which loaded and what they answered.
  *
@@ -25,6 +25,29 @@
 TEST_NAME("xsm_fuzz");
 
 static struct policy_fuzz fuzz;
+
+/* Loaded policies are reported five to a line, "N:QUESTIONS:HASH" each:
+ * a domain may print only so many lines a second (domain_console.h). */
+#define PER_LINE 5
+static char line[PER_LINE * 24];
+static unsigned int on_line;
+
+static void flush_accepted(void)
+{
+    if (on_line)
+        gprintf("fuzz: accepted%s\n", line);
+    on_line = 0;
+    line[0] = '\0';
+}
+
+static void report_accepted(uint32_t n, uint32_t asked, uint32_t hash)
+{
+    size_t len = strlen(line);
+
+    gsnprintf(line + len, sizeof(line) - len, " %u:%u:%08x", n, asked, hash);
+    if (++on_line == PER_LINE)
+        flush_accepted();
+}
 
 /* Ask the policy now in force (p, just loaded) every question; their hash.
  * A denial of FLASK_ACCESS itself ends the questions (every other would be
@@ -81,7 +104,7 @@ void test_main(void)
                 done++;
                 break;
             }
-            gprintf("fuzz: policy %u accepted, %u answers %08x\n", done, asked, hash);
+            report_accepted(done, asked, hash);
         } else {
             gprintf("policy %u (%u bytes): unexpected %ld\n", done, size, rc);
             other++;
@@ -89,6 +112,7 @@ void test_main(void)
         if (done % 1000 == 999)
             gprintf("%u policies\n", done + 1);
     }
+    flush_accepted();
     gprintf("fuzz: %u policies: %u accepted, %u -EINVAL, %u -ENOMEM, %u other, %u lockouts\n", done,
             accepted, einval, enomem, other, lockouts);
     CHECK_EQ(other, 0);

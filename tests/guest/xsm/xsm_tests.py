@@ -245,29 +245,37 @@ def badload_test():
 FUZZ_SEED = 20240601
 FUZZ_POLICIES = 5000
 FUZZ_ORACLE = os.path.join(ROOT, "build", "unit", "flask_fuzz_oracle")
-ACCEPTED = re.compile(r"^\(fuzz\) fuzz: policy (\d+) accepted, (\d+) answers ([0-9a-f]{8})$",
-                      re.MULTILINE)
+ACCEPTED_LINE = re.compile(r"^\(fuzz\) fuzz: accepted((?: \d+:\d+:[0-9a-f]{8})+)$", re.MULTILINE)
+ENTRY = re.compile(r"(\d+):(\d+):([0-9a-f]{8})")
 NO_MEMORY = re.compile(r"^\(fuzz\) fuzz: policy (\d+): -ENOMEM$", re.MULTILINE)
+SUMMARY = re.compile(r"^\(fuzz\) fuzz: \d+ policies: (\d+) accepted,", re.MULTILINE)
+
+
+def entries(text):
+    """{policy number: "QUESTIONS:HASH"} from "N:QUESTIONS:HASH" entries."""
+    return {int(n): "%s:%s" % (q, h) for n, q, h in ENTRY.findall(text)}
 
 
 def oracle_answers(seed, count):
-    """{policy number: "Q answers HASH"} for every policy the host's parser
-    and Mica's loading rules accept (tests/unit/flask_fuzz_oracle.c)."""
+    """The entries of every policy the host's parser and Mica's loading
+    rules accept (tests/unit/flask_fuzz_oracle.c)."""
     subprocess.run(["make", "-s", "-C", ROOT, "build/unit/flask_fuzz_oracle"], check=True)
     out = subprocess.run([FUZZ_ORACLE, str(seed), str(count)], check=True,
                          stdout=subprocess.PIPE, text=True).stdout
-    return {int(n): "%s answers %s" % (q, h)
-            for n, q, h in re.findall(r"^fuzz: policy (\d+) accepted, (\d+) answers (\w+)$", out,
-                                      re.MULTILINE)}
+    return entries(out)
 
 
 def compare_with_oracle(log, seed, count):
     """Mica's verdict on each policy against the oracle's, one by one; the
     answers of each policy both accepted. A policy Mica refused for want of
     memory proves nothing either way and is left out."""
-    mica = {int(n): "%s answers %s" % (q, h) for n, q, h in ACCEPTED.findall(log)}
+    mica = entries(" ".join(ACCEPTED_LINE.findall(log)))
     no_memory = {int(n) for n in NO_MEMORY.findall(log)}
     oracle = oracle_answers(seed, count)
+    summary_line = SUMMARY.search(log)
+    if not summary_line or int(summary_line.group(1)) != len(mica):
+        return ["the log does not hold every accepted policy's entry (lines lost?): "
+                "the comparison cannot be made"]
     problems = []
     for n in sorted(set(mica) | set(oracle)):
         if n in no_memory:
