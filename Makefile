@@ -121,7 +121,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DMICA_HOST \
 
 UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check policyc flask typesafe \
               evtchn_2l evtchn_fifo serial_rx guest_acpi emulate time_scale timer_queue \
-              calendar alloc_fail apic_regs guest_cr
+              calendar alloc_fail apic_regs guest_cr guest_access physmap
 UNIT_SRCS_buddy := mm/buddy.c
 UNIT_SRCS_heap := mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_cmdline := lib/cmdline.c
@@ -137,6 +137,10 @@ UNIT_SRCS_calendar := lib/calendar.c
 UNIT_SRCS_alloc_fail := lib/alloc_fail.c
 UNIT_SRCS_apic_regs := lib/apic_regs.c
 UNIT_SRCS_p2m := mm/p2m/p2m.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
+UNIT_SRCS_guest_access := common/guest_access.c mm/p2m/p2m.c mm/buddy.c tests/unit/host_mm.c \
+                          tests/unit/host_spinlock.c tests/unit/host_gfn.c
+UNIT_SRCS_physmap := mm/p2m/physmap.c mm/p2m/p2m.c mm/frame_owner.c mm/frame_ref.c mm/buddy.c \
+                     tests/unit/host_mm.c tests/unit/host_spinlock.c tests/unit/host_gfn.c
 UNIT_SRCS_vmcb_check := arch/x86/svm/vmcb_check.c
 UNIT_SRCS_guest_acpi := arch/x86/guest_acpi.c
 UNIT_SRCS_guest_cr := arch/x86/svm/guest_cr_rules.c arch/x86/svm/mov_cr_decode.c
@@ -157,12 +161,35 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c $$(UNIT_SRCS_$$*) $(
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) $(UNIT_CFLAGS_$*) -o $@ tests/unit/test_$*.c tests/unit/unit.c $(UNIT_SRCS_$*)
 
+# The oracle of the FLASK policy-loader fuzz test (tests/guest/xsm/xsm_tests.py):
+# the guest's policies fed to the host build of the parser.
+FUZZ_ORACLE := $(BUILD)/unit/flask_fuzz_oracle
+$(FUZZ_ORACLE): tests/unit/flask_fuzz_oracle.c tests/guest/xsm/policy_fuzz.h \
+                tests/guest/xsm/policy_builder.h xsm/flask_policy.c mm/heap.c mm/buddy.c \
+                tests/unit/host_mm.c tests/unit/host_spinlock.c $(wildcard include/*.h include/*/*.h)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/unit/flask_fuzz_oracle.c xsm/flask_policy.c mm/heap.c \
+	    mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
+
 .PHONY: unit test check
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(FUZZ_ORACLE)
 
 # Every test: host unit tests, then Mica booted in QEMU (tests/run_tests.py).
-test: deps unit $(BUILD)/mica.elf guests
+test: deps unit $(BUILD)/mica.elf release guests
 	python3 tests/run_tests.py --unit $(UNIT_BINS)
+
+# The release build (DEBUG=0) in its own folder, beside the debug one: the
+# memop and p2m tests run against it too (tests/release_tests.py).
+.PHONY: release
+release:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/release DEBUG=0 $(BUILD)/release/mica.elf
+
+# Mutation testing (tools/mutate.py, docs/testing.md): each mutant of
+# tools/mutants.txt alone, in a copy of the tree. Long: not part of `test`.
+# QUICK=1: only the mutants host unit tests catch. MUTANTS=SUBSTRING: some.
+.PHONY: mutate
+mutate: deps
+	python3 tools/mutate.py $(if $(QUICK),--quick) $(if $(MUTANTS),--only $(MUTANTS))
 
 # Graded labs (docs/labs/): builds, then runs the tests that grade lab LAB and
 # prints "grade LAB: SCORE/TOTAL (PCT%)" (tools/grade.py). Exit status 0 only
@@ -199,7 +226,7 @@ FIGURE_LOG := $(FIGURES)/shootdown-remap.log
 .PHONY: figures figures-svg
 figures: $(BUILD)/mica.elf $(BUILD)/guest/test_shootdown.elf
 	tools/mica-run --cmdline p2m-dump --cpus 2 \
-	    "$(BUILD)/guest/test_shootdown.elf:vcpus=2,name=demo,--,mode=remap" | tr -d '\r' > $(FIGURE_LOG).new
+	    "$(BUILD)/guest/test_shootdown.elf:vcpus=2,name=demo,--,mode=remap,rounds=1" | tr -d '\r' > $(FIGURE_LOG).new
 	mv $(FIGURE_LOG).new $(FIGURE_LOG)
 	$(MAKE) figures-svg
 
@@ -223,7 +250,9 @@ help:
 	@echo "              mica-p2m, mica-walk); CMDLINE=\"...\" GUESTS=\"build/guest/x.elf:opts ...\""
 	@echo "make guests   build every test guest (build/guest/*.elf)"
 	@echo "make unit     build the host unit tests (build/unit/test_*; make test runs them)"
-	@echo "make test     every test: host unit tests and QEMU boot tests"
+	@echo "make test     every test: host unit tests and QEMU boot tests (debug and release builds)"
+	@echo "make release  build/release/mica.elf, built with DEBUG=0"
+	@echo "make mutate   mutation testing (tools/mutants.txt); QUICK=1: unit-caught mutants only"
 	@echo "make grade   LAB=NAME: grade a lab (docs/labs/; tools/mklab LAB DEST makes its tree)"
 	@echo "make bench    deterministic benchmarks, Mica beside Xen 4.17"
 	@echo "make test-xen the self-only guest tests under real Xen 4.17"

@@ -28,6 +28,8 @@ static void build_domains(void)
 {
     uint64_t free_before = page_alloc_free_frames();
     unsigned int refused = 0;
+
+    end_of_run_count_frames();
     unsigned int policies = 0, boot_modules = 0;
 
     if (!boot_info.nr_modules) {

@@ -9,6 +9,7 @@
 #include "percpu.h"
 #include "spinlock.h"
 #include "timer.h"
+#include "watchdog.h"
 
 static DEFINE_SPINLOCK(runq_lock, LOCK_LEVEL_RUNQUEUE);
 static struct list_head runq = LIST_HEAD_INIT(runq);       /* RUNNABLE vCPUs */
@@ -30,6 +31,7 @@ static void tick(void)
     this_cpu_var(need_resched) = true;
     if (smp_processor_id() == 0)
         cpu0_ticks++;
+    watchdog_tick();
 }
 
 void scheduler_init(void)
@@ -201,6 +203,7 @@ void sched_poll_begin(struct vcpu *v, uint32_t port, uint64_t deadline_ns)
 
 bool sched_must_leave(const struct vcpu *v)
 {
+    watchdog_pass(); /* asked before every VMRUN: this CPU is not stuck */
     return v->state != VCPU_RUNNING || v->domain->state != DOMAIN_RUNNING || v->yield_requested ||
            this_cpu_var(need_resched);
 }
@@ -366,6 +369,7 @@ void scheduler_run(void)
     for (;;) {
         struct vcpu *v;
 
+        watchdog_pass();
         timers_run();
         if (smp_processor_id() == 0) {
             console_input_poll();

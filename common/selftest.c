@@ -9,6 +9,7 @@
 #include "page_alloc.h"
 #include "percpu.h"
 #include "printk.h"
+#include "schedule.h"
 #include "smp.h"
 #include "spinlock.h"
 #include "arch.h"
@@ -393,13 +394,37 @@ static bool test_gfnleak(void)
     return false;
 }
 
+/* A deadlock for the watchdog (common/watchdog.c) to report: CPU1, in a
+ * cross-CPU call (interrupts off), waits for a lock CPU0 holds and never
+ * releases, while CPU0 waits for the call to end. CPU0's timer ticks, so
+ * it sees CPU1 stop passing its scheduler loop, names the lock and CPU0 as
+ * its holder, and panics. */
+static void take_outer(void *arg)
+{
+    (void)arg;
+    spin_lock(&selftest_outer);
+}
+
+static bool test_deadlock(void)
+{
+    if (nr_cpus < 2) {
+        pr_err("selftest deadlock: needs two CPUs\n");
+        return false;
+    }
+    timers_cpu_start(); /* CPU0's watch needs its ticks */
+    spin_lock(&selftest_outer);
+    call_function_on(1, take_outer, NULL);
+    pr_err("selftest deadlock: CPU1 took a lock CPU0 holds\n");
+    return false;
+}
+
 static const struct {
     const char *name;
     bool (*run)(void);
 } selftests[] = {
-    { "memory", test_memory },   { "heap", test_heap },   { "timer", test_timer },
-    { "ipi", test_ipi },         { "fault", test_fault }, { "lockorder", test_lockorder },
-    { "gfnleak", test_gfnleak },
+    { "memory", test_memory },   { "heap", test_heap },         { "timer", test_timer },
+    { "ipi", test_ipi },         { "fault", test_fault },       { "lockorder", test_lockorder },
+    { "gfnleak", test_gfnleak }, { "deadlock", test_deadlock },
 };
 
 bool selftest_run(void)

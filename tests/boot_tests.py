@@ -3,7 +3,21 @@
 
 tests() returns the list (see tests/mica_test.py); run_tests.py finds it.
 """
-from mica_test import EXIT_FAILURE, EXIT_PANIC, NO_FAULT, QemuTest, guest_elf
+from mica_test import EXIT_FAILURE, EXIT_PANIC, MICA_ELF, NO_FAULT, QemuTest, guest_elf
+
+
+def watchdog_test(name="watchdog/deadlock", mica_elf=MICA_ELF):
+    """selftest=deadlock: CPU1 waits (interrupts off) for a lock CPU0 never
+    releases; within watchdog=2 seconds the watchdog names the lock and its
+    holder and panics, instead of a silent hang until QEMU's timeout. The
+    release list (tests/release_tests.py) runs it on the release build."""
+    return QemuTest(name, "selftest=deadlock watchdog=2", status=EXIT_PANIC, timeout=60,
+                    mica_elf=mica_elf,
+                    expect=[r"^watchdog: CPU1 has not passed its scheduler loop for 2 s$",
+                            r"^watchdog: CPU1 waits for 'selftest_outer' \(level 10\), "
+                            r"held by CPU0$",
+                            r"MICA WATCHDOG: CPU1 stuck for 2 s"],
+                    reject=[r"MICA FAULT", r"CPU1 took a lock CPU0 holds"])
 
 
 def tests():
@@ -47,6 +61,7 @@ def tests():
                          r"while holding 'selftest_inner' \(level 11\)",
                          r"\] test_lockorder\+0x"],
                  reject=[r"went unnoticed"]),
+        watchdog_test(),
         QemuTest("p2m/missing-put-gfn", "selftest=gfnleak", status=EXIT_PANIC,
                  expect=[r"returning to a guest while holding a gfn: "
                          r"get_gfn at common/selftest\.c:\d+ has no put_gfn"],

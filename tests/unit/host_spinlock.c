@@ -13,6 +13,7 @@
  */
 #include <assert.h>
 
+#include "host_gfn.h"
 #include "spinlock.h"
 
 static const spinlock_t *held[LOCK_ORDER_MAX_HELD];
@@ -62,4 +63,9 @@ void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
 {
     spin_unlock(lock);
     irqs_enabled = flags != 0;
+}
+
+unsigned int host_locks_held(void)
+{
+    return nr_held;
 }

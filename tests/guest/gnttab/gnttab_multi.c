@@ -4,7 +4,8 @@
  *
  *   role=mapper   (d0) maps d1's grants into holes of its physmap, reads and
  *                 writes the shared page, checks Xen's statuses for every
- *                 misuse, copies through grants, races map/unmap against d1
+ *                 misuse and that no hypercall buffer may lie in a grant
+ *                 mapping, copies through grants, races map/unmap against d1
  *                 rewriting the entry, keeps a mapping of a frame d1 gave
  *                 back, and keeps reading d1's pages after d1 is gone, then
  *                 unmaps everything.
@@ -123,6 +124,25 @@ static void mapper_misuse(void)
     CHECK(page_has_pattern(MAP_GFN + 1, SEED_RO));
 }
 
+/* A hypercall buffer in a grant mapping, writable or read-only: -EFAULT
+ * both ways, though we read and write the pages ourselves (as Xen, whose
+ * copies refuse grant mappings). Bytes 3000..3099 of the shared page are
+ * used by nothing else. */
+static void mapper_buffers(volatile uint32_t *shared)
+{
+    uint8_t before[100];
+    volatile uint8_t *area = (volatile uint8_t *)shared + 3000;
+
+    for (unsigned int i = 0; i < sizeof(before); i++)
+        area[i] = before[i] = (uint8_t)(i * 3 + 1);
+    check_buffer_faults((void *)area);
+    for (unsigned int i = 0; i < sizeof(before); i++)
+        CHECK_EQ(area[i], before[i]);
+    check_buffer_faults((char *)gfn_ptr(MAP_GFN + 1) + 3000);
+    CHECK(page_has_pattern(MAP_GFN + 1, SEED_RO));
+    gprintf("a hypercall buffer in a grant mapping: -EFAULT both ways\n");
+}
+
 static void mapper_copies(volatile uint32_t *shared)
 {
     /* From a read-only grant into our own page, whole. */
@@ -213,6 +233,7 @@ static void mapper(void)
     CHECK_EQ(nr, 4);
 
     mapper_misuse();
+    mapper_buffers(shared);
     mapper_copies(shared);
     shared[S_WRITE] = WRITE_MARK;
     CHECK_EQ(current_pages(), pages - NR_HOLES); /* grant mappings cost the mapper nothing */

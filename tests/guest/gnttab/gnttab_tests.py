@@ -29,7 +29,8 @@ def self_test(name, guest, options="mem=32M", args=""):
 
 
 def multi():
-    """d0 maps d1's grants (GTF flags, misuse statuses, copies, a race with
+    """d0 maps d1's grants (GTF flags, misuse statuses, no hypercall buffer
+    in a grant mapping, copies, a race with
     d1 rewriting the entry from its second vCPU, a frame d1 gives back), d2
     writes through a read-only grant mapping (discarded, as in Xen) and powers
     off holding two of d1's grants (its teardown releases them, d1's page
@@ -41,7 +42,8 @@ def multi():
         modules=[(guest_elf("gnttab_multi"), "name=mapper mem=32M -- role=mapper"),
                  (guest_elf("gnttab_multi"), "name=granter mem=16M vcpus=2 -- role=granter"),
                  (guest_elf("gnttab_multi"), "name=leaver mem=16M -- role=leaver")],
-        expect=[r"\(mapper\) race: \d+ maps, \d+ refused, 0 inconsistent",
+        expect=[r"\(mapper\) a hypercall buffer in a grant mapping: -EFAULT both ways",
+                r"\(mapper\) race: \d+ maps, \d+ refused, 0 inconsistent",
                 r"\(leaver\) mapped two of d1's grants; writing through the read-only one",
                 r"\(leaver\) the write was discarded; powering off holding both grants",
                 r"\(granter\) d2 ended holding two of our grants; its pins are gone",

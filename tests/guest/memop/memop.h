@@ -135,6 +135,28 @@ static inline int gfns_are_ram(unsigned long gfn, unsigned long count)
     return 0;
 }
 
+/*
+ * A hypercall buffer at p, in a gfn that is not this domain's own RAM (a
+ * hole, another domain's frame mapped foreign or by grant), is -EFAULT both
+ * ways: Mica reads nothing from it and writes nothing to it, however the
+ * guest itself may access the page. (The caller checks afterwards that a
+ * mapped page is unchanged.) The calls only read a domid, or write version
+ * strings and memory-map records, so nothing else happens if a broken
+ * Mica let them through.
+ */
+static inline void check_buffer_faults(void *p)
+{
+    struct xen_memory_map m = { .nr_entries = 2 };
+
+    /* Reading: the argument itself is at p. */
+    CHECK_EQ(HYPERVISOR_memory_op(XENMEM_current_reservation, p), -XEN_EFAULT);
+    CHECK_EQ(HYPERVISOR_memory_op(XENMEM_maximum_gpfn, p), -XEN_EFAULT);
+    /* Writing: results go to p. */
+    CHECK_EQ(HYPERVISOR_xen_version(XENVER_extraversion, p), -XEN_EFAULT);
+    set_xen_guest_handle(m.buffer, p);
+    CHECK_EQ(HYPERVISOR_memory_op(XENMEM_memory_map, &m), -XEN_EFAULT);
+}
+
 /* Fill / check a page with a pattern derived from seed. */
 static inline void fill_page(unsigned long gfn, uint32_t seed)
 {

@@ -51,13 +51,16 @@ def touch_removed(flavour):
 def foreign(flavour=""):
     """d0 (privileged) maps two frames of d1 (unprivileged) with
     add_to_physmap_batch(gmfn_foreign), reads d1's pattern, lets d1 go, keeps
-    reading the same data after d1 is destroyed, then unmaps. d1 checks it
-    may not act on d0 (-EPERM). Nothing leaks."""
+    reading the same data after d1 is destroyed, then unmaps. A hypercall
+    buffer in the foreign mapping is -EFAULT both ways (a copy through it
+    would let a hypercall reach d1's frame). d1 checks it may not act on d0
+    (-EPERM). Nothing leaks."""
     return QemuTest(
         "memop/foreign" + flavour, AUDIT, cpus=2,
         modules=[(guest_elf("memop_multi" + flavour), "name=mapper mem=32M -- role=mapper"),
                  (guest_elf("memop_multi" + flavour), "name=owner mem=16M -- role=owner")],
-        expect=[r"\(mapper\) read d1's pattern through the foreign mapping",
+        expect=[r"\(mapper\) a hypercall buffer in the foreign mapping: -EFAULT both ways",
+                r"\(mapper\) read d1's pattern through the foreign mapping",
                 r"\(owner\) d0 read the pattern; leaving while it still maps our frame",
                 verdict("owner", "memop_multi" + flavour),
                 r"\(mapper\) d1 is gone; its frame is still mapped here",
