@@ -22,7 +22,7 @@ CFLAGS += -DMICA_DEBUG
 endif
 LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 
-C_SRCS := $(wildcard arch/x86/*.c arch/x86/svm/*.c common/*.c common/compat/*.c lib/*.c mm/*.c mm/p2m/*.c xsm/*.c)
+C_SRCS := $(wildcard arch/x86/*.c arch/x86/svm/*.c arch/x86/emulate/*.c common/*.c common/compat/*.c lib/*.c mm/*.c mm/p2m/*.c xsm/*.c)
 ASM_SRCS := $(wildcard boot/*.asm arch/x86/*.asm arch/x86/svm/*.asm xsm/*.asm)
 OBJS := $(C_SRCS:%.c=$(BUILD)/obj/%.o) $(ASM_SRCS:%.asm=$(BUILD)/obj/%.o)
 DEPS := $(OBJS:.o=.d)
@@ -120,7 +120,8 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DMICA_HOST \
                -fno-omit-frame-pointer
 
 UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check policyc flask typesafe \
-              evtchn_2l evtchn_fifo serial_rx physmap
+              evtchn_2l evtchn_fifo serial_rx guest_acpi emulate time_scale timer_queue \
+              calendar alloc_fail apic_regs guest_cr guest_access physmap physmap_audit
 UNIT_SRCS_buddy := mm/buddy.c
 UNIT_SRCS_heap := mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_cmdline := lib/cmdline.c
@@ -129,11 +130,23 @@ UNIT_SRCS_lock_order := lib/lock_order.c
 UNIT_SRCS_evtchn_2l := lib/evtchn_2l.c
 UNIT_SRCS_evtchn_fifo := lib/evtchn_fifo.c
 UNIT_SRCS_serial_rx := lib/serial_rx.c
+UNIT_SRCS_emulate := arch/x86/emulate/decode.c arch/x86/emulate/emulate.c arch/x86/emulate/alu.c
+UNIT_SRCS_time_scale := lib/time_scale.c
+UNIT_SRCS_timer_queue := lib/timer_queue.c
+UNIT_SRCS_calendar := lib/calendar.c
+UNIT_SRCS_alloc_fail := lib/alloc_fail.c
+UNIT_SRCS_apic_regs := lib/apic_regs.c
 UNIT_SRCS_p2m := mm/p2m/p2m.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
-UNIT_SRCS_physmap := mm/p2m/physmap.c mm/p2m/p2m.c mm/p2m/p2m_gfn.c mm/p2m/p2m_audit.c \
-                     mm/frame_owner.c mm/frame_ref.c mm/buddy.c tests/unit/host_mm.c \
-                     tests/unit/host_spinlock.c
+UNIT_SRCS_guest_access := common/guest_access.c mm/p2m/p2m.c mm/buddy.c tests/unit/host_mm.c \
+                          tests/unit/host_spinlock.c tests/unit/host_gfn.c
+UNIT_SRCS_physmap := mm/p2m/physmap.c mm/p2m/p2m.c mm/frame_owner.c mm/frame_ref.c mm/buddy.c \
+                     tests/unit/host_mm.c tests/unit/host_spinlock.c tests/unit/host_gfn.c
+UNIT_SRCS_physmap_audit := mm/p2m/physmap.c mm/p2m/p2m.c mm/p2m/p2m_audit.c mm/frame_owner.c \
+                           mm/frame_ref.c mm/buddy.c tests/unit/host_mm.c \
+                           tests/unit/host_spinlock.c tests/unit/host_gfn.c
 UNIT_SRCS_vmcb_check := arch/x86/svm/vmcb_check.c
+UNIT_SRCS_guest_acpi := arch/x86/guest_acpi.c
+UNIT_SRCS_guest_cr := arch/x86/svm/guest_cr_rules.c arch/x86/svm/mov_cr_decode.c
 UNIT_SRCS_policyc := tools/policyc.c
 UNIT_CFLAGS_policyc := -DPOLICYC_NO_MAIN -Itools
 UNIT_SRCS_flask := xsm/flask_policy.c xsm/flask_avc.c mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c tools/policyc.c
@@ -151,12 +164,35 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/unit.c $$(UNIT_SRCS_$$*) $(
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) $(UNIT_CFLAGS_$*) -o $@ tests/unit/test_$*.c tests/unit/unit.c $(UNIT_SRCS_$*)
 
+# The oracle of the FLASK policy-loader fuzz test (tests/guest/xsm/xsm_tests.py):
+# the guest's policies fed to the host build of the parser.
+FUZZ_ORACLE := $(BUILD)/unit/flask_fuzz_oracle
+$(FUZZ_ORACLE): tests/unit/flask_fuzz_oracle.c tests/guest/xsm/policy_fuzz.h \
+                tests/guest/xsm/policy_builder.h xsm/flask_policy.c mm/heap.c mm/buddy.c \
+                tests/unit/host_mm.c tests/unit/host_spinlock.c $(wildcard include/*.h include/*/*.h)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/unit/flask_fuzz_oracle.c xsm/flask_policy.c mm/heap.c \
+	    mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
+
 .PHONY: unit test check
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(FUZZ_ORACLE)
 
 # Every test: host unit tests, then Mica booted in QEMU (tests/run_tests.py).
-test: deps unit $(BUILD)/mica.elf guests
+test: deps unit $(BUILD)/mica.elf release guests
 	python3 tests/run_tests.py --unit $(UNIT_BINS)
+
+# The release build (DEBUG=0) in its own folder, beside the debug one: the
+# memop and p2m tests run against it too (tests/release_tests.py).
+.PHONY: release
+release:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/release DEBUG=0 $(BUILD)/release/mica.elf
+
+# Mutation testing (tools/mutate.py, docs/testing.md): each mutant of
+# tools/mutants.txt alone, in a copy of the tree. Long: not part of `test`.
+# QUICK=1: only the mutants host unit tests catch. MUTANTS=SUBSTRING: some.
+.PHONY: mutate
+mutate: deps
+	python3 tools/mutate.py $(if $(QUICK),--quick) $(if $(MUTANTS),--only $(MUTANTS))
 
 # Mica under hostile guests for minutes: a million fuzzed hypercalls and a
 # million racing operations (tools/soak.py; docs/reliability.md). Prints each
@@ -200,7 +236,7 @@ FIGURE_LOG := $(FIGURES)/shootdown-remap.log
 .PHONY: figures figures-svg
 figures: $(BUILD)/mica.elf $(BUILD)/guest/test_shootdown.elf
 	tools/mica-run --cmdline p2m-dump --cpus 2 \
-	    "$(BUILD)/guest/test_shootdown.elf:vcpus=2,name=demo,--,mode=remap" | tr -d '\r' > $(FIGURE_LOG).new
+	    "$(BUILD)/guest/test_shootdown.elf:vcpus=2,name=demo,--,mode=remap,rounds=1" | tr -d '\r' > $(FIGURE_LOG).new
 	mv $(FIGURE_LOG).new $(FIGURE_LOG)
 	$(MAKE) figures-svg
 
@@ -224,7 +260,9 @@ help:
 	@echo "              mica-p2m, mica-walk); CMDLINE=\"...\" GUESTS=\"build/guest/x.elf:opts ...\""
 	@echo "make guests   build every test guest (build/guest/*.elf)"
 	@echo "make unit     build the host unit tests (build/unit/test_*; make test runs them)"
-	@echo "make test     every test: host unit tests and QEMU boot tests"
+	@echo "make test     every test: host unit tests and QEMU boot tests (debug and release builds)"
+	@echo "make release  build/release/mica.elf, built with DEBUG=0"
+	@echo "make mutate   mutation testing (tools/mutants.txt); QUICK=1: unit-caught mutants only"
 	@echo "make soak     a million fuzzed hypercalls and racing operations; prints the rates"
 	@echo "make grade   LAB=NAME: grade a lab (docs/labs/; tools/mklab LAB DEST makes its tree)"
 	@echo "make bench    deterministic benchmarks, Mica beside Xen 4.17"

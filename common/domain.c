@@ -3,6 +3,7 @@
  * (see domain.h for the life cycle and the locking).
  */
 #include "domain.h"
+#include "alloc_fail.h"
 #include "arch.h"
 #include "assert.h"
 #include "end_of_run.h"
@@ -240,8 +241,10 @@ int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint
         rc = grant_table_init(d);
     if (!rc)
         rc = alloc_vcpus(d, nr_vcpus);
-    if (!rc)
-        evtchn_domain_init(d); /* needs shared_info and the vCPUs */
+    if (!rc) {
+        evtchn_domain_init(d);     /* needs shared_info and the vCPUs */
+        guest_time_domain_init(d); /* likewise */
+    }
     if (!rc)
         rc = publish(d);
     if (rc) {
@@ -389,13 +392,16 @@ void domain_start(struct domain *d)
 void domain_destroy(struct domain *d)
 {
     ASSERT(d->state == DOMAIN_DYING);
+    alloc_forbid_begin(); /* teardown cannot fail, so it frees and never allocates */
     p2m_debug_domain_ending(d);
 
     spin_lock(&domlist_lock);
     list_del(&d->domlist_link);
     spin_unlock(&domlist_lock);
 
-    /* Its ports first (peers see them unbound), while its memory is there. */
+    /* No timer of its vCPUs runs any more; then its ports (peers see them
+     * unbound), while its memory is there. */
+    guest_time_domain_destroy(d);
     evtchn_domain_destroy(d);
     /* Before the memory goes: the grant mappings d made are undone, and
      * nobody may use d's grants any more (common/grant_table.c). */
@@ -416,6 +422,7 @@ void domain_destroy(struct domain *d)
     end_of_run_record(d->domid, d->name, d->shutdown_reason);
     domain_put(d);                  /* the domain list's reference */
     send_global_virq(VIRQ_DOM_EXC); /* ... and that it is gone */
+    alloc_forbid_end();
 }
 
 void domain_for_each(void (*fn)(struct domain *d, void *arg), void *arg)

@@ -12,6 +12,7 @@
 #include "p2m/p2m_debug.h"
 #include "elf.h"
 #include "guest_access.h"
+#include "hypercall_trace.h"
 #include "lib/string.h"
 #include "printk.h"
 #include "public/elfnote.h"
@@ -38,6 +39,8 @@ struct guest_options {
     char label[DOMAIN_LABEL_LEN];
     char target[DOMAIN_NAME_LEN];
     unsigned long max_grant_frames;
+    char trace[16]; /* trace=hypercalls */
+    char npf[8];    /* "emulate" or "crash" (arch/x86/svm/npf.c) */
 };
 
 struct segment {
@@ -98,9 +101,11 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
         { "priv", PARAM_BOOL, &o->priv, 0, NULL },
         { "paused", PARAM_BOOL, &o->paused, 0, NULL },
         { "xenstore", PARAM_BOOL, &o->xenstore, 0, NULL },
+        { "trace", PARAM_STRING, o->trace, sizeof(o->trace), NULL },
         { "label", PARAM_STRING, o->label, sizeof(o->label), NULL },
         { "target", PARAM_STRING, o->target, sizeof(o->target), NULL },
         { "max_grant_frames", PARAM_UINT, &o->max_grant_frames, 0, NULL },
+        { "npf", PARAM_STRING, o->npf, sizeof(o->npf), NULL },
     };
 
     memcpy(mica_part, cmdline, len);
@@ -113,7 +118,9 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
     o->xenstore = false;
     o->label[0] = '\0';
     o->target[0] = '\0';
+    o->trace[0] = '\0';
     o->max_grant_frames = DEFAULT_GRANT_FRAMES;
+    snprintf(o->npf, sizeof(o->npf), "emulate");
     if (cmdline_parse(mica_part, params, ARRAY_SIZE(params), option_warning, &problems))
         return false;
     if (!valid_name(o->name)) {
@@ -129,9 +136,17 @@ static bool parse_options(const char *cmdline, unsigned int index, bool first_gu
         pr_err("module %u: vcpus=%lu must be 1..%d\n", index, o->vcpus, MAX_VCPUS);
         return false;
     }
+    if (o->trace[0] && !hypercall_trace_value_ok(o->trace)) {
+        pr_err("module %u: trace=%s: the only trace is trace=hypercalls\n", index, o->trace);
+        return false;
+    }
     if (o->max_grant_frames < 1 || o->max_grant_frames > MAX_GRANT_FRAMES) {
         pr_err("module %u: max_grant_frames=%lu must be 1..%d\n", index, o->max_grant_frames,
                MAX_GRANT_FRAMES);
+        return false;
+    }
+    if (strcmp(o->npf, "emulate") && strcmp(o->npf, "crash")) {
+        pr_err("module %u: npf=%s must be emulate or crash\n", index, o->npf);
         return false;
     }
     return true;
@@ -143,6 +158,25 @@ static const char *guest_cmdline(const char *cmdline)
     const char *sep = strstr(cmdline, " -- ");
 
     return sep ? sep + 4 : "";
+}
+
+/* ---- where the ACPI tables go ------------------------------------------------- */
+
+/* The guest's ACPI tables (arch_guest_acpi_build) fill the last
+ * ARCH_GUEST_ACPI_SIZE bytes of its RAM below 4 GiB: near the top of low
+ * memory, where firmware keeps them, and where a 32-bit guest reaches them.
+ * Its memory map lists them as ACPI (E820 type 3), as Xen's PVH toolstack
+ * lists its own. Nothing else the builder places may overlap them. */
+static uint64_t acpi_tables_gpa(uint64_t mem)
+{
+    return MIN(mem, 1ULL << 32) - ARCH_GUEST_ACPI_SIZE;
+}
+
+static bool overlaps_acpi_tables(uint64_t addr, uint64_t len, uint64_t mem)
+{
+    uint64_t tables = acpi_tables_gpa(mem);
+
+    return addr < tables + ARCH_GUEST_ACPI_SIZE && tables < addr + len;
 }
 
 /* ---- boot modules (module-of=NAME) ------------------------------------------ */
@@ -172,7 +206,8 @@ struct boot_modules {
 };
 
 /* Find name's modules and place them one after the other from the first
- * page above the image (as Xen's PVH builder does); NULL or why not. */
+ * page above the image (as Xen's PVH builder does), past the ACPI tables if
+ * they are in the way; NULL or why not. */
 static const char *place_boot_modules(const char *name, uint64_t image_end, uint64_t mem,
                                       struct boot_modules *bm)
 {
@@ -187,6 +222,8 @@ static const char *place_boot_modules(const char *name, uint64_t image_end, uint
             continue;
         if (bm->nr == DOMAIN_BOOT_MODULES_MAX)
             return "more boot modules (module-of=) than a domain may have";
+        if (overlaps_acpi_tables(at, size, mem))
+            at = acpi_tables_gpa(mem) + ARCH_GUEST_ACPI_SIZE;
         if (size > mem || at > mem - size)
             return "its boot modules do not fit in its RAM above the image";
         bm->module[bm->nr] = m;
@@ -256,6 +293,9 @@ static const char *add_segment(struct guest_image *gi, const struct segment *s, 
         return "a segment lies outside the guest's RAM (raise mem=?)";
     if (overlaps(s->paddr, s->memsz, START_INFO_GPA, PAGE_SIZE))
         return "a segment overlaps the start info page (guest-physical 0x1000)";
+    if (overlaps_acpi_tables(s->paddr, s->memsz, mem))
+        return "a segment overlaps the ACPI tables (the last page of RAM below 4 GiB; "
+               "raise mem=?)";
     gi->segments[gi->nr_segments++] = *s;
     return NULL;
 }
@@ -285,8 +325,11 @@ static const char *parse_elf(const uint8_t *img, uint64_t size, uint64_t mem,
         if (size < sizeof(h32))
             return "truncated ELF header";
         memcpy(&h32, img, sizeof(h32));
-        if (h32.machine != EM_386)
-            return "ELF32 image for another machine (e_machine is not i386)";
+        /* EM_X86_64 too: binutils' elf32-x86-64, which a 64-bit kernel may
+         * be linked as. Only the container differs; a PVH guest starts at
+         * the note's 32-bit entry either way, as Xen's loader boots it. */
+        if (h32.machine != EM_386 && h32.machine != EM_X86_64)
+            return "ELF32 image for another machine (e_machine is neither i386 nor x86-64)";
         if (h32.phentsize != sizeof(struct elf32_phdr))
             return "unexpected program header size";
         h.phoff = h32.phoff;
@@ -369,13 +412,35 @@ static void memmap_add(struct domain *d, uint64_t addr, uint64_t size, uint32_t 
     d->memmap[d->nr_memmap++] = (struct domain_memmap_entry){ addr, size, type };
 }
 
+/* RAM [0, mem) in the memory map: RAM, the ACPI tables' page(s) as ACPI,
+ * and RAM again above them if mem passes 4 GiB. */
+static void memmap_add_ram(struct domain *d, uint64_t mem)
+{
+    uint64_t tables = acpi_tables_gpa(mem), tables_end = tables + ARCH_GUEST_ACPI_SIZE;
+
+    memmap_add(d, 0, tables, XEN_HVM_MEMMAP_TYPE_RAM);
+    memmap_add(d, tables, ARCH_GUEST_ACPI_SIZE, XEN_HVM_MEMMAP_TYPE_ACPI);
+    if (mem > tables_end)
+        memmap_add(d, tables_end, mem - tables_end, XEN_HVM_MEMMAP_TYPE_RAM);
+}
+
+/* The tables describe d's vCPUs; they are d's own RAM, freed with it. */
+static int write_acpi_tables(struct domain *d, uint64_t gpa)
+{
+    static uint8_t tables[ARCH_GUEST_ACPI_SIZE]; /* boot CPU only, as write_start_info's page */
+    int rc = arch_guest_acpi_build(tables, sizeof(tables), gpa, d->nr_vcpus);
+
+    return rc ? rc : guest_phys_write(d, gpa, tables, sizeof(tables));
+}
+
 /* The start_info page: hvm_start_info at 0, the memory map at MEMMAP_OFFSET,
  * the module list at MODLIST_OFFSET, the command line at CMDLINE_OFFSET. */
 #define MEMMAP_OFFSET 64
 #define MODLIST_OFFSET (MEMMAP_OFFSET + DOMAIN_MEMMAP_MAX * sizeof(struct hvm_memmap_table_entry))
 #define CMDLINE_OFFSET (MODLIST_OFFSET + DOMAIN_BOOT_MODULES_MAX * sizeof(struct hvm_modlist_entry))
 
-static int write_start_info(struct domain *d, const char *cmdline, const struct boot_modules *bm)
+static int write_start_info(struct domain *d, const char *cmdline, const struct boot_modules *bm,
+                            uint64_t rsdp_gpa)
 {
     static uint8_t page[PAGE_SIZE]; /* boot CPU only: builds one domain at a time */
     struct hvm_start_info *si = (void *)page;
@@ -390,6 +455,7 @@ static int write_start_info(struct domain *d, const char *cmdline, const struct 
     si->cmdline_paddr = START_INFO_GPA + CMDLINE_OFFSET;
     si->memmap_paddr = START_INFO_GPA + MEMMAP_OFFSET;
     si->memmap_entries = d->nr_memmap;
+    si->rsdp_paddr = rsdp_gpa;
     for (unsigned int i = 0; i < d->nr_memmap; i++) {
         map[i].addr = d->memmap[i].addr;
         map[i].size = d->memmap[i].size;
@@ -456,6 +522,8 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
     d->ram_end = o.mem;
     d->start_paused = o.paused;
     d->xenstore = o.xenstore;
+    d->trace_hypercalls = o.trace[0] || hypercall_trace_all();
+    d->npf_crash = !strcmp(o.npf, "crash");
     if (o.target[0]) {
         d->target = domain_find_by_name(o.target);
         if (d->target == DOMID_INVALID) {
@@ -465,13 +533,20 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
             return false;
         }
     }
-    if (xsm->alloc_security_domain(d) || XSM_CALL(domain_create, NULL, d)) {
+    rc = xsm->alloc_security_domain(d);
+    if (rc == -XEN_ENOMEM) {
+        pr_err("module %u (%s) refused: no memory for its security state (error %d)\n", index,
+               o.name, rc);
+        domain_shutdown(d, SHUTDOWN_crash);
+        return false;
+    }
+    if (rc || XSM_CALL(domain_create, NULL, d)) {
         pr_err("module %u (%s) refused by XSM\n", index, o.name);
         domain_shutdown(d, SHUTDOWN_crash);
         return false;
     }
 
-    memmap_add(d, 0, o.mem, XEN_HVM_MEMMAP_TYPE_RAM);
+    memmap_add_ram(d, o.mem);
     rc = populate_ram(d, o.mem >> PAGE_SHIFT);
     if (!rc && !d->privileged) {
         /* A domU's console, as Xen's toolstack gives one: just after RAM. */
@@ -483,7 +558,9 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
     if (!rc)
         rc = load_boot_modules(d, &bm);
     if (!rc)
-        rc = write_start_info(d, d->cmdline, &bm);
+        rc = write_acpi_tables(d, acpi_tables_gpa(o.mem));
+    if (!rc) /* the RSDP opens the tables */
+        rc = write_start_info(d, d->cmdline, &bm, acpi_tables_gpa(o.mem));
     for (unsigned int i = 0; !rc && i < d->nr_vcpus; i++)
         rc = arch_vcpu_init(d->vcpus[i], i == 0 ? gi.entry : 0, i == 0 ? START_INFO_GPA : 0);
     if (rc) {

@@ -1,15 +1,12 @@
 /* Domain console output (see domain_console.h). */
 #include "domain_console.h"
-#include "arch.h"
 #include "printk.h"
-#include "schedule.h"
-
-#define TICKS_PER_SECOND (1000000 / SCHED_TICK_US)
+#include "timer.h"
 
 /* Print the buffered line if the domain's budget allows. d->lock held. */
 static void flush_line(struct domain *d)
 {
-    uint64_t second = arch_timer_ticks(0) / TICKS_PER_SECOND;
+    uint64_t second = system_time_ns() / 1000000000UL;
 
     if (second != d->console_second) {
         if (d->console_dropped)

@@ -99,6 +99,7 @@ static void fill_domaininfo(struct domain *d, struct xen_domctl_getdomaininfo *i
     info->nr_online_vcpus = online;
     info->max_vcpu_id = d->nr_vcpus - 1;
     info->gpaddr_bits = P2M_GFN_BITS + PAGE_SHIFT;
+    info->arch_emulation_flags = XEN_X86_EMU_LAPIC; /* as a PVH domain's under Xen */
 }
 
 /* The first domain with an id >= first that src may inspect, with a

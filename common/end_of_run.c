@@ -1,16 +1,18 @@
 /* The end of a run (see end_of_run.h). */
 #include "end_of_run.h"
+#include "alloc_fail.h"
 #include "lib/cmdline.h"
 #include "domain.h"
+#include "frame.h"
 #include "mm.h"
 #include "p2m/p2m_debug.h"
+#include "p2m/p2m_gfn.h"
 #include "panic.h"
 #include "arch.h"
-#include "percpu.h"
 #include "printk.h"
 #include "public/sched.h"
-#include "schedule.h"
 #include "spinlock.h"
+#include "timer.h"
 #include "lib/vsnprintf.h"
 #include "xsm.h"
 
@@ -33,6 +35,40 @@ static DEFINE_SPINLOCK(records_lock, LOCK_LEVEL_END_OF_RUN);
 static struct ended_domain records[MAX_RECORDS];
 static unsigned int nr_records, nr_lost_records;
 static uint64_t free_frames_before;
+
+/*
+ * The frame table's own count of machine memory, taken by walking it, apart
+ * from the allocator's running total: a leak (a frame still owned or
+ * referenced) and an over-free (a frame freed twice, or one still in use
+ * freed: the total rises by one more) of the same size leave the total as
+ * it was, but not this count.
+ */
+struct frame_census {
+    uint64_t free; /* frames the table marks free */
+    uint64_t held; /* frames still a domain's: owned, referenced, or guest
+                      memory or p2m tables by their use */
+};
+static struct frame_census census_before;
+
+static struct frame_census count_frames(void)
+{
+    struct frame_census c = { 0, 0 };
+
+    for (uint64_t mfn = 0; mfn < frame_table_size; mfn++) {
+        const struct frame *f = &frame_table[mfn];
+        if (f->use == FRAME_FREE)
+            c.free++;
+        if (f->owner || f->refcount || f->foreign_refs || f->use == FRAME_DOMAIN ||
+            f->use == FRAME_SPECIAL || f->use == FRAME_P2M_TABLE)
+            c.held++;
+    }
+    return c;
+}
+
+void end_of_run_count_frames(void)
+{
+    census_before = count_frames();
+}
 static unsigned int refused;
 static bool started, ending, timed_out;
 
@@ -72,7 +108,7 @@ static void crash_all_on_timeout(void)
 void end_of_run_timeout_check(void)
 {
     if (timeout_seconds && !timed_out && __atomic_load_n(&started, __ATOMIC_ACQUIRE) &&
-        arch_timer_ticks(smp_processor_id()) * SCHED_TICK_US >= timeout_seconds * 1000000UL) {
+        system_time_ns() >= timeout_seconds * 1000000000UL) {
         timed_out = true;
         crash_all_on_timeout();
     }
@@ -101,12 +137,36 @@ void end_of_run_check(void)
         printk("  %u module(s) refused\n", refused);
 
     xsm->print_stats();
+    alloc_fail_print_summary();
     free_after = page_alloc_free_frames();
     printk("Memory: %lu frames free before the domains, %lu after they ended\n", free_frames_before,
            free_after);
     if (free_after != free_frames_before) {
         pr_err("Memory: %ld frames leaked by domains\n", (long)(free_frames_before - free_after));
         all_off = false;
+    }
+    /* No CPU allocates now (no domain is left), so the walk is exact. */
+    struct frame_census census = count_frames();
+    printk("Memory: frame table: %lu frames free before the domains, %lu after, %lu still owned or "
+           "referenced\n",
+           census_before.free, census.free, census.held);
+    if (census.free != census_before.free || census.free != free_after || census.held) {
+        pr_err("Memory: the frame table disagrees: %ld frames leaked by its count, %lu still "
+               "held, the allocator counts %lu free\n",
+               (long)(census_before.free - census.free), census.held, free_after);
+        all_off = false;
+    }
+    /* A get_gfn without its put_gfn leaves that p2m locked: debug builds stop
+     * at the next VMRUN, release builds would hang only if another CPU wanted
+     * the lock. Now, with every domain gone, no CPU may hold one. */
+    for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
+        const char *file;
+        int line;
+        if (gfn_held_by(cpu, &file, &line)) {
+            pr_err("p2m: CPU%u still holds a gfn after every domain ended: get_gfn at %s:%d\n", cpu,
+                   file, line);
+            all_off = false;
+        }
     }
     if (p2m_audit_failures()) {
         pr_err("p2m: %u audit(s) failed during the run\n", p2m_audit_failures());
@@ -116,6 +176,6 @@ void end_of_run_check(void)
         printk("Mica: run ended, every domain powered off\n");
     else
         printk("Mica: run ended with a failure (a domain did not power off, a module was "
-               "refused, an audit failed or memory leaked: see above)\n");
+               "refused, an audit failed, memory leaked or a gfn is still held: see above)\n");
     mica_exit(all_off ? MICA_EXIT_SUCCESS : MICA_EXIT_FAILURE);
 }

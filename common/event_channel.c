@@ -11,7 +11,7 @@
  * masked in evtchn_mask[], the bit port / BITS_PER_WORD of the notified vCPU's
  * vcpu_info.evtchn_pending_sel is set, and if that was new,
  * evtchn_upcall_pending = 1 and the vCPU gets an upcall (an interrupt vector:
- * the run loop injects it, arch/x86/svm/vcpu.c) or is woken if it blocks.
+ * the run loop injects it, arch/x86/svm/intr.c) or is woken if it blocks.
  *
  * Locking (include/lock_order.h): evtchn_bind_lock (one, machine-wide) is
  * held around every close and every change of an interdomain binding, so
@@ -25,6 +25,7 @@
  */
 #include "event.h"
 #include "frame_ref.h"
+#include "guest_time.h"
 #include "guest_access.h"
 #include "heap.h"
 #include "hypercall.h"
@@ -40,6 +41,7 @@
 #include "public/sched.h"
 #include "public/xen.h"
 #include "schedule.h"
+#include "timer.h"
 #include "xsm.h"
 
 static DEFINE_SPINLOCK(evtchn_bind_lock, LOCK_LEVEL_EVTCHN_BIND);
@@ -125,6 +127,7 @@ static void mark_upcall_pending(struct vcpu *v)
 {
     if (__atomic_exchange_n(&v->evtchn.vcpu_info->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
         return;
+    arch_evtchn_inject(v);
     sched_wake_vcpu(v);
 }
 
@@ -505,6 +508,8 @@ void evtchn_latch_shinfo_size(struct domain *d, bool compat)
 {
     spin_lock(&d->evtchn.lock);
     d->evtchn.shinfo_32bit = compat;
+    /* The wallclock moves with the layout (as in Xen's latch). */
+    guest_time_wallclock_update(d, compat);
     spin_unlock(&d->evtchn.lock);
 }
 
@@ -550,6 +555,7 @@ long evtchn_register_vcpu_info(struct vcpu *v, uint64_t gfn, uint32_t offset)
         new->evtchn_upcall_pending = 1;
         v->evtchn.vcpu_info_frame = f;
         __atomic_store_n(&v->evtchn.vcpu_info, new, __ATOMIC_RELEASE);
+        arch_evtchn_inject(v); /* the caller itself, or offline: no wake-up */
     }
     put_gfn(&d->p2m, _gfn(gfn));
     spin_unlock(&d->evtchn.lock);
@@ -584,6 +590,14 @@ long evtchn_set_upcall_vector(struct vcpu *v, uint8_t vector)
     if (vector < 0x10)
         return -XEN_EINVAL;
     __atomic_store_n(&v->evtchn.upcall_vector, vector, __ATOMIC_RELEASE);
+    /* An upcall already pending arrives on the new vector (Xen asserts it
+     * unconditionally; only a pending one is not spurious). */
+    if (__atomic_load_n(
+            &__atomic_load_n(&v->evtchn.vcpu_info, __ATOMIC_ACQUIRE)->evtchn_upcall_pending,
+            __ATOMIC_SEQ_CST)) {
+        arch_evtchn_inject(v);
+        sched_wake_vcpu(v);
+    }
     return 0;
 }
 
@@ -603,15 +617,6 @@ unsigned int evtchn_upcall_vector(const struct vcpu *v)
 }
 
 /* ---- SCHEDOP_poll ----------------------------------------------------------------------- */
-
-/* Mica's system time for poll timeouts: CPU 0's scheduler ticks, in ns.
- * (Xen's timeout is an absolute system time; Mica gives guests no clock
- * yet, so a timeout in the past returns at once and one in the future is
- * checked at each tick.) */
-static uint64_t now_ns(void)
-{
-    return arch_timer_ticks(0) * SCHED_TICK_US * 1000UL;
-}
 
 long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
 {
@@ -656,14 +661,16 @@ long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
         for (uint32_t i = 0; i < nr; i++)
             pending |= evtchn_2l_test(shinfo(d) + SHINFO_EVTCHN_PENDING, ports[i]);
     }
-    if (pending || (timeout && timeout <= now_ns()))
+    if (pending || (timeout && timeout <= system_time_ns()))
         sched_wake_vcpu(v); /* nothing to wait for */
+    else if (timeout)
+        vcpu_time_poll_timeout(v, timeout); /* a timer ends the wait on time */
     return 0;
 }
 
 bool evtchn_poll_expired(const struct vcpu *v)
 {
-    return v->evtchn.poll_deadline && v->evtchn.poll_deadline <= now_ns();
+    return v->evtchn.poll_deadline && v->evtchn.poll_deadline <= system_time_ns();
 }
 
 /* ---- the hypercall ------------------------------------------------------------------- */

@@ -11,14 +11,23 @@
 #include "public/errno.h"
 #include "arch.h"
 
+/*
+ * Which p2m types may hold a buffer Mica copies on a guest's behalf: only
+ * the domain's own RAM (read-only RAM only for reading). A grant mapping,
+ * a foreign mapping or MMIO is not: as Xen, whose __hvm_copy refuses grant
+ * mappings (HVMTRANS_unhandleable) and finds no page for foreign or MMIO
+ * entries (HVMTRANS_bad_gfn_to_mfn), so the copy is -EFAULT. A buffer there
+ * would let a hypercall reach another domain's frame, which only the
+ * guest's own accesses through its p2m may do.
+ */
 static bool readable(enum p2m_type t)
 {
-    return t == p2m_ram_rw || t == p2m_ram_ro || t == p2m_grant_map_rw || t == p2m_grant_map_ro;
+    return p2m_is_ram(t);
 }
 
 static bool writable(enum p2m_type t)
 {
-    return t == p2m_ram_rw || t == p2m_grant_map_rw;
+    return t == p2m_ram_rw;
 }
 
 /* Copy within one guest page. */

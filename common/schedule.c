@@ -5,13 +5,17 @@
 #include "end_of_run.h"
 #include "event.h"
 #include "arch.h"
+#include "guest_time.h"
 #include "percpu.h"
 #include "spinlock.h"
+#include "timer.h"
+#include "watchdog.h"
 
 static DEFINE_SPINLOCK(runq_lock, LOCK_LEVEL_RUNQUEUE);
 static struct list_head runq = LIST_HEAD_INIT(runq);       /* RUNNABLE vCPUs */
 static struct list_head blocked = LIST_HEAD_INIT(blocked); /* BLOCKED, off-CPU */
-static uint64_t last_wake_tick;                            /* CPU 0's tick of the last wake-up */
+static uint64_t cpu0_ticks;     /* CPU 0's ticks since boot (only CPU 0 writes it) */
+static uint64_t last_wake_tick; /* cpu0_ticks at the last wake-up */
 
 /* Is the CPU halted in the idle loop (a kick wakes it)? */
 static DEFINE_PER_CPU(volatile bool, cpu_idle);
@@ -20,14 +24,19 @@ DEFINE_PER_CPU(struct vcpu *, current_vcpu);
 /* Set by the timer tick; read inline by sched_preempt_pending (schedule.h). */
 DEFINE_PER_CPU(volatile bool, need_resched);
 
+/* The time slice's end, every SCHED_TICK_US on each CPU (interrupt
+ * context, common/timer.c). */
 static void tick(void)
 {
     this_cpu_var(need_resched) = true;
+    if (smp_processor_id() == 0)
+        cpu0_ticks++;
+    watchdog_tick();
 }
 
 void scheduler_init(void)
 {
-    arch_timer_set_handler(tick);
+    timers_init(tick, SCHED_TICK_US * 1000ULL);
 }
 
 /* Wake a halted CPU so it looks at the queue. Call with runq_lock held.
@@ -102,6 +111,15 @@ bool sched_vcpu_is_up(const struct vcpu *v)
     return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) != VCPU_OFFLINE;
 }
 
+bool sched_vcpu_off_cpu(const struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+    bool off = v->state == VCPU_OFFLINE && v->processor < 0;
+
+    spin_unlock_irqrestore(&runq_lock, flags);
+    return off;
+}
+
 void vcpu_yield(struct vcpu *v)
 {
     v->yield_requested = true;
@@ -110,10 +128,10 @@ void vcpu_yield(struct vcpu *v)
 void vcpu_block(struct vcpu *v)
 {
     unsigned long flags = spin_lock_irqsave(&runq_lock);
-    /* An upcall already pending keeps it running: a sender sets
-     * evtchn_upcall_pending before it takes this lock to wake us, so
-     * either it finds us BLOCKED or we see its upcall here. */
-    if (v->state == VCPU_RUNNING && !evtchn_vcpu_wants_upcall(v))
+    /* An event already waiting keeps it running: a sender posts it (an
+     * upcall, an interrupt, an NMI) before it takes this lock to wake us,
+     * so either it finds us BLOCKED or we see its event here. */
+    if (v->state == VCPU_RUNNING && !arch_vcpu_should_wake(v))
         v->state = VCPU_BLOCKED;
     spin_unlock_irqrestore(&runq_lock, flags);
 }
@@ -151,6 +169,15 @@ void sched_wake_vcpu(struct vcpu *v)
     spin_unlock_irqrestore(&runq_lock, flags);
 }
 
+void sched_poll_timeout(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    if (v->state == VCPU_BLOCKED && v->evtchn.polling && evtchn_poll_expired(v))
+        unblock(v);
+    spin_unlock_irqrestore(&runq_lock, flags);
+}
+
 void sched_wake_poller(struct vcpu *v, uint32_t port)
 {
     unsigned long flags = spin_lock_irqsave(&runq_lock);
@@ -176,6 +203,7 @@ void sched_poll_begin(struct vcpu *v, uint32_t port, uint64_t deadline_ns)
 
 bool sched_must_leave(const struct vcpu *v)
 {
+    watchdog_pass(); /* asked before every VMRUN: this CPU is not stuck */
     return v->state != VCPU_RUNNING || v->domain->state != DOMAIN_RUNNING || v->yield_requested ||
            this_cpu_var(need_resched);
 }
@@ -202,8 +230,8 @@ static struct vcpu *pick_next(void)
     unsigned long flags = spin_lock_irqsave(&runq_lock);
 
     /* The tick's wake-up: once per tick of CPU 0, not at every pick. */
-    if (smp_processor_id() == 0 && arch_timer_ticks(0) != last_wake_tick) {
-        last_wake_tick = arch_timer_ticks(0);
+    if (smp_processor_id() == 0 && cpu0_ticks != last_wake_tick) {
+        last_wake_tick = cpu0_ticks;
         wake_blocked();
     }
     if (!list_empty(&runq)) {
@@ -326,7 +354,7 @@ static void idle(void)
     irq_disable();
     this_cpu_var(cpu_idle) = true;
     __atomic_thread_fence(__ATOMIC_SEQ_CST); /* see kick_idle_cpu */
-    if (list_empty(&runq) && !this_cpu_var(need_resched))
+    if (list_empty(&runq) && !this_cpu_var(need_resched) && !timers_pending())
         irq_enable_and_halt();
     irq_disable();
     this_cpu_var(cpu_idle) = false;
@@ -337,10 +365,12 @@ static void idle(void)
 void scheduler_run(void)
 {
     irq_enable();
-    arch_timer_periodic(SCHED_TICK_US);
+    timers_cpu_start();
     for (;;) {
         struct vcpu *v;
 
+        watchdog_pass();
+        timers_run();
         if (smp_processor_id() == 0) {
             console_input_poll();
             end_of_run_timeout_check();
@@ -354,7 +384,9 @@ void scheduler_run(void)
         }
         this_cpu_var(current_vcpu) = v;
         this_cpu_var(need_resched) = false;
+        vcpu_time_schedule_in(v);
         arch_vcpu_run(v);
+        vcpu_time_schedule_out(v);
         this_cpu_var(current_vcpu) = NULL;
         if (put_back(v))
             domain_destroy(v->domain);

@@ -9,9 +9,11 @@
 #include "page_alloc.h"
 #include "percpu.h"
 #include "printk.h"
+#include "schedule.h"
 #include "smp.h"
 #include "spinlock.h"
 #include "arch.h"
+#include "timer.h"
 
 static char selftest_name[32];
 STRING_PARAM("selftest", selftest_name);
@@ -128,58 +130,189 @@ static bool test_heap(void)
     return ok && page_alloc_free_frames() == before;
 }
 
-/* ---- timer ------------------------------------------------------------------ */
+/* ---- timer: system time against the PIT; timers on this CPU and another -- */
 
-/* Each CPU's tick count when its timer was started. */
-static uint64_t ticks_at_start[MAX_CPUS];
+struct fire_record {
+    uint64_t deadline, armed, at; /* due at the later of deadline and armed */
+    unsigned int cpu, rank, count;
+};
 
-static uint64_t ticks_since_start(unsigned int cpu)
+#define LOCAL_TIMERS 6
+static struct timer local_timers[LOCAL_TIMERS], remote_timer, alarm;
+static struct fire_record local_fired[LOCAL_TIMERS], remote_fired;
+static unsigned int fire_rank;
+
+static void record_fire(void *arg)
 {
-    return arch_timer_ticks(cpu) - ticks_at_start[cpu];
+    struct fire_record *r = arg;
+
+    r->at = system_time_ns();
+    r->cpu = smp_processor_id();
+    r->rank = __atomic_fetch_add(&fire_rank, 1, __ATOMIC_ACQ_REL);
+    __atomic_fetch_add(&r->count, 1, __ATOMIC_ACQ_REL);
 }
 
-static void timer_start_periodic(void *arg)
-{
-    ticks_at_start[smp_processor_id()] = arch_timer_ticks(smp_processor_id());
-    arch_timer_periodic((uint32_t)(uintptr_t)arg);
-}
-
-static void timer_start_oneshot(void *arg)
-{
-    ticks_at_start[smp_processor_id()] = arch_timer_ticks(smp_processor_id());
-    arch_timer_oneshot((uint32_t)(uintptr_t)arg);
-}
-
-static void timer_stop(void *arg)
+static void nothing(void *arg)
 {
     (void)arg;
-    arch_timer_stop();
+}
+
+/* Run this CPU's timers, halting between interrupts, until system time
+ * `until` (an alarm timer ends the last halt on time). */
+static void run_timers_until(uint64_t until)
+{
+    timer_set(&alarm, until);
+    while (system_time_ns() < until) {
+        timers_run();
+        irq_disable();
+        if (!timers_pending())
+            irq_enable_and_halt();
+        irq_enable();
+    }
+    timers_run();
+}
+
+/* How late r fired: after its deadline, or after it was armed if that
+ * deadline had passed already. */
+static uint64_t lateness(const struct fire_record *r)
+{
+    return r->at - MAX(r->deadline, r->armed);
+}
+
+static bool fired_on_time(const char *what, const struct fire_record *r, unsigned int cpu)
+{
+    bool ok = r->count == 1 && r->cpu == cpu && r->at >= r->deadline &&
+              lateness(r) <= TIMER_SLACK_NS;
+
+    if (!ok)
+        printk("selftest timer: %s: fired %u time(s), on CPU%u, %ld ns after its deadline\n", what,
+               r->count, r->cpu, (long)(r->at - r->deadline));
+    return ok;
+}
+
+/* Deadlines (ms from now) of the local timers: ties fire in arming order,
+ * one is already past, and the last is stopped before it fires. */
+static const int local_deadline_ms[LOCAL_TIMERS] = { 3, 1, 2, 2, -1, 4 };
+static const unsigned int local_rank[LOCAL_TIMERS - 1] = { 4, 1, 2, 3, 0 };
+
+static bool test_local_timers(void)
+{
+    uint64_t now = system_time_ns();
+    uint64_t latest = 0;
+    bool ok = true;
+
+    for (unsigned int i = 0; i < LOCAL_TIMERS; i++) {
+        local_fired[i].deadline = now + (int64_t)local_deadline_ms[i] * 1000000;
+        local_fired[i].armed = now;
+        timer_init(&local_timers[i], record_fire, &local_fired[i]);
+        timer_set(&local_timers[i], local_fired[i].deadline);
+    }
+    timer_stop(&local_timers[LOCAL_TIMERS - 1]);
+    run_timers_until(now + 10000000);
+    for (unsigned int i = 0; i < LOCAL_TIMERS - 1; i++) {
+        ok = fired_on_time("local timer", &local_fired[i], 0) && ok;
+        ok = ok && local_fired[i].rank == local_rank[i];
+        latest = MAX(latest, lateness(&local_fired[i]));
+    }
+    ok = ok && local_fired[LOCAL_TIMERS - 1].count == 0;
+    printk("selftest timer: CPU0: %u timers fired in deadline order, at most %lu ns late; "
+           "the stopped one never fired\n",
+           LOCAL_TIMERS - 1, latest);
+    return ok;
+}
+
+static void arm_here(void *deadline)
+{
+    timer_set(&remote_timer, *(uint64_t *)deadline);
+}
+
+/* A timer another CPU arms fires there; set from here it keeps its CPU and
+ * only moves; stopped from here before its deadline it never fires. */
+static bool test_remote_timer(unsigned int cpu)
+{
+    uint64_t far = system_time_ns() + 20000000;
+    bool ok;
+
+    remote_fired = (struct fire_record){ 0 };
+    timer_init(&remote_timer, record_fire, &remote_fired);
+    call_function_on(cpu, arm_here, &far);
+    remote_fired.armed = system_time_ns();
+    remote_fired.deadline = remote_fired.armed + 3000000;
+    timer_set(&remote_timer, remote_fired.deadline); /* moved, still on cpu */
+    run_timers_until(far + 2000000);
+    ok = fired_on_time("remote timer", &remote_fired, cpu);
+
+    remote_fired.count = 0;
+    far = system_time_ns() + 5000000;
+    call_function_on(cpu, arm_here, &far);
+    timer_stop(&remote_timer);
+    run_timers_until(far + 5000000);
+    ok = ok && remote_fired.count == 0;
+    printk("selftest timer: CPU%u: a timer moved from CPU0 fired there %lu ns late; one "
+           "stopped from CPU0 never fired\n",
+           cpu, lateness(&remote_fired));
+    return ok;
+}
+
+/* A function that runs 2 ms and re-arms its timer each time: timer_stop
+ * from here while it runs returns only once it has returned, and it never
+ * runs again. */
+static volatile bool busy;
+static unsigned int busy_runs;
+
+static void busy_fn(void *arg)
+{
+    uint64_t end = system_time_ns() + 2000000;
+
+    (void)arg;
+    busy = true;
+    while (system_time_ns() < end)
+        cpu_relax();
+    timer_set(&remote_timer, system_time_ns() + 1000000);
+    __atomic_fetch_add(&busy_runs, 1, __ATOMIC_ACQ_REL);
+    busy = false;
+}
+
+static bool test_stop_while_running(unsigned int cpu)
+{
+    uint64_t now = system_time_ns(), until = now + 50000000;
+    unsigned int runs;
+    bool ok;
+
+    timer_init(&remote_timer, busy_fn, NULL);
+    call_function_on(cpu, arm_here, &now);
+    while (!busy && system_time_ns() < until)
+        cpu_relax();
+    timer_stop(&remote_timer);
+    runs = __atomic_load_n(&busy_runs, __ATOMIC_ACQUIRE);
+    ok = !busy && runs >= 1;
+    run_timers_until(system_time_ns() + 5000000);
+    ok = ok && __atomic_load_n(&busy_runs, __ATOMIC_ACQUIRE) == runs;
+    printk("selftest timer: CPU%u: timer_stop from CPU0 waited for the running function "
+           "(%u run(s)), which re-armed it and never ran again\n",
+           cpu, runs);
+    return ok;
 }
 
 static bool test_timer(void)
 {
-    const uint32_t period_us = 5000, window_us = 100000;
-    bool ok = true;
+    uint64_t start = system_time_ns(), elapsed;
+    bool ok;
 
-    call_function_all(timer_start_periodic, (void *)(uintptr_t)period_us);
-    udelay(window_us);
-    call_function_all(timer_stop, NULL);
-    for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
-        uint64_t ticks = ticks_since_start(cpu);
-        /* 20 expected; emulated time is loose, so accept a broad band. */
-        bool good = ticks >= 5 && ticks <= 60;
-        printk("selftest timer: CPU%u: %lu periodic ticks in %u ms at %u ms period\n", cpu, ticks,
-               window_us / 1000, period_us / 1000);
-        ok = ok && good;
-    }
+    /* Both clocks were measured against the PIT at boot: they must agree
+     * with it now (within 0.1% and the wait's own overshoot). */
+    udelay(20000);
+    elapsed = system_time_ns() - start;
+    ok = elapsed >= 19980000 && elapsed <= 20400000;
+    printk("selftest timer: 20 ms of the PIT took %lu ns of system time\n", elapsed);
 
-    call_function_all(timer_start_oneshot, (void *)(uintptr_t)2000);
-    udelay(30000);
-    for (unsigned int cpu = 0; cpu < nr_cpus; cpu++) {
-        uint64_t ticks = ticks_since_start(cpu);
-        printk("selftest timer: CPU%u: %lu one-shot tick(s)\n", cpu, ticks);
-        ok = ok && ticks == 1;
-    }
+    /* The other CPUs run their timers in the scheduler; this one has not
+     * entered it, so start its timers here. */
+    timers_cpu_start();
+    timer_init(&alarm, nothing, NULL);
+    ok = test_local_timers() && ok;
+    if (nr_cpus > 1)
+        ok = test_remote_timer(1) && test_stop_while_running(1) && ok;
     return ok;
 }
 
@@ -261,13 +394,37 @@ static bool test_gfnleak(void)
     return false;
 }
 
+/* A deadlock for the watchdog (common/watchdog.c) to report: CPU1, in a
+ * cross-CPU call (interrupts off), waits for a lock CPU0 holds and never
+ * releases, while CPU0 waits for the call to end. CPU0's timer ticks, so
+ * it sees CPU1 stop passing its scheduler loop, names the lock and CPU0 as
+ * its holder, and panics. */
+static void take_outer(void *arg)
+{
+    (void)arg;
+    spin_lock(&selftest_outer);
+}
+
+static bool test_deadlock(void)
+{
+    if (nr_cpus < 2) {
+        pr_err("selftest deadlock: needs two CPUs\n");
+        return false;
+    }
+    timers_cpu_start(); /* CPU0's watch needs its ticks */
+    spin_lock(&selftest_outer);
+    call_function_on(1, take_outer, NULL);
+    pr_err("selftest deadlock: CPU1 took a lock CPU0 holds\n");
+    return false;
+}
+
 static const struct {
     const char *name;
     bool (*run)(void);
 } selftests[] = {
-    { "memory", test_memory },   { "heap", test_heap },   { "timer", test_timer },
-    { "ipi", test_ipi },         { "fault", test_fault }, { "lockorder", test_lockorder },
-    { "gfnleak", test_gfnleak },
+    { "memory", test_memory },   { "heap", test_heap },         { "timer", test_timer },
+    { "ipi", test_ipi },         { "fault", test_fault },       { "lockorder", test_lockorder },
+    { "gfnleak", test_gfnleak }, { "deadlock", test_deadlock },
 };
 
 bool selftest_run(void)

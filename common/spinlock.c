@@ -55,12 +55,27 @@ static inline void lock_order_release(const spinlock_t *lock)
 }
 #endif
 
+/* The lock each CPU waits for, while it waits (in every build: a deadlock
+ * report must name it, common/watchdog.c). Set only when the lock is not
+ * free at once, so taking a free lock costs nothing more. */
+static DEFINE_PER_CPU(const spinlock_t *, waiting_for);
+
+const spinlock_t *spin_waiting_for(unsigned int cpu)
+{
+    return __atomic_load_n(&per_cpu(waiting_for, cpu), __ATOMIC_RELAXED);
+}
+
 void spin_lock(spinlock_t *lock)
 {
     lock_order_check(lock);
     uint16_t ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
-    while (__atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE) != ticket)
-        cpu_relax();
+    if (__atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE) != ticket) {
+        this_cpu_var(waiting_for) = lock;
+        while (__atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE) != ticket)
+            cpu_relax();
+        this_cpu_var(waiting_for) = NULL;
+    }
+    lock->holder = (uint16_t)smp_processor_id();
     lock_order_acquired(lock);
 }
 
@@ -74,6 +89,7 @@ bool spin_trylock(spinlock_t *lock)
     if (!__atomic_compare_exchange_n(&lock->next, &expected, (uint16_t)(owner + 1), false,
                                      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return false;
+    lock->holder = (uint16_t)smp_processor_id();
     lock_order_acquired(lock);
     return true;
 }
@@ -81,6 +97,7 @@ bool spin_trylock(spinlock_t *lock)
 void spin_unlock(spinlock_t *lock)
 {
     lock_order_release(lock);
+    lock->holder = SPIN_NO_HOLDER;
     __atomic_store_n(&lock->owner, (uint16_t)(lock->owner + 1), __ATOMIC_RELEASE);
 }
 

@@ -1,6 +1,6 @@
 /*
- * vcpu_op: a guest starts and stops its own vCPUs (Xen's VCPUOP_*, the
- * subset an HVM/PVH guest needs to bring up secondary vCPUs).
+ * vcpu_op: a guest starts and stops its own vCPUs and sets their timers
+ * (Xen's VCPUOP_*, the subset an HVM/PVH guest needs).
  *
  *   arguments: cmd, vcpuid, extra_arg (a guest pointer or unused)
  *
@@ -22,6 +22,19 @@
  *                      would cross the page, the gfn is not the domain's
  *                      own writable RAM, it is registered already, or the
  *                      vCPU is another one that is up; -EFAULT.
+ *   VCPUOP_set_periodic_timer  extra_arg = struct vcpu_set_periodic_timer
+ *                      { period_ns }: VIRQ_TIMER every period while the
+ *                      vCPU runs (any vCPU of the domain). 0; -EINVAL a
+ *                      period below 1 ms or above 2^63-1 ns; -EFAULT.
+ *   VCPUOP_stop_periodic_timer  0.
+ *   VCPUOP_set_singleshot_timer  extra_arg = struct vcpu_set_singleshot_timer
+ *                      { timeout_abs_ns, flags }: VIRQ_TIMER once at that
+ *                      system time. The calling vCPU only: -EINVAL for
+ *                      another (before the pointer is read); -EFAULT;
+ *                      -ETIME if VCPU_SSHOTTMR_future and the time has
+ *                      passed. 0.
+ *   VCPUOP_stop_singleshot_timer  the calling vCPU only (-EINVAL); 0.
+ *                      (Rules and Xen's semantics: common/guest_time.c.)
  *   other commands     -ENOSYS.
  *
  * A vcpuid that is not one of the domain's vCPUs is -ENOENT for every
@@ -43,6 +56,7 @@
 #include "spinlock.h"
 #include "arch.h"
 #include "event.h"
+#include "guest_time.h"
 
 static long vcpu_initialise(struct vcpu *caller, struct vcpu *v, uint64_t arg)
 {
@@ -108,7 +122,9 @@ long do_vcpu_op(struct vcpu *v, const struct hypercall_args *a)
     struct domain *d = v->domain;
     struct vcpu *target;
 
-    if ((cmd < VCPUOP_initialise || cmd > VCPUOP_is_up) && cmd != VCPUOP_register_vcpu_info)
+    if ((cmd < VCPUOP_initialise || cmd > VCPUOP_is_up) &&
+        (cmd < VCPUOP_set_periodic_timer || cmd > VCPUOP_stop_singleshot_timer) &&
+        cmd != VCPUOP_register_vcpu_info)
         return -XEN_ENOSYS;
     if (vcpuid >= d->nr_vcpus)
         return -XEN_ENOENT;
@@ -131,6 +147,11 @@ long do_vcpu_op(struct vcpu *v, const struct hypercall_args *a)
             return -XEN_EFAULT;
         return evtchn_register_vcpu_info(target, info.mfn, info.offset);
     }
+    case VCPUOP_set_periodic_timer:
+    case VCPUOP_stop_periodic_timer:
+    case VCPUOP_set_singleshot_timer:
+    case VCPUOP_stop_singleshot_timer:
+        return vcpu_time_op(v, target, cmd, a->arg[2], a->compat);
     default: /* VCPUOP_is_up */
         return sched_vcpu_is_up(target) ? 1 : 0;
     }

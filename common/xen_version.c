@@ -12,9 +12,16 @@
 #include "version.h"
 #include "lib/vsnprintf.h"
 
-/* XENFEAT_* bits Mica offers in submap 0: auto-translated physmap, as
- * every HVM/PVH guest has with nested paging. */
-#define MICA_FEATURES_SUBMAP0 (1u << XENFEAT_auto_translated_physmap)
+/* XENFEAT_* bits Mica offers every domain in submap 0, as Xen 4.17 does a
+ * PVH domain (it reports 0x12b05 to its PVH dom0): a translated physmap
+ * written directly (nested paging), upcalls on a vector, a pvclock kept
+ * current (common/guest_time.c), not direct-mapped. Not offered:
+ * memory_op_vnode_supported (no vNUMA). The hardware domain also gets
+ * XENFEAT_dom0. */
+#define MICA_FEATURES_SUBMAP0                                                         \
+    ((1u << XENFEAT_writable_page_tables) | (1u << XENFEAT_auto_translated_physmap) | \
+     (1u << XENFEAT_hvm_callback_vector) | (1u << XENFEAT_hvm_safe_pvclock) |         \
+     (1u << XENFEAT_not_direct_mapped))
 
 /* Copy a string into a guest field of `size` bytes, zero-padded. */
 static long copy_string(struct vcpu *v, uint64_t buffer, const char *s, size_t size)
@@ -58,7 +65,7 @@ long do_xen_version(struct vcpu *v, const struct hypercall_args *a)
             return -XEN_EFAULT;
         if (fi.submap_idx >= XENFEAT_NR_SUBMAPS)
             return -XEN_EINVAL;
-        fi.submap = MICA_FEATURES_SUBMAP0;
+        fi.submap = MICA_FEATURES_SUBMAP0 | (v->domain->privileged ? 1u << XENFEAT_dom0 : 0);
         return copy_to_guest(v, arg, &fi, sizeof(fi)) ? -XEN_EFAULT : 0;
     }
     case XENVER_pagesize:

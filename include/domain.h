@@ -18,6 +18,7 @@
 
 #include "arch.h"
 #include "event_types.h"
+#include "guest_time.h"
 #include "list.h"
 #include "p2m/p2m.h"
 #include "spinlock.h"
@@ -73,9 +74,13 @@ struct vcpu {
     /* Event delivery: its vcpu_info, upcall vector, VIRQs, SCHEDOP_poll
      * (include/event_types.h, common/event_channel.c). */
     struct evtchn_vcpu evtchn;
+
+    /* Its timers: singleshot, periodic, SCHEDOP_poll's timeout
+     * (include/guest_time.h, common/guest_time.c). */
+    struct vcpu_time time;
 };
 
-#define DOMAIN_MEMMAP_MAX 4 /* RAM, the console ring, ACPI tables, one spare */
+#define DOMAIN_MEMMAP_MAX 4 /* RAM, the ACPI tables, RAM above 4 GiB, the console ring */
 
 struct domain {
     domid_t domid;
@@ -89,8 +94,12 @@ struct domain {
     bool privileged;
     bool xenstore;                    /* the xenstore domain (module option `xenstore`):
                                          XSM's XS_PRIV class lets it inspect domains */
+    bool trace_hypercalls;            /* trace=hypercalls (hypercall_trace.h) */
     bool start_paused;                /* module option `paused`: started paused, for a
                                          builder to unpause (XEN_DOMCTL_unpausedomain) */
+    bool npf_crash;                   /* module option `npf=crash`: a nested page fault
+                                         crashes it instead of being emulated
+                                         (arch/x86/svm/npf.c, docs/platform.md) */
     domid_t target;                   /* the domain this one manages (device model,
                                        stub domain), or DOMID_INVALID */
     char label[DOMAIN_LABEL_LEN];     /* security label (XSM); FLASK fills in the default */

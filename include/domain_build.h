@@ -12,6 +12,7 @@
  *                 or stub domain: XSM's target relation)
  *   max_grant_frames=N  its grant table's size in 4 KiB frames, 1..64
  *                 (default 4; 512 v1 entries each)
+ *   trace=hypercalls  log its hypercalls (hypercall_trace.h)
  * Mica reads the line up to " -- "; the rest is the guest's own command line
  * (hvm_start_info.cmdline_paddr), as a kernel's command line is under Xen.
  *

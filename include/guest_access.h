@@ -4,7 +4,9 @@
  * Hypercall buffers are guest-linear addresses: Mica walks the guest's own
  * page tables (in whatever paging mode the vCPU is in), then the p2m, one
  * page at a time. Any failure on the way is -EFAULT (Xen errno), never a
- * fault in Mica. Physical accesses go through the p2m only.
+ * fault in Mica; so is a page that is not the domain's own RAM (a hole, a
+ * grant or foreign mapping, MMIO) or, for a write, read-only RAM. Physical
+ * accesses go through the p2m only.
  */
 #ifndef MICA_GUEST_ACCESS_H
 #define MICA_GUEST_ACCESS_H

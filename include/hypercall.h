@@ -42,24 +42,16 @@ struct hypercall {
 extern const struct hypercall hypercall_table[];
 extern const unsigned int hypercall_table_size;
 
-/* Run hypercall nr for v with the argument registers of its calling
- * convention (compat: a 32-bit caller). The arch's VMMCALL exit calls this
- * (arch/x86/svm/hypercall.c); a continuation changes an argument with
- * hypercall_set_arg (arch.h). Inline: it is on every hypercall's path. */
-static inline long hypercall_call(struct vcpu *v, uint64_t nr,
-                                  const uint64_t regs[HYPERCALL_MAX_ARGS], bool compat)
+/* Run hypercall nr for v with the arguments of its calling convention, as
+ * the arch read them from the registers (a 32-bit caller's are 32 bits:
+ * a->compat). The arch's VMMCALL exit calls this (arch/x86/svm/hypercall.c);
+ * a continuation changes an argument with hypercall_set_arg (arch.h).
+ * Inline: it is on every hypercall's path. */
+static inline long hypercall_call(struct vcpu *v, uint64_t nr, const struct hypercall_args *a)
 {
-    struct hypercall_args a = { .compat = compat };
-    const struct hypercall *h;
-
     if (nr >= hypercall_table_size || !hypercall_table[nr].fn)
         return -XEN_ENOSYS;
-    h = &hypercall_table[nr];
-    /* A 32-bit caller's arguments are 32 bits: whatever the upper halves
-     * of its registers hold is ignored. */
-    for (unsigned int i = 0; i < h->nr_args; i++)
-        a.arg[i] = compat ? (uint32_t)regs[i] : regs[i];
-    return h->fn(v, &a);
+    return hypercall_table[nr].fn(v, a);
 }
 
 /* The name of hypercall nr ("memory_op"), or NULL if Mica has none: for

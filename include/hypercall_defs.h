@@ -74,6 +74,10 @@ HYPERCALL_XSM(memory_op, remove_from_physmap, TARGET, src_tgt, "remove_from_phys
 HYPERCALL_XSM(memory_op, map_gmfn_foreign, TARGET, own,
               "add_to_physmap_batch of gmfn_foreign (the mapping domain on the foreign one)")
 
+/* A 32-bit caller passes the 64-bit timeout in two registers (Xen's
+ * compat_set_timer_op(u32 lo, s32 hi)); a 64-bit caller's second is unread. */
+HYPERCALL(15, set_timer_op, none, int64_t timeout, int32_t timeout_hi_for_32_bit_callers)
+
 HYPERCALL(17, xen_version, none, int cmd, void *arg)
 
 HYPERCALL(18, console_io, none, unsigned int cmd, unsigned int count, char *buffer)

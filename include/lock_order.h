@@ -32,6 +32,11 @@ enum lock_level {
     LOCK_LEVEL_END_OF_RUN = 70,    /* the table of domains that have ended */
     LOCK_LEVEL_HEAP = 80,          /* xmalloc heap size-class lists */
     LOCK_LEVEL_FLASK = 85,         /* the FLASK policy, its AVC and mode */
+    LOCK_LEVEL_VCPU_TIME = 86,     /* one vCPU's periodic timer period (a leaf;
+                                      common/guest_time.c) */
+    LOCK_LEVEL_TIMERS = 88,        /* one CPU's armed timers (a leaf; interrupts
+                                      off), so timers are set under any lock
+                                      below it (common/timer.c) */
     LOCK_LEVEL_PAGE_ALLOC = 90,    /* buddy allocator free lists */
     LOCK_LEVEL_CALL_FUNCTION = 95, /* cross-CPU call mailbox */
     LOCK_LEVEL_CONSOLE = 100,      /* serial console output */

@@ -11,8 +11,12 @@
 #include "frame.h"
 #include "types.h"
 
-/* 2^order contiguous frames, naturally aligned; NULL when memory is short. */
+/* 2^order contiguous frames, naturally aligned; NULL when memory is short
+ * (or when fail-alloc= says this call fails: alloc_fail.h). */
 struct frame *alloc_frames(unsigned int order);
+/* The same, never failed by fail-alloc=: for the heap's own pages only, since
+ * xmalloc has already drawn its decision for the call. */
+struct frame *alloc_frames_uninjected(unsigned int order);
 void free_frames(struct frame *head, unsigned int order);
 
 /* Where Mica can read and write a frame, and back. */

@@ -10,9 +10,10 @@
  *
  * Blocking: a blocked vCPU (SCHEDOP_block, HLT with interrupts on) is woken
  * at once by an event for it (sched_wake_vcpu, from common/event_channel.c),
- * and otherwise by the next tick, as if a 10 ms timer event had arrived (the
- * guest timer, VIRQ_TIMER, comes later). A vCPU in SCHEDOP_poll is woken by
- * an event on a port it polls, or at the first tick after its timeout.
+ * its own timers' VIRQ_TIMER among them (common/guest_time.c), and
+ * otherwise by the next tick on CPU 0, as if a 10 ms timer event had arrived
+ * (Xen would let it sleep on). A vCPU in SCHEDOP_poll is woken by an event
+ * on a port it polls, or when its timeout passes (a timer of its own).
  */
 #ifndef MICA_SCHEDULE_H
 #define MICA_SCHEDULE_H
@@ -40,7 +41,13 @@ void sched_stop_vcpu(struct vcpu *v);
  * domain's lock, which serialises VCPUOP_up and VCPUOP_down. */
 bool sched_vcpu_is_up(const struct vcpu *v);
 
-/* The running vCPU v gives up its CPU (it stays runnable) / sleeps. */
+/* Is v down and off every CPU? Then nothing runs it until someone starts
+ * it again (sched_start_vcpu, which callers serialise under the domain's
+ * lock): a caller holding that lock may change v's state. */
+bool sched_vcpu_off_cpu(const struct vcpu *v);
+
+/* The running vCPU v gives up its CPU (it stays runnable) / sleeps (not if
+ * arch_vcpu_should_wake says an event is already waiting). */
 void vcpu_yield(struct vcpu *v);
 void vcpu_block(struct vcpu *v);
 
@@ -52,6 +59,10 @@ void sched_wake_vcpu(struct vcpu *v);
 /* Port `port` of v's domain became pending: wake v if it polls that port
  * (or several ports). */
 void sched_wake_poller(struct vcpu *v, uint32_t port);
+
+/* v's SCHEDOP_poll timeout (its timer, common/guest_time.c): wake v if it
+ * still polls and its deadline has passed. */
+void sched_poll_timeout(struct vcpu *v);
 
 /* SCHEDOP_poll: the running v blocks polling `port` (0: several ports)
  * until deadline_ns (0: none); the caller then re-checks its ports and

@@ -13,15 +13,20 @@
 #include "types.h"
 
 typedef struct spinlock {
-    uint16_t next;  /* next ticket to hand out */
-    uint16_t owner; /* ticket now being served */
-    uint16_t level; /* enum lock_level */
+    uint16_t next;   /* next ticket to hand out */
+    uint16_t owner;  /* ticket now being served */
+    uint16_t level;  /* enum lock_level */
+    uint16_t holder; /* the CPU holding it, or SPIN_NO_HOLDER (for the
+                        watchdog's report, common/watchdog.c) */
     const char *name;
 } spinlock_t;
 
-#define SPINLOCK_INIT(lock_name, lock_level)                              \
-    {                                                                     \
-        .next = 0, .owner = 0, .level = (lock_level), .name = (lock_name) \
+#define SPIN_NO_HOLDER 0xFFFF
+
+#define SPINLOCK_INIT(lock_name, lock_level)                                    \
+    {                                                                           \
+        .next = 0, .owner = 0, .level = (lock_level), .holder = SPIN_NO_HOLDER, \
+        .name = (lock_name)                                                     \
     }
 #define DEFINE_SPINLOCK(var, lock_level) spinlock_t var = SPINLOCK_INIT(#var, lock_level)
 
@@ -38,5 +43,8 @@ bool spin_trylock(spinlock_t *lock);
 /* The same with local interrupts disabled while held; flags restore them. */
 unsigned long spin_lock_irqsave(spinlock_t *lock);
 void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);
+
+/* The lock cpu is waiting for right now, or NULL (the watchdog's report). */
+const spinlock_t *spin_waiting_for(unsigned int cpu);
 
 #endif

@@ -19,20 +19,25 @@
  * the heap holds no memory nobody uses.
  *
  * Larger requests get whole pages: the smallest power-of-two run of frames
- * that fits, straight from alloc_frames(). Its head frame records the order
+ * that fits, straight from the frame allocator. Its head frame records the order
  * and the marker HEAP_CLASS_LARGE, so xfree() knows how much to give back.
  *
  * xmalloc(0) returns a valid, distinct 16-byte object (not NULL), so NULL
  * always means "out of memory" and callers need no special case for an
  * empty array. xfree() takes it like any other object.
  *
+ * Under fail-alloc= (alloc_fail.h) each xmalloc() call draws one decision
+ * before anything else; the pages the heap takes for it come from
+ * alloc_frames_uninjected(), so one call is never asked twice.
+ *
  * Locking: one spinlock, heap_lock, covers the class lists and the objects'
- * free lists. It is held across alloc_frames()/free_frames() when a class
+ * free lists. It is held across the frame allocator's calls when a class
  * needs a new page or gives an empty one back. The lock order allows this
  * (LOCK_LEVEL_HEAP < LOCK_LEVEL_PAGE_ALLOC), and it is simpler than dropping
  * the lock and re-checking the lists afterwards. Large requests do not touch
  * the class lists and take no heap lock at all.
  */
+#include "alloc_fail.h"
 #include "assert.h"
 #include "buddy.h" /* BUDDY_MAX_ORDER: the largest block there is */
 #include "frame.h"
@@ -91,7 +96,7 @@ static unsigned int objects_per_page(const struct size_class *c)
  */
 static struct frame *new_heap_page(unsigned int c)
 {
-    struct frame *page = alloc_frames(0);
+    struct frame *page = alloc_frames_uninjected(0);
     if (!page)
         return NULL;
 
@@ -192,7 +197,7 @@ static void *alloc_large(size_t size)
     while (((size_t)1 << order) < pages)
         order++;
 
-    struct frame *head = alloc_frames(order);
+    struct frame *head = alloc_frames_uninjected(order);
     if (!head)
         return NULL;
     head->use = FRAME_MICA;
@@ -213,6 +218,8 @@ static void free_large(struct frame *head, void *p)
 
 void *xmalloc(size_t size)
 {
+    if (alloc_fail_now(ALLOC_FAIL_HEAP))
+        return NULL; /* fail-alloc= picked this call */
     if (size > HEAP_MAX_SMALL)
         return alloc_large(size);
 

@@ -8,6 +8,7 @@
  * everything the memory map does not call usable.
  */
 #include "page_alloc.h"
+#include "alloc_fail.h"
 #include "bootinfo.h"
 #include "buddy.h"
 #include "mm.h"
@@ -99,7 +100,7 @@ void page_alloc_init(void)
     }
 }
 
-struct frame *alloc_frames(unsigned int order)
+struct frame *alloc_frames_uninjected(unsigned int order)
 {
     struct frame *f;
     unsigned long flags;
@@ -110,6 +111,13 @@ struct frame *alloc_frames(unsigned int order)
     f = buddy_alloc(&machine_buddy, order);
     spin_unlock_irqrestore(&page_alloc_lock, flags);
     return f;
+}
+
+struct frame *alloc_frames(unsigned int order)
+{
+    if (alloc_fail_now(ALLOC_FAIL_FRAMES))
+        return NULL; /* fail-alloc= picked this call */
+    return alloc_frames_uninjected(order);
 }
 
 void free_frames(struct frame *head, unsigned int order)

@@ -3,7 +3,21 @@
 
 tests() returns the list (see tests/mica_test.py); run_tests.py finds it.
 """
-from mica_test import EXIT_FAILURE, EXIT_PANIC, NO_FAULT, QemuTest, guest_elf
+from mica_test import EXIT_FAILURE, EXIT_PANIC, MICA_ELF, NO_FAULT, QemuTest, guest_elf
+
+
+def watchdog_test(name="watchdog/deadlock", mica_elf=MICA_ELF):
+    """selftest=deadlock: CPU1 waits (interrupts off) for a lock CPU0 never
+    releases; within watchdog=2 seconds the watchdog names the lock and its
+    holder and panics, instead of a silent hang until QEMU's timeout. The
+    release list (tests/release_tests.py) runs it on the release build."""
+    return QemuTest(name, "selftest=deadlock watchdog=2", status=EXIT_PANIC, timeout=60,
+                    mica_elf=mica_elf,
+                    expect=[r"^watchdog: CPU1 has not passed its scheduler loop for 2 s$",
+                            r"^watchdog: CPU1 waits for 'selftest_outer' \(level 10\), "
+                            r"held by CPU0$",
+                            r"MICA WATCHDOG: CPU1 stuck for 2 s"],
+                    reject=[r"MICA FAULT", r"CPU1 took a lock CPU0 holds"])
 
 
 def tests():
@@ -22,8 +36,16 @@ def tests():
                  expect=[r"allocated (\d+) frames of \1 free, 0 left", r"^selftest memory: PASS"],
                  reject=NO_FAULT),
         QemuTest("heap", "selftest=heap", expect=[r"^selftest heap: PASS"], reject=NO_FAULT),
-        QemuTest("timer/2cpus", "selftest=timer",
-                 expect=[r"CPU1: \d+ periodic ticks", r"CPU1: 1 one-shot", r"^selftest timer: PASS"],
+        # System time against the PIT; timers on CPU0 (order, ties, one in the
+        # past, one stopped), moved to and stopped on CPU1, and timer_stop
+        # waiting for a function running there. Under icount, so "on time"
+        # (within TIMER_SLACK_NS) does not depend on the host's load.
+        QemuTest("timer/2cpus", "selftest=timer", icount=True,
+                 expect=[r"20 ms of the PIT took \d+ ns of system time",
+                         r"CPU0: 5 timers fired in deadline order",
+                         r"CPU1: a timer moved from CPU0 fired there",
+                         r"CPU1: timer_stop from CPU0 waited for the running function",
+                         r"^selftest timer: PASS"],
                  reject=NO_FAULT),
         QemuTest("ipi/4cpus", "selftest=ipi", cpus=4,
                  expect=[r"call_function_all ran on 4 of 4", r"call_function_on\(3\) ran on CPU3",
@@ -39,6 +61,7 @@ def tests():
                          r"while holding 'selftest_inner' \(level 11\)",
                          r"\] test_lockorder\+0x"],
                  reject=[r"went unnoticed"]),
+        watchdog_test(),
         QemuTest("p2m/missing-put-gfn", "selftest=gfnleak", status=EXIT_PANIC,
                  expect=[r"returning to a guest while holding a gfn: "
                          r"get_gfn at common/selftest\.c:\d+ has no put_gfn"],

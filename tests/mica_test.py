@@ -14,8 +14,8 @@ TESTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TESTS)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import mica_boot  # noqa: E402
-from mica_boot import (EXIT_FAILURE, EXIT_PANIC, EXIT_SUCCESS,  # noqa: E402,F401
-                       compile_policy, guest_elf)
+from mica_boot import (EXIT_FAILURE, EXIT_PANIC, EXIT_SUCCESS, EXIT_TIMEOUT,  # noqa: E402,F401
+                       MICA_ELF, RELEASE_ELF, compile_policy, guest_elf)
 
 # A guest in its 64-bit flavour (NAME.elf) and its 32-bit one (NAME-32.elf).
 FLAVOURS = ("", "-32")
@@ -23,18 +23,27 @@ FLAVOURS = ("", "-32")
 # ---- log patterns ----------------------------------------------------------------
 
 NO_FAULT = (r"MICA FAULT", r"MICA PANIC")
+# The deadlock watchdog's verdict (common/watchdog.c): a CPU stuck for
+# watchdog= seconds. A MICA PANIC too, so NO_FAULT rejects it; QemuTest
+# reports it as a deadlock rather than as a failure like any other.
+WATCHDOG = r"MICA WATCHDOG: .*"
 # What a test of guests rejects: a fault of Mica, or a guest's failed check.
 REJECT = NO_FAULT + (r"FAIL guest/",)
 # Whatever a test expects, a p2m audit that fails (debug builds audit every
 # domain at teardown) or a leak at the end of the run fails it.
-ALWAYS_REJECT = (r"p2m audit d\d+ \(.*\): FAILED", r"frames leaked by domains")
+ALWAYS_REJECT = (r"p2m audit d\d+ \(.*\): FAILED", r"frames leaked by domains",
+                 r"the frame table disagrees", r"still holds a gfn after every domain ended")
+# The end-of-run check that every frame the domains used came back: the
+# allocator's count, and the frame table's own (a walk of it, which a leak
+# and an over-free of the same size cannot fool), the same number.
+NO_LEAK = (r"Memory: (\d+) frames free before the domains, \1 after they ended\n"
+           r"Memory: frame table: \1 frames free before the domains, \1 after, "
+           r"0 still owned or referenced$")
 # Stricter, for tests that audit during the run (p2m-audit, p2m-audit-every,
 # the key `a`): any audit line but "ok (" (or the key's note on a domain torn
 # down meanwhile), or the end's count of failures.
 AUDIT_REJECT = REJECT + (r"^p2m audit d\d+ \([^)]*\): (?!ok \(|torn down meanwhile)",
                          r"audit\(s\) failed")
-# The end-of-run check that every frame the domains used came back.
-NO_LEAK = r"Memory: (\d+) frames free before the domains, \1 after"
 # The end-of-run line when every domain powered off.
 ALL_OFF = r"^Mica: run ended, every domain powered off$"
 
@@ -70,23 +79,38 @@ class QemuTest:
     `reject` (nor ALWAYS_REJECT) may. icount: QEMU's -icount shift=0,sleep=off,
     so RDTSC counts instructions and a latency a guest measures is exact.
     typed: (regex, bytes) pairs typed on the serial console once the log
-    matches regex (mica_boot.boot)."""
+    matches regex (mica_boot.boot). qemu_args: more QEMU options, e.g.
+    ("-cpu", "qemu64,+svm,+npt,+rdtscp") for a processor with more features.
+    mica_elf: the Mica to boot (RELEASE_ELF: the release build).
+
+    A run that ends in the watchdog's panic is reported first as a deadlock
+    (its report names the locks), and one that QEMU did not end in time as
+    a hang with no watchdog report (all CPUs stuck with interrupts off, or
+    the watchdog off): both distinct from a failed expectation."""
 
     def __init__(self, name, cmdline="", cpus=2, mem="256M", status=EXIT_SUCCESS,
-                 expect=(), reject=(), modules=(), timeout=60, icount=False, typed=()):
+                 expect=(), reject=(), modules=(), timeout=60, icount=False, typed=(),
+                 qemu_args=(), mica_elf=MICA_ELF):
         self.name, self.cmdline, self.cpus, self.mem = name, cmdline, cpus, mem
-        self.typed = typed
+        self.typed, self.qemu_args = typed, tuple(qemu_args)
         self.status, self.expect, self.reject = status, expect, tuple(reject)
         self.modules, self.timeout, self.icount = modules, timeout, icount
+        self.mica_elf = mica_elf
 
     def run(self):
         """Returns (problems: list of strings, empty if it passed; the serial log)."""
         modules = ["%s:%s" % (os.path.join(ROOT, path), cmdline) for path, cmdline in self.modules]
-        status, log = mica_boot.boot(mica_boot.MICA_ELF, self.cmdline, self.cpus, self.mem,
+        status, log = mica_boot.boot(self.mica_elf, self.cmdline, self.cpus, self.mem,
                                      modules, self.timeout, icount=self.icount,
-                                     typed=self.typed)
+                                     extra_qemu=self.qemu_args, typed=self.typed)
         problems = []
-        if status != self.status:
+        deadlock = re.search(WATCHDOG, log)
+        if deadlock and not any(re.search(p, deadlock.group(0)) for p in self.expect):
+            problems.append("DEADLOCK: " + deadlock.group(0).strip())
+        if status == EXIT_TIMEOUT and status != self.status:
+            problems.append("HUNG: QEMU still running after %d s, no watchdog report"
+                            % self.timeout)
+        elif status != self.status:
             problems.append("QEMU exit status %d, expected %d" % (status, self.status))
         for pattern in self.expect:
             if not re.search(pattern, log, re.MULTILINE):

@@ -16,6 +16,8 @@ TOOLS = os.path.dirname(os.path.realpath(__file__))
 ROOT = os.path.dirname(TOOLS)
 BUILD = os.path.join(ROOT, "build")
 MICA_ELF = os.path.join(BUILD, "mica.elf")
+# The release build (DEBUG=0: no lock-order or put_gfn checks), `make release`.
+RELEASE_ELF = os.path.join(BUILD, "release", "mica.elf")
 GUEST_DIR = os.path.join(BUILD, "guest")      # tests/guest/guest.mk puts the guests here
 POLICYC = os.path.join(BUILD, "tools", "policyc")
 

@@ -5,53 +5,12 @@
  * the processors' local APICs.
  */
 #include "x86/acpi.h"
+#include "x86/acpi_tables.h"
 #include "bootinfo.h"
 #include "lib/string.h"
 #include "percpu.h"
 #include "printk.h"
 #include "x86/paging.h"
-
-struct acpi_rsdp {
-    char signature[8]; /* "RSD PTR " */
-    uint8_t checksum;
-    char oem_id[6];
-    uint8_t revision;
-    uint32_t rsdt_address;
-    uint32_t length; /* revision >= 2 from here on */
-    uint64_t xsdt_address;
-    uint8_t extended_checksum;
-    uint8_t reserved[3];
-} __attribute__((packed));
-
-struct acpi_header {
-    char signature[4];
-    uint32_t length;
-    uint8_t revision;
-    uint8_t checksum;
-    char oem_id[6];
-    char oem_table_id[8];
-    uint32_t oem_revision;
-    uint32_t creator_id;
-    uint32_t creator_revision;
-} __attribute__((packed));
-
-struct madt {
-    struct acpi_header header;
-    uint32_t lapic_address;
-    uint32_t flags;
-    uint8_t entries[];
-} __attribute__((packed));
-
-#define MADT_LOCAL_APIC 0
-#define MADT_LAPIC_ENABLED (1u << 0)
-#define MADT_LAPIC_ONLINE_CAPABLE (1u << 1)
-
-struct madt_local_apic {
-    uint8_t type, length;
-    uint8_t processor_id;
-    uint8_t apic_id;
-    uint32_t flags;
-} __attribute__((packed));
 
 static bool checksum_ok(const void *p, size_t len)
 {

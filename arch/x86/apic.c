@@ -1,6 +1,7 @@
 /*
  * Local APIC driver (xAPIC mode, registers at MMIO_VBASE; AMD APM vol. 2
- * §16.3 for the register offsets) and the PIT, used only to measure time.
+ * §16.3 for the register offsets) and the PIT, used only to measure time:
+ * the APIC timer's and the TSC's rates are measured against it at boot.
  */
 #include "x86/apic.h"
 #include "arch.h"
@@ -28,7 +29,6 @@
 #define ICR_STARTUP 0x600
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define LVT_MASKED (1u << 16)
-#define LVT_TIMER_PERIODIC (1u << 17)
 #define TIMER_DIVIDE_BY_16 0x3
 
 /* PIT: 1.193182 MHz input clock; channel 2's gate and output are in port
@@ -38,7 +38,8 @@
 #define PIT_COMMAND 0x43
 #define PIT_GATE_PORT 0x61
 
-static uint32_t ticks_per_ms;
+static uint32_t ticks_per_ms; /* the APIC timer's */
+static uint64_t tsc_hz;
 
 static uint32_t lapic_read(uint32_t reg)
 {
@@ -92,18 +93,24 @@ void lapic_send_sipi(uint32_t apic_id, uint8_t page)
     lapic_icr(apic_id, ICR_STARTUP | page);
 }
 
-/* Wait for `count` PIT ticks on channel 2 (mode 0: output goes high at 0). */
-static void pit_wait(uint16_t count)
+/* Wait for `count` PIT ticks on channel 2 (mode 0: counting starts once the
+ * count is written, and the output goes high at 0). Returns the TSC ticks
+ * from the count's start to the output's edge. */
+static uint64_t pit_wait(uint16_t count)
 {
     uint8_t gate = inb(PIT_GATE_PORT);
+    uint64_t start;
 
     outb(PIT_GATE_PORT, (uint8_t)((gate & ~0x02) | 0x01)); /* gate on, speaker off */
     outb(PIT_COMMAND, 0xB0); /* channel 2, lo/hi byte, mode 0, binary */
     outb(PIT_CH2_DATA, count & 0xFF);
     outb(PIT_CH2_DATA, count >> 8);
+    start = rdtsc();
     while (!(inb(PIT_GATE_PORT) & 0x20))
         cpu_relax();
+    start = rdtsc() - start;
     outb(PIT_GATE_PORT, gate);
+    return start;
 }
 
 void udelay(uint32_t us)
@@ -115,19 +122,38 @@ void udelay(uint32_t us)
     }
 }
 
+/*
+ * Both rates over one 10 ms PIT interval: the APIC timer counts down from
+ * its maximum meanwhile, and the TSC is read at the interval's two ends (an
+ * error of a PIT tick, 0.8 us, is 0.01%). Under QEMU the TSC is the host's
+ * (TCG) or counts executed instructions (-icount shift=0: exactly 1 GHz of
+ * virtual time), and the PIT follows the same virtual clock as the APIC
+ * timer.
+ */
 void lapic_timer_calibrate(void)
 {
     const uint32_t ms = 10;
+    const uint16_t pit_ticks = (uint16_t)(PIT_HZ / 1000 * ms);
+    uint64_t tsc_ticks;
 
     lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
     lapic_write(LAPIC_TIMER_INITIAL, 0xFFFFFFFF);
-    pit_wait((uint16_t)(PIT_HZ / 1000 * ms));
+    tsc_ticks = pit_wait(pit_ticks);
     ticks_per_ms = (0xFFFFFFFF - lapic_read(LAPIC_TIMER_CURRENT)) / ms;
     lapic_write(LAPIC_TIMER_INITIAL, 0);
     if (!ticks_per_ms)
         ticks_per_ms = 1;
-    printk("APIC: timer runs at %u kHz (bus clock / 16)\n", ticks_per_ms);
+    tsc_hz = tsc_ticks * PIT_HZ / pit_ticks;
+    if (!tsc_hz)
+        tsc_hz = 1;
+    printk("APIC: timer runs at %u kHz (bus clock / 16); TSC at %lu kHz\n", ticks_per_ms,
+           tsc_hz / 1000);
+}
+
+uint64_t arch_tsc_hz(void)
+{
+    return tsc_hz;
 }
 
 static uint32_t us_to_ticks(uint32_t us)
@@ -138,16 +164,13 @@ static uint32_t us_to_ticks(uint32_t us)
 
 /* ---- the timer and kicks as the arch interface offers them (arch.h) ---- */
 
-/* Timer interrupts this CPU has taken; only this CPU writes its count. */
-static DEFINE_PER_CPU(volatile uint64_t, timer_ticks);
-static void (*tick_handler)(void);
+static void (*timer_handler)(void);
 
 static void timer_interrupt(struct cpu_regs *regs)
 {
     (void)regs;
-    this_cpu_var(timer_ticks)++;
-    if (tick_handler)
-        tick_handler();
+    if (timer_handler)
+        timer_handler();
 }
 
 static void kick_interrupt(struct cpu_regs *regs)
@@ -163,12 +186,7 @@ void lapic_interrupts_init(void)
 
 void arch_timer_set_handler(void (*handler)(void))
 {
-    tick_handler = handler;
-}
-
-uint64_t arch_timer_ticks(unsigned int cpu)
-{
-    return per_cpu(timer_ticks, cpu);
+    timer_handler = handler;
 }
 
 void arch_kick_cpu(unsigned int cpu)
@@ -176,22 +194,11 @@ void arch_kick_cpu(unsigned int cpu)
     lapic_send_ipi(percpu_areas[cpu].apic_id, VECTOR_KICK);
 }
 
-void arch_timer_periodic(uint32_t period_us)
-{
-    lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
-    lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | VECTOR_TIMER);
-    lapic_write(LAPIC_TIMER_INITIAL, us_to_ticks(period_us));
-}
-
+/* One-shot mode: the count runs down once and raises VECTOR_TIMER at zero
+ * (APM vol. 2 §16.4.1). Writing the initial count (re)starts it. */
 void arch_timer_oneshot(uint32_t delay_us)
 {
     lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
     lapic_write(LAPIC_LVT_TIMER, VECTOR_TIMER);
     lapic_write(LAPIC_TIMER_INITIAL, us_to_ticks(delay_us));
-}
-
-void arch_timer_stop(void)
-{
-    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
-    lapic_write(LAPIC_TIMER_INITIAL, 0);
 }

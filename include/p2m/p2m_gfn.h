@@ -28,4 +28,8 @@ void put_gfn(struct p2m *p2m, gfn_t gfn);
 /* Panics (naming the call site) if this CPU still holds a gfn. */
 void check_no_gfn_held(void);
 
+/* Does cpu hold gfns now, and where was the first taken? (The watchdog's
+ * report: a racy look at another CPU, for a diagnosis only.) */
+bool gfn_held_by(unsigned int cpu, const char **file, int *line);
+
 #endif

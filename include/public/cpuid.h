@@ -19,8 +19,22 @@
 /* Leaf 1: EAX = major << 16 | minor. */
 /* Leaf 2: EAX = number of hypercall pages, EBX = MSR base that installs them. */
 
-/* Leaf 3: feature flags (EAX). */
+/* Leaf 2, ECX: feature flags. */
 #define XEN_CPUID_FEAT1_MMU_PT_UPDATE_PRESERVE_AD (1u << 0)
+
+/* Leaf 3: the TSC, by subleaf (ECX).
+ *   0: EAX = flags below, EBX = TSC mode (XEN_CPUID_TSC_MODE_*),
+ *      ECX = the guest's TSC rate in kHz, EDX = incarnation (migrations)
+ *   1: EAX, EBX = low and high half of the TSC offset, ECX = the scale
+ *      from TSC ticks to ns (tsc_to_system_mul), EDX = its shift
+ *   2: EAX = the host's TSC rate in kHz */
+#define XEN_CPUID_TSC_EMULATED               (1u << 0) /* RDTSC is trapped and emulated */
+#define XEN_CPUID_HOST_TSC_RELIABLE          (1u << 1) /* constant rate, in step on all CPUs */
+#define XEN_CPUID_RDTSCP_INSTR_AVAIL         (1u << 2)
+#define XEN_CPUID_TSC_MODE_DEFAULT           0u
+#define XEN_CPUID_TSC_MODE_ALWAYS_EMULATE    1u
+#define XEN_CPUID_TSC_MODE_NEVER_EMULATE     2u
+#define XEN_CPUID_TSC_MODE_PVRDTSCP          3u
 
 /* Leaf 4: HVM-specific features (EAX). */
 #define XEN_HVM_CPUID_APIC_ACCESS_VIRT (1u << 0) /* Virtualized APIC registers */

@@ -70,6 +70,9 @@ struct xen_domctl_getdomaininfo {
     uint32_t arch_misc_flags;       /* 108 */
 };
 _Static_assert(sizeof(struct xen_domctl_getdomaininfo) == 112, "getdomaininfo is 112 bytes");
+/* arch_emulation_flags (arch-x86/xen.h): what Xen emulates for the domain;
+ * a PVH domain has the local APIC and nothing else. */
+#define XEN_X86_EMU_LAPIC (1u << 0)
 
 /* The whole argument: header and union (Xen's struct xen_domctl). */
 #define XEN_DOMCTL_PAYLOAD_SIZE 128

@@ -26,13 +26,34 @@
 /* Returns 1 if the vCPU is up, 0 if it is down (extra_arg unused). */
 #define VCPUOP_is_up        3
 
-/* The rest of Xen's commands, for reference (Mica: -ENOSYS). */
-#define VCPUOP_get_runstate_info              4
-#define VCPUOP_register_runstate_memory_area  5
+/* The vCPU's timers, which raise VIRQ_TIMER on it (docs/hypercalls.md,
+ * "vcpu_op"). Periodic: extra_arg = struct vcpu_set_periodic_timer, a
+ * period of at least 1 ms; the timer runs while the vCPU runs, its first
+ * event one period after the call. Singleshot: extra_arg = struct
+ * vcpu_set_singleshot_timer, the calling vCPU only (-EINVAL otherwise); with
+ * VCPU_SSHOTTMR_future, a timeout already past is -ETIME. */
 #define VCPUOP_set_periodic_timer             6
 #define VCPUOP_stop_periodic_timer            7
 #define VCPUOP_set_singleshot_timer           8
 #define VCPUOP_stop_singleshot_timer          9
+
+struct vcpu_set_periodic_timer {
+    uint64_t period_ns;
+};
+_Static_assert(sizeof(struct vcpu_set_periodic_timer) == 8, "vcpu_set_periodic_timer is 8 bytes");
+
+/* 16 bytes for a 64-bit guest, 12 for a 32-bit one (uint64_t is 4-aligned
+ * there): the fields sit at the same offsets. */
+struct vcpu_set_singleshot_timer {
+    uint64_t timeout_abs_ns; /* system time, as the pvclock counts it */
+    uint32_t flags;          /* VCPU_SSHOTTMR_* */
+};
+#define VCPU_SSHOTTMR_future (1u << 0) /* fail with -ETIME if timeout_abs_ns has passed */
+#define VCPU_SET_SINGLESHOT_TIMER_SIZE_32 12
+
+/* The rest of Xen's commands, for reference (Mica: -ENOSYS). */
+#define VCPUOP_get_runstate_info              4
+#define VCPUOP_register_runstate_memory_area  5
 #define VCPUOP_register_vcpu_info            10
 #define VCPUOP_send_nmi                      11
 #define VCPUOP_get_physid                    12

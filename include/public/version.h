@@ -54,7 +54,12 @@ typedef struct xen_feature_info xen_feature_info_t;
 _Static_assert(sizeof(struct xen_feature_info) == 8, "xen_feature_info is 8 bytes");
 #define XENFEAT_NR_SUBMAPS 1    /* features.h: number of valid submap indices */
 /* Feature bits of submap 0 (features.h, XENFEAT_*). */
+#define XENFEAT_writable_page_tables    0   /* page tables are written directly */
 #define XENFEAT_auto_translated_physmap 2   /* the guest's physmap is translated */
+#define XENFEAT_hvm_callback_vector     8   /* HVM_PARAM_CALLBACK_IRQ vector type */
+#define XENFEAT_hvm_safe_pvclock        9   /* vcpu_time_info is safe to use */
+#define XENFEAT_dom0                    11  /* the hardware domain */
+#define XENFEAT_not_direct_mapped       16  /* gfn != mfn (every x86 domain) */
 
 /* arg == NULL; returns the host's page size. */
 #define XENVER_pagesize 7

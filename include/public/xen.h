@@ -138,7 +138,7 @@ _Static_assert(sizeof(compat_handle_t) == 4, "compat handle is 32 bits");
 /* --- Virtual IRQs (xen.h, VIRQ_*): events Mica raises, bound to a port with
  * EVTCHNOP_bind_virq. Per-vCPU: TIMER, DEBUG; the others are global (one
  * handler domain, vCPU 0). ------------------------------------------------- */
-#define VIRQ_TIMER      0   /* per-vCPU: timer (not raised by Mica yet)     */
+#define VIRQ_TIMER      0   /* per-vCPU: its singleshot or periodic timer   */
 #define VIRQ_DEBUG      1   /* per-vCPU: debug key 'e' on the console       */
 #define VIRQ_CONSOLE    2   /* global: serial input for CONSOLEIO_read */
 #define VIRQ_DOM_EXC    3   /* global: a domain shut down or died           */
@@ -162,17 +162,30 @@ _Static_assert(sizeof(compat_handle_t) == 4, "compat handle is 32 bits");
  * either bitmap is bit p % 8 of byte p / 8 in both layouts. ----------------- */
 #define XEN_LEGACY_MAX_VCPUS  32
 
+/*
+ * A vCPU's pvclock: system time (ns since the hypervisor booted) is
+ *     system_time + (((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul >> 32)
+ * (a negative tsc_shift shifts right), for tsc read from the vCPU's own TSC.
+ * The hypervisor makes version odd while it rewrites the rest and even
+ * again after: a reader takes version, the fields, version again, and
+ * retries if the two differ or are odd.
+ */
 struct vcpu_time_info {
     uint32_t version;
     uint32_t pad0;
-    uint64_t tsc_timestamp;
-    uint64_t system_time;
-    uint32_t tsc_to_system_mul;
+    uint64_t tsc_timestamp;     /* TSC at system_time */
+    uint64_t system_time;       /* ns */
+    uint32_t tsc_to_system_mul; /* ns per (shifted) tick, times 2^32 */
     int8_t tsc_shift;
-    uint8_t flags;
+    uint8_t flags;              /* XEN_PVCLOCK_* */
     uint8_t pad1[2];
 };
 _Static_assert(sizeof(struct vcpu_time_info) == 32, "vcpu_time_info is 32 bytes");
+
+/* vcpu_time_info.flags */
+#define XEN_PVCLOCK_TSC_STABLE_BIT (1u << 0) /* TSCs agree across vCPUs: no
+                                                 step back between them */
+#define XEN_PVCLOCK_GUEST_STOPPED  (1u << 1) /* the vCPU was paused (not set by Mica) */
 
 struct arch_vcpu_info {
     xen_ulong_t cr2;
@@ -187,18 +200,40 @@ struct vcpu_info {
     struct vcpu_time_info time;
 };
 _Static_assert(sizeof(struct vcpu_info) == 64, "vcpu_info is 64 bytes in both ABIs");
+_Static_assert(__builtin_offsetof(struct vcpu_info, time) == 32, "time @32 in both ABIs");
 
 #define EVTCHN_2L_WORDS       (sizeof(xen_ulong_t) * 8)              /* bitmap words */
 #define EVTCHN_2L_NR_CHANNELS (EVTCHN_2L_WORDS * sizeof(xen_ulong_t) * 8) /* 4096 / 1024 */
+
+/* The PV guest's p2m description (arch-x86/xen.h); unused by HVM/PVH guests
+ * but for the 32-bit layout's wc_sec_hi, which had no room elsewhere. */
+struct arch_shared_info {
+    xen_ulong_t max_pfn;
+    xen_pfn_t pfn_to_mfn_frame_list_list;
+    xen_ulong_t nmi_reason;
+    xen_ulong_t p2m_cr3;
+    xen_ulong_t p2m_vaddr;
+    xen_ulong_t p2m_generation;
+#if UINTPTR_MAX == 0xFFFFFFFFu
+    uint32_t wc_sec_hi;
+#endif
+};
 
 struct shared_info {
     struct vcpu_info vcpu_info[XEN_LEGACY_MAX_VCPUS];
     xen_ulong_t evtchn_pending[EVTCHN_2L_WORDS];
     xen_ulong_t evtchn_mask[EVTCHN_2L_WORDS];
+    /* The wallclock: the time of day at system time 0, in seconds
+     * ((wc_sec_hi << 32) | wc_sec) and nanoseconds since 1970-01-01 00:00
+     * UTC; wc_version is odd while the hypervisor rewrites it (as a
+     * pvclock's version). */
     uint32_t wc_version;
     uint32_t wc_sec;
     uint32_t wc_nsec;
-    /* (the rest is not used by Mica's guests) */
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    uint32_t wc_sec_hi;
+#endif
+    struct arch_shared_info arch;
 };
 _Static_assert(__builtin_offsetof(struct shared_info, evtchn_pending) == 2048, "pending @2048");
 
@@ -209,5 +244,17 @@ _Static_assert(__builtin_offsetof(struct shared_info, evtchn_pending) == 2048, "
 #define VCPU_INFO_PENDING_SEL_64    8
 #define VCPU_INFO_PENDING_SEL_32    4
 #define VCPU_INFO_SIZE              64
+#define SHINFO_WC_VERSION_64        3072 /* wc_version, wc_sec, wc_nsec, wc_sec_hi */
+#define SHINFO_WC_SEC_HI_64         3084
+#define SHINFO_WC_VERSION_32        2304 /* wc_version, wc_sec, wc_nsec ... */
+#define SHINFO_WC_SEC_HI_32         2340 /* ... and arch.wc_sec_hi after 6 words */
+#if UINTPTR_MAX > 0xFFFFFFFFu
+_Static_assert(__builtin_offsetof(struct shared_info, wc_version) == SHINFO_WC_VERSION_64, "wc");
+_Static_assert(__builtin_offsetof(struct shared_info, wc_sec_hi) == SHINFO_WC_SEC_HI_64, "wc_sec_hi");
+#else
+_Static_assert(__builtin_offsetof(struct shared_info, wc_version) == SHINFO_WC_VERSION_32, "wc");
+_Static_assert(__builtin_offsetof(struct shared_info, arch.wc_sec_hi) == SHINFO_WC_SEC_HI_32,
+               "wc_sec_hi");
+#endif
 
 #endif /* MICA_PUBLIC_XEN_H */

@@ -7,16 +7,33 @@
 #define MICA_X86_CONTROL_REGS_H
 
 #define CR0_PE (1UL << 0)  /* protection enable */
+#define CR0_MP (1UL << 1)  /* monitor coprocessor */
+#define CR0_EM (1UL << 2)  /* emulate coprocessor */
+#define CR0_TS (1UL << 3)  /* task switched */
 #define CR0_ET (1UL << 4)  /* extension type, reads as 1 */
+#define CR0_NE (1UL << 5)  /* numeric error */
 #define CR0_WP (1UL << 16) /* write protect, also for supervisor writes */
+#define CR0_AM (1UL << 18) /* alignment mask */
 #define CR0_NW (1UL << 29) /* not write-through */
 #define CR0_CD (1UL << 30) /* cache disable */
 #define CR0_PG (1UL << 31) /* paging */
 
+#define CR4_VME (1UL << 0) /* virtual-8086 mode extensions */
+#define CR4_PVI (1UL << 1) /* protected-mode virtual interrupts */
+#define CR4_TSD (1UL << 2) /* RDTSC only at CPL 0 */
+#define CR4_DE (1UL << 3)  /* debugging extensions: DR4/DR5 are #UD */
 #define CR4_PSE (1UL << 4) /* 4 MiB pages without PAE */
 #define CR4_PAE (1UL << 5)
+#define CR4_MCE (1UL << 6)         /* machine-check exceptions */
+#define CR4_PGE (1UL << 7)         /* global pages */
+#define CR4_PCE (1UL << 8)         /* RDPMC at any CPL */
 #define CR4_OSFXSR (1UL << 9)      /* FXSAVE/FXRSTOR and SSE */
 #define CR4_OSXMMEXCPT (1UL << 10) /* SIMD exceptions as #XM */
+#define CR4_UMIP (1UL << 11)       /* SGDT, SIDT, ... only at CPL 0 */
+#define CR4_FSGSBASE (1UL << 16)   /* RDFSBASE and friends */
+#define CR4_PCIDE (1UL << 17)      /* process-context identifiers in CR3 */
+#define CR4_SMEP (1UL << 20)       /* supervisor-mode execution prevention */
+#define CR4_SMAP (1UL << 21)       /* supervisor-mode access prevention */
 
 #define RFLAGS_ALWAYS_ONE (1UL << 1)
 #define RFLAGS_IF (1UL << 9)
@@ -27,9 +44,5 @@
 #define EFER_LMA (1UL << 10)  /* long mode active: set by the CPU from LME and CR0.PG */
 #define EFER_NXE (1UL << 11)  /* no-execute */
 #define EFER_SVME (1UL << 12) /* SVM enable */
-
-/* The EFER bits a guest may hold, by WRMSR (guest_msr.c) or in a vCPU
- * context (vcpu_context.c): SYSCALL, long mode, NX. */
-#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
 
 #endif

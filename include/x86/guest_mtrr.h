@@ -29,7 +29,10 @@ struct guest_mtrr {
     uint64_t var[2 * GUEST_MTRR_VAR]; /* base, mask pairs */
 };
 
-/* false: not an MTRR. */
+/* Is msr one of the MTRRs (MTRRcap, the variable and fixed ranges,
+ * MTRRdefType)? */
+bool guest_mtrr_is_mtrr(uint32_t msr);
+/* Read an MTRR (true), or false: not one. */
 bool guest_mtrr_read(const struct guest_mtrr *m, uint32_t msr, uint64_t *value);
 /* false: #GP (read-only MSR, reserved bit, undefined type). */
 bool guest_mtrr_write(struct guest_mtrr *m, uint32_t msr, uint64_t value);

@@ -13,6 +13,7 @@
 
 #define MSR_APIC_BASE 0x1B           /* APIC_BASE: local APIC base and enable (APM ch. 16) */
 #define APIC_BASE_BSP (1UL << 8)     /* this is the bootstrap processor */
+#define APIC_BASE_EXTD (1UL << 10)   /* x2APIC mode (Intel SDM vol. 3 10.12.1) */
 #define APIC_BASE_ENABLE (1UL << 11) /* the local APIC is enabled */
 #define APIC_BASE_ADDR_MASK 0x000FFFFFFFFFF000UL /* the register page, bits 51:12 */
 #define APIC_BASE_DEFAULT 0xFEE00000UL           /* the base address at reset */
@@ -21,7 +22,21 @@
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176
 
+#define MSR_DEBUGCTL 0x1D9            /* debug control (APM §13.1.1.6) */
+#define DEBUGCTL_LBR (1UL << 0)       /* record the last branch */
+#define DEBUGCTL_BTF (1UL << 1)       /* single-step on branches */
+#define MSR_LAST_BRANCH_FROM_IP 0x1DB /* the last branch and exception, */
+#define MSR_LAST_BRANCH_TO_IP 0x1DC   /* recorded while DEBUGCTL.LBR is set */
+#define MSR_LAST_EXCP_FROM_IP 0x1DD
+#define MSR_LAST_EXCP_TO_IP 0x1DE
+
 #define MSR_PAT 0x277 /* page attribute table (APM §7.8.1; see pat.h) */
+
+#define MSR_TSC_DEADLINE 0x6E0 /* IA32_TSC_DEADLINE: the APIC timer's deadline (SDM 10.5.4.1) */
+
+/* The x2APIC registers: MSR 0x800 + xAPIC offset / 16 (SDM 10.12.1.2). */
+#define MSR_X2APIC_FIRST 0x800
+#define MSR_X2APIC_LAST 0x8FF
 
 /* Xen's hypercall-page MSR: a write asks the hypervisor to fill the page at
  * that address with hypercall stubs (Xen's interface, not the APM's). */
@@ -36,6 +51,16 @@
 #define MSR_FS_BASE 0xC0000100        /* FS base (APM §4.5.3) */
 #define MSR_GS_BASE 0xC0000101        /* GS base; Mica's per-CPU area (percpu.c) */
 #define MSR_KERNEL_GS_BASE 0xC0000102 /* what SWAPGS exchanges with GS base */
+#define MSR_TSC_AUX 0xC0000103        /* what RDTSCP returns in ECX (APM §13.2.4) */
+
+/* Performance counters (APM §13.2.1): four legacy event selects and
+ * counters, and the six of the core performance counter extensions, which
+ * interleave select and counter. */
+#define MSR_PERF_EVT_SEL0 0xC0010000 /* ... 0xC0010003 */
+#define MSR_PERF_CTR0 0xC0010004     /* ... 0xC0010007 */
+#define MSR_PERF_CTL_EXT0 0xC0010200 /* ... 0xC001020B: CTL0, CTR0, CTL1, ... */
+#define PERF_LEGACY_COUNTERS 4
+#define PERF_EXT_MSRS 12
 
 #define MSR_VM_CR 0xC0010114       /* SVM controls (APM §15.30.1) */
 #define VM_CR_SVMDIS (1u << 4)     /* firmware disabled SVM: EFER.SVME cannot be set */

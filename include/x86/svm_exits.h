@@ -12,4 +12,8 @@ struct vmcb;
  * continued, in which case the guest executes it again. */
 void svm_exit_vmmcall(struct vcpu *v, struct vmcb *vmcb);
 
+/* The nested page fault exit (SVM_EXIT_NPF): emulate the access, or crash
+ * the domain (arch/x86/svm/npf.c, docs/platform.md). */
+void svm_exit_npf(struct vcpu *v, struct vmcb *vmcb);
+
 #endif

@@ -4,6 +4,8 @@
 #define MICA_X86_VCPU_H
 
 #include "../domain.h"
+#include "control_regs.h"
+#include "vmcb.h"
 
 /* Shared by every vCPU: the I/O and MSR permission maps (allocated once). */
 int svm_permission_maps_init(void);
@@ -15,11 +17,16 @@ const char *vmcb_check_guest_state(const struct vmcb *vmcb, uint32_t max_asids);
 /* Guest exceptions injected by Mica. */
 void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error);
 
-/* The guest can take the virtual interrupt Mica armed for an upcall (the
- * VINTR exit): disarm it; the run loop injects the upcall (vcpu.c). */
-void svm_disarm_vintr(struct vcpu *v);
+/* The INIT state, and the state a start-up IPI with this vector gives
+ * (vcpu_reset.c; the local APIC sends them, arch/x86/vlapic.c). */
+void svm_vcpu_reset(struct vcpu *v);
+void svm_vcpu_startup(struct vcpu *v, uint8_t vector);
 
-/* Is the guest in 64-bit mode (EFER.LMA and CS.L)? */
-bool vcpu_in_long_mode(const struct vcpu *v);
+/* Is the guest in 64-bit mode (EFER.LMA and CS.L)? Inline: every
+ * hypercall asks. */
+static inline bool vcpu_in_long_mode(const struct vcpu *v)
+{
+    return (v->arch.vmcb->save.efer & EFER_LMA) && (v->arch.vmcb->save.cs.attrib & SEG_ATTR_L);
+}
 
 #endif

@@ -95,8 +95,12 @@ struct vmcb_save {
     uint64_t sysenter_eip;   /* 0x638 */
     uint64_t cr2;            /* 0x640 */
     uint8_t reserved6[0x668 - 0x648];
-    uint64_t g_pat;  /* 0x668: guest PAT with nested paging */
-    uint64_t dbgctl; /* 0x670 */
+    uint64_t g_pat;          /* 0x668: guest PAT with nested paging */
+    uint64_t dbgctl;         /* 0x670: DebugCtl, loaded only with LBR virtualisation */
+    uint64_t br_from;        /* 0x678: LastBranchFromIP */
+    uint64_t br_to;          /* 0x680: LastBranchToIP */
+    uint64_t last_excp_from; /* 0x688: LastIntFromIP */
+    uint64_t last_excp_to;   /* 0x690: LastIntToIP */
 } __attribute__((packed));
 
 struct vmcb {
@@ -114,7 +118,16 @@ _Static_assert(offsetof(struct vmcb, save.rsp) == 0x5D8, "VMCB RSP offset");
 _Static_assert(offsetof(struct vmcb, save.rax) == 0x5F8, "VMCB RAX offset");
 _Static_assert(offsetof(struct vmcb, save.cr2) == 0x640, "VMCB CR2 offset");
 _Static_assert(offsetof(struct vmcb, save.g_pat) == 0x668, "VMCB G_PAT offset");
+_Static_assert(offsetof(struct vmcb, save.last_excp_to) == 0x690, "VMCB LastIntToIP offset");
 _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
+
+/* intercept_cr_write bit n: writes to CRn exit (APM Appendix B). */
+#define INTERCEPT_CR8_WRITE (1u << 8)
+/* intercept_cr_write bits (offset 0x002): bit n intercepts MOV to CRn. */
+#define INTERCEPT_CR_WRITE(n) (1u << (n))
+/* intercept_dr_read / intercept_dr_write (offsets 0x004, 0x006): bit n
+ * intercepts MOV from / to DRn; all 16 bits together. */
+#define INTERCEPT_DR_ALL 0xFFFFu
 
 /* intercept_misc1 bits (APM Appendix B, offset 0x00C). */
 #define INTERCEPT_INTR (1u << 0)
@@ -122,7 +135,9 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 #define INTERCEPT_SMI (1u << 2)
 #define INTERCEPT_VINTR (1u << 4) /* the guest can take a virtual interrupt */
 #define INTERCEPT_INIT (1u << 3)
+#define INTERCEPT_RDPMC (1u << 15)
 #define INTERCEPT_CPUID (1u << 18)
+#define INTERCEPT_IRET (1u << 20) /* the guest executes IRET (ends NMI blocking) */
 #define INTERCEPT_INVD (1u << 22)
 #define INTERCEPT_HLT (1u << 24)
 #define INTERCEPT_INVLPGA (1u << 26)
@@ -144,6 +159,8 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 #define INTERCEPT_MWAIT (1u << 11)
 #define INTERCEPT_XSETBV (1u << 13)
 
+/* int_ctl bits 3:0: V_TPR, the guest's CR8 (APM §15.21.3). */
+#define INT_CTL_V_TPR 0xFUL
 /* int_ctl: the host's RFLAGS.IF, not the guest's, masks physical
  * interrupts while the guest runs (APM §15.21.1). */
 #define INT_CTL_V_INTR_MASKING (1UL << 24)
@@ -167,16 +184,25 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 #define EVENT_INJECT_ERROR_VALID (1UL << 11)
 #define EVENT_TYPE_EXCEPTION (3UL << 8)
 #define EVENT_TYPE_INTR (0UL << 8) /* an external interrupt */
+#define EVENT_TYPE_NMI (2UL << 8)
+#define EVENT_VECTOR_NMI 2
 
 /* #VMEXIT codes (APM Appendix C). */
 enum svm_exit_code {
+    SVM_EXIT_CR8_WRITE = 0x18,
+    SVM_EXIT_WRITE_CR0 = 0x10, /* MOV to CR0, LMSW, CLTS */
+    SVM_EXIT_WRITE_CR4 = 0x14,
+    SVM_EXIT_READ_DR0 = 0x20,  /* ... 0x2F: MOV from DR0..DR15 */
+    SVM_EXIT_WRITE_DR0 = 0x30, /* ... 0x3F: MOV to DR0..DR15 */
     SVM_EXIT_EXCEPTION_BASE = 0x40,
     SVM_EXIT_INTR = 0x60,
     SVM_EXIT_NMI = 0x61,
     SVM_EXIT_SMI = 0x62,
     SVM_EXIT_INIT = 0x63,
     SVM_EXIT_VINTR = 0x64,
+    SVM_EXIT_RDPMC = 0x6F,
     SVM_EXIT_CPUID = 0x72,
+    SVM_EXIT_IRET = 0x74,
     SVM_EXIT_INVD = 0x76,
     SVM_EXIT_HLT = 0x78,
     SVM_EXIT_INVLPGA = 0x7A,

@@ -57,3 +57,12 @@ void check_no_gfn_held(void)
         panic("returning to a guest while holding a gfn: get_gfn at %s:%d has no put_gfn\n",
               this_cpu_var(held_file), this_cpu_var(held_line));
 }
+
+bool gfn_held_by(unsigned int cpu, const char **file, int *line)
+{
+    if (!__atomic_load_n(&per_cpu(held_depth, cpu), __ATOMIC_RELAXED))
+        return false;
+    *file = per_cpu(held_file, cpu);
+    *line = per_cpu(held_line, cpu);
+    return true;
+}

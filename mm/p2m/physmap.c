@@ -229,12 +229,6 @@ int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
     if (!lock_live(d))
         return -XEN_ESRCH;
     p2m_lock(&d->p2m);
-    if (order == 0 && decrease_foreign_locked(d, gfn, gone)) {
-        p2m_unlock(&d->p2m);
-        spin_unlock(&d->lock);
-        drop_departed(gone, 1);
-        return 0;
-    }
     /* Every page must be the domain's own RAM: not a hole, not shared_info
      * or a grant frame (never released), not another domain's frame (a
      * foreign mapping goes only as an extent of its own, above). Those
@@ -244,6 +238,11 @@ int physmap_decrease(struct domain *d, gfn_t gfn, unsigned int order)
         if (is_own_ram(d, gfn_add(gfn, i), &mfn)) {
             list_del(&mfn_to_frame(mfn)->list);
             list_add_tail(&mfn_to_frame(mfn)->list, &leaving);
+        } else if (order == 0 && decrease_foreign_locked(d, gfn, gone)) {
+            p2m_unlock(&d->p2m);
+            spin_unlock(&d->lock);
+            drop_departed(gone, 1);
+            return 0;
         } else {
             rc = -XEN_EINVAL;
         }

@@ -13,13 +13,18 @@
 # Targets:   guests                      every guest below
 #            $(BUILD)/guest/NAME.elf      64-bit flavour of tests/guest/AREA/NAME.c
 #            $(BUILD)/guest/NAME-32.elf   32-bit flavour (stays in 32-bit protected mode)
-# Variables: GUEST_ELFS (all guest images), GUEST_ELFS_64, GUEST_ELFS_32.
+#            $(BUILD)/guest/NAME-elf32x64.elf, NAME-32-elf32x64.elf   either flavour
+#                                         as an ELF32 file for x86-64, for the guests
+#                                         in GUEST_AS_ELF32_X86_64
+# Variables: GUEST_ELFS (all guest images), GUEST_ELFS_64, GUEST_ELFS_32,
+#            GUEST_ELFS_ELF32_X86_64.
 # Every variable here is prefixed GUEST_ so nothing clashes with the top Makefile.
 
 GUEST_DIR := tests/guest
 GUEST_OUT := $(BUILD)/guest
 GUEST_CC ?= gcc
 GUEST_NASM ?= $(NASM)
+GUEST_OBJCOPY ?= objcopy
 
 GUEST_CFLAGS_COMMON := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone \
     -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
@@ -54,7 +59,13 @@ $(error two guests in tests/guest/*/ share a name: $(sort $(foreach n,$(GUEST_NA
 endif
 GUEST_ELFS_64 := $(patsubst %,$(GUEST_OUT)/%.elf,$(filter-out $(GUEST_ONLY_32),$(GUEST_NAMES)))
 GUEST_ELFS_32 := $(patsubst %,$(GUEST_OUT)/%-32.elf,$(filter-out $(GUEST_ONLY_64),$(GUEST_NAMES)))
-GUEST_ELFS := $(GUEST_ELFS_64) $(GUEST_ELFS_32)
+# Binutils' elf32-x86-64 (what `ld -m elf32_x86_64` writes, and what some
+# PVH kernels are linked as): the same code and PVH note in an ELF32 file
+# whose e_machine is x86-64. Made for a few guests, from both flavours.
+GUEST_AS_ELF32_X86_64 := hello acpi_tables
+GUEST_ELFS_ELF32_X86_64 := $(foreach g,$(GUEST_AS_ELF32_X86_64), \
+    $(GUEST_OUT)/$(g)-elf32x64.elf $(GUEST_OUT)/$(g)-32-elf32x64.elf)
+GUEST_ELFS := $(GUEST_ELFS_64) $(GUEST_ELFS_32) $(GUEST_ELFS_ELF32_X86_64)
 
 # Keep the objects make would otherwise delete as intermediates.
 .SECONDARY: $(GUEST_LIB_OBJS_64) $(GUEST_LIB_OBJS_32) \
@@ -96,3 +107,7 @@ $(GUEST_OUT)/%-32.elf: $(GUEST_OUT)/obj32/%.o $(GUEST_LIB_OBJS_32) $(GUEST_DIR)/
 
 $(GUEST_OUT)/%.elf: $(GUEST_OUT)/obj64/%.o $(GUEST_LIB_OBJS_64) $(GUEST_DIR)/lib/guest.ld
 	$(GUEST_CC) -m64 $(GUEST_LDFLAGS) -o $@ $< $(GUEST_LIB_OBJS_64) -lgcc
+
+# The stem is shorter than the rule above's, so make picks this one.
+$(GUEST_OUT)/%-elf32x64.elf: $(GUEST_OUT)/%.elf
+	$(GUEST_OBJCOPY) -O elf32-x86-64 $< $@

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc_fail.h"
 #include "buddy.h"
 #include "frame.h"
 #include "host_mm.h"
@@ -24,6 +25,8 @@ static DEFINE_SPINLOCK(page_alloc_lock, LOCK_LEVEL_PAGE_ALLOC);
 
 static unsigned long alloc_calls;  /* alloc_frames() calls since init */
 static unsigned long fail_at_call; /* the call that must fail; 0: none */
+static unsigned long decisions;    /* alloc_fail_now() calls since init */
+static bool refuse_decision;       /* the next alloc_fail_now() says fail */
 
 void host_mm_init(uint64_t nr_frames)
 {
@@ -41,6 +44,8 @@ void host_mm_init(uint64_t nr_frames)
 
     alloc_calls = 0;
     fail_at_call = 0;
+    decisions = 0;
+    refuse_decision = false;
 }
 
 void host_mm_fini(void)
@@ -72,7 +77,9 @@ unsigned long host_mm_alloc_calls(void)
     return alloc_calls;
 }
 
-struct frame *alloc_frames(unsigned int order)
+/* The host's injection (host_mm_fail_after) counts both entries alike: the
+ * heap's pages come from alloc_frames_uninjected, as in Mica. */
+struct frame *alloc_frames_uninjected(unsigned int order)
 {
     if (++alloc_calls == fail_at_call) {
         fail_at_call = 0;
@@ -83,6 +90,32 @@ struct frame *alloc_frames(unsigned int order)
     struct frame *head = buddy_alloc(&host_buddy, order);
     spin_unlock(&page_alloc_lock);
     return head;
+}
+
+struct frame *alloc_frames(unsigned int order)
+{
+    return alloc_frames_uninjected(order);
+}
+
+void host_mm_refuse_decision(void)
+{
+    refuse_decision = true;
+}
+
+unsigned long host_mm_decisions(void)
+{
+    return decisions;
+}
+
+/* Mica's fail-alloc= decision (mm/alloc_fail.c), as host_mm.h says. */
+bool alloc_fail_now(enum alloc_fail_site site)
+{
+    bool refuse = refuse_decision;
+
+    (void)site;
+    decisions++;
+    refuse_decision = false;
+    return refuse;
 }
 
 void free_frames(struct frame *head, unsigned int order)

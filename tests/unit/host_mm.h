@@ -24,13 +24,21 @@ struct buddy *host_mm_buddy(void);
 
 /*
  * Failure injection. host_mm_fail_after(n) with n >= 1 makes the n-th call
- * to alloc_frames() from now on return NULL (n = 1: the very next call);
+ * to alloc_frames() or alloc_frames_uninjected() from now on return NULL (n = 1: the very next call);
  * the calls before and after it behave normally. n = 0 cancels a pending
  * failure. Counting every call with host_mm_alloc_calls() first lets a test
  * fail each allocation of an operation in turn.
  */
 void host_mm_fail_after(unsigned long n);
-/* How many times alloc_frames() has been called since host_mm_init(). */
+/* How many times either has been called since host_mm_init(). */
 unsigned long host_mm_alloc_calls(void);
+
+/*
+ * Mica's fail-alloc= decision (alloc_fail_now, mm/alloc_fail.c), which the
+ * heap asks once per xmalloc(): host_mm_refuse_decision() makes the next
+ * one say "fail"; host_mm_decisions() counts them since host_mm_init().
+ */
+void host_mm_refuse_decision(void);
+unsigned long host_mm_decisions(void);
 
 #endif

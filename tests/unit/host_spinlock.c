@@ -17,6 +17,7 @@
  */
 #include <assert.h>
 
+#include "host_gfn.h"
 #include "host_spinlock.h"
 #include "spinlock.h"
 
@@ -71,4 +72,9 @@ void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
 {
     spin_unlock(lock);
     irqs_enabled = flags != 0;
+}
+
+unsigned int host_locks_held(void)
+{
+    return nr_held;
 }

@@ -283,6 +283,38 @@ static void test_injected_failure(void)
     host_mm_fini();
 }
 
+/* fail-alloc=: each xmalloc() draws exactly one decision, also when it
+ * takes a new page or whole frames (the heap's pages are not asked again);
+ * a refused call returns NULL and takes nothing. */
+static void test_one_decision_per_call(void)
+{
+    host_mm_init(64);
+
+    void *a = xmalloc(100); /* a new page */
+    CHECK_EQ(host_mm_decisions(), 1);
+    void *b = xmalloc(100); /* room on that page */
+    CHECK_EQ(host_mm_decisions(), 2);
+    void *c = xmalloc(9000); /* whole frames */
+    CHECK_EQ(host_mm_decisions(), 3);
+    CHECK(a && b && c);
+
+    uint64_t free_before = host_mm_free_frames();
+    unsigned long calls_before = host_mm_alloc_calls();
+    host_mm_refuse_decision();
+    CHECK(xmalloc(9000) == NULL);
+    host_mm_refuse_decision();
+    CHECK(xzalloc(2048) == NULL); /* would have needed a new page */
+    CHECK_EQ(host_mm_free_frames(), free_before);
+    CHECK_EQ(host_mm_alloc_calls(), calls_before); /* no frame was even asked for */
+    CHECK_EQ(host_mm_decisions(), 5);
+
+    xfree(a);
+    xfree(b);
+    xfree(c);
+    CHECK_EQ(host_mm_free_frames(), 64);
+    host_mm_fini();
+}
+
 /* ---- randomized test against a model of the live allocations ----------- */
 
 #define RANDOM_FRAMES 4096
@@ -377,6 +409,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(test_huge_requests_fail),
     UNIT_TEST(test_exhaustion),
     UNIT_TEST(test_injected_failure),
+    UNIT_TEST(test_one_decision_per_call),
     UNIT_TEST(test_random_against_model),
 };
 

@@ -39,6 +39,11 @@ static bool is_var(uint32_t msr)
     return msr >= MSR_MTRR_PHYS_BASE0 && msr < MSR_MTRR_PHYS_BASE0 + 2 * GUEST_MTRR_VAR;
 }
 
+bool guest_mtrr_is_mtrr(uint32_t msr)
+{
+    return msr == MSR_MTRR_CAP || msr == MSR_MTRR_DEF_TYPE || fixed_index(msr) >= 0 || is_var(msr);
+}
+
 bool guest_mtrr_read(const struct guest_mtrr *m, uint32_t msr, uint64_t *value)
 {
     int fixed = fixed_index(msr);

@@ -2,11 +2,14 @@
  * Translating a guest-linear address the way the guest's own MMU would
  * (AMD APM vol. 2 §5.2 legacy 32-bit, §5.3 PAE and long mode), reading each
  * table entry from guest-physical memory through the p2m.
- * Accesses are checked as supervisor accesses: a write needs the R/W bit at
- * every level when CR0.WP is set (§5.6.3).
+ * guest_walk_access (x86/guest_walk.h) checks an access of any kind and
+ * says which page fault the MMU would raise; guest_walk (arch.h), for
+ * hypercall buffers, checks a supervisor access: a write needs the R/W bit
+ * at every level when CR0.WP is set (§5.6.3).
  */
 #include "arch.h"
 #include "guest_access.h"
+#include "x86/guest_walk.h"
 #include "x86/paging.h"
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"
@@ -33,98 +36,155 @@ static inline unsigned int legacy_index(uint64_t gva, unsigned int level)
 
 #define PAE_2M_OFFSET_MASK ((1UL << PT_LEVEL_SHIFT(1)) - 1)
 
+/* One walk: the permission bits gathered on the way down. They combine
+ * across levels (§5.6): writable and user only if every level says so
+ * (the AND of the entries), no-execute if any level does (the OR). */
 struct walk {
     struct domain *d;
-    bool write, wp;
+    uint64_t all_levels; /* AND of the entries with permission bits */
+    uint64_t any_level;  /* OR of them */
+    uint64_t table_gpa;  /* NOT_RAM: where the unreadable entry lies */
 };
 
-/* Read one entry; false if absent, unreachable, or not writable when needed. */
-static bool read_entry(const struct walk *w, uint64_t gpa, size_t size, uint64_t *entry)
+enum step { STEP_OK, STEP_NOT_PRESENT, STEP_NOT_RAM };
+
+/* Read one entry of size bytes at gpa; perm_bits: it has R/W, U/S, NX
+ * (a legacy PAE PDPTE has none, §5.3.2). */
+static enum step read_entry(struct walk *w, uint64_t gpa, size_t size, bool perm_bits,
+                            uint64_t *entry)
 {
     *entry = 0;
-    if (guest_phys_read(w->d, gpa, entry, size))
-        return false;
+    if (guest_phys_read(w->d, gpa, entry, size)) {
+        w->table_gpa = gpa;
+        return STEP_NOT_RAM;
+    }
     if (!(*entry & PTE_PRESENT))
-        return false;
-    return !(w->write && w->wp && !(*entry & PTE_WRITE));
+        return STEP_NOT_PRESENT;
+    if (perm_bits) {
+        w->all_levels &= *entry;
+        w->any_level |= *entry;
+    }
+    return STEP_OK;
 }
 
-static bool walk_long_mode(const struct walk *w, uint64_t cr3, uint64_t gva, uint64_t *gpa)
+static enum step walk_long_mode(struct walk *w, uint64_t cr3, uint64_t gva, uint64_t *gpa)
 {
     uint64_t table = cr3 & PTE_ADDR_MASK, e;
 
     /* Bits 63:47 must all equal bit 47 (canonical form, §5.3.1). */
     const unsigned int high_bits = 64 - PT_VADDR_BITS;
     if ((uint64_t)((int64_t)(gva << high_bits) >> high_bits) != gva)
-        return false;
+        return STEP_NOT_PRESENT;
     /* Level 3 (PML4) down to 0 (PT), where the walk always ends. */
     for (unsigned int level = PT_LEVELS - 1;; level--) {
-        if (!read_entry(w, table + pt_index(gva, level) * sizeof(e), sizeof(e), &e))
-            return false;
+        enum step st = read_entry(w, table + pt_index(gva, level) * sizeof(e), sizeof(e), true, &e);
+
+        if (st != STEP_OK)
+            return st;
         if (level == 0 || (level <= 2 && (e & PTE_LARGE))) {
             uint64_t page_mask = (1UL << PT_LEVEL_SHIFT(level)) - 1;
             *gpa = ((e & PTE_ADDR_MASK) & ~page_mask) | (gva & page_mask);
-            return true;
+            return STEP_OK;
         }
         table = e & PTE_ADDR_MASK;
     }
 }
 
-static bool walk_pae(const struct walk *w, uint64_t cr3, uint64_t gva, uint64_t *gpa)
+static enum step walk_pae(struct walk *w, uint64_t cr3, uint64_t gva, uint64_t *gpa)
 {
     uint64_t e;
     uint64_t pdpte_gpa = (cr3 & PAE_CR3_PDPT_MASK) +
                          ((gva >> PT_LEVEL_SHIFT(2)) & (PAE_PDPTES - 1)) * sizeof(e);
+    enum step st = read_entry(w, pdpte_gpa, sizeof(e), false, &e);
 
-    /* PDPTEs carry no R/W bit in legacy PAE mode (§5.3.2). */
-    struct walk no_rw = { w->d, false, false };
-    if (!read_entry(&no_rw, pdpte_gpa, sizeof(e), &e))
-        return false;
-    if (!read_entry(w, (e & PTE_ADDR_MASK) + pt_index(gva, 1) * sizeof(e), sizeof(e), &e))
-        return false;
+    if (st == STEP_OK)
+        st = read_entry(w, (e & PTE_ADDR_MASK) + pt_index(gva, 1) * sizeof(e), sizeof(e), true, &e);
+    if (st != STEP_OK)
+        return st;
     if (e & PTE_LARGE) {
         *gpa = (e & PTE_ADDR_MASK & ~PAE_2M_OFFSET_MASK) | (gva & PAE_2M_OFFSET_MASK);
-        return true;
+        return STEP_OK;
     }
-    if (!read_entry(w, (e & PTE_ADDR_MASK) + pt_index(gva, 0) * sizeof(e), sizeof(e), &e))
-        return false;
-    *gpa = (e & PTE_ADDR_MASK) | (gva & ~PAGE_MASK);
-    return true;
+    st = read_entry(w, (e & PTE_ADDR_MASK) + pt_index(gva, 0) * sizeof(e), sizeof(e), true, &e);
+    if (st == STEP_OK)
+        *gpa = (e & PTE_ADDR_MASK) | (gva & ~PAGE_MASK);
+    return st;
 }
 
-static bool walk_legacy(const struct walk *w, uint64_t cr3, uint64_t cr4, uint64_t gva,
-                        uint64_t *gpa)
+static enum step walk_legacy(struct walk *w, uint64_t cr3, uint64_t cr4, uint64_t gva,
+                             uint64_t *gpa)
 {
     uint64_t e;
+    enum step st = read_entry(w,
+                              (cr3 & LEGACY_ADDR_MASK) + legacy_index(gva, 1) * LEGACY_ENTRY_SIZE,
+                              LEGACY_ENTRY_SIZE, true, &e);
 
-    if (!read_entry(w, (cr3 & LEGACY_ADDR_MASK) + legacy_index(gva, 1) * LEGACY_ENTRY_SIZE,
-                    LEGACY_ENTRY_SIZE, &e))
-        return false;
+    if (st != STEP_OK)
+        return st;
     if ((e & PTE_LARGE) && (cr4 & CR4_PSE)) {
         *gpa = (e & LEGACY_4M_MASK) | (gva & LEGACY_4M_OFFSET);
-        return true;
+        return STEP_OK;
     }
-    if (!read_entry(w, (e & LEGACY_ADDR_MASK) + legacy_index(gva, 0) * LEGACY_ENTRY_SIZE,
-                    LEGACY_ENTRY_SIZE, &e))
-        return false;
-    *gpa = (e & LEGACY_ADDR_MASK) | (gva & ~PAGE_MASK);
-    return true;
+    st = read_entry(w, (e & LEGACY_ADDR_MASK) + legacy_index(gva, 0) * LEGACY_ENTRY_SIZE,
+                    LEGACY_ENTRY_SIZE, true, &e);
+    if (st == STEP_OK)
+        *gpa = (e & LEGACY_ADDR_MASK) | (gva & ~PAGE_MASK);
+    return st;
 }
 
-bool guest_walk(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
+/* The page-protection checks on the gathered permissions (§5.6.1-§5.6.3):
+ * a user access needs U/S everywhere; a write needs R/W everywhere, for a
+ * supervisor only with CR0.WP; a fetch needs no NX anywhere. */
+static bool access_allowed(const struct walk *w, unsigned int access, bool wp, bool nx_enabled)
+{
+    bool user = access & PFEC_USER;
+
+    if (user && !(w->all_levels & PTE_USER))
+        return false;
+    if ((access & PFEC_WRITE) && !(w->all_levels & PTE_WRITE) && (user || wp))
+        return false;
+    return !((access & PFEC_FETCH) && nx_enabled && (w->any_level & PTE_NX));
+}
+
+enum guest_walk_status guest_walk_access(struct vcpu *v, uint64_t gva, unsigned int access,
+                                         uint64_t *gpa, uint32_t *pf_error, uint64_t *table_gpa)
 {
     const struct vmcb_save *s = &v->arch.vmcb->save;
-    struct walk w = { v->domain, write, (s->cr0 & CR0_WP) != 0 };
+    struct walk w = { .d = v->domain, .all_levels = ~0ULL };
+    bool nx_enabled = s->efer & EFER_NXE;
+    enum step st;
 
     if (!(s->efer & EFER_LMA))
         gva = (uint32_t)gva; /* 32-bit linear addresses */
     if (!(s->cr0 & CR0_PG)) {
         *gpa = gva;
-        return true;
+        return GUEST_WALK_OK;
     }
     if (s->efer & EFER_LMA)
-        return walk_long_mode(&w, s->cr3, gva, gpa);
-    if (s->cr4 & CR4_PAE)
-        return walk_pae(&w, s->cr3, gva, gpa);
-    return walk_legacy(&w, s->cr3, s->cr4, gva, gpa);
+        st = walk_long_mode(&w, s->cr3, gva, gpa);
+    else if (s->cr4 & CR4_PAE)
+        st = walk_pae(&w, s->cr3, gva, gpa);
+    else
+        st = walk_legacy(&w, s->cr3, s->cr4, gva, gpa);
+
+    if (st == STEP_NOT_RAM) {
+        *table_gpa = w.table_gpa;
+        return GUEST_WALK_TABLE_NOT_RAM;
+    }
+    if (st == STEP_OK && access_allowed(&w, access, s->cr0 & CR0_WP, nx_enabled))
+        return GUEST_WALK_OK;
+    /* The error code: P for a protection fault, then the access's kind;
+     * I/D only where the CPU reports it, with EFER.NXE (§8.4.2). */
+    *pf_error = (st == STEP_OK ? PFEC_PRESENT : 0) | (access & (PFEC_WRITE | PFEC_USER)) |
+                (nx_enabled ? access & PFEC_FETCH : 0);
+    return GUEST_WALK_FAULT;
+}
+
+bool guest_walk(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
+{
+    uint32_t pf_error;
+    uint64_t table_gpa;
+
+    return guest_walk_access(v, gva, write ? PFEC_WRITE : 0, gpa, &pf_error, &table_gpa) ==
+           GUEST_WALK_OK;
 }

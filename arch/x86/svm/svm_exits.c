@@ -10,8 +10,9 @@
 #include "x86/svm_exits.h"
 #include "domain_console.h"
 #include "printk.h"
-#include "schedule.h"
 #include "x86/guest.h"
+#include "x86/svm_intr_path.h"
+#include "x86/guest_state.h"
 #include "x86/vcpu.h"
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"
@@ -26,12 +27,6 @@
 #define IOIO_PORT(info) ((uint16_t)((info) >> 16))
 #define DEBUG_CONSOLE_PORT 0xE9
 
-#define NPF_PRESENT (1UL << 0)
-#define NPF_WRITE (1UL << 1)
-#define NPF_FETCH (1UL << 4)
-#define NPF_FINAL_TRANSLATION (1UL << 32)
-#define NPF_GUEST_WALK (1UL << 33)
-
 typedef void (*exit_handler_t)(struct vcpu *v, struct vmcb *vmcb);
 
 static void exit_nothing(struct vcpu *v, struct vmcb *vmcb)
@@ -40,12 +35,6 @@ static void exit_nothing(struct vcpu *v, struct vmcb *vmcb)
      * back on (arch_vcpu_run); the guest just continues. */
     (void)v;
     (void)vmcb;
-}
-
-static void exit_vintr(struct vcpu *v, struct vmcb *vmcb)
-{
-    (void)vmcb;
-    svm_disarm_vintr(v); /* the run loop now injects the upcall by EVENTINJ */
 }
 
 static void exit_cpuid(struct vcpu *v, struct vmcb *vmcb)
@@ -80,18 +69,6 @@ static void exit_msr(struct vcpu *v, struct vmcb *vmcb)
         svm_inject_exception(v, EXC_GP, true, 0); /* as a CPU without that MSR */
 }
 
-static void exit_hlt(struct vcpu *v, struct vmcb *vmcb)
-{
-    if (!(vmcb->save.rflags & RFLAGS_IF)) {
-        /* Nothing can ever wake it: treat it as the crash it is. */
-        domain_crash(v->domain, "d%u v%u: HLT with interrupts disabled at RIP %#lx",
-                     v->domain->domid, v->id, vmcb->save.rip);
-        return;
-    }
-    vmcb->save.rip += 1;
-    vcpu_block(v);
-}
-
 static void exit_ioio(struct vcpu *v, struct vmcb *vmcb)
 {
     uint64_t info = vmcb->control.exit_info1;
@@ -110,21 +87,6 @@ static void exit_ioio(struct vcpu *v, struct vmcb *vmcb)
         domain_console_putc(v->domain, (char)vmcb->save.rax);
     }
     vmcb->save.rip = vmcb->control.exit_info2;
-}
-
-static void exit_npf(struct vcpu *v, struct vmcb *vmcb)
-{
-    uint64_t error = vmcb->control.exit_info1;
-    uint64_t gpa = vmcb->control.exit_info2;
-
-    domain_crash(v->domain, "d%u v%u: #NPF at gfn %#lx (gpa %#lx): %s %s%s, error %#lx, RIP %#lx",
-                 v->domain->domid, v->id, gpa >> 12, gpa,
-                 error & NPF_FETCH   ? "fetch"
-                 : error & NPF_WRITE ? "write"
-                                     : "read",
-                 error & NPF_PRESENT ? "of a read-only page" : "of an unmapped gfn",
-                 error & NPF_GUEST_WALK ? " during the guest's page walk" : "", error,
-                 vmcb->save.rip);
 }
 
 static void exit_shutdown(struct vcpu *v, struct vmcb *vmcb)
@@ -146,15 +108,25 @@ static void exit_invd(struct vcpu *v, struct vmcb *vmcb)
     vmcb->save.rip += 2; /* 0F 08: nothing to invalidate for a guest */
 }
 
+/* MOV from or to DR0..DR7 (DR8-DR15 do not exist: #UD before the intercept). */
+#define DR_EXITS(base) [(base)...(base) + 7] = svm_exit_dr_access
+
 static const exit_handler_t exit_handlers[SVM_EXIT_CODES] = {
+    [SVM_EXIT_CR8_WRITE] = svm_exit_cr8_write, /* intr.c */
+    [SVM_EXIT_WRITE_CR0] = svm_exit_cr_write,  /* arch/x86/svm/guest_cr.c */
+    [SVM_EXIT_WRITE_CR4] = svm_exit_cr_write,
+    DR_EXITS(SVM_EXIT_READ_DR0), /* arch/x86/svm/guest_switch.c */
+    DR_EXITS(SVM_EXIT_WRITE_DR0),
     [SVM_EXIT_INTR] = exit_nothing,
     [SVM_EXIT_NMI] = exit_nothing,
     [SVM_EXIT_SMI] = exit_nothing,
     [SVM_EXIT_INIT] = exit_nothing,
-    [SVM_EXIT_VINTR] = exit_vintr,
+    [SVM_EXIT_VINTR] = svm_exit_vintr, /* arch/x86/svm/intr.c */
+    [SVM_EXIT_RDPMC] = svm_exit_rdpmc, /* arch/x86/svm/guest_pmu.c */
     [SVM_EXIT_CPUID] = exit_cpuid,
+    [SVM_EXIT_IRET] = svm_exit_iret, /* intr.c */
     [SVM_EXIT_INVD] = exit_invd,
-    [SVM_EXIT_HLT] = exit_hlt,
+    [SVM_EXIT_HLT] = svm_exit_hlt, /* intr.c */
     [SVM_EXIT_INVLPGA] = exit_undefined,
     [SVM_EXIT_IOIO] = exit_ioio,
     [SVM_EXIT_MSR] = exit_msr,
@@ -169,7 +141,7 @@ static const exit_handler_t exit_handlers[SVM_EXIT_CODES] = {
     [SVM_EXIT_MONITOR] = exit_undefined,
     [SVM_EXIT_MWAIT] = exit_undefined,
     [SVM_EXIT_XSETBV] = exit_undefined,
-    [SVM_EXIT_NPF] = exit_npf,
+    [SVM_EXIT_NPF] = svm_exit_npf, /* arch/x86/svm/npf.c */
 };
 
 static void crash_with_registers(struct vcpu *v, const char *why)
@@ -204,8 +176,16 @@ void svm_handle_exit(struct vcpu *v)
     if (vmcb->control.exit_int_info & EVENT_INJECT_VALID)
         vmcb->control.event_inject = vmcb->control.exit_int_info;
 
-    if (code < SVM_EXIT_CODES && exit_handlers[code])
+    svm_intr_after_exit(v); /* CR8 the guest wrote, into its APIC's TPR */
+    if (code < SVM_EXIT_CODES && exit_handlers[code]) {
+        uint64_t rip = vmcb->save.rip;
         exit_handlers[code](v, vmcb);
-    else
+        /* An instruction Mica completed for the guest ends an STI or MOV SS
+         * shadow, as executing it would (APM §15.21.5); left set, the
+         * shadow would carry over to the next instruction. */
+        if (vmcb->save.rip != rip)
+            vmcb->control.interrupt_shadow = 0;
+    } else {
         crash_with_registers(v, "unhandled #VMEXIT");
+    }
 }

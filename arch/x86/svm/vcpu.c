@@ -2,7 +2,6 @@
  * A vCPU on SVM: its VMCB, the PVH entry state, and the run loop.
  */
 #include "x86/vcpu.h"
-#include "event.h"
 #include "heap.h"
 #include "p2m/p2m_gfn.h"
 #include "lib/string.h"
@@ -12,8 +11,12 @@
 #include "printk.h"
 #include "public/errno.h"
 #include "schedule.h"
+#include "timer.h"
 #include "x86/asm.h"
+#include "x86/guest_state.h"
 #include "x86/svm_exits.h"
+#include "x86/svm_intr_path.h"
+#include "x86/vlapic.h"
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"
 #include "x86/msr.h"
@@ -88,13 +91,19 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
 
     /* What Mica intercepts (see docs/ARCHITECTURE.md, "Guests"). */
     vmcb->control.intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
-                                    INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_INVD |
-                                    INTERCEPT_HLT | INTERCEPT_INVLPGA | INTERCEPT_IOIO_PROT |
-                                    INTERCEPT_MSR_PROT | INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN;
+                                    INTERCEPT_INIT | INTERCEPT_RDPMC | INTERCEPT_CPUID |
+                                    INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_INVLPGA |
+                                    INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT |
+                                    INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN;
     vmcb->control.intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
                                     INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
                                     INTERCEPT_SKINIT | INTERCEPT_MONITOR | INTERCEPT_MWAIT |
                                     INTERCEPT_XSETBV;
+    /* CR0 and CR4 writes, and MOV DR until the vCPU's debug registers are
+     * loaded (guest_cr.c, guest_switch.c). */
+    vmcb->control.intercept_cr_write = INTERCEPT_CR_WRITE(0) | INTERCEPT_CR_WRITE(4);
+    vmcb->control.intercept_dr_read = INTERCEPT_DR_ALL;
+    vmcb->control.intercept_dr_write = INTERCEPT_DR_ALL;
     vmcb->control.iopm_base_pa = iopm_pa;
     vmcb->control.msrpm_base_pa = msrpm_pa;
     vmcb->control.int_ctl = INT_CTL_V_INTR_MASKING;
@@ -126,6 +135,7 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
     s->dr7 = 0x400;
     s->g_pat = PAT_POWER_ON;
     v->arch.gprs.rbx = start_info_gpa;
+    vlapic_init(v);
 
     /* FXSAVE image of a reset FPU: FCW 0x37F, MXCSR 0x1F80 (all masked). */
     *(uint16_t *)&v->arch.fpu_area[0] = 0x37F;
@@ -135,8 +145,10 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
 
 void arch_vcpu_destroy(struct vcpu *v)
 {
-    if (v->arch.vmcb)
+    if (v->arch.vmcb) {
+        vlapic_destroy(v); /* vlapic_init ran: arch_vcpu_init cannot fail after the VMCB */
         free_frames(virt_to_frame(v->arch.vmcb), 0);
+    }
     v->arch.vmcb = NULL;
 }
 
@@ -146,11 +158,6 @@ void arch_vcpu_flush_tlb(struct vcpu *v)
         __atomic_store_n(&v->arch.asid[cpu].generation, 0, __ATOMIC_RELEASE);
 }
 
-bool vcpu_in_long_mode(const struct vcpu *v)
-{
-    return (v->arch.vmcb->save.efer & (1UL << 10)) && (v->arch.vmcb->save.cs.attrib & SEG_ATTR_L);
-}
-
 void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error)
 {
     uint64_t event = vector | EVENT_TYPE_EXCEPTION | EVENT_INJECT_VALID;
@@ -158,48 +165,6 @@ void svm_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, u
     if (has_error)
         event |= EVENT_INJECT_ERROR_VALID | ((uint64_t)error << 32);
     v->arch.vmcb->control.event_inject = event;
-}
-
-/*
- * An event upcall is pending in v's vcpu_info (the run loop saw
- * evtchn_upcall_pending): deliver it as an external interrupt with the
- * vCPU's upcall vector, if there is one and the guest has not masked upcalls
- * (evtchn_upcall_mask). EVENTINJ (APM vol. 2 §15.20) delivers it at VMRUN,
- * so only when the guest could take an interrupt now: RFLAGS.IF=1, no
- * interrupt shadow (§15.21.5), no other event being injected. Otherwise a
- * virtual interrupt, V_IRQ, with the VINTR intercept (§15.21.4): the guest
- * exits as soon as it could take it, exit_vintr disarms it, and the next
- * pass here injects. The upcall is level-triggered, as Xen's callback
- * vector: while evtchn_upcall_pending stays set, each deliverable entry
- * injects again (the guest's handler clears it first thing).
- */
-static void deliver_upcall(struct vcpu *v)
-{
-    struct vmcb *vmcb = v->arch.vmcb;
-    unsigned int vector;
-
-    if (!evtchn_vcpu_wants_upcall(v))
-        return;
-    vector = evtchn_upcall_vector(v);
-    if (!vector)
-        return; /* no callback: the guest polls its bitmaps */
-    if ((vmcb->save.rflags & RFLAGS_IF) &&
-        !(vmcb->control.interrupt_shadow & INTERRUPT_SHADOW_ACTIVE) &&
-        !(vmcb->control.event_inject & EVENT_INJECT_VALID)) {
-        vmcb->control.event_inject = vector | EVENT_TYPE_INTR | EVENT_INJECT_VALID;
-        v->evtchn.upcalls++;
-    } else {
-        vmcb->control.int_ctl = (vmcb->control.int_ctl & ~INT_CTL_V_IRQ_ALL) | INT_CTL_V_IRQ |
-                                INT_CTL_V_INTR_PRIO(0xF) | INT_CTL_V_IGN_TPR |
-                                INT_CTL_V_INTR_VECTOR(vector);
-        vmcb->control.intercept_misc1 |= INTERCEPT_VINTR;
-    }
-}
-
-void svm_disarm_vintr(struct vcpu *v)
-{
-    v->arch.vmcb->control.int_ctl &= ~INT_CTL_V_IRQ_ALL;
-    v->arch.vmcb->control.intercept_misc1 &= ~INTERCEPT_VINTR;
 }
 
 /* FSW (FXSAVE image bytes 2-3): the bits FNCLEX clears, ES among them. */
@@ -267,12 +232,34 @@ static bool prepare_entry(struct vcpu *v)
 void arch_vcpu_run(struct vcpu *v)
 {
     fpu_load(v);
+    guest_switch_in(v);
     for (;;) {
+        /* INIT, start-up, the APIC timer; a halted vCPU that nothing wakes
+         * blocks (intr.c). Two tests on the path without events. */
+        if (__builtin_expect(vlapic_events_pending(&v->arch.vlapic) ||
+                                 vlapic_waiting_for_sipi(&v->arch.vlapic),
+                             0))
+            vlapic_run_events(v);
+        if (__builtin_expect(v->arch.intr.halted, 0) && svm_intr_stay_halted(v)) {
+            if (sched_must_leave(v))
+                break;
+            continue;
+        }
         irq_disable();
-        /* The one test on the path without events: a byte of vcpu_info. */
-        if (__builtin_expect(v->evtchn.vcpu_info->evtchn_upcall_pending, 0))
-            deliver_upcall(v);
-        if (sched_must_leave(v) || !prepare_entry(v)) {
+        /* Timers due on this CPU run first, with interrupts on (one may
+         * raise an event for v); an interrupt after this test forces the
+         * guest straight back out. */
+        if (__builtin_expect(timers_pending(), 0)) {
+            irq_enable();
+            timers_run();
+            continue;
+        }
+        if (sched_must_leave(v)) {
+            irq_enable();
+            break;
+        }
+        svm_intr_before_entry(v); /* an NMI, the upcall, the APIC's vector (intr.c) */
+        if (!prepare_entry(v)) {
             irq_enable();
             break;
         }
@@ -280,5 +267,6 @@ void arch_vcpu_run(struct vcpu *v)
         irq_enable(); /* take the interrupt that caused the exit, if any */
         svm_handle_exit(v);
     }
+    guest_switch_out(v);
     fpu_save(v);
 }

@@ -26,16 +26,11 @@
 #include "lib/string.h"
 #include "public/errno.h"
 #include "public/hvm/hvm_vcpu.h"
+#include "x86/guest_state.h"
 #include "x86/svm.h"
 #include "x86/vcpu.h"
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"
-
-/* CR4 bits a vCPU may start with: VME, PVI, TSD, DE, PSE, PAE, MCE, PGE,
- * PCE, OSFXSR, OSXMMEXCPT (bits 0-10), which every x86-64 CPU defines.
- * Later bits depend on CPU features; Mica refuses them here rather than
- * checking each feature (Xen checks them against the guest's CPUID). */
-#define CR4_START_BITS 0x7FFUL
 
 /* RFLAGS bits a vCPU may start with (CF PF AF ZF SF TF IF DF OF IOPL NT RF
  * VM AC VIF VIP ID), and the one that always reads as 1. */
@@ -182,7 +177,9 @@ int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx
     struct vmcb *scratch;
     struct vmcb_save *s;
     struct guest_gprs gprs = { 0 };
-    uint64_t efer = 0;
+    struct guest_cr_features features;
+    struct guest_cr_state start;
+    uint64_t efer = 0, allowed_efer;
     const char *bad;
     int rc;
 
@@ -204,19 +201,26 @@ int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx
     if (rc)
         goto out;
 
-    /* Checks of both modes: known EFER and CR4 bits, LMA only with LME
-     * (LMA is accepted, then recomputed from LME and CR0.PG). */
+    /* Checks of both modes, as Xen makes them against the guest's CPUID:
+     * EFER and CR4 bits the guest may set (guest_cr_rules.c, as for its own
+     * writes: CR4 as if written once, from 0, in the state the context
+     * gives), LMA only with LME (LMA is accepted, then recomputed from LME
+     * and CR0.PG). */
     rc = -XEN_EINVAL;
-    if ((efer & ~(EFER_GUEST_WRITABLE | EFER_LMA)) || ((efer & EFER_LMA) && !(efer & EFER_LME)))
+    guest_cr_features(v, &features);
+    allowed_efer = guest_efer_allowed(&features);
+    if ((efer & ~(allowed_efer | EFER_LMA)) || ((efer & EFER_LMA) && !(efer & EFER_LME)))
         goto out;
-    if (s->cr4 & ~CR4_START_BITS)
+    efer &= allowed_efer;
+    start = (struct guest_cr_state){ .cr0 = s->cr0,
+                                     .cr3 = s->cr3,
+                                     .cr4 = 0,
+                                     .efer = guest_efer_in_vmcb(efer, s->cr0) & ~EFER_SVME };
+    if (guest_cr4_check(&start, guest_cr4_allowed(&features), s->cr4))
         goto out;
 
     s->rflags = (s->rflags & RFLAGS_DEFINED) | RFLAGS_ALWAYS_ONE;
-    efer &= EFER_GUEST_WRITABLE;
-    s->efer = efer | EFER_SVME;
-    if ((efer & EFER_LME) && (s->cr0 & CR0_PG))
-        s->efer |= EFER_LMA; /* long mode is active */
+    s->efer = guest_efer_in_vmcb(efer, s->cr0); /* LMA if long mode is active */
     set_segment(&s->ldtr, SEG_ATTR_LDT, 0, 0);
     set_segment(&s->gdtr, 0, 0, 0);
     set_segment(&s->idtr, 0, 0, 0);
@@ -236,6 +240,7 @@ int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx
     memcpy(&v->arch.vmcb->save, s, sizeof(*s));
     v->arch.gprs = gprs;
     v->arch.guest_efer = efer;
+    v->arch.vlapic.waiting_for_sipi = false; /* it starts from this context */
     rc = 0;
 out:
     xfree(scratch);

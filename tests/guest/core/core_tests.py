@@ -64,13 +64,14 @@ def shutdown_tests():
 
 # ---- misbehaving guests beside a good one ----------------------------------------
 
-def misbehaves(name, what, expect, cmdline="", flavour=""):
-    """misbehave.c doing `what` as d0, and test_version as d1 on the other CPU:
-    Mica must end d0 as crashed with the messages in `expect`, while d1 runs
-    to its PASS verdict undisturbed."""
+def misbehaves(name, what, expect, cmdline="", flavour="", options=""):
+    """misbehave.c doing `what` as d0 (with module options `options`), and
+    test_version as d1 on the other CPU: Mica must end d0 as crashed with the
+    messages in `expect`, while d1 runs to its PASS verdict undisturbed."""
     return QemuTest(
         "guest/" + name, cmdline, cpus=2,
-        modules=[(guest_elf("misbehave" + flavour), "name=%s mem=16M -- do=%s" % (name, what)),
+        modules=[(guest_elf("misbehave" + flavour),
+                  "name=%s mem=16M%s -- do=%s" % (name, options, what)),
                  (guest_elf("test_version"), "name=good")],
         status=EXIT_FAILURE,
         expect=[r"\(%s\) misbehaving on purpose: %s$" % (name, what)] + expect +
@@ -88,10 +89,13 @@ def misbehaving_tests():
         tests += [
             misbehaves("triple-fault" + flavour, "triple-fault",
                        [r"d0 v0: triple fault at RIP 0x"], flavour=flavour),
-            # 0x40000000 is gfn 0x40000, far above 16 MiB of RAM.
+            # 0x40000000 is gfn 0x40000, far above 16 MiB of RAM: a hole,
+            # which reads all ones unless the domain asks for npf=crash
+            # (tests/guest/platform/ tests the emulation).
             misbehaves("unmapped" + flavour, "unmapped",
                        [r"d0 v0: #NPF at gfn 0x40000 \(gpa 0x40000000\): "
-                        r"read of an unmapped gfn"], flavour=flavour),
+                        r"read of an unmapped gfn, .*: npf=crash$"], flavour=flavour,
+                       options=" npf=crash"),
             misbehaves("hlt-cli" + flavour, "hlt-cli",
                        [r"d0 v0: HLT with interrupts disabled at RIP 0x"], flavour=flavour),
         ]
@@ -132,7 +136,7 @@ BAD_IMAGE_REASONS = {
     "truncated-segment": "a segment lies outside the file (truncated image?)",
     "wrong-machine": {
         "": "ELF64 image for another machine (e_machine is not x86-64)",
-        "-32": "ELF32 image for another machine (e_machine is not i386)"},
+        "-32": "ELF32 image for another machine (e_machine is neither i386 nor x86-64)"},
     "no-note-segment":
         'no PVH entry note (ELF note "Xen", type 18 XEN_ELFNOTE_PHYS32_ENTRY)',
     "wrong-note-type":
@@ -154,6 +158,25 @@ def make_bad_images():
         else:
             made[flavour] = list(BAD_IMAGE_REASONS)
     return made
+
+
+def trace_tests():
+    """trace=hypercalls: as a module option, that domain's hypercalls with
+    their arguments and results; on Mica's command line, every domain's."""
+    return [
+        QemuTest("guest/trace-domain",
+                 modules=[(guest_elf("hello"), "name=traced trace=hypercalls"),
+                          (guest_elf("hello-32"), "name=quiet")],
+                 expect=[r"^\(traced\) hypercall xen_version\(0, 0\) -> 262161$",
+                         r"^\(traced\) hypercall console_io\(0, 0x[0-9a-f]+, 0x[0-9a-f]+\) -> 0$",
+                         verdict("traced", "hello"), verdict("quiet", "hello-32"), NO_LEAK],
+                 reject=REJECT + (r"^\(quiet\) hypercall",)),
+        QemuTest("guest/trace-all", "trace=hypercalls",
+                 modules=[(guest_elf("hello-32"), "name=h32")],
+                 expect=[r"^\(h32\) hypercall xen_version\(0, 0\) -> 262161 \[32-bit\]$",
+                         verdict("h32", "hello-32"), NO_LEAK],
+                 reject=REJECT),
+    ]
 
 
 def bad_module_tests():
@@ -186,6 +209,7 @@ def bad_module_tests():
         ("colour=blue", r"module 2: unknown option 'colour' ignored"),
         ("mem=1M", r"module 3: mem=1048576 must be a whole number of pages from 2M to 64G"),
         ("mem=4097K", r"module 4: mem=4195328 must be a whole number of pages from 2M to 64G"),
+        ("trace=syscalls", r"module 5: trace=syscalls: the only trace is trace=hypercalls"),
     ]
     modules = [(guest_elf("hello"), "name=bad%d %s" % (i, option))
                for i, (option, _) in enumerate(bad_options)]
@@ -231,4 +255,4 @@ def tests():
     alone.append(guest_passes("compat-junk", "test_compat_junk", "compat_junk"))
     # The MTRRs a guest sees (64-bit only: it catches #GP).
     alone.append(guest_passes("mtrr", "test_mtrr", "mtrr"))
-    return alone + [ten_domains()] + shutdown_tests() + misbehaving_tests() + bad_module_tests()
+    return alone + [ten_domains()] + trace_tests() + shutdown_tests() + misbehaving_tests() + bad_module_tests()

@@ -9,7 +9,9 @@
  *   do=unmapped      read guest-physical 0x40000000 (1 GiB), far above the
  *                    guest's RAM (run it with mem=16M): the nested page
  *                    tables have no entry there, so the read is a nested
- *                    page fault. (The 64-bit flavour's page tables map
+ *                    page fault, which crashes the domain when it runs with
+ *                    the module option npf=crash (without it Mica emulates
+ *                    the read: all ones). (The 64-bit flavour's page tables map
  *                    0..4 GiB one to one, the 32-bit one has paging off,
  *                    so in both the address is also the guest-physical one.)
  *   do=spin          CLI and loop forever: only Mica's timeout= ends it.

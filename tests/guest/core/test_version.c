@@ -73,6 +73,12 @@ void test_main(void)
     rc = HYPERVISOR_xen_version(XENVER_get_features, &fi);
     gprintf("XENVER_get_features[0] -> %ld, submap 0x%x\n", rc, fi.submap);
     CHECK_EQ(rc, 0);
+    /* Both Xen 4.17 (0x12b05 for its PVH dom0) and Mica: writable page
+     * tables, translated physmap, callback vector, safe pvclock, not
+     * direct-mapped; and dom0 exactly for the hardware (privileged) domain. */
+    uint32_t both = (1u << 0) | (1u << 2) | (1u << 8) | (1u << 9) | (1u << 16);
+    CHECK_EQ(fi.submap & both, both);
+    CHECK_EQ(!!(fi.submap & (1u << 11)), !!(guest_start_info()->flags & SIF_PRIVILEGED));
 
     fi = (struct xen_feature_info){ .submap_idx = XENFEAT_NR_SUBMAPS, .submap = 0xAAAAAAAA };
     rc = HYPERVISOR_xen_version(XENVER_get_features, &fi);

@@ -46,7 +46,8 @@ static void builder(void)
     struct xen_domctl_getdomaininfo info = { 0 };
     long rc = -XEN_ESRCH;
 
-    /* Itself: running, an HVM guest with NPT, one vCPU, 48 address bits. */
+    /* Itself: running, an HVM guest with NPT, one vCPU, 48 address bits,
+     * an emulated local APIC and nothing else emulated (as a PVH domain). */
     CHECK_EQ(info_of(BUILDER, &info), 0);
     CHECK_EQ(info.domain, BUILDER);
     CHECK(info.flags & XEN_DOMINF_running);
@@ -57,6 +58,7 @@ static void builder(void)
     CHECK_EQ(info.max_vcpu_id, 0);
     CHECK_EQ(info.nr_online_vcpus, 1);
     CHECK_EQ(info.gpaddr_bits, 48);
+    CHECK_EQ(info.arch_emulation_flags, XEN_X86_EMU_LAPIC);
 
     /* The guest is built after us, and paused. */
     for (int i = 0; i < RETRIES && rc; i++) {

@@ -29,16 +29,6 @@ static long console_read(unsigned int count, void *buf)
     return HYPERVISOR_console_io(CONSOLEIO_read, count, buf);
 }
 
-static int wait_pending(evtchn_port_t port)
-{
-    for (unsigned long i = 0; i < WAIT; i++) {
-        if (evtchn_test_and_clear(port))
-            return 1;
-        evtchn_block();
-    }
-    return 0;
-}
-
 static void reader(void)
 {
     static char buf[64];
@@ -53,7 +43,7 @@ static void reader(void)
     CHECK_EQ(console_read(0, buf), 0);
     gprintf("reader: VIRQ_CONSOLE bound, waiting for input\n");
 
-    if (!CHECK(wait_pending((evtchn_port_t)port)))
+    if (!CHECK(evtchn_wait((evtchn_port_t)port, WAIT)))
         return;
     /* Bytes wait (only we consume them). A buffer that cannot be written:
      * -EFAULT, and nothing is consumed. */

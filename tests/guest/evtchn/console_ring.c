@@ -36,36 +36,28 @@ static void ring_write(volatile struct xencons_interface *intf, const char *s)
     __atomic_store_n(&intf->out_prod, prod, __ATOMIC_RELEASE);
 }
 
-/* Wait for Mica to notify the port (it does after each drain and input). */
-static int wait_port(evtchn_port_t port)
-{
-    for (unsigned long i = 0; i < WAIT; i++) {
-        if (evtchn_test_and_clear(port))
-            return 1;
-        evtchn_block();
-    }
-    return 0;
-}
-
 static void check_memory_maps(void)
 {
     struct hvm_memmap_table_entry map[8];
     static struct xen_e820_entry e820[8];
     struct xen_memory_map mm = { .nr_entries = 8 };
 
-    CHECK_EQ(guest_memory_map(map, 8), 2);
+    /* RAM, its last page the ACPI tables, then the console page. */
+    CHECK_EQ(guest_memory_map(map, 8), 3);
     CHECK_EQ(map[0].addr, 0);
-    CHECK_EQ(map[0].size, RAM_END);
+    CHECK_EQ(map[0].size, RAM_END - 4096);
     CHECK_EQ(map[0].type, XEN_HVM_MEMMAP_TYPE_RAM);
-    CHECK_EQ(map[1].addr, RAM_END);
-    CHECK_EQ(map[1].size, 4096);
-    CHECK_EQ(map[1].type, XEN_HVM_MEMMAP_TYPE_RESERVED);
+    CHECK_EQ(map[1].addr, RAM_END - 4096);
+    CHECK_EQ(map[1].type, XEN_HVM_MEMMAP_TYPE_ACPI);
+    CHECK_EQ(map[2].addr, RAM_END);
+    CHECK_EQ(map[2].size, 4096);
+    CHECK_EQ(map[2].type, XEN_HVM_MEMMAP_TYPE_RESERVED);
     /* XENMEM_memory_map gives the same map. */
     set_xen_guest_handle(mm.buffer, e820);
     CHECK_EQ(HYPERVISOR_memory_op(XENMEM_memory_map, &mm), 0);
-    CHECK_EQ(mm.nr_entries, 2);
-    CHECK_EQ(e820[1].addr, RAM_END);
-    CHECK_EQ(e820[1].type, XEN_HVM_MEMMAP_TYPE_RESERVED);
+    CHECK_EQ(mm.nr_entries, 3);
+    CHECK_EQ(e820[2].addr, RAM_END);
+    CHECK_EQ(e820[2].type, XEN_HVM_MEMMAP_TYPE_RESERVED);
 }
 
 void test_main(void)
@@ -93,13 +85,13 @@ void test_main(void)
     CHECK_EQ(intf->out_prod, 0);
     ring_write(intf, "hello through the console ring\n");
     CHECK_EQ(evtchn_send(port), 0);
-    CHECK(wait_port(port));
+    CHECK(evtchn_wait(port, WAIT));
     CHECK_EQ(intf->out_cons, intf->out_prod); /* Mica took it all */
 
     /* Corrupt indices: a producer far ahead is skipped, not read. */
     intf->out_prod = intf->out_cons + 5000;
     CHECK_EQ(evtchn_send(port), 0);
-    CHECK(wait_port(port));
+    CHECK(evtchn_wait(port, WAIT));
     CHECK_EQ(intf->out_cons, intf->out_prod);
 
     /* Input: the test switches serial input to our console and types. */
@@ -118,7 +110,7 @@ void test_main(void)
     if (CHECK_EQ(got, 5) && CHECK(memcmp(in, "ping\r", 5) == 0)) {
         ring_write(intf, "pong\n");
         CHECK_EQ(evtchn_send(port), 0);
-        CHECK(wait_port(port));
+        CHECK(evtchn_wait(port, WAIT));
     }
 
     /* Closed by the guest: Mica's notifications go nowhere. */

@@ -24,7 +24,9 @@ TEST_NAME("evtchn_pair");
 #define SERVER 0
 #define DATA 2
 #define ACK 3
-#define WAIT 400000UL
+/* Waits for the other domain: blocks, each until an event or the next
+ * 10 ms tick (a count of yields would shrink with the scheduler's speed). */
+#define WAIT 3000UL
 
 static volatile unsigned long data_events, ack_events, dom_exc;
 static evtchn_port_t my_ack = ACK, my_data = DATA, virq_port;
@@ -107,7 +109,7 @@ static void server(void)
     for (unsigned long i = 0; i < WAIT; i++) {
         if (evtchn_status(DOMID_SELF, ACK, &st) == 0 && st.status == EVTCHNSTAT_interdomain)
             break;
-        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
     }
     CHECK_EQ(st.status, EVTCHNSTAT_interdomain);
     CHECK_EQ(st.u.interdomain.dom, 1);
@@ -121,7 +123,7 @@ static void server(void)
     for (unsigned long i = 0; i < WAIT; i++) {
         if (evtchn_status(DOMID_SELF, DATA, &st) == 0 && st.status == EVTCHNSTAT_unbound)
             break;
-        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
     }
     CHECK_EQ(st.status, EVTCHNSTAT_unbound);
     CHECK_EQ(st.u.unbound.dom, 1);
@@ -168,7 +170,7 @@ static void client(void)
     for (unsigned long i = 0; i < WAIT && p == -XEN_EINVAL; i++) {
         p = evtchn_bind_interdomain(SERVER, DATA);
         if (p == -XEN_EINVAL)
-            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+            HYPERVISOR_sched_op(SCHEDOP_block, NULL);
     }
     if (!CHECK(p > 0))
         return;

@@ -7,6 +7,7 @@
  * SCHEDOP_poll; VCPUOP_register_vcpu_info and its errors.
  */
 #include "evtchn.h"
+#include "lapic.h"
 #include "test.h"
 
 TEST_NAME("evtchn_upcall");
@@ -97,7 +98,9 @@ static volatile uint64_t v1_woke_tsc;
 static void vcpu1_main(unsigned int id)
 {
     (void)id;
-    /* Its own vector, set by vCPU 0 before it started. */
+    /* Its own vector, set by vCPU 0 before it started: a local APIC
+     * interrupt, which needs the APIC on. */
+    lapic_enable_x2apic();
     sti();
     v1_ready = 1;
     while (v1_phase != 99) {

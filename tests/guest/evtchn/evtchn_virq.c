@@ -46,18 +46,6 @@ static long set_virq_handler(domid_t dom, uint32_t virq)
     return hypercall5(__HYPERVISOR_domctl, (unsigned long)&op, 0, 0, 0, 0);
 }
 
-/* Wait (blocked: an event or the next tick wakes us) for a port to become
- * pending; clear it. */
-static int wait_pending(evtchn_port_t port)
-{
-    for (unsigned long i = 0; i < WAIT; i++) {
-        if (evtchn_test_and_clear(port))
-            return 1;
-        evtchn_block();
-    }
-    return 0;
-}
-
 static int wait_status(evtchn_port_t port, uint32_t status)
 {
     struct evtchn_status st;
@@ -109,7 +97,7 @@ static void boss(void)
      * the delegation gone, to d0 (the victim's own events went to d1 while
      * it lived; one that came later would come to d0 as well). */
     CHECK(wait_status(TO_HANDLER, EVTCHNSTAT_unbound));
-    if (CHECK(wait_pending((evtchn_port_t)virq)))
+    if (CHECK(evtchn_wait((evtchn_port_t)virq, WAIT)))
         gprintf("boss: VIRQ_DOM_EXC is back with d0 after the handler died\n");
 }
 
@@ -120,7 +108,7 @@ static void handler(void)
     CHECK(virq > 0);
     CHECK_EQ(set_virq_handler(HANDLER, VIRQ_DOM_EXC), -XEN_EPERM); /* not privileged */
     CHECK(bind_to_boss(TO_HANDLER) > 0);
-    if (CHECK(wait_pending((evtchn_port_t)virq)))
+    if (CHECK(evtchn_wait((evtchn_port_t)virq, WAIT)))
         gprintf("handler: VIRQ_DOM_EXC received\n");
 }
 
@@ -131,7 +119,7 @@ static void victim(void)
     if (!CHECK(p > 0))
         return;
     evtchn_clear((evtchn_port_t)p); /* pending from the bind (as Xen) */
-    CHECK(wait_pending((evtchn_port_t)p));
+    CHECK(evtchn_wait((evtchn_port_t)p, WAIT));
     gprintf("victim: told to go\n");
 }
 

@@ -6,6 +6,7 @@
  */
 #include "evtchn.h"
 #include "test.h"
+#include "lapic.h"
 
 struct shared_info *evtchn_shinfo;
 struct vcpu_info *volatile evtchn_vcpu_info[8];
@@ -111,6 +112,16 @@ void evtchn_block(void)
     HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 }
 
+int evtchn_wait(evtchn_port_t port, unsigned long blocks)
+{
+    for (unsigned long i = 0; i < blocks; i++) {
+        if (evtchn_test_and_clear(port))
+            return 1;
+        evtchn_block();
+    }
+    return 0;
+}
+
 void evtchn_clear(evtchn_port_t port)
 {
     evtchn_test_and_clear(port);
@@ -133,6 +144,8 @@ unsigned int evtchn_this_vcpu(void)
 #ifdef __x86_64__
 volatile unsigned long evtchn_upcalls[8];
 static evtchn_handler_t port_handler;
+/* The vCPUs with a vector of their own: theirs is a local APIC interrupt. */
+static volatile uint8_t own_vector[8];
 
 void evtchn_upcall_entry(void);
 void evtchn_upcall_dispatch(void);
@@ -172,6 +185,8 @@ void evtchn_upcall_dispatch(void)
                 port_handler(port, cpu);
         }
     }
+    if (own_vector[cpu])
+        lapic_eoi(); /* as Linux's sysvec_xen_hvm_callback with xen_percpu_upcall */
 }
 
 long evtchn_upcall_init(uint8_t vector, evtchn_handler_t handler)
@@ -193,6 +208,7 @@ long evtchn_vcpu_upcall_vector(unsigned int vcpu, uint8_t vector)
     struct xen_hvm_evtchn_upcall_vector op = { .vcpu = vcpu, .vector = vector };
 
     guest_set_idt_gate(vector, evtchn_upcall_entry);
+    own_vector[vcpu & 7] = vector;
     return HYPERVISOR_hvm_op(HVMOP_set_evtchn_upcall_vector, &op);
 }
 #endif

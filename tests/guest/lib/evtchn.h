@@ -50,6 +50,10 @@ unsigned int evtchn_this_vcpu(void);
  * caller checks its ports after it returns. */
 void evtchn_block(void);
 
+/* Wait for port to become pending and clear it: 1, or 0 after `blocks`
+ * evtchn_block()s (each lasts until an event or the next 10 ms tick). */
+int evtchn_wait(evtchn_port_t port, unsigned long blocks);
+
 #ifdef __x86_64__
 /* Called for each pending, unmasked port the upcall finds (interrupts
  * off, on the vCPU that took the upcall). */
@@ -58,7 +62,10 @@ typedef void (*evtchn_handler_t)(evtchn_port_t port, unsigned int vcpu);
 /* Install the upcall handler on vector (IDT gate) and route the domain's
  * upcalls there (HVM_PARAM_CALLBACK_IRQ, type 2). 0 or the error. */
 long evtchn_upcall_init(uint8_t vector, evtchn_handler_t handler);
-/* Per vCPU (HVMOP_set_evtchn_upcall_vector); the same IDT gate. */
+/* Per vCPU (HVMOP_set_evtchn_upcall_vector); the same IDT gate. As under
+ * Xen, that vCPU's upcalls are then local APIC interrupts: it enables its
+ * APIC (lapic_enable_x2apic) before any arrives, a disabled APIC drops
+ * them, and the handler ends each with an EOI. */
 long evtchn_vcpu_upcall_vector(unsigned int vcpu, uint8_t vector);
 /* Upcalls taken by each vCPU. */
 extern volatile unsigned long evtchn_upcalls[8];

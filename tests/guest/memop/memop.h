@@ -97,6 +97,18 @@ static inline long add_to_physmap_batch(domid_t domid, unsigned int space, domid
     return HYPERVISOR_memory_op(XENMEM_add_to_physmap_batch, &b);
 }
 
+/* Map frame idx (a gfn) of domain foreign at our gpfn with
+ * add_to_physmap_batch(gmfn_foreign): the call's result, else errs[0]. */
+static inline long map_foreign_one(domid_t foreign, unsigned long idx, unsigned long gpfn)
+{
+    xen_ulong_t i = idx;
+    xen_pfn_t g = gpfn;
+    int err = 99;
+    long rc = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, foreign, &i, &g, &err, 1);
+
+    return rc ? rc : err;
+}
+
 /* Is this domain privileged (SIF_PRIVILEGED in hvm_start_info)? */
 static inline int domain_is_privileged(void)
 {
@@ -121,6 +133,28 @@ static inline int gfns_are_ram(unsigned long gfn, unsigned long count)
         if (map[i].type == 1 && map[i].addr <= start && end <= map[i].addr + map[i].size)
             return 1;
     return 0;
+}
+
+/*
+ * A hypercall buffer at p, in a gfn that is not this domain's own RAM (a
+ * hole, another domain's frame mapped foreign or by grant), is -EFAULT both
+ * ways: Mica reads nothing from it and writes nothing to it, however the
+ * guest itself may access the page. (The caller checks afterwards that a
+ * mapped page is unchanged.) The calls only read a domid, or write version
+ * strings and memory-map records, so nothing else happens if a broken
+ * Mica let them through.
+ */
+static inline void check_buffer_faults(void *p)
+{
+    struct xen_memory_map m = { .nr_entries = 2 };
+
+    /* Reading: the argument itself is at p. */
+    CHECK_EQ(HYPERVISOR_memory_op(XENMEM_current_reservation, p), -XEN_EFAULT);
+    CHECK_EQ(HYPERVISOR_memory_op(XENMEM_maximum_gpfn, p), -XEN_EFAULT);
+    /* Writing: results go to p. */
+    CHECK_EQ(HYPERVISOR_xen_version(XENVER_extraversion, p), -XEN_EFAULT);
+    set_xen_guest_handle(m.buffer, p);
+    CHECK_EQ(HYPERVISOR_memory_op(XENMEM_memory_map, &m), -XEN_EFAULT);
 }
 
 /* Fill / check a page with a pattern derived from seed. */

@@ -23,13 +23,7 @@ TEST_NAME("memop_churn");
 
 static long map_other(domid_t other)
 {
-    xen_ulong_t idx = OTHER_GFN;
-    xen_pfn_t gpfn = HOLE_GFN;
-    int err = 99;
-    long rc = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, other, &idx, &gpfn, &err,
-                                   1);
-
-    return rc ? rc : err;
+    return map_foreign_one(other, OTHER_GFN, HOLE_GFN);
 }
 
 void test_main(void)

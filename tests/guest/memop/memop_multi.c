@@ -5,8 +5,10 @@
  *   role=mapper     (d0, privileged) maps two frames of d1 with
  *                   add_to_physmap_batch(gmfn_foreign): OWNER_GFN, where d1
  *                   wrote a pattern, and MAILBOX_GFN, where the mapper
- *                   writes ACK to tell d1 it may go. decrease_reservation
- *                   of a foreign mapping removes it (as Xen). Then it waits until d1
+ *                   writes ACK to tell d1 it may go (having checked that a
+ *                   hypercall buffer in the foreign mapping is -EFAULT both
+ *                   ways). decrease_reservation of a foreign mapping removes
+ *                   it (as Xen). Then it waits until d1
  *                   is destroyed and checks that the pattern is still there
  *                   (a mapped frame is never freed), churns its own memory
  *                   to reuse whatever d1 freed, checks again, and removes
@@ -52,13 +54,7 @@ static void block(void)
 /* Map frame idx of d1 at gpfn: the call's result, else errs[0]. */
 static long try_map_foreign(unsigned long idx, unsigned long gpfn)
 {
-    xen_ulong_t i = idx;
-    xen_pfn_t g = gpfn;
-    int err = 99;
-    long rc = add_to_physmap_batch(DOMID_SELF, XENMAPSPACE_gmfn_foreign, OWNER_DOMID, &i, &g, &err,
-                                   1);
-
-    return rc ? rc : err;
+    return map_foreign_one(OWNER_DOMID, idx, gpfn);
 }
 
 /* Mica builds and starts the domains one after the other: d1 may not exist
@@ -98,6 +94,10 @@ static void mapper(void)
         block();
     CHECK_EQ(mailbox[1], SEED);
     CHECK(page_has_pattern(MAP_GFN, SEED));
+    /* We read d1's page, but a hypercall may not take it as a buffer. */
+    check_buffer_faults((char *)gfn_ptr(MAP_GFN) + 1000);
+    CHECK(page_has_pattern(MAP_GFN, SEED));
+    gprintf("a hypercall buffer in the foreign mapping: -EFAULT both ways\n");
     /* decrease_reservation of a foreign mapping (one page): as Xen, the
      * mapping goes and the extent counts; our own pages do not change and
      * d1 keeps its frame (mapped again below). */

@@ -9,7 +9,8 @@
  *     the old gfn is empty;
  *   - shared_info and grant frames are never released by
  *     decrease_reservation nor moved by XENMAPSPACE_gmfn;
- *   - removing twice: 0, then -ENOENT;
+ *   - removing twice: 0, then -ENOENT; a hypercall buffer in the hole left
+ *     is -EFAULT both ways;
  *   - gfns beyond the guest address width are refused, not truncated.
  *
  * Scratch gfns 0x840-0x8ff and 0x1000-0x27ff (RAM), 0x800000 (32 GiB: never
@@ -319,6 +320,9 @@ static void remove_twice(void)
 
     CHECK_EQ(remove_from_physmap(DOMID_SELF, gfn), 0);
     CHECK_EQ(remove_from_physmap(DOMID_SELF, gfn), -XEN_ENOENT);
+    /* The hole inside RAM (our page tables still map it): no hypercall
+     * buffer there, in either direction. */
+    check_buffer_faults((char *)gfn_ptr(gfn) + 100);
     /* The frame stays the domain's, unmapped, and counts against
      * max_pages: a page must go before the gfn can be filled again. */
     CHECK_EQ(current_pages(), cur);

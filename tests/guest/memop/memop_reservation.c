@@ -11,8 +11,9 @@
  *   0x800-0x9ff   single pages          0xa00-0xabf  orders 4 and 5
  *   0xc00-0xfff   order 9               0x1000-0x1fff order 12 (privileged)
  *   0x2000-0x200b max_pages             0x2000-0x3fff order above the maximum
- * Run under Mica with mem=64M (priv or no-priv) and under Xen 4.17 as PVH
- * dom0 (tools/test-xen.sh).
+ * Run under Mica with mem=128M (priv or no-priv: the last page of RAM below
+ * 4 GiB holds the ACPI tables, so 64M would end the scratch range there) and
+ * under Xen 4.17 as PVH dom0 (tools/test-xen.sh).
  */
 #include "memop.h"
 
@@ -331,7 +332,7 @@ void test_main(void)
     mica = running_on_mica();
     gprintf("running on %s\n", mica ? "Mica" : "Xen");
     if (!gfns_are_ram(0x800, 0x3800))
-        guest_test_abort("gfns 0x800-0x3fff are not all RAM: run with mem=64M");
+        guest_test_abort("gfns 0x800-0x3fff are not all RAM: run with mem=128M");
 
     decrease_thrice();
     extent_arrays();

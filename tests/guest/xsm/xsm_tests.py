@@ -14,6 +14,8 @@ explains: a domain that must outlive another is built after it, or waits
 for a signal in its own page count.
 """
 import os
+import re
+import subprocess
 
 from mica_test import (ALL_OFF, EXIT_FAILURE, FLAVOURS, NO_LEAK, REJECT, ROOT, QemuTest,
                        guest_elf, policy_module, summary, verdict)
@@ -242,22 +244,90 @@ def badload_test():
 
 FUZZ_SEED = 20240601
 FUZZ_POLICIES = 5000
+FUZZ_ORACLE = os.path.join(ROOT, "build", "unit", "flask_fuzz_oracle")
+ACCEPTED_LINE = re.compile(r"^\(fuzz\) fuzz: accepted((?: \d+:\d+:[0-9a-f]{8})+)$", re.MULTILINE)
+ENTRY = re.compile(r"(\d+):(\d+):([0-9a-f]{8})")
+NO_MEMORY = re.compile(r"^\(fuzz\) fuzz: policy (\d+): -ENOMEM$", re.MULTILINE)
+SUMMARY = re.compile(r"^\(fuzz\) fuzz: \d+ policies: (\d+) accepted,", re.MULTILINE)
+
+
+def entries(text):
+    """{policy number: "QUESTIONS:HASH"} from "N:QUESTIONS:HASH" entries."""
+    return {int(n): "%s:%s" % (q, h) for n, q, h in ENTRY.findall(text)}
+
+
+def oracle_answers(seed, count):
+    """The entries of every policy the host's parser and Mica's loading
+    rules accept (tests/unit/flask_fuzz_oracle.c)."""
+    subprocess.run(["make", "-s", "-C", ROOT, "build/unit/flask_fuzz_oracle"], check=True)
+    out = subprocess.run([FUZZ_ORACLE, str(seed), str(count)], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    return entries(out)
+
+
+def compare_with_oracle(log, seed, count):
+    """Mica's verdict on each policy against the oracle's, one by one; the
+    answers of each policy both accepted. A policy Mica refused for want of
+    memory proves nothing either way and is left out."""
+    mica = entries(" ".join(ACCEPTED_LINE.findall(log)))
+    no_memory = {int(n) for n in NO_MEMORY.findall(log)}
+    oracle = oracle_answers(seed, count)
+    summary_line = SUMMARY.search(log)
+    if not summary_line or int(summary_line.group(1)) != len(mica):
+        return ["the log does not hold every accepted policy's entry (lines lost?): "
+                "the comparison cannot be made"]
+    problems = []
+    for n in sorted(set(mica) | set(oracle)):
+        if n in no_memory:
+            continue
+        if n not in oracle:
+            problems.append("policy %d: Mica loaded it, the host's parser refuses it" % n)
+        elif n not in mica:
+            problems.append("policy %d: Mica refused it, the host's parser accepts it" % n)
+        elif mica[n] != oracle[n]:
+            problems.append("policy %d: Mica's answers %s, the host's %s" % (n, mica[n], oracle[n]))
+    if not oracle:
+        problems.append("the oracle accepts none of the policies: the comparison proves nothing")
+    return problems[:5] + (["... %d more" % (len(problems) - 5)] if len(problems) > 5 else [])
+
+
+class FuzzTest(QemuTest):
+    """The fuzz run, then its oracle: the QEMU test's own checks, and the
+    comparison policy by policy with the host's parser."""
+
+    def __init__(self, seed, count, **kwargs):
+        QemuTest.__init__(self, **kwargs)
+        self.seed, self.count = seed, count
+
+    def run(self):
+        problems, log = QemuTest.run(self)
+        return problems + compare_with_oracle(log, self.seed, self.count), log
 
 
 def fuzz_test():
     """A privileged guest loads FUZZ_POLICIES random and mutated policies
     (seeded): each gives 0, -EINVAL or -ENOMEM, Mica never crashes, and the
     good policy reloaded after each accepted one keeps the guest in
-    control. Some mutated policies do load (the log shows them). A policy
-    that locked the guest out would end the fuzz early, gracefully, with a
-    PASS; this seed has none, so the test insists on 0 lockouts."""
-    return QemuTest(
-        "xsm/fuzz-policy-loader", cmdline("flask"), timeout=120,
+    control. Some mutated policies do load (the log shows them).
+
+    The oracle: the same seeded policies go through the host's build of the
+    parser (tests/unit/flask_fuzz_oracle.c) with Mica's loading rules. Every
+    policy must get the same verdict in both, one by one, and every policy
+    both accept the same answers to FLASK_ACCESS questions (Mica's through
+    its AVC, the host's straight from the policy). A loader that accepts or
+    refuses wrongly, or an AVC or security server that answers wrongly, fails
+    here, where the counts alone would not show it.
+
+    A policy that locked the guest out would end the fuzz early, gracefully;
+    this seed has none, so the test insists on 0 lockouts."""
+    return FuzzTest(
+        FUZZ_SEED, FUZZ_POLICIES,
+        name="xsm/fuzz-policy-loader", cmdline=cmdline("flask"), timeout=180,
         modules=[(guest_elf("xsm_fuzz"), "name=fuzz mem=32M -- seed=%d iterations=%d"
                   % (FUZZ_SEED, FUZZ_POLICIES))],
         expect=[r"\(fuzz\) fuzzing the policy loader: seed %d, %d policies$"
                 % (FUZZ_SEED, FUZZ_POLICIES),
-                r"\(fuzz\) fuzz: %d policies: \d+ accepted, \d+ -EINVAL, \d+ -ENOMEM, "
+                r"\(fuzz\) fuzz: %d policies: [1-9]\d* accepted, [1-9]\d* -EINVAL, \d+ -ENOMEM, "
                 r"0 other, 0 lockouts$" % FUZZ_POLICIES,
                 r"^FLASK: policy from d0 \(fuzz\) loaded: (?!4 types, 23 rules)",
                 verdict("fuzz", "xsm_fuzz")] + ended((0, "fuzz")),

@@ -1,0 +1,33 @@
+/* A CPU's armed timers, sorted by deadline (see timer_queue.h). */
+#include "lib/timer_queue.h"
+
+void timer_queue_insert(struct list_head *queue, struct timer *t)
+{
+    struct list_head *pos = queue->prev;
+
+    /* From the tail: a new timer is most often the latest, and walking
+     * back past later ones keeps equal deadlines in arming order. */
+    while (pos != queue && list_entry(pos, struct timer, link)->deadline_ns > t->deadline_ns)
+        pos = pos->prev;
+    list_add(&t->link, pos);
+}
+
+struct timer *timer_queue_pop_expired(struct list_head *queue, uint64_t now)
+{
+    struct timer *first;
+
+    if (list_empty(queue))
+        return NULL;
+    first = list_first_entry(queue, struct timer, link);
+    if (first->deadline_ns > now)
+        return NULL;
+    list_del(&first->link);
+    return first;
+}
+
+uint64_t timer_queue_earliest(const struct list_head *queue)
+{
+    if (list_empty(queue))
+        return TIMER_QUEUE_NEVER;
+    return list_first_entry(queue, struct timer, link)->deadline_ns;
+}
