@@ -998,17 +998,33 @@ static void gen_vcpu_context(struct prng *p, struct vcpu_hvm_context *ctx)
         ctx->pad = (uint32_t)prng_next(p);
 }
 
+/* A time for a timer, in ns of system time (which the fuzzer does not read):
+ * none, long past, the 1 ms limit of a period, Xen's 2^50 guard, negative,
+ * anything. */
+static uint64_t gen_time(struct prng *p)
+{
+    static const uint64_t times[] = {
+        0,        1,          999999,           1000000,          1000001,
+        10000000, 1ull << 50, (1ull << 50) + 1, (1ull << 63) - 1, 1ull << 63,
+    };
+    return prng_one_in(p, 2) ? times[prng_below(p, sizeof(times) / sizeof(times[0]))]
+                             : gen_number(p);
+}
+
 static void gen_vcpu_op(struct lane *l, struct call *c)
 {
     struct prng *p = &l->prng;
     union {
         struct vcpu_hvm_context ctx;
         struct vcpu_register_vcpu_info info;
+        struct vcpu_set_periodic_timer periodic;
+        struct vcpu_set_singleshot_timer singleshot;
     } u;
     uint32_t cmd, vcpu;
     uint64_t arg = 0;
 
-    switch (prng_below(p, 8)) {
+    memset(&u, 0, sizeof(u));
+    switch (prng_below(p, 10)) {
     case 0: /* vCPUs 2.. are never started: their contexts are fuzzed (by
              * lane 0 only, which alone brings them up while uninitialised) */
         cmd = VCPUOP_initialise;
@@ -1043,10 +1059,25 @@ static void gen_vcpu_op(struct lane *l, struct call *c)
         u.info.rsvd = prng_one_in(p, 8) ? (uint32_t)prng_next(p) : 0;
         arg = place(l, &u.info, sizeof(u.info), 0, &c->back);
         break;
-    default: /* commands Mica does not have (runstate, timers, ...) */
+    case 6: /* a periodic timer (any vCPU's), stopped sometimes */
+        cmd = prng_one_in(p, 3) ? VCPUOP_stop_periodic_timer : VCPUOP_set_periodic_timer;
+        vcpu = gen_vcpu(p);
+        u.periodic.period_ns = gen_time(p);
+        arg = place(l, &u.periodic, sizeof(u.periodic), 1, &c->back);
+        break;
+    case 7: /* a singleshot timer: the caller's own (another's is refused) */
+        cmd = prng_one_in(p, 3) ? VCPUOP_stop_singleshot_timer : VCPUOP_set_singleshot_timer;
+        vcpu = prng_one_in(p, 4) ? gen_vcpu(p) : l->id;
+        u.singleshot.timeout_abs_ns = gen_time(p);
+        u.singleshot.flags = prng_one_in(p, 4) ? (uint32_t)prng_next(p) : prng_below(p, 2);
+        arg = place(l, &u.singleshot, sizeof(u.singleshot), 1, &c->back);
+        break;
+    default: /* commands Mica does not have (runstate, NMIs, ...) */
         do
             cmd = (uint32_t)gen_number(p);
-        while (cmd <= VCPUOP_is_up || cmd == VCPUOP_register_vcpu_info);
+        while (cmd <= VCPUOP_is_up ||
+               (cmd >= VCPUOP_set_periodic_timer && cmd <= VCPUOP_stop_singleshot_timer) ||
+               cmd == VCPUOP_register_vcpu_info);
         vcpu = (uint32_t)gen_number(p);
         arg = gen_number(p);
         break;
@@ -1065,6 +1096,17 @@ static void post_vcpu_op(struct call *c, long rc)
         return;
     if (c->info[0] == VCPUOP_initialise)
         vcpu_initialised[vcpu] = true;
+}
+
+/* ---- set_timer_op (15) ---------------------------------------------------------------- */
+
+/* The caller's singleshot timer: a 64-bit caller's timeout in one register,
+ * a 32-bit caller's in two (low half, high half). */
+static void gen_set_timer_op(struct lane *l, struct call *c)
+{
+    uint64_t t = gen_time(&l->prng);
+
+    set_call(c, __HYPERVISOR_set_timer_op, t, FLAVOUR_64 ? gen_number(&l->prng) : t >> 32, 0);
 }
 
 /* ---- hvm_op (34) ------------------------------------------------------------------------ */
@@ -1111,6 +1153,12 @@ static void gen_hvm_op(struct lane *l, struct call *c)
     case 4:
         op = HVMOP_set_evtchn_upcall_vector;
         u.vec.vcpu = gen_vcpu(p);
+        /* Not vCPU 0 of a 64-bit fuzzer: a vCPU's own vector comes through
+         * its local APIC and waits for an EOI, which the interrupt handler
+         * cannot send without an exit per interrupt; the domain's callback
+         * vector (set_param) is level-triggered and needs none. */
+        if (FLAVOUR_64 && u.vec.vcpu == 0)
+            u.vec.vcpu = 1;
         u.vec.vector = gen_vector(p);
         break;
     default:
@@ -1302,9 +1350,10 @@ static void post_xen_version(struct call *c, long rc)
 
 static int hypercall_known(uint64_t nr)
 {
-    return nr == __HYPERVISOR_memory_op || nr == __HYPERVISOR_xen_version ||
-           nr == __HYPERVISOR_console_io || nr == __HYPERVISOR_grant_table_op ||
-           nr == __HYPERVISOR_vcpu_op || nr == __HYPERVISOR_xsm_op || nr == __HYPERVISOR_sched_op ||
+    return nr == __HYPERVISOR_memory_op || nr == __HYPERVISOR_set_timer_op ||
+           nr == __HYPERVISOR_xen_version || nr == __HYPERVISOR_console_io ||
+           nr == __HYPERVISOR_grant_table_op || nr == __HYPERVISOR_vcpu_op ||
+           nr == __HYPERVISOR_xsm_op || nr == __HYPERVISOR_sched_op ||
            nr == __HYPERVISOR_event_channel_op || nr == __HYPERVISOR_hvm_op ||
            nr == __HYPERVISOR_domctl;
 }
@@ -1350,6 +1399,7 @@ static const struct op ops[] = {
     { "event_channel_op", 12, gen_evtchn, post_evtchn, false, RC_ZERO_OR_ERRNO },
     { "sched_op", 5, gen_sched, post_sched, false, RC_ZERO_OR_ERRNO },
     { "vcpu_op", 3, gen_vcpu_op, post_vcpu_op, false, RC_VALUE },
+    { "set_timer_op", 1, gen_set_timer_op, NULL, false, RC_ZERO_OR_ERRNO },
     { "hvm_op", 3, gen_hvm_op, NULL, false, RC_ZERO_OR_ERRNO },
     { "domctl", 4, gen_domctl, post_domctl, false, RC_ZERO_OR_ERRNO },
     { "xsm_op", 2, gen_xsm_op, NULL, false, RC_VALUE },
@@ -1492,7 +1542,10 @@ static uint8_t lane1_stack[16384] __attribute__((aligned(16)));
 static void make_edge_blocks(void)
 {
     for (unsigned int b = 0; b < 2 * EDGE_KINDS; b++) {
-        xen_pfn_t give = fw.ram_end - EDGE_PAGES * (b + 1), take = EDGE_END(b) - EDGE_PAGES;
+        /* Aligned extents (RAM may end a page short of a round size: the
+         * page after it holds the ACPI tables). */
+        xen_pfn_t give = (fw.ram_end & ~(EDGE_PAGES - 1)) - EDGE_PAGES * (b + 1);
+        xen_pfn_t take = EDGE_END(b) - EDGE_PAGES;
         struct xen_memory_reservation r = { .nr_extents = 1,
                                             .extent_order = 3,
                                             .domid = DOMID_SELF };
