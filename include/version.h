@@ -9,4 +9,15 @@
 #define MICA_XEN_ABI_MAJOR 4
 #define MICA_XEN_ABI_MINOR 17
 
+/* The build, printed at boot ("Build: ...", arch/x86/setup.c): a test that
+ * relies on a check only debug builds make (the lock-order checker, for
+ * the fuzzers and races of tests/guest/fuzz/) asserts the run had it. */
+#ifdef MICA_DEBUG
+#define MICA_BUILD                                                                         \
+    "debug (run-time checks: lock order, no lock or gfn held into a guest, double frees, " \
+    "a p2m audit at every teardown)"
+#else
+#define MICA_BUILD "release"
+#endif
+
 #endif

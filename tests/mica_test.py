@@ -46,6 +46,9 @@ NO_LEAK = (r"Memory: (\d+) frames free before the domains, \1 after they ended\n
 # down meanwhile), or the end's count of failures.
 AUDIT_REJECT = REJECT + (r"^p2m audit d\d+ \([^)]*\): (?!ok \(|torn down meanwhile)",
                          r"audit\(s\) failed")
+# The debug build's line at boot (include/version.h): its run-time checks,
+# the lock-order checker's among them, were on in the run.
+DEBUG_BUILD = r"^Build: debug \(run-time checks: lock order, "
 # The end-of-run line when every domain powered off.
 ALL_OFF = r"^Mica: run ended, every domain powered off$"
 

@@ -59,6 +59,7 @@ void start_mica(uint32_t magic, paddr_t info)
     percpu_activate(0);
     serial_init();
     printk("\nMica %s: a minimal type-1 microhypervisor for x86-64 (AMD SVM)\n", MICA_VERSION);
+    printk("Build: %s\n", MICA_BUILD);
 
     if (!multiboot2_parse(magic, info))
         mica_exit(MICA_EXIT_FAILURE);

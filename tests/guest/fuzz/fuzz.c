@@ -374,6 +374,7 @@ static void gen_memop_reservation(struct lane *l, struct call *c)
 
     for (size_t i = 0; i < n; i++)
         ext[i] = (xen_pfn_t)gen_target_gfn(p, pages, PFN_BITS, !prng_one_in(p, 8));
+    c->info[0] = cmd == XENMEM_populate_physmap && start == 0 && n ? ext[0] : 0;
     if (cmd == XENMEM_increase_reservation && prng_one_in(p, 2))
         set_xen_guest_handle(r.extent_start, NULL);
     else
@@ -381,6 +382,13 @@ static void gen_memop_reservation(struct lane *l, struct call *c)
                              (xen_pfn_t *)(uintptr_t)array_ptr(l, EDGE_LIST, n * sizeof(*ext)));
     set_call(c, __HYPERVISOR_memory_op, cmd | (start << MEMOP_EXTENT_SHIFT),
              place(l, &r, sizeof(r), 0, &c->back), 0);
+}
+
+/* Fresh RAM, the first extent of a populate that did some. */
+static void post_memop_reservation(struct call *c, long rc)
+{
+    if (c->info[0] && rc > 0)
+        remember_gfn(c->info[0]);
 }
 
 static void gen_memop_query(struct lane *l, struct call *c)
@@ -488,6 +496,7 @@ static void gen_add_to_physmap_batch(struct lane *l, struct call *c)
     size_t n = elements(p, size, sizeof(xen_pfn_t));
     xen_ulong_t *idxs = edge_array(l, EDGE_LIST, n * sizeof(*idxs));
     xen_pfn_t *gpfns = edge_array(l, EDGE_GPFNS, n * sizeof(*gpfns));
+    int *errs = edge_array(l, EDGE_ERRS, n * sizeof(int));
     struct xen_add_to_physmap_batch b = {
         .domid = own_frames_target(p, space),
         .space = space,
@@ -500,17 +509,33 @@ static void gen_add_to_physmap_batch(struct lane *l, struct call *c)
     for (size_t i = 0; i < n; i++) {
         idxs[i] = (xen_ulong_t)gen_idx(p, space, 1);
         gpfns[i] = (xen_pfn_t)gen_target_gfn(p, 1, PFN_BITS, 1);
+        errs[i] = 1; /* neither 0 nor an errno: not written */
     }
-    c->info[0] = n ? gpfns[0] : 0;
+    c->info[0] = n;
     set_xen_guest_handle(b.idxs,
                          (xen_ulong_t *)(uintptr_t)array_ptr(l, EDGE_LIST, n * sizeof(*idxs)));
     set_xen_guest_handle(b.gpfns,
                          (xen_pfn_t *)(uintptr_t)array_ptr(l, EDGE_GPFNS, n * sizeof(*gpfns)));
     set_xen_guest_handle(
-        b.errs, (int *)(uintptr_t)(prng_one_in(p, 8) ? gen_fault_ptr(p)
-                                                     : edge_end(l, EDGE_ERRS) - n * sizeof(int)));
+        b.errs, (int *)(uintptr_t)(prng_one_in(p, 8) ? gen_fault_ptr(p) : (uintptr_t)errs));
     set_call(c, __HYPERVISOR_memory_op, XENMEM_add_to_physmap_batch,
              place(l, &b, sizeof(b), 0, &c->back), 0);
+}
+
+/* The gfns where the batch mapped something (a foreign frame, mostly):
+ * those whose errs say 0. A rewritten continuation may leave errs of an
+ * earlier batch: a wrong hint, which gen_target_gfn checks like any. */
+static void post_add_to_physmap_batch(struct call *c, long rc)
+{
+    size_t n = (size_t)c->info[0];
+    const xen_pfn_t *gpfns = edge_array(c->lane, EDGE_GPFNS, n * sizeof(*gpfns));
+    const int *errs = edge_array(c->lane, EDGE_ERRS, n * sizeof(int));
+
+    if (rc)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (errs[i] == 0)
+            remember_gfn(gpfns[i]);
 }
 
 static void gen_remove_from_physmap(struct lane *l, struct call *c)
@@ -1173,6 +1198,17 @@ static void gen_hvm_op(struct lane *l, struct call *c)
 
 /* ---- domctl (36) --------------------------------------------------------------------- */
 
+/* The commands Mica has, each fuzzed by a case of its own below; any other
+ * number is fuzzed as one Mica lacks (-ENOSYS). A command added to Mica
+ * joins this list with a case that keeps the fuzzer alive (a createdomain
+ * fuzzed as unknown would make domains that outlive the run). */
+static bool domctl_known(uint32_t cmd)
+{
+    return cmd == XEN_DOMCTL_destroydomain || cmd == XEN_DOMCTL_pausedomain ||
+           cmd == XEN_DOMCTL_unpausedomain || cmd == XEN_DOMCTL_getdomaininfo ||
+           cmd == XEN_DOMCTL_set_virq_handler;
+}
+
 static void gen_domctl(struct lane *l, struct call *c)
 {
     struct prng *p = &l->prng;
@@ -1210,11 +1246,9 @@ static void gen_domctl(struct lane *l, struct call *c)
         d.u.set_virq_handler.virq = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 26);
         break;
     default:
-        d.h.cmd = (uint32_t)gen_number(p);
-        if (d.h.cmd >= XEN_DOMCTL_destroydomain && d.h.cmd <= XEN_DOMCTL_getdomaininfo)
-            d.h.cmd = 1;
-        if (d.h.cmd == XEN_DOMCTL_set_virq_handler)
-            d.h.cmd = 67;
+        do
+            d.h.cmd = prng_one_in(p, 2) ? prng_below(p, 128) : (uint32_t)gen_number(p);
+        while (domctl_known(d.h.cmd));
         d.h.domain = gen_domid(p, DOM_LOOK);
         break;
     }
@@ -1225,6 +1259,10 @@ static void gen_domctl(struct lane *l, struct call *c)
 
 static void post_domctl(struct call *c, long rc)
 {
+    /* One Mica lacks: refused whole (the header unreadable, another
+     * interface version, or the command itself). */
+    if (!domctl_known((uint32_t)c->info[0]))
+        CHECK(rc == -XEN_EFAULT || rc == -XEN_EACCES || rc == -XEN_ENOSYS);
     if (c->info[0] == XEN_DOMCTL_pausedomain && rc == 0) {
         struct xen_domctl d;
         long urc;
@@ -1338,6 +1376,15 @@ static void gen_xen_version(struct lane *l, struct call *c)
 
     if (cmd == XENVER_pagesize && prng_one_in(p, 2))
         arg = 0;
+    if (cmd == XENVER_get_features && prng_one_in(p, 2)) {
+        /* A submap Mica has (0), the first it lacks, or any. */
+        struct xen_feature_info fi = {
+            .submap_idx = prng_one_in(p, 2)   ? 0
+                          : prng_one_in(p, 2) ? XENFEAT_NR_SUBMAPS
+                                              : (uint32_t)gen_number(p),
+        };
+        arg = place(l, &fi, sizeof(fi), 0, &c->back);
+    }
     c->info[0] = cmd;
     set_call(c, __HYPERVISOR_xen_version, with_high_bits(p, cmd), arg, 0);
 }
@@ -1383,12 +1430,13 @@ static void post_unknown(struct call *c, long rc)
 
 /* name, weight, generator, bookkeeping, preemptible, what the result may be */
 static const struct op ops[] = {
-    { "memory_op reservation", 12, gen_memop_reservation, NULL, true, RC_VALUE },
+    { "memory_op reservation", 12, gen_memop_reservation, post_memop_reservation, true, RC_VALUE },
     { "memory_op query", 3, gen_memop_query, NULL, false, RC_VALUE },
     { "memory_op memory_map", 2, gen_memop_memory_map, NULL, false, RC_ZERO_OR_ERRNO },
     { "memory_op add_to_physmap", 7, gen_add_to_physmap, post_add_to_physmap, true,
       RC_ZERO_OR_ERRNO },
-    { "memory_op add_to_physmap_batch", 6, gen_add_to_physmap_batch, NULL, true, RC_ZERO_OR_ERRNO },
+    { "memory_op add_to_physmap_batch", 6, gen_add_to_physmap_batch, post_add_to_physmap_batch,
+      true, RC_ZERO_OR_ERRNO },
     { "memory_op remove_from_physmap", 5, gen_remove_from_physmap, NULL, false, RC_ZERO_OR_ERRNO },
     { "memory_op other", 2, gen_memop_misc, NULL, false, RC_ZERO_OR_ERRNO },
     { "grant_table_op map", 6, gen_gnttab_map, post_gnttab_map, true, RC_ZERO_OR_ERRNO },

@@ -5,7 +5,8 @@ the figures and the commands that reproduce them.
 
 tests() returns the list (tests/mica_test.py); tools/soak.py (make soak) runs
 the same tests, longer. Every run is judged the same way: no Mica fault or
-panic (the debug build's lock-order checker panics on a violation), every
+panic (the debug build's lock-order checker panics on a violation; the
+log's "Build: debug" line shows it was on), every
 p2m audit clean (the fuzzers' sampled with p2m-audit-every and through the
 debug key `a` typed while they run and as they end, the race's after each
 memory_op, every domain's at its end), no frame leaked, and every guest's
@@ -14,8 +15,8 @@ torn down (teardown_watch.c).
 """
 import re
 
-from mica_test import (ALL_OFF, AUDIT_REJECT, NO_LEAK, QemuTest, guest_elf, summary,
-                       verdict)
+from mica_test import (ALL_OFF, AUDIT_REJECT, DEBUG_BUILD, NO_LEAK, QemuTest, guest_elf,
+                       summary, verdict)
 
 # CI: 200,000 fuzzed calls in all (two tests of two fuzzers, 50,000 calls
 # each) and 100,000 race operations (tools/soak.py, make soak: 1,000,000 of
@@ -75,7 +76,7 @@ def fuzz(name, priv_flavour, unpriv_flavour, seed, calls=FUZZ_CALLS, xsm="dummy"
                 audited("victim", 3),
                 summary("fuzz-p", domid=0), summary("fuzz-u", domid=1),
                 summary("bystander", domid=2), summary("victim", "destroyed", domid=3),
-                ALL_OFF, NO_LEAK],
+                DEBUG_BUILD, ALL_OFF, NO_LEAK],
         reject=AUDIT_REJECT)
 
 
@@ -99,7 +100,7 @@ def race(name, ops=RACE_OPS, seed=1, timeout=600, cmdline="p2m-audit"):
                 verdict("bystander", "bystander"),
                 audited("mapper", 0), audited("owner", 1), audited("bystander", 2),
                 summary("mapper", domid=0), summary("owner", domid=1),
-                summary("bystander", domid=2), ALL_OFF, NO_LEAK],
+                summary("bystander", domid=2), DEBUG_BUILD, ALL_OFF, NO_LEAK],
         reject=AUDIT_REJECT)
 
 
