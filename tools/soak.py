@@ -5,8 +5,10 @@ Runs the tests of tests/guest/fuzz/fuzz_tests.py with bigger counts: the
 hypercall fuzzer (a privileged and an unprivileged fuzzer beside a
 bystander; 64-bit privileged with a 32-bit peer under the dummy XSM module,
 then the other way round under FLASK) and the races on the same gfns. Each
-run is judged exactly as in CI (no fault or panic, every audit clean, no
-leak, every guest's PASS) and its rate printed:
+run is judged exactly as in CI (no fault or panic, the debug build's checks
+on, every audit clean, no leak, every guest's PASS), and its rate printed
+from what the guests say they did (the fuzzers' "done, N calls" lines, the
+racers' "N operations"):
 
     soak: fuzz/soak-fuzz: 500000 calls in 301.2 s, 1660 calls/s: PASS
 
@@ -21,9 +23,13 @@ can be repeated), --pairing one fuzzer run of your choice instead of the
 two (PRIV and UNPRIV are 64 or 32, the privileged and the unprivileged
 fuzzer's flavour; XSM dummy, flask or silo: e.g. 64/64/flask). Logs go to
 build/soak-logs/. Exit status 0 only if every run passed.
+
+Another kind of soak is one more entry of `runs` in main(): the unit it
+counts, the pattern of the log lines that count it, and its QemuTest.
 """
 import argparse
 import os
+import re
 import sys
 import time
 
@@ -40,6 +46,15 @@ RACE_TIMEOUT = 3 * 3600
 # The race audits after every 4th memory_op here, not after each as in CI:
 # a million operations with an audit each took 20 minutes and a 43 MB log.
 RACE_AUDIT = "p2m-audit-every=4"
+# What the guests say they did; the numbers of all the matches add up.
+FUZZ_DONE = r"^\(fuzz-[pu]\) fuzz: done, (\d+) calls"
+RACE_DONE = r"^\((?:owner|mapper)\) race: \w+: (\d+) operations"
+
+
+def counted(pattern, log):
+    """The sum of the numbers `pattern` finds in the log (None if none)."""
+    found = re.findall(pattern, log, re.MULTILINE)
+    return sum(int(n) for n in found) if found else None
 
 
 def main():
@@ -63,12 +78,13 @@ def main():
         priv, unpriv, xsm = args.pairing.split("/")
         pairings = [("soak-fuzz-%s-%s-%s" % (priv, unpriv, xsm), flavour[priv], flavour[unpriv],
                      xsm, seed)]
-    runs = [("calls", 2 * args.calls,
+    # (unit, the pattern that counts it in the log, the test)
+    runs = [("calls", FUZZ_DONE,
              fuzz_tests.fuzz(name, priv, unpriv, seed=first, calls=args.calls, xsm=xsm,
                              timeout=FUZZ_TIMEOUT))
             for name, priv, unpriv, xsm, first in pairings]
     if not args.pairing:
-        runs.append(("operations", args.race_ops,
+        runs.append(("operations", RACE_DONE,
                      fuzz_tests.race("soak-race", ops=args.race_ops, seed=seed,
                                      timeout=RACE_TIMEOUT, cmdline=RACE_AUDIT)))
     print("soak: seed %d (repeat with --seed %d)" % (seed, seed), flush=True)
@@ -76,16 +92,20 @@ def main():
     os.makedirs(logs, exist_ok=True)
     failed = 0
     totals = {}
-    for unit, count, test in runs:
+    for unit, pattern, test in runs:
         if args.only not in test.name:
             continue
-        print("soak: %s (%s): %d %s ..." % (test.name, test.cmdline, count, unit), flush=True)
+        print("soak: %s (%s) ..." % (test.name, test.cmdline), flush=True)
         start = time.monotonic()
         problems, log = test.run()
         seconds = time.monotonic() - start
         log_path = os.path.join(logs, test.name.replace("/", "_") + ".log")
         with open(log_path, "w") as f:
             f.write(log)
+        count = counted(pattern, log)
+        if count is None:
+            problems.append("no guest said how many %s it made" % unit)
+            count = 0
         verdict = "FAIL: " + "; ".join(problems) if problems else "PASS"
         print("soak: %s: %d %s in %.1f s, %.0f %s/s: %s (log: %s)"
               % (test.name, count, unit, seconds, count / seconds, unit, verdict, log_path),

@@ -12,9 +12,8 @@
  * channel and see it arrive, then sleep a tick.
  *
  * Module arguments (after " -- "): watch=D[,D...] keeps it going until those
- * domains are gone (grant_table_op query_size answers bad_domain for a
- * domain that does not exist, permission_denied for one it may not look
- * at), with at least min=N rounds (default 20) and at most max=N (default:
+ * domains are gone (domain_exists, tests/guest/lib/hypercall.h), with at
+ * least min=N rounds (default 20) and at most max=N (default:
  * no limit but the test's own timeout).
  */
 #include "args.h"
@@ -77,16 +76,6 @@ static long reservation(unsigned int cmd, uint64_t gfn)
     return HYPERVISOR_memory_op(cmd, &r);
 }
 
-/* Does domain d still exist? */
-static int exists(domid_t d)
-{
-    struct gnttab_query_size q = { .dom = d };
-
-    if (HYPERVISOR_grant_table_op(GNTTABOP_query_size, &q, 1) != 0)
-        return 1;
-    return q.status != GNTST_bad_domain;
-}
-
 static void read_watch_list(void)
 {
     size_t len;
@@ -107,7 +96,7 @@ static void read_watch_list(void)
 static int anyone_watched(void)
 {
     for (unsigned int i = 0; i < nr_watched; i++)
-        if (exists(watched[i]))
+        if (domain_exists(watched[i]))
             return 1;
     return 0;
 }

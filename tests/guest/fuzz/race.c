@@ -16,7 +16,9 @@
  * (bystander.c) whose memory keeps its patterns: a stale translation left
  * behind after a frame was freed and given to it would show there.
  *
- * Module arguments (after " -- "): role=owner|mapper, ops=N (per vCPU),
+ * Module arguments (after " -- "): role=owner|mapper, ops=N (per vCPU: the
+ * mapper's exactly, unless the owner is gone first; each of the owner's
+ * two vCPUs at least that many, and more until the mapper is done),
  * seed=N, other=D (the owner's mapper, the mapper's owner). 64-bit only
  * (the guest library starts secondary vCPUs in long mode).
  */
@@ -97,13 +99,20 @@ static void owner_grant(struct prng *p)
     e[ref].flags = GTF_permit_access;
 }
 
+/* ops operations at least, then on while the mapper is at work, so that
+ * every operation of the mapper races the owner's (it checks every 64th). */
+static bool keep_racing(unsigned long done)
+{
+    return done < opt_ops || done % 64 || domain_exists((domid_t)opt_other);
+}
+
 static void owner_race(unsigned int vcpu)
 {
     struct prng p;
     struct tally *t = &owner_tally[vcpu];
 
     prng_seed(&p, opt_seed, 10 + vcpu);
-    for (unsigned long i = 0; i < opt_ops; i++) {
+    for (unsigned long i = 0; keep_racing(i); i++) {
         uint32_t r = prng_below(&p, 1000);
         uint64_t g = RACE_FIRST + prng_below(&p, RACE_GFNS);
         unsigned int order = prng_one_in(&p, 16) ? 1 : 0;

@@ -95,6 +95,16 @@ static inline long HYPERVISOR_grant_table_op(unsigned int cmd, void *uop, unsign
     return hypercall5(__HYPERVISOR_grant_table_op, cmd, (unsigned long)uop, count, 0, 0);
 }
 
+/* Does domain d exist? current_reservation answers -ESRCH for a domain that
+ * is not (or no longer) there, and anything else (even -EPERM: the lookup
+ * comes before the XSM check) for one that is. */
+static inline int domain_exists(domid_t d)
+{
+    domid_t arg = d;
+
+    return HYPERVISOR_memory_op(XENMEM_current_reservation, &arg) != -XEN_ESRCH;
+}
+
 /* Under Mica, XENVER_extraversion contains "mica"; under Xen it does not. */
 static inline int running_on_mica(void)
 {

@@ -43,12 +43,6 @@ static inline void xsm_block(void)
     HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 }
 
-/* Does domid exist (current_reservation is not -ESRCH)? */
-static inline int domain_exists(domid_t domid)
-{
-    return memop_query(XENMEM_current_reservation, domid) != -XEN_ESRCH;
-}
-
 /* Wait until domid exists (built after us); abort after WAIT_ROUNDS. */
 static inline void wait_exists(domid_t domid)
 {
