@@ -161,6 +161,10 @@ def tests():
                    waits=True, plans=FEW_PLANS)
     t += run_plans("memop-tablelimit", [module("memop_tablelimit", "name=t mem=64M")],
                    plans=["every:2", "seed:4,rate:15"])
+    # A page removed from a superpage: the split, its one allocation, refused
+    # (-ENOMEM, the page still mapped, which the guest's check then finds).
+    t += run_plans("memop-touch", [module("memop_touch", "name=touch mem=16M")],
+                   plans=["every:1"])
     # Grant tables.
     t += run_plans("gnttab-self", [module("gnttab_self", "name=g mem=32M")], plans=FEW_PLANS)
     t += run_plans("gnttab-multi",
