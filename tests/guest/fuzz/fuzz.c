@@ -900,6 +900,12 @@ static void post_evtchn(struct call *c, long rc)
     case EVTCHNOP_bind_ipi:
         remember_port(((struct evtchn_bind_ipi *)c->back)->port);
         break;
+    case EVTCHNOP_init_control: /* pages Mica now keeps mapped: special */
+        remember_gfn(((struct evtchn_init_control *)c->back)->control_gfn);
+        break;
+    case EVTCHNOP_expand_array:
+        remember_gfn(((struct evtchn_expand_array *)c->back)->array_gfn);
+        break;
     default:
         break;
     }
@@ -1117,9 +1123,12 @@ static void post_vcpu_op(struct call *c, long rc)
 {
     uint32_t vcpu = (uint32_t)c->info[1];
 
-    if (rc != 0 || vcpu >= 8)
+    if (rc != 0)
         return;
-    if (c->info[0] == VCPUOP_initialise)
+    /* A page Mica now keeps mapped (special, like FIFO's control blocks). */
+    if (c->info[0] == VCPUOP_register_vcpu_info && c->back)
+        remember_gfn(((struct vcpu_register_vcpu_info *)c->back)->mfn);
+    if (c->info[0] == VCPUOP_initialise && vcpu < 8)
         vcpu_initialised[vcpu] = true;
 }
 

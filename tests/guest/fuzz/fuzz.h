@@ -167,8 +167,10 @@ struct fuzz_world {
     domid_t victim;                /* a fuzzer destroyed mid-run, or DOMID_INVALID */
     uint64_t ram_end;              /* gfn */
     unsigned int nr_vcpus;
-    /* Recent gfns where something interesting was mapped (special frames,
-     * foreign and grant mappings, fresh RAM): all from gen_target_gfn. */
+    /* Recent gfns where something interesting was mapped (special frames:
+     * shared_info, grant frames, vcpu_info and FIFO pages Mica keeps
+     * mapped; foreign and grant mappings; fresh RAM): all from
+     * gen_target_gfn. */
     uint64_t recent[16];
     unsigned int nr_recent;
 };
