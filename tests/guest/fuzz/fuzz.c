@@ -44,7 +44,7 @@ TEST_NAME("fuzz");
 
 struct fuzz_world fw;
 
-extern char __image_end[]; /* guest.ld */
+extern char __image_start[], __text_end[], __image_end[]; /* guest.ld */
 
 #ifdef __x86_64__
 #define FLAVOUR_64 1
@@ -754,25 +754,39 @@ static void gen_gnttab_misc(struct lane *l, struct call *c)
 
 /*
  * Grant something of ours (not a hypercall: entries in grant frame 0, at
- * CONTROL_GNT_GFN for good). A writable grant names scratch memory only; a
- * read-only one anything.
+ * CONTROL_GNT_GFN for good), rewriting entries whether in use or not.
+ *
+ * Each entry is of one kind for good, by its ref: every fourth
+ * (READ_ONLY_REF) is read-only or revoked and may name any frame, the image
+ * too; the others may be writable (or anything at all) and name scratch
+ * memory only. Mica reads an entry's frame after it has set the entry's
+ * flags (Xen's order, common/grant_table.c), so an entry that could turn
+ * from writable to read-only would let a copy or mapping already past the
+ * flags write to the new frame: the fuzzer's own code (found by make soak,
+ * seed 232289: the 32-bit fuzzer crashed on its own corrupted image).
  */
+#define READ_ONLY_REF(ref) (((ref)&3) == 3)
+
 static void write_grants(struct prng *p)
 {
     volatile struct grant_entry_v1 *e = (void *)(uintptr_t)(CONTROL_GNT_GFN * FUZZ_PAGE);
 
     for (unsigned int i = 1 + prng_below(p, 4); i; i--) {
         grant_ref_t ref = prng_below(p, 8) ? prng_below(p, 64) : prng_below(p, 512);
-        uint16_t flags = prng_below(p, 4)    ? GTF_permit_access
-                         : prng_one_in(p, 2) ? GTF_permit_access | GTF_readonly
-                                             : (uint16_t)prng_next(p);
-        int readonly_only = (flags & (GTF_type_mask | GTF_readonly)) ==
-                            (GTF_permit_access | GTF_readonly);
         domid_t to = prng_below(p, 4)    ? fw.peer
                      : prng_one_in(p, 2) ? fw.self
                                          : (domid_t)prng_next(p);
+        uint16_t flags;
 
-        e[ref].frame = (uint32_t)(readonly_only ? gen_any_gfn(p) : gen_target_gfn(p, 1, 32, 1));
+        if (READ_ONLY_REF(ref)) {
+            flags = prng_one_in(p, 4) ? 0 : GTF_permit_access | GTF_readonly;
+            e[ref].frame = (uint32_t)gen_any_gfn(p);
+        } else {
+            flags = prng_below(p, 4)    ? GTF_permit_access
+                    : prng_one_in(p, 2) ? GTF_permit_access | GTF_readonly
+                                        : (uint16_t)prng_next(p);
+            e[ref].frame = (uint32_t)gen_target_gfn(p, 1, 32, 1);
+        }
         e[ref].domid = to;
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         e[ref].flags = flags;
@@ -1591,6 +1605,54 @@ static void install_interrupts(void)
 static uint8_t lane1_stack[16384] __attribute__((aligned(16)));
 #endif
 
+/* ---- the fuzzer's own code ------------------------------------------------------------------ */
+
+/*
+ * No call may change the fuzzer's code and constants (fuzz.h: Mica writes
+ * only where the fuzzer lets it). A hash of each page, taken at the start
+ * and compared every IMAGE_CHECK_EVERY calls, reports a write that got
+ * through with the page it hit, instead of a wild jump later.
+ */
+#define IMAGE_CHECK_EVERY 1024
+#define IMAGE_MAX_PAGES 32
+static uint32_t image_hash[IMAGE_MAX_PAGES];
+
+static unsigned int image_pages(void)
+{
+    return (unsigned int)(((uintptr_t)__text_end - (uintptr_t)__image_start) / FUZZ_PAGE);
+}
+
+/* FNV-1a over one page. */
+static uint32_t page_hash(unsigned int page)
+{
+    const volatile uint8_t *b = (const uint8_t *)__image_start + page * FUZZ_PAGE;
+    uint32_t h = 2166136261u;
+
+    for (unsigned int i = 0; i < FUZZ_PAGE; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
+static void hash_image(void)
+{
+    if (image_pages() > IMAGE_MAX_PAGES)
+        guest_test_abort("the fuzzer's code is larger than IMAGE_MAX_PAGES");
+    for (unsigned int i = 0; i < image_pages(); i++)
+        image_hash[i] = page_hash(i);
+}
+
+static void check_image(void)
+{
+    for (unsigned int i = 0; i < image_pages(); i++) {
+        if (page_hash(i) != image_hash[i]) {
+            guest_test_fail(__FILE__, __LINE__,
+                            "the fuzzer's code page at gfn 0x%lx changed by call %lu",
+                            (unsigned long)((uintptr_t)__image_start / FUZZ_PAGE + i), calls_made);
+            guest_test_abort("a call wrote to the fuzzer's own code");
+        }
+    }
+}
+
 /* ---- setting up ---------------------------------------------------------------------------- */
 
 /* The edge blocks of both lanes: RAM the fuzzer populates (after giving
@@ -1770,9 +1832,10 @@ static void report(void)
 
 void test_main(void)
 {
-    unsigned long eighth, next_report;
+    unsigned long eighth, next_report, next_image_check = IMAGE_CHECK_EVERY;
 
     learn_world();
+    hash_image();
     init_lane(&lanes[0], 0, arenas[0], 0, 1);
     init_lane(&lanes[1], 1, arenas[1], EDGE_KINDS, 3);
     init_lane(&irq_lane, 0, arenas[0], 0, 2);
@@ -1809,6 +1872,10 @@ void test_main(void)
                 destroy_victim();
             next_report += eighth;
         }
+        if (calls_made >= next_image_check) {
+            check_image();
+            next_image_check += IMAGE_CHECK_EVERY;
+        }
         fuzz_one(&lanes[0]);
     }
 #ifdef __x86_64__
@@ -1816,5 +1883,6 @@ void test_main(void)
     if (fw.nr_vcpus > 1)
         stop_lane1();
 #endif
+    check_image();
     report();
 }

@@ -70,7 +70,11 @@ static void format(struct sink *s, const char *fmt, va_list ap)
         }
         fmt++;
         char pad = ' ';
-        int width = 0, lng = 0;
+        int width = 0, lng = 0, alt = 0;
+        if (*fmt == '#') { /* %#x: "0x" before a value that is not 0, as in C */
+            alt = 1;
+            fmt++;
+        }
         if (*fmt == '0') {
             pad = '0';
             fmt++;
@@ -96,6 +100,11 @@ static void format(struct sink *s, const char *fmt, va_list ap)
             uint64_t v = lng >= 2   ? va_arg(ap, unsigned long long)
                          : lng == 1 ? va_arg(ap, unsigned long)
                                     : va_arg(ap, unsigned int);
+            if (alt && v && *fmt != 'u') {
+                put(s, '0');
+                put(s, *fmt);
+                width -= 2;
+            }
             put_num(s, v, *fmt == 'u' ? 10 : 16, 0, width, pad, *fmt == 'X');
             break;
         }
