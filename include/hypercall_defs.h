@@ -93,6 +93,9 @@ HYPERCALL_XSM(grant_table_op, grant_copy, HOOK, src_tgt,
               "copy (the source domain on the destination domain)")
 HYPERCALL_XSM(grant_table_op, grant_query_size, TARGET, src_tgt, "query_size, get_version")
 
+/* The caller's own domain only, as in Xen: no XSM hook. */
+HYPERCALL(21, vm_assist, none, unsigned int cmd, unsigned int type)
+
 HYPERCALL(24, vcpu_op, none, int cmd, unsigned int vcpuid, void *extra_arg)
 HYPERCALL_XSM(vcpu_op, vcpu_op, TARGET, src_tgt, "every command, on the caller itself")
 
