@@ -164,6 +164,21 @@ def check_session(serial, out):
     dump = dumps[0]
     if "Breakpoint 1, physmap_add" not in out:
         problems.append("gdb did not stop at physmap_add")
+    # thread apply all bt: each CPU's from where it stopped (physmap_add on
+    # one, the idle loop on the other) down to its entry, start_mica on the
+    # boot CPU and ap_start on another, whose return address 0 ends it
+    # (boot/entry.asm, boot/trampoline.asm), not on through memory past the stack.
+    after = out.split("Breakpoint 1, physmap_add", 1)[-1]
+    traces = re.findall(r"^Thread \d+ \(.*\):\n((?:#\d+ .*\n)+)", after, re.M)
+    if len(traces) != 2 or "physmap_add" not in "".join(traces):
+        problems.append("thread apply all bt did not show both CPUs, one in physmap_add")
+    for trace in traces:
+        frames = trace.splitlines()
+        if (len(frames) > 20 or len(frames) < 2 or
+                not re.search(r" (start_mica|ap_start) \(", frames[-2]) or
+                not re.match(r"#\d+ +0x0+ in \?\? \(\)$", frames[-1])):
+            problems.append("a bt does not end at the CPU's entry (start_mica or ap_start, "
+                            "then 0x0): %d frames, the last %s" % (len(frames), frames[-2:]))
     # mica-domains
     if not re.search(r"^d0 \(demo\): running, 4096 pages \(max 4096\), 3 p2m table pages, "
                      r"1 vCPU\(s\), privileged\n  vCPU0: running on CPU[01]$", out, re.M):
@@ -233,7 +248,8 @@ def session():
             argv = shlex.split(command)
             if argv[0] != "gdb" or "target remote localhost:%d" % port not in command:
                 return ["unexpected gdb command: %s" % command], text
-            steps = ["break physmap_add", "continue", "mica-domains", "mica-p2m 0"]
+            steps = ["break physmap_add", "continue", "thread apply all bt", "mica-domains",
+                     "mica-p2m 0"]
             steps += ["mica-walk 0 0x%x" % gfn for gfn in WALK_GFNS]
             # Then to the end of the demo (about 2 s): its p2m before teardown,
             # then `finish` lets Mica print the same dump.
