@@ -30,7 +30,7 @@
  * HYPERCALL_XSM(call, hook, class, shape, "what")
  *   call      the hypercall (its HYPERCALL line is just above)
  *   hook      the member of struct xsm_ops (include/xsm.h) it asks
- *   class     the dummy module's class: HOOK, TARGET, DM_PRIV or PRIV
+ *   class     the dummy module's class: HOOK, TARGET, DM_PRIV, PRIV or XS_PRIV
  *   shape     src_tgt: int hook(struct domain *src, struct domain *tgt)
  *             src:     int hook(struct domain *src)
  *             (both: the dummy's hook is generated from the class)
