@@ -182,7 +182,7 @@ unit-test: unit
 	python3 tests/run_tests.py --unit $(UNIT_BINS) --only $(BUILD)/unit/
 
 # Every test: host unit tests, then Mica booted in QEMU (tests/run_tests.py).
-test: deps unit $(BUILD)/mica.elf release guests
+test: deps unit $(BUILD)/mica.elf release guests linux
 	python3 tests/run_tests.py --unit $(UNIT_BINS)
 
 # The release build (DEBUG=0) in its own folder, beside the debug one: the

@@ -977,8 +977,8 @@ static long op_bind_vcpu(struct vcpu *v, uint64_t arg)
     if (!chan)
         rc = -XEN_EINVAL;
     else if (chan->state == ECS_UNBOUND || chan->state == ECS_INTERDOMAIN ||
-             (chan->state == ECS_VIRQ && virq_is_global(chan->virq)))
-        chan->notify_vcpu = (uint8_t)op.vcpu;
+             chan->state == ECS_MICA || (chan->state == ECS_VIRQ && virq_is_global(chan->virq)))
+        chan->notify_vcpu = (uint8_t)op.vcpu; /* a Mica port is interdomain to the guest */
     else
         rc = -XEN_EINVAL; /* free, reserved, IPI, per-vCPU VIRQ */
     spin_unlock(&d->evtchn.lock);

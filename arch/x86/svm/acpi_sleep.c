@@ -25,8 +25,8 @@ uint8_t acpi_sleep_read(uint16_t port)
  * the status register (the OS clears WAK_STS first) change nothing. */
 void acpi_sleep_write(struct vcpu *v, uint16_t port, uint8_t value)
 {
-    unsigned int slp_typ =
-        (value & ACPI_SLEEP_CONTROL_SLP_TYP_MASK) >> ACPI_SLEEP_CONTROL_SLP_TYP_SHIFT;
+    unsigned int slp_typ = (value & ACPI_SLEEP_CONTROL_SLP_TYP_MASK) >>
+                           ACPI_SLEEP_CONTROL_SLP_TYP_SHIFT;
 
     if (port == GUEST_ACPI_SLEEP_CONTROL_PORT && (value & ACPI_SLEEP_CONTROL_SLP_EN) &&
         slp_typ == GUEST_ACPI_SLP_TYP_S5)

@@ -12,10 +12,9 @@ void arch_vcpu_print(const struct vcpu *v)
     const struct vmcb *vmcb = v->arch.vmcb;
     const struct vlapic *apic = &v->arch.vlapic;
 
-    printk("    rip %#lx rsp %#lx rflags %#lx (IF %d) cs %#x cpl %u shadow %lu\n",
-           vmcb->save.rip, vmcb->save.rsp, vmcb->save.rflags,
-           (vmcb->save.rflags & RFLAGS_IF) != 0, vmcb->save.cs.selector, vmcb->save.cpl,
-           vmcb->control.interrupt_shadow & 1);
+    printk("    rip %#lx rsp %#lx rflags %#lx (IF %d) cs %#x cpl %u shadow %lu\n", vmcb->save.rip,
+           vmcb->save.rsp, vmcb->save.rflags, (vmcb->save.rflags & RFLAGS_IF) != 0,
+           vmcb->save.cs.selector, vmcb->save.cpl, vmcb->control.interrupt_shadow & 1);
     printk("    cr0 %#lx cr3 %#lx cr4 %#lx efer %#lx halted %d nmi_masked %d inject %#lx\n",
            vmcb->save.cr0, vmcb->save.cr3, vmcb->save.cr4, vmcb->save.efer, v->arch.intr.halted,
            v->arch.intr.nmi_masked, vmcb->control.event_inject);

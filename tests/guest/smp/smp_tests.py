@@ -85,8 +85,8 @@ def tests():
         smp_passes("smp-1cpu", "test_smp", "smp", cpus=1, vcpus=2),
         # Runstates: VCPUOP_get_runstate_info, the registered copies (rewritten
         # as vCPU 0 blocks and runs again), vm_assist's update flag.
-        smp_passes("runstate", "runstate", "runstate", cpus=2, vcpus=2),
-        smp_passes("runstate-32", "runstate-32", "runstate-32", cpus=2, vcpus=2),
+        guest_passes("runstate", "runstate", "runstate", options="vcpus=2 -- vcpus=2"),
+        guest_passes("runstate-32", "runstate-32", "runstate-32", options="vcpus=2 -- vcpus=2"),
         # TLB shootdown: vCPU 1 reads a gfn while vCPU 0 remaps it
         # (add_to_physmap, and add_to_physmap_batch); after the hypercall
         # returns, vCPU 1 must never reach the old frame.
