@@ -44,6 +44,11 @@
 #include "timer.h"
 #include "xsm.h"
 
+/* The lowest vector an upcall may use (HVM_PARAM_CALLBACK_IRQ's vector
+ * type, HVMOP_set_evtchn_upcall_vector): Xen refuses the ones below, where
+ * the CPU's exceptions lie. */
+#define UPCALL_VECTOR_MIN 0x10
+
 static DEFINE_SPINLOCK(evtchn_bind_lock, LOCK_LEVEL_EVTCHN_BIND);
 
 /* Global VIRQ delegation (XEN_DOMCTL_set_virq_handler): each entry holds a
@@ -215,7 +220,7 @@ static struct frame *get_ram_page(struct domain *d, uint64_t gfn)
     unsigned int order;
     mfn_t mfn;
 
-    if (gfn >> 36)
+    if (gfn > P2M_MAX_GFN)
         return NULL; /* beyond the 48-bit guest-physical space */
     mfn = get_gfn(&d->p2m, _gfn(gfn), &t, &order);
     if (!mfn_eq(mfn, INVALID_MFN) && t == p2m_ram_rw && mfn_to_frame(mfn)->owner == d &&
@@ -528,7 +533,7 @@ long evtchn_register_vcpu_info(struct vcpu *v, uint64_t gfn, uint32_t offset)
     if (v != current_vcpu() && sched_vcpu_is_up(v))
         return -XEN_EINVAL; /* the caller itself, or an offline vCPU (Xen) */
 
-    if (gfn >> 36)
+    if (gfn > P2M_MAX_GFN)
         return -XEN_EINVAL; /* beyond the 48-bit guest-physical space */
 
     spin_lock(&d->evtchn.lock);
@@ -568,7 +573,7 @@ long evtchn_set_callback_param(struct domain *d, uint64_t value)
     uint8_t vector = (uint8_t)value;
 
     if (type == HVM_PARAM_CALLBACK_TYPE_VECTOR) {
-        if (vector < 0x10)
+        if (vector < UPCALL_VECTOR_MIN)
             return -XEN_EINVAL; /* exceptions, not interrupts */
     } else if (value != 0) {
         return -XEN_EOPNOTSUPP; /* GSI/INTx/PPI: Mica has no virtual IO-APIC */
@@ -587,7 +592,7 @@ uint64_t evtchn_get_callback_param(struct domain *d)
 
 long evtchn_set_upcall_vector(struct vcpu *v, uint8_t vector)
 {
-    if (vector < 0x10)
+    if (vector < UPCALL_VECTOR_MIN)
         return -XEN_EINVAL;
     __atomic_store_n(&v->evtchn.upcall_vector, vector, __ATOMIC_RELEASE);
     /* An upcall already pending arrives on the new vector (Xen asserts it
