@@ -11,6 +11,7 @@
 #include "version.h"
 #include "x86/vlapic.h"
 #include "x86/cpuid_bits.h"
+#include "x86/msr.h"
 
 /*
  * Features whose state Mica does not switch between vCPUs, or emulates for
@@ -63,7 +64,6 @@
 #define LEAF1_ECX_TSC_DEADLINE (1u << 24)
 #define LEAF1_EDX_APIC (1u << 9)
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
-#define MICA_HYPERCALL_MSR 0x40000000u
 
 /*
  * Xen's time leaf. The guest's TSC is the host's (TSC_OFFSET 0, RDTSC not
@@ -110,7 +110,7 @@ static struct cpuid_result hypervisor_leaf(const struct vcpu *v, uint32_t index,
         break;
     case 2: /* one hypercall page, installed by writing MSR 0x40000000 */
         r.eax = 1;
-        r.ebx = MICA_HYPERCALL_MSR;
+        r.ebx = MSR_HYPERCALL_PAGE;
         break;
     case 3:
         r = tsc_leaf(v, subleaf);
