@@ -18,6 +18,7 @@
 #include "guest_access.h"
 #include "printk.h"
 #include "x86/control_regs.h"
+#include "x86/cpuid_bits.h"
 #include "x86/emulate.h"
 #include "x86/guest.h"
 #include "x86/vcpu.h"
@@ -25,13 +26,14 @@
 
 void guest_cr_features(const struct vcpu *v, struct guest_cr_features *f)
 {
-    struct cpuid_result leaf1 = guest_cpuid(v, 1, 0), leaf7 = guest_cpuid(v, 7, 0);
+    struct cpuid_result leaf1 = guest_cpuid(v, CPUID_LEAF_FEATURES, 0),
+                        leaf7 = guest_cpuid(v, CPUID_LEAF_STRUCT_FEATURES, 0);
 
     f->leaf1_ecx = leaf1.ecx;
     f->leaf1_edx = leaf1.edx;
     f->leaf7_ebx = leaf7.ebx;
     f->leaf7_ecx = leaf7.ecx;
-    f->ext1_edx = guest_cpuid(v, 0x80000001, 0).edx;
+    f->ext1_edx = guest_cpuid(v, CPUID_LEAF_EXT_FEATURES, 0).edx;
 }
 
 void guest_cr_state(const struct vcpu *v, struct guest_cr_state *s)

@@ -1,6 +1,7 @@
 /* A vCPU's MTRRs as the guest sees them (see include/x86/guest_mtrr.h). */
 #include "x86/guest_mtrr.h"
 #include "x86/asm.h"
+#include "x86/cpuid_bits.h"
 #include "x86/msr.h"
 #include "x86/pat.h"
 
@@ -29,7 +30,7 @@
  * reserved in the variable ranges. */
 static uint64_t phys_reserved(void)
 {
-    unsigned int bits = cpuid(0x80000008, 0).eax & 0xFF;
+    unsigned int bits = cpuid(CPUID_LEAF_ADDRESS_SIZES, 0).eax & CPUID_E8_EAX_PHYS_BITS_MASK;
 
     return ~0ULL << bits;
 }
