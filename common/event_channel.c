@@ -28,6 +28,7 @@
 #include "guest_time.h"
 #include "guest_access.h"
 #include "heap.h"
+#include "compat/sched.h"
 #include "hypercall.h"
 #include "lib/evtchn_2l.h"
 #include "lib/evtchn_fifo.h"
@@ -623,28 +624,16 @@ unsigned int evtchn_upcall_vector(const struct vcpu *v)
 
 /* ---- SCHEDOP_poll ----------------------------------------------------------------------- */
 
-long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
+long evtchn_poll(struct vcpu *v, const struct schedop_poll *p)
 {
     struct domain *d = v->domain;
     uint32_t ports[SCHEDOP_POLL_MAX_PORTS];
-    uint64_t handle, timeout;
-    uint32_t nr;
+    uint32_t nr = p->nr_ports;
     bool pending = false;
 
-    if (compat) {
-        struct compat_sched_poll p;
-        if (copy_from_guest(v, &p, arg, sizeof(p)))
-            return -XEN_EFAULT;
-        handle = p.ports, nr = p.nr_ports, timeout = p.timeout;
-    } else {
-        struct xen_sched_poll_64 p;
-        if (copy_from_guest(v, &p, arg, sizeof(p)))
-            return -XEN_EFAULT;
-        handle = p.ports, nr = p.nr_ports, timeout = p.timeout;
-    }
     if (nr > SCHEDOP_POLL_MAX_PORTS)
         return -XEN_EINVAL;
-    if (nr && copy_from_guest(v, ports, handle, nr * sizeof(ports[0])))
+    if (nr && copy_from_guest(v, ports, p->ports, nr * sizeof(ports[0])))
         return -XEN_EFAULT;
 
     for (uint32_t i = 0; i < nr; i++) {
@@ -655,7 +644,7 @@ long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
     /* Announce the poll before looking at the bits: a sender sets its bit
      * and then reads poll_mask (both full barriers), so either it sees us
      * or we see its bit. */
-    sched_poll_begin(v, nr == 1 ? ports[0] : 0, timeout);
+    sched_poll_begin(v, nr == 1 ? ports[0] : 0, p->timeout);
     __atomic_fetch_or(&d->evtchn.poll_mask, 1u << v->id, __ATOMIC_SEQ_CST);
     if (d->evtchn.fifo) {
         spin_lock(&d->evtchn.lock);
@@ -666,10 +655,10 @@ long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
         for (uint32_t i = 0; i < nr; i++)
             pending |= evtchn_2l_test(shinfo(d) + SHINFO_EVTCHN_PENDING, ports[i]);
     }
-    if (pending || (timeout && timeout <= system_time_ns()))
+    if (pending || (p->timeout && p->timeout <= system_time_ns()))
         sched_wake_vcpu(v); /* nothing to wait for */
-    else if (timeout)
-        vcpu_time_poll_timeout(v, timeout); /* a timer ends the wait on time */
+    else if (p->timeout)
+        vcpu_time_poll_timeout(v, p->timeout); /* a timer ends the wait on time */
     return 0;
 }
 
