@@ -121,7 +121,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DMICA_HOST \
 
 UNIT_TESTS := buddy heap cmdline vsnprintf lock_order p2m vmcb_check policyc flask typesafe \
               evtchn_2l evtchn_fifo serial_rx guest_acpi emulate time_scale timer_queue \
-              calendar alloc_fail apic_regs guest_cr guest_access physmap physmap_audit
+              calendar alloc_fail apic_regs guest_cr guest_access physmap physmap_audit string
 UNIT_SRCS_buddy := mm/buddy.c
 UNIT_SRCS_heap := mm/heap.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_cmdline := lib/cmdline.c
@@ -136,6 +136,9 @@ UNIT_SRCS_timer_queue := lib/timer_queue.c
 UNIT_SRCS_calendar := lib/calendar.c
 UNIT_SRCS_alloc_fail := lib/alloc_fail.c
 UNIT_SRCS_apic_regs := lib/apic_regs.c
+UNIT_SRCS_string := lib/string.c
+# Every call of the test must reach lib/string.c, not gcc's inline builtins.
+UNIT_CFLAGS_string := -fno-builtin
 UNIT_SRCS_p2m := mm/p2m/p2m.c mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 UNIT_SRCS_guest_access := common/guest_access.c mm/p2m/p2m.c mm/buddy.c tests/unit/host_mm.c \
                           tests/unit/host_spinlock.c tests/unit/host_gfn.c
