@@ -42,6 +42,9 @@ $(BUILD)/obj/%.o: %.asm
 	@echo "  NASM    $<"
 	@$(NASM) -f elf64 -g -F dwarf -i $(BUILD)/ -o $@ $<
 
+# The boot code's shared numbers (nasm's %include, which make does not see).
+$(BUILD)/obj/boot/entry.o $(BUILD)/obj/boot/trampoline.o: boot/x86.inc
+
 # The built-in FLASK policy, compiled from its source at build time.
 $(BUILD)/obj/xsm/default_policy.o: $(BUILD)/policy.bin
 $(BUILD)/policy.bin: xsm/policy/default.te $(BUILD)/tools/policyc
