@@ -60,8 +60,8 @@ void svm_vcpu_reset(struct vcpu *v)
     s->cr2 = s->cr3 = s->cr4 = 0;
     v->arch.guest_efer = 0;
     s->efer = EFER_SVME; /* SVM requires it in the guest's EFER (APM §15.5.1) */
-    s->dr6 = 0xFFFF0FF0;
-    s->dr7 = 0x400;
+    s->dr6 = DR6_RESET;
+    s->dr7 = DR7_RESET;
     s->rsp = 0;
     s->rax = 0;
     memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
