@@ -56,7 +56,7 @@ static const ptrdiff_t gpr_offset[16] = {
     GPR(r8), GPR(r9),  GPR(r10), GPR(r11), GPR(r12), GPR(r13), GPR(r14), GPR(r15),
 };
 
-static uint64_t guest_gpr(const struct vcpu *v, unsigned int n)
+uint64_t guest_gpr(const struct vcpu *v, unsigned int n)
 {
     if (n == 0)
         return v->arch.vmcb->save.rax;
@@ -104,12 +104,18 @@ static void guest_write_cr4(struct vcpu *v, uint64_t value)
         arch_vcpu_flush_tlb(v);
 }
 
+bool guest_cr_write_insn(struct vcpu *v, unsigned int cr, struct cr_write_insn *insn)
+{
+    uint8_t bytes[X86_MAX_INSN_LEN];
+    unsigned int len = fetch_insn(v, bytes);
+
+    return cr_write_decode(bytes, len, vcpu_in_long_mode(v), insn) && insn->cr == cr;
+}
+
 void svm_exit_cr_write(struct vcpu *v, struct vmcb *vmcb)
 {
     unsigned int cr = vmcb->control.exit_code == SVM_EXIT_WRITE_CR4 ? 4 : 0;
     bool mode64 = vcpu_in_long_mode(v);
-    uint8_t bytes[X86_MAX_INSN_LEN];
-    unsigned int len = fetch_insn(v, bytes);
     struct guest_cr_features features;
     struct guest_cr_state state;
     struct cr_write_insn insn;
@@ -119,7 +125,7 @@ void svm_exit_cr_write(struct vcpu *v, struct vmcb *vmcb)
     /* Bytes that are not (or no longer, if another vCPU changed them or the
      * page tables) a write to this register: let the guest execute them
      * again, and the processor decide. */
-    if (!cr_write_decode(bytes, len, mode64, &insn) || insn.cr != cr)
+    if (!guest_cr_write_insn(v, cr, &insn))
         return;
     if (insn.kind == CR_WRITE_LMSW_MEM) {
         domain_crash(v->domain, "d%u v%u: LMSW with a memory operand is not emulated (RIP %#lx)",
