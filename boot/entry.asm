@@ -58,18 +58,7 @@ mica_entry:
     cmp ecx, 512
     jb .fill_pd
 
-    mov eax, cr4
-    or eax, CR4_PAE
-    mov cr4, eax
-    mov eax, PHYS(boot_pml4)
-    mov cr3, eax
-    mov ecx, EFER_MSR
-    rdmsr
-    or eax, EFER_LME | EFER_NXE
-    wrmsr
-    mov eax, cr0
-    or eax, CR0_PG | CR0_WP
-    mov cr0, eax
+    ENTER_LONG_MODE PHYS(boot_pml4)
 
     lgdt [PHYS(boot_gdt_desc)]
     jmp 0x08:PHYS(.long_mode)

@@ -39,18 +39,7 @@ trampoline_32:
     mov ds, ax
     mov es, ax
     mov ss, ax
-    mov eax, cr4
-    or eax, CR4_PAE
-    mov cr4, eax
-    mov eax, [T(trampoline_cr3)]
-    mov cr3, eax
-    mov ecx, EFER_MSR
-    rdmsr
-    or eax, EFER_LME | EFER_NXE
-    wrmsr
-    mov eax, cr0
-    or eax, CR0_PG | CR0_WP
-    mov cr0, eax
+    ENTER_LONG_MODE [T(trampoline_cr3)]
     jmp 0x18:T(trampoline_64)
 
 bits 64
