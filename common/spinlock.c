@@ -40,6 +40,13 @@ static void lock_order_release(const spinlock_t *lock)
     if (!lock_order_pop(&this_cpu()->held_locks, lock))
         panic("releasing '%s', which CPU%u does not hold\n", lock->name, smp_processor_id());
 }
+
+const spinlock_t *spin_innermost_held(void)
+{
+    const struct held_locks *held = &this_cpu()->held_locks;
+
+    return held->depth ? held->lock[held->depth - 1] : NULL;
+}
 #else
 static inline void lock_order_check(const spinlock_t *lock)
 {

@@ -20,7 +20,9 @@ struct percpu {
     uint32_t apic_id;             /* local APIC id (from the ACPI MADT) */
     volatile bool online;         /* set by the CPU itself once it runs C */
     uintptr_t stack_top;          /* top of this CPU's 16 KiB stack */
-    struct held_locks held_locks; /* for the lock-order checker */
+    struct held_locks held_locks; /* the lock-order checker's (common/spinlock.c only):
+                                     here, not a DEFINE_PER_CPU, because a CPU takes
+                                     locks before its copy of those exists */
     struct cpu_tables tables;     /* GDT and TSS of this CPU */
     uintptr_t percpu_offset;      /* its copy of the per-CPU variables, minus the
                                      boot CPU's (DEFINE_PER_CPU below; 0 on CPU 0) */

@@ -227,9 +227,8 @@ static bool prepare_entry(struct vcpu *v)
 
 #ifdef MICA_DEBUG
     check_no_gfn_held();
-    if (this_cpu()->held_locks.depth)
-        panic("entering a guest with lock '%s' held\n",
-              this_cpu()->held_locks.lock[this_cpu()->held_locks.depth - 1]->name);
+    if (spin_innermost_held())
+        panic("entering a guest with lock '%s' held\n", spin_innermost_held()->name);
 #endif
     /* Pairs with the fence in p2m_domain_flush_tlbs: our processor is visible
      * before we read the ASID generation. */
