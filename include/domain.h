@@ -102,6 +102,8 @@ struct domain {
                                          (arch/x86/svm/npf.c, docs/platform.md) */
     domid_t target;                   /* the domain this one manages (device model,
                                        stub domain), or DOMID_INVALID */
+    uint8_t handle[16];               /* its toolstack's UUID (xen_domain_handle_t,
+                                         XEN_DOMCTL_createdomain), zero at boot */
     char label[DOMAIN_LABEL_LEN];     /* security label (XSM); FLASK fills in the default */
     void *ssid;                       /* the XSM module's own state for this domain:
                                        only that module reads or writes it */
@@ -162,6 +164,28 @@ struct domain {
 int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint64_t max_pages,
                   unsigned int max_grant_frames, struct domain **created);
 
+/* What a domain asks for when it creates another (XEN_DOMCTL_createdomain,
+ * common/domctl_build.c, which validates it). */
+struct domain_request {
+    domid_t domid;         /* the domid wanted, or DOMID_INVALID: any but 0 */
+    const char *label;     /* its security label; "": XSM's default */
+    unsigned int nr_vcpus; /* 1..MAX_VCPUS */
+    unsigned int max_grant_frames;
+    bool xenstore;         /* the xenstore domain */
+    const uint8_t *handle; /* 16 bytes: the toolstack's UUID */
+};
+
+/* Create a domain for `creator` (XEN_DOMCTL_createdomain): unprivileged,
+ * named dN, with no memory yet (max_pages 0) and its vCPUs' hardware state
+ * but no start state (XEN_DOMCTL_setvcpucontext gives one); it stays
+ * CREATED (getdomaininfo: paused) until its first domain_unpause. Before
+ * the domain can be seen, XSM gives it its security state and asks the
+ * domain_create hook whether creator may create it. -EPERM (XSM), -EINVAL
+ * (as domain_create, or a label XSM refuses), -EEXIST (that domid is in
+ * use), -ENOSPC (none free), -ENOMEM: nothing is left behind. */
+int domain_create_for(struct domain *creator, const struct domain_request *req,
+                      struct domain **created);
+
 /* A counted reference to domain id (DOMID_SELF: the caller's own), or NULL
  * if there is none or it is dying. */
 struct domain *domain_get(domid_t id);
@@ -179,7 +203,9 @@ void domain_start(struct domain *d);
 
 /* Pause a running domain (pauses nest, up to 255: -EOVERFLOW) / undo one
  * pause (-EINVAL if it is not paused). Returns once none of its vCPUs runs.
- * -EINVAL for a domain that is not running or paused. */
+ * -EINVAL for a domain that is not running or paused. The first unpause of
+ * a domain created by domain_create_for starts its vCPU 0, which must have
+ * a start state (-EINVAL otherwise). */
 int domain_pause(struct domain *d);
 int domain_unpause(struct domain *d);
 

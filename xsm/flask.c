@@ -102,6 +102,24 @@ static int flask_alloc_security_domain(struct domain *d)
     return 0;
 }
 
+/* createdomain's ssidref is a SID, the index of a type in the policy
+ * (FLASK_CONTEXT_TO_SID gives it); 0 is the default label. Xen's FLASK
+ * takes no SID 0; Mica gives it the meaning the dummy module gives every
+ * ssidref. */
+static int flask_ssidref_to_label(uint32_t ssidref, char *label, size_t size)
+{
+    unsigned long flags;
+    int rc = 0;
+
+    flags = spin_lock_irqsave(&flask_lock);
+    if (ssidref >= policy->nr_types)
+        rc = -XEN_EINVAL;
+    else
+        snprintf(label, size, "%s", ssidref ? policy->type_names[ssidref] : "");
+    spin_unlock_irqrestore(&flask_lock, flags);
+    return rc;
+}
+
 static void flask_free_security_domain(struct domain *d)
 {
     xfree(d->ssid);
@@ -179,6 +197,9 @@ MMU_HOOK(remove_from_physmap, MMU__PHYSMAP)
         return has_perm(src, tgt, FLASK_CLASS_DOMAIN, perm);        \
     }
 DOMAIN_HOOK(domain_create, DOMAIN__CREATE)
+DOMAIN_HOOK(domain_max_vcpus, DOMAIN__MAX_VCPUS)
+DOMAIN_HOOK(domain_set_max_mem, DOMAIN__SETDOMAINMAXMEM)
+DOMAIN_HOOK(domain_set_vcpu_context, DOMAIN__SETVCPUCONTEXT)
 DOMAIN_HOOK(schedop_shutdown, DOMAIN__SHUTDOWN)
 DOMAIN_HOOK(domain_pause, DOMAIN__PAUSE)
 DOMAIN_HOOK(domain_unpause, DOMAIN__UNPAUSE)
@@ -518,6 +539,10 @@ struct xsm_ops flask_ops = {
     .grant_copy = flask_grant_copy,
     .grant_query_size = flask_grant_query_size,
     .domain_create = flask_domain_create,
+    .domain_max_vcpus = flask_domain_max_vcpus,
+    .domain_set_max_mem = flask_domain_set_max_mem,
+    .domain_set_vcpu_context = flask_domain_set_vcpu_context,
+    .ssidref_to_label = flask_ssidref_to_label,
     .schedop_shutdown = flask_schedop_shutdown,
     .domain_pause = flask_domain_pause,
     .domain_unpause = flask_domain_unpause,

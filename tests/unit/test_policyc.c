@@ -405,9 +405,9 @@ static void test_default_policy(void)
           type_index("stub_t"));
 
     /* dom0_t: everything on every domain and on xen_t */
-    CHECK_EQ(perms("dom0_t", "domU_t", d), 0x3ff);
-    CHECK_EQ(perms("dom0_t", "dom0_t", d), 0x3ff);
-    CHECK_EQ(perms("dom0_t", "stub_t", d), 0x3ff);
+    CHECK_EQ(perms("dom0_t", "domU_t", d), 0x1fff);
+    CHECK_EQ(perms("dom0_t", "dom0_t", d), 0x1fff);
+    CHECK_EQ(perms("dom0_t", "stub_t", d), 0x1fff);
     CHECK_EQ(perms("dom0_t", "domU_t", m), 0x3f);
     CHECK_EQ(perms("dom0_t", "dom0_t", m), 0x3f);
     CHECK_EQ(perms("dom0_t", "xen_t", x), 0xff);

@@ -1,0 +1,118 @@
+/*
+ * A domain builder in a guest: creates, boots, waits for and destroys
+ * `count` domains in a row (builder.h has the steps; docs/domains.md,
+ * "Building a domain from a guest"). Its boot module is the child's ELF
+ * image (builder_child.c). The guest's arguments, after " -- ":
+ *
+ *   count=N     domains to cycle (default 10)
+ *
+ * Child n is told to power off on its own (even n: the builder waits for
+ * VIRQ_DOM_EXC until it is gone) or to wait (odd n: the builder destroys it
+ * with XEN_DOMCTL_destroydomain once it has answered). Each child must
+ * answer with its domid and the sum of the code the builder wrote into it.
+ * The builder stops at the first child that goes wrong. At the end it
+ * prints how many it cycled and how long that took.
+ */
+#include "../platform/time_guest.h"
+#include "args.h"
+#include "builder.h"
+
+TEST_NAME("builder");
+
+/* Bounds on waiting, in Mica's 10 ms ticks: generous, for a loaded host. */
+#define WAIT_BLOCKS 3000
+#define ANSWER_TIMEOUT_NS (30 * NS_PER_SEC)
+
+static evtchn_port_t dom_exc;
+
+/* Wait for child's answer in the mailbox: 1, or 0 if none came. The child
+ * runs on another CPU; yield meanwhile. */
+static int wait_answer(volatile struct child_mailbox *mb)
+{
+    uint64_t until = time_now(0) + ANSWER_TIMEOUT_NS;
+
+    while (!__atomic_load_n(&mb->done, __ATOMIC_ACQUIRE)) {
+        if (time_now(0) > until)
+            return 0;
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    }
+    return 1;
+}
+
+/* One child, from createdomain to its end; 1 if it all went right. */
+static int cycle_one(const struct child_image *ci, uint32_t seq)
+{
+    enum child_mode mode = seq % 2 ? CHILD_WAIT : CHILD_EXIT;
+    volatile struct child_mailbox *mb = gfn_ptr(FOREIGN_MAILBOX);
+    struct xen_domctl_createdomain config;
+    struct xen_domctl_getdomaininfo info;
+    struct vcpu_hvm_context ctx;
+    unsigned int failures = guest_test_failures();
+    domid_t child = DOMID_INVALID;
+
+    pvh_config(&config, 1);
+    memcpy(config.handle, &seq, sizeof(seq));
+    if (!CHECK_EQ(create_domain(&config, 0, &child), 0))
+        return 0;
+    /* Created: paused, no memory, its handle, one vCPU not yet online. */
+    CHECK_EQ(domain_info(child, &info), 0);
+    CHECK(info.flags & XEN_DOMINF_paused);
+    CHECK_EQ(info.tot_pages, 0);
+    CHECK_EQ(info.max_vcpu_id, 0);
+    CHECK_EQ(info.nr_online_vcpus, 0);
+    CHECK(!memcmp(info.handle, &seq, sizeof(seq)));
+
+    CHECK_EQ(set_max_vcpus(child, 1), 0);
+    CHECK_EQ(load_child(child, ci, seq, mode), 0);
+    pvh_entry_context(&ctx, ci->entry, CHILD_START_INFO_GFN * PAGE_SIZE);
+    CHECK_EQ(set_vcpu_context(child, 0, &ctx), 0);
+    CHECK_EQ(domain_info(child, &info), 0);
+    CHECK_EQ(info.tot_pages, CHILD_MEM_PAGES);
+    CHECK_EQ(info.max_pages, CHILD_MEM_PAGES);
+    CHECK_EQ(domctl_simple(XEN_DOMCTL_unpausedomain, child), 0);
+
+    if (mode == CHILD_WAIT) {
+        CHECK(wait_answer(mb));
+        CHECK_EQ(domctl_simple(XEN_DOMCTL_destroydomain, child), 0);
+    }
+    CHECK(wait_gone(child, dom_exc, WAIT_BLOCKS));
+    /* The mailbox frame outlives the child while we map it. */
+    CHECK_EQ(mb->done, 1);
+    CHECK_EQ(mb->domid, child);
+    CHECK_EQ(mb->result, expected_sum(ci, seq));
+    CHECK_EQ(unmap_pages(FOREIGN_MAILBOX, 1), 0);
+    /* Gone: nothing to destroy any more. */
+    CHECK_EQ(domctl_simple(XEN_DOMCTL_destroydomain, child), -XEN_ESRCH);
+    if (guest_test_failures() != failures)
+        gprintf("child %u (d%u) went wrong\n", seq, child);
+    return guest_test_failures() == failures;
+}
+
+void test_main(void)
+{
+    struct child_image ci;
+    unsigned long count = 10, done = 0;
+    uint64_t start, ms;
+    long port;
+
+    guest_arg_ulong("count", &count);
+    if (child_image_from_module(&ci))
+        guest_test_abort("the child's ELF image (the boot module) is missing or not PVH");
+    CHECK_EQ(evtchn_map_shared_info(), 0);
+    port = evtchn_bind_virq(VIRQ_DOM_EXC, 0);
+    if (!CHECK(port > 0))
+        return;
+    dom_exc = (evtchn_port_t)port;
+
+    gprintf("cycling %lu domains\n", count);
+    start = time_now(0);
+    while (done < count && cycle_one(&ci, (uint32_t)done)) {
+        done++;
+        if (done % 100 == 0)
+            gprintf("%lu domains cycled\n", done);
+    }
+    ms = (time_now(0) - start) / NS_PER_MS;
+    gprintf("builder: %lu domains created, run and destroyed in %llu ms\n", done,
+            (unsigned long long)ms);
+    CHECK_EQ(done, count);
+}

@@ -1,0 +1,47 @@
+"""QEMU tests of a domain builder in a guest (tests/guest/builder/): a
+privileged guest builds PVH domains with the domctls a toolstack uses
+(createdomain, max_vcpus, max_mem, setvcpucontext, unpausedomain,
+destroydomain, getdomaininfo), populate_physmap on the new domain's id and
+foreign mappings for its image (builder.h). docs/domains.md, "Building a
+domain from a guest", and docs/reliability.md, "Domain builder soak".
+
+tests() returns the list (tests/mica_test.py). tools/soak.py (make soak)
+runs cycle() with 1000 domains.
+"""
+from mica_test import ALL_OFF, NO_LEAK, REJECT, QemuTest, guest_elf, summary, verdict
+
+# CI: domains created, run and destroyed in a row (make soak: 1000).
+CI_CYCLES = 100
+
+
+def cycle(name, count, flavour="", xsm="dummy", timeout=120):
+    """d0 (privileged, `flavour` 64 or -32) builds `count` domains from its
+    boot module, the child's image in the same flavour, one after the other:
+    each must answer, end, and leave nothing behind (NO_LEAK at the end)."""
+    modules = [(guest_elf("builder" + flavour), "name=builder priv -- count=%d" % count),
+               (guest_elf("builder_child" + flavour), "module-of=builder")]
+    expect = [r"\(builder\) cycling %d domains" % count,
+              r"\(builder\) builder: %d domains created, run and destroyed in \d+ ms" % count,
+              # the first child (powers off), the second (destroyed while it waits)
+              r"Domain d1 \(d1\): created by d0, 1 vCPU\(s\)",
+              verdict("d1", "builder_child" + flavour),
+              r"Domain d2 \(d2\): destroyed",
+              verdict("builder", "builder" + flavour),
+              # The end of the run lists the first 64 domains that ended
+              # (the builder, last, among them only in a short run), counts
+              # the rest, and passes only if each powered off or was destroyed.
+              r"^Domain d0 \(builder\): powered off$",
+              summary("d1", domid=1), summary("d2", "destroyed", domid=2),
+              ALL_OFF, NO_LEAK]
+    if xsm == "flask":
+        expect.append(r"XSM: module flask, enforcing mode")
+    return QemuTest("builder/" + name, cmdline="xsm=" + xsm, cpus=2, modules=modules,
+                    expect=expect, reject=REJECT + (r"avc: denied",), timeout=timeout)
+
+
+def tests():
+    return [
+        cycle("cycle", CI_CYCLES),
+        cycle("cycle-32", 20, flavour="-32"),
+        cycle("cycle-flask", 20, xsm="flask"),
+    ]
