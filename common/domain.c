@@ -220,18 +220,12 @@ static int publish(struct domain *d, domid_t wanted, int lowest)
     return domid < 0 ? domid : 0;
 }
 
-/* What domain_create_for checks before the new domain gets anything but
- * its p2m: its label, XSM's state and the creator's permission. */
-static int security_check(struct domain *d, struct domain *creator,
-                          const struct domain_request *req)
+/* A requested domain's label and XSM's state for it (-EINVAL: a label
+ * the module does not know, -ENOMEM). */
+static int security_state(struct domain *d, const struct domain_request *req)
 {
-    int rc;
-
     snprintf(d->label, sizeof(d->label), "%s", req->label);
-    rc = xsm->alloc_security_domain(d);
-    if (!rc && XSM_CALL(domain_create, creator, d))
-        rc = -XEN_EPERM;
-    return rc;
+    return xsm->alloc_security_domain(d);
 }
 
 /* Every vCPU's hardware state, no start state: vCPU 0 gets one from
@@ -245,11 +239,11 @@ static int init_vcpus_unstarted(struct domain *d)
     return rc;
 }
 
-/* domain_create, and with req (domain_create_for) the creator's checks and
+/* domain_create, and with req (domain_create_requested) XSM's state and
  * the vCPUs' hardware state before the domain is published. */
 static int create(const char *name, bool privileged, unsigned int nr_vcpus, uint64_t max_pages,
-                  unsigned int max_grant_frames, struct domain *creator,
-                  const struct domain_request *req, struct domain **created)
+                  unsigned int max_grant_frames, const struct domain_request *req,
+                  struct domain **created)
 {
     struct domain *d;
     int rc;
@@ -281,7 +275,7 @@ static int create(const char *name, bool privileged, unsigned int nr_vcpus, uint
      * one unwind below copes with whatever exists. */
     rc = p2m_domain_init(d);
     if (!rc && req)
-        rc = security_check(d, creator, req);
+        rc = security_state(d, req);
     if (!rc)
         rc = alloc_special_frames(d);
     if (!rc)
@@ -313,13 +307,12 @@ static int create(const char *name, bool privileged, unsigned int nr_vcpus, uint
 int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint64_t max_pages,
                   unsigned int max_grant_frames, struct domain **created)
 {
-    return create(name, privileged, nr_vcpus, max_pages, max_grant_frames, NULL, NULL, created);
+    return create(name, privileged, nr_vcpus, max_pages, max_grant_frames, NULL, created);
 }
 
-int domain_create_for(struct domain *creator, const struct domain_request *req,
-                      struct domain **created)
+int domain_create_requested(const struct domain_request *req, struct domain **created)
 {
-    return create("", false, req->nr_vcpus, 0, req->max_grant_frames, creator, req, created);
+    return create("", false, req->nr_vcpus, 0, req->max_grant_frames, req, created);
 }
 
 /* Teardown's half of a domain's memory. Each RAM frame holds two references
@@ -381,7 +374,7 @@ int domain_pause(struct domain *d)
     return rc;
 }
 
-/* The first unpause of a domain a domain created (domain_create_for; the
+/* The first unpause of a domain a domain created (domain_create_requested; the
  * builder's domains are started by domain_start before anyone can name
  * them): vCPU 0 starts from the state XEN_DOMCTL_setvcpucontext gave it.
  * Called with d's lock held. */

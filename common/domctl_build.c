@@ -3,7 +3,7 @@
  * toolstack builds a PVH domain (include/public/domctl.h, Xen 4.17):
  *
  *   XEN_DOMCTL_createdomain   a new domain, CREATED: no memory, its vCPUs
- *                             without a start state (domain_create_for)
+ *                             without a start state (domain_create_requested)
  *   XEN_DOMCTL_max_vcpus      confirms the vCPU count createdomain gave
  *   XEN_DOMCTL_max_mem        the most memory it may own; the builder then
  *                             populates its physmap (memory_op on its domid)
@@ -69,7 +69,8 @@ static int check_config(const struct xen_domctl_createdomain *c, unsigned int *g
     /* The grant table: version 1 (Mica has no v2), frames < 0 the default. */
     if ((c->grant_opts & XEN_DOMCTL_GRANT_version_mask) != 1)
         return -XEN_EINVAL;
-    *grant_frames = c->max_grant_frames < 0 ? DEFAULT_GRANT_FRAMES : (unsigned int)c->max_grant_frames;
+    *grant_frames = c->max_grant_frames < 0 ? DEFAULT_GRANT_FRAMES
+                                            : (unsigned int)c->max_grant_frames;
     if (*grant_frames < 1 || *grant_frames > MAX_GRANT_FRAMES)
         return -XEN_EINVAL;
     if (c->max_maptrack_frames > MAX_MAPTRACK_FRAMES)
@@ -87,19 +88,23 @@ long domctl_createdomain(struct domain *caller, struct xen_domctl *op)
     struct domain *d;
     int rc;
 
-    rc = check_config(c, &req.max_grant_frames);
+    /* XSM first, as Xen (its dummy's privilege check, its FLASK's
+     * domain:create on the ssidref's type): a caller that may not create
+     * domains learns nothing of what else is wrong. */
+    rc = xsm->ssidref_to_label(c->ssidref, label, sizeof(label));
+    if (!rc && XSM_CALL(domain_create, caller, label))
+        rc = -XEN_EPERM;
     if (!rc)
-        rc = xsm->ssidref_to_label(c->ssidref, label, sizeof(label));
+        rc = check_config(c, &req.max_grant_frames);
     if (rc)
         return rc;
     /* 0 and the reserved ids ask for any free domid (never 0, as Xen). */
-    req.domid = op->h.domain && op->h.domain < DOMID_FIRST_RESERVED ? op->h.domain
-                                                                     : DOMID_INVALID;
+    req.domid = op->h.domain && op->h.domain < DOMID_FIRST_RESERVED ? op->h.domain : DOMID_INVALID;
     req.label = label;
     req.nr_vcpus = c->max_vcpus;
     req.xenstore = c->flags & XEN_DOMCTL_CDF_xs_domain;
     req.handle = c->handle;
-    rc = domain_create_for(caller, &req, &d);
+    rc = domain_create_requested(&req, &d);
     if (rc)
         return rc;
     printk("Domain d%u (%s): created by d%u, %u vCPU(s)\n", d->domid, d->name, caller->domid,
@@ -108,8 +113,7 @@ long domctl_createdomain(struct domain *caller, struct xen_domctl *op)
     return 0;
 }
 
-long domctl_max_vcpus(struct domain *caller, struct domain *d,
-                      const struct xen_domctl_max_vcpus *m)
+long domctl_max_vcpus(struct domain *caller, struct domain *d, const struct xen_domctl_max_vcpus *m)
 {
     if (XSM_CALL(domain_max_vcpus, caller, d))
         return -XEN_EPERM;
@@ -154,8 +158,7 @@ static int may_set_context(const struct vcpu *v)
     return 0;
 }
 
-long domctl_setvcpucontext(struct vcpu *v, struct domain *d,
-                           const struct xen_domctl_vcpucontext *c)
+long domctl_setvcpucontext(struct vcpu *v, struct domain *d, const struct xen_domctl_vcpucontext *c)
 {
     struct vcpu_hvm_context ctx;
     struct vcpu *target;

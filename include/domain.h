@@ -165,7 +165,7 @@ int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint
                   unsigned int max_grant_frames, struct domain **created);
 
 /* What a domain asks for when it creates another (XEN_DOMCTL_createdomain,
- * common/domctl_build.c, which validates it). */
+ * common/domctl_build.c, which validates it and asks XSM first). */
 struct domain_request {
     domid_t domid;         /* the domid wanted, or DOMID_INVALID: any but 0 */
     const char *label;     /* its security label; "": XSM's default */
@@ -175,16 +175,14 @@ struct domain_request {
     const uint8_t *handle; /* 16 bytes: the toolstack's UUID */
 };
 
-/* Create a domain for `creator` (XEN_DOMCTL_createdomain): unprivileged,
- * named dN, with no memory yet (max_pages 0) and its vCPUs' hardware state
- * but no start state (XEN_DOMCTL_setvcpucontext gives one); it stays
- * CREATED (getdomaininfo: paused) until its first domain_unpause. Before
- * the domain can be seen, XSM gives it its security state and asks the
- * domain_create hook whether creator may create it. -EPERM (XSM), -EINVAL
- * (as domain_create, or a label XSM refuses), -EEXIST (that domid is in
- * use), -ENOSPC (none free), -ENOMEM: nothing is left behind. */
-int domain_create_for(struct domain *creator, const struct domain_request *req,
-                      struct domain **created);
+/* Create the domain a domain asked for (XEN_DOMCTL_createdomain):
+ * unprivileged, named dN, with no memory yet (max_pages 0) and its vCPUs'
+ * hardware state but no start state (XEN_DOMCTL_setvcpucontext gives one);
+ * it stays CREATED (getdomaininfo: paused) until its first domain_unpause.
+ * XSM gives it its security state before it can be seen. -EINVAL (as
+ * domain_create, or a label XSM refuses), -EEXIST (that domid is in use),
+ * -ENOSPC (none free), -ENOMEM: nothing is left behind. */
+int domain_create_requested(const struct domain_request *req, struct domain **created);
 
 /* A counted reference to domain id (DOMID_SELF: the caller's own), or NULL
  * if there is none or it is dying. */
@@ -204,7 +202,7 @@ void domain_start(struct domain *d);
 /* Pause a running domain (pauses nest, up to 255: -EOVERFLOW) / undo one
  * pause (-EINVAL if it is not paused). Returns once none of its vCPUs runs.
  * -EINVAL for a domain that is not running or paused. The first unpause of
- * a domain created by domain_create_for starts its vCPU 0, which must have
+ * a domain created by domain_create_requested starts its vCPU 0, which must have
  * a start state (-EINVAL otherwise). */
 int domain_pause(struct domain *d);
 int domain_unpause(struct domain *d);

@@ -120,9 +120,8 @@ HYPERCALL_XSM(hvm_op, hvm_getparam, TARGET, src_tgt, "get_param")
 HYPERCALL_XSM(hvm_op, hvm_setparam, TARGET, src_tgt, "set_param")
 
 HYPERCALL(36, domctl, none, struct xen_domctl *u_domctl)
-HYPERCALL_XSM(domctl, domain_create, PRIV, src_tgt,
-              "createdomain (the caller on the new domain, before anyone can see it; "
-              "Mica's own builder at boot: always)")
+HYPERCALL_XSM(domctl, domain_create, PRIV, own,
+              "createdomain (the caller, for the new domain's label, before anything is made)")
 HYPERCALL_XSM(domctl, domain_max_vcpus, PRIV, src_tgt, "max_vcpus")
 HYPERCALL_XSM(domctl, domain_set_max_mem, PRIV, src_tgt, "max_mem")
 HYPERCALL_XSM(domctl, domain_set_vcpu_context, PRIV, src_tgt, "setvcpucontext")

@@ -49,9 +49,11 @@ struct xsm_ops {
     int (*grant_setup)(struct domain *src, struct domain *tgt);
     int (*grant_copy)(struct domain *src, struct domain *tgt); /* source domain, dest domain */
     int (*grant_query_size)(struct domain *src, struct domain *tgt);
-    /* domains: src creates tgt (domctl createdomain, before tgt is
-     * published; NULL src: Mica's builder at boot), ... */
-    int (*domain_create)(struct domain *src, struct domain *tgt);
+    /* domains: may src create a domain labelled `label` ("": the default
+     * label of an unprivileged domain)? Asked before anything of it exists
+     * (domctl createdomain, as Xen's FLASK asks with the ssidref first;
+     * NULL src: Mica's builder at boot) ... */
+    int (*domain_create)(struct domain *src, const char *label);
     /* ... and builds it: domctl max_vcpus, max_mem, setvcpucontext */
     int (*domain_max_vcpus)(struct domain *src, struct domain *tgt);
     int (*domain_set_max_mem)(struct domain *src, struct domain *tgt);

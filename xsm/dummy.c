@@ -84,6 +84,13 @@ static int dummy_evtchn_unbound(struct domain *src, struct domain *d, domid_t re
     return xsm_default_action(xsm_default_evtchn_unbound, src, d);
 }
 
+/* Creating a domain: its class, whatever the new domain's label. */
+static int dummy_domain_create(struct domain *src, const char *label)
+{
+    (void)label;
+    return xsm_default_action(xsm_default_domain_create, src, NULL);
+}
+
 /* createdomain's ssidref means nothing to the dummy module (as Xen's). */
 static int ssidref_to_label(uint32_t ssidref, char *label, size_t size)
 {

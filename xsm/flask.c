@@ -144,9 +144,12 @@ static void log_denial(uint32_t denied, uint32_t tclass, const char *src, const 
            flask_class_names[tclass]);
 }
 
-/* May src do perms of tclass on the domain tgt (or on the hypervisor when
- * tgt is NULL)? Mica itself (src NULL) always may. */
-static int has_perm(struct domain *src, struct domain *tgt, uint32_t tclass, uint32_t perms)
+/* May src do perms of tclass on the domain tgt, or if tgt is NULL on a
+ * domain yet to be created with the label new_label ("": the default of an
+ * unprivileged one), or if that is NULL too on the hypervisor? Mica itself
+ * (src NULL) always may. */
+static int has_perm_on(struct domain *src, struct domain *tgt, const char *new_label,
+                       uint32_t tclass, uint32_t perms)
 {
     char src_name[FLASK_POLICY_MAX_NAME], tgt_name[FLASK_POLICY_MAX_NAME];
     uint32_t allowed, denied;
@@ -156,7 +159,11 @@ static int has_perm(struct domain *src, struct domain *tgt, uint32_t tclass, uin
     if (!src)
         return 0;
     flags = spin_lock_irqsave(&flask_lock);
-    uint32_t s = domain_type(src), t = tgt ? domain_type(tgt) : xen_type;
+    uint32_t s = domain_type(src), t = xen_type;
+    if (tgt)
+        t = domain_type(tgt);
+    else if (new_label)
+        t = flask_policy_type(policy, new_label[0] ? new_label : FLASK_DEFAULT_UNPRIVILEGED_TYPE);
     allowed = avc_lookup(&avc, policy, s, t, tclass);
     denied = perms & ~allowed;
     enforce = enforcing;
@@ -170,6 +177,13 @@ static int has_perm(struct domain *src, struct domain *tgt, uint32_t tclass, uin
         return 0;
     log_denial(denied, tclass, src_name, tgt_name);
     return enforce ? -XEN_EPERM : 0;
+}
+
+/* May src do perms of tclass on the domain tgt (on the hypervisor when tgt
+ * is NULL)? */
+static int has_perm(struct domain *src, struct domain *tgt, uint32_t tclass, uint32_t perms)
+{
+    return has_perm_on(src, tgt, NULL, tclass, perms);
 }
 
 /* ---- the hooks ---------------------------------------------------------------- */
@@ -196,7 +210,13 @@ MMU_HOOK(remove_from_physmap, MMU__PHYSMAP)
     {                                                               \
         return has_perm(src, tgt, FLASK_CLASS_DOMAIN, perm);        \
     }
-DOMAIN_HOOK(domain_create, DOMAIN__CREATE)
+/* domain: create, on the type the new domain's label names (Xen's FLASK
+ * asks it with the ssidref before the domain exists). */
+static int flask_domain_create(struct domain *src, const char *label)
+{
+    return has_perm_on(src, NULL, label, FLASK_CLASS_DOMAIN, DOMAIN__CREATE);
+}
+
 DOMAIN_HOOK(domain_max_vcpus, DOMAIN__MAX_VCPUS)
 DOMAIN_HOOK(domain_set_max_mem, DOMAIN__SETDOMAINMAXMEM)
 DOMAIN_HOOK(domain_set_vcpu_context, DOMAIN__SETVCPUCONTEXT)

@@ -45,7 +45,7 @@ static int cycle_one(const struct child_image *ci, uint32_t seq)
     enum child_mode mode = seq % 2 ? CHILD_WAIT : CHILD_EXIT;
     volatile struct child_mailbox *mb = gfn_ptr(FOREIGN_MAILBOX);
     struct xen_domctl_createdomain config;
-    struct xen_domctl_getdomaininfo info;
+    struct xen_domctl_getdomaininfo info = { 0 };
     struct vcpu_hvm_context ctx;
     unsigned int failures = guest_test_failures();
     domid_t child = DOMID_INVALID;

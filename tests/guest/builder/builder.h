@@ -184,7 +184,7 @@ static inline void pvh_entry_context(struct vcpu_hvm_context *ctx, uint32_t entr
     r->eflags = 0x2;
     r->cr0 = 0x11; /* PE | ET */
     r->cs_limit = r->ds_limit = r->ss_limit = r->es_limit = 0xFFFFFFFFu;
-    r->cs_ar = 0xC9B; /* 32-bit code, execute/read, present, G */
+    r->cs_ar = 0xC9B;                       /* 32-bit code, execute/read, present, G */
     r->ds_ar = r->ss_ar = r->es_ar = 0xC93; /* data, read/write, present, G */
     r->tr_limit = 0x67;
     r->tr_ar = 0x8B; /* busy 32-bit TSS, present */
@@ -230,8 +230,8 @@ static inline uint32_t find_pvh_entry(const struct child_image *ci, uint64_t off
         uint64_t type = read_le(ci->file + pos + 8, 4);
         uint64_t desc = pos + 12 + ((namesz + 3) & ~3ULL);
 
-        if (namesz == 4 && !memcmp(ci->file + pos + 12, "Xen", 4) &&
-            type == ELFNOTE_PHYS32_ENTRY && descsz >= 4 && desc + 4 <= end)
+        if (namesz == 4 && !memcmp(ci->file + pos + 12, "Xen", 4) && type == ELFNOTE_PHYS32_ENTRY &&
+            descsz >= 4 && desc + 4 <= end)
             return (uint32_t)read_le(ci->file + desc, 4);
         pos = desc + ((descsz + 3) & ~3ULL);
     }
@@ -399,8 +399,8 @@ static inline long load_child(domid_t child, const struct child_image *ci, uint3
     write_start_info(gfn_ptr(FOREIGN_START_INFO), seq);
     memset(image, 0, pages * PAGE_SIZE);
     for (unsigned int i = 0; i < ci->nr_segments; i++)
-        memcpy(image + ci->seg[i].paddr - CHILD_IMAGE_GFN * PAGE_SIZE,
-               ci->file + ci->seg[i].offset, ci->seg[i].filesz);
+        memcpy(image + ci->seg[i].paddr - CHILD_IMAGE_GFN * PAGE_SIZE, ci->file + ci->seg[i].offset,
+               ci->seg[i].filesz);
     memset(mb, 0, PAGE_SIZE);
     mb->seq = seq;
     mb->mode = mode;
@@ -426,7 +426,7 @@ static inline uint64_t expected_sum(const struct child_image *ci, uint32_t seq)
  * getdomaininfo no longer reports domid: 1, or 0 after `blocks` blocks. */
 static inline int wait_gone(domid_t domid, evtchn_port_t port, unsigned long blocks)
 {
-    struct xen_domctl_getdomaininfo info;
+    struct xen_domctl_getdomaininfo info = { 0 };
 
     for (unsigned long i = 0; i < blocks; i++) {
         if (domain_info(domid, &info) == -XEN_ESRCH)

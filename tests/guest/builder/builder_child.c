@@ -26,8 +26,7 @@ void test_main(void)
     CHECK_EQ(guest_start_info()->memmap_entries, 1);
 
     mb->domid = own_domid();
-    mb->result = child_sum(mb->seq, (const volatile uint8_t *)(uintptr_t)mb->sum_addr,
-                           mb->sum_len);
+    mb->result = child_sum(mb->seq, (const volatile uint8_t *)(uintptr_t)mb->sum_addr, mb->sum_len);
     __atomic_store_n(&mb->done, 1 + guest_test_failures(), __ATOMIC_RELEASE);
     if (mb->mode != CHILD_WAIT)
         return; /* PASS, and power off */

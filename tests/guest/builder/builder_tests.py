@@ -39,9 +39,45 @@ def cycle(name, count, flavour="", xsm="dummy", timeout=120):
                     expect=expect, reject=REJECT + (r"avc: denied",), timeout=timeout)
 
 
+def errors(xsm, flavour=""):
+    """The building domctls' errors (builder_errors.c): d0 builds with every
+    bad argument, d1 (unprivileged) may build nothing; under FLASK each of
+    d1's refusals is logged, and createdomain's ssidref is a SID."""
+    image = guest_elf("builder_errors" + flavour)
+    labels = xsm == "flask"
+    modules = [(image, "name=builder priv -- role=builder xsm=%s" % xsm),
+               (guest_elf("builder_child" + flavour), "module-of=builder"),
+               (image, "name=unpriv no-priv -- role=unpriv")]
+    expect = [r"\(builder\) bad configurations refused$",
+              r"\(builder\) domids: d\d+, then d4660 asked for$",
+              r"\(builder\) max_vcpus and max_mem checked$",
+              r"\(builder\) start states checked before the start$",
+              r"\(builder\) start states checked while it runs$",
+              r"\(unpriv\) every building domctl refused$",
+              verdict("builder", "builder_errors" + flavour),
+              verdict("unpriv", "builder_errors" + flavour),
+              summary("builder", domid=0), summary("unpriv", domid=1),
+              ALL_OFF, NO_LEAK]
+    if labels:
+        expect += [r"\(builder\) ssidref: a label's SID$",
+                   r"^avc: denied \{ create \} for source=domU_t target=domU_t tclass=domain$",
+                   r"^avc: denied \{ max_vcpus \} for source=domU_t target=dom0_t "
+                   r"tclass=domain$",
+                   r"^avc: denied \{ setdomainmaxmem \} for source=domU_t target=dom0_t "
+                   r"tclass=domain$",
+                   r"^avc: denied \{ setvcpucontext \} for source=domU_t target=dom0_t "
+                   r"tclass=domain$"]
+    return QemuTest("builder/errors-%s%s" % (xsm, flavour), cmdline="xsm=" + xsm, cpus=2,
+                    modules=modules, expect=expect, reject=REJECT, timeout=90)
+
+
 def tests():
     return [
         cycle("cycle", CI_CYCLES),
         cycle("cycle-32", 20, flavour="-32"),
         cycle("cycle-flask", 20, xsm="flask"),
+        errors("dummy"),
+        errors("dummy", "-32"),
+        errors("flask"),
+        errors("silo"),
     ]
