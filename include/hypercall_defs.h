@@ -119,6 +119,9 @@ HYPERCALL(34, hvm_op, none, unsigned long op, void *arg)
 HYPERCALL_XSM(hvm_op, hvm_getparam, TARGET, src_tgt, "get_param")
 HYPERCALL_XSM(hvm_op, hvm_setparam, TARGET, src_tgt, "set_param")
 
+HYPERCALL(35, sysctl, none, struct xen_sysctl *u_sysctl)
+HYPERCALL_XSM(sysctl, sysctl_physinfo, PRIV, src, "physinfo")
+
 HYPERCALL(36, domctl, none, struct xen_domctl *u_domctl)
 HYPERCALL_XSM(domctl, domain_create, PRIV, own,
               "createdomain (the caller, for the new domain's label, before anything is made)")

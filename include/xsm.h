@@ -63,6 +63,8 @@ struct xsm_ops {
     int (*domain_unpause)(struct domain *src, struct domain *tgt);
     int (*domain_kill)(struct domain *src, struct domain *tgt); /* destroydomain */
     int (*getdomaininfo)(struct domain *src, struct domain *tgt);
+    /* sysctl physinfo: the machine's CPUs and memory */
+    int (*sysctl_physinfo)(struct domain *src);
     /* hvm_op */
     int (*hvm_getparam)(struct domain *src, struct domain *tgt);
     int (*hvm_setparam)(struct domain *src, struct domain *tgt);

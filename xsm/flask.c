@@ -274,6 +274,11 @@ static int flask_machine_memory_map(struct domain *src)
     return has_perm(src, NULL, FLASK_CLASS_XEN, XEN__MACHINE_MEMORY_MAP);
 }
 
+static int flask_sysctl_physinfo(struct domain *src)
+{
+    return has_perm(src, NULL, FLASK_CLASS_XEN, XEN__PHYSINFO);
+}
+
 /* The domain whose physmap receives the mapping must be allowed to map
  * (read and write) the foreign domain's memory. */
 static int flask_map_gmfn_foreign(struct domain *src, struct domain *tgt, struct domain *foreign)
@@ -550,6 +555,7 @@ struct xsm_ops flask_ops = {
     .memory_stat_reservation = flask_memory_stat_reservation,
     .memory_map = flask_memory_map,
     .machine_memory_map = flask_machine_memory_map,
+    .sysctl_physinfo = flask_sysctl_physinfo,
     .add_to_physmap = flask_add_to_physmap,
     .remove_from_physmap = flask_remove_from_physmap,
     .map_gmfn_foreign = flask_map_gmfn_foreign,

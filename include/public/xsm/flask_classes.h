@@ -49,6 +49,7 @@ enum flask_class {
 #define XEN__COMPUTE_AV       (1u << 6)
 #define XEN__CHECK_CONTEXT    (1u << 7)   /* FLASK_CONTEXT_TO_SID, FLASK_SID_TO_CONTEXT
                                              (Xen: security:check_context) */
+#define XEN__PHYSINFO         (1u << 8)   /* sysctl physinfo */
 /* grant (reserved) */
 #define GRANT__MAP_READ       (1u << 0)
 #define GRANT__MAP_WRITE      (1u << 1)
@@ -77,7 +78,8 @@ static const char *const flask_perm_names[FLASK_NR_CLASSES][FLASK_MAX_PERMS + 1]
                              "max_vcpus", "setdomainmaxmem", "setvcpucontext", 0 },
     [FLASK_CLASS_MMU] = { "physmap", "adjust", "stat", "memorymap", "map_read", "map_write", 0 },
     [FLASK_CLASS_XEN] = { "writeconsole", "readconsole", "machine_memory_map", "getenforce",
-                          "setenforce", "load_policy", "compute_av", "check_context", 0 },
+                          "setenforce", "load_policy", "compute_av", "check_context", "physinfo",
+                          0 },
     [FLASK_CLASS_GRANT] = { "map_read", "map_write", "unmap", "setup", "copy", "query", 0 },
     [FLASK_CLASS_EVENT] = { "bind", "send", "status", "create", "close", 0 },
 };

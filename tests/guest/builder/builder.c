@@ -10,8 +10,12 @@
  * VIRQ_DOM_EXC until it is gone) or to wait (odd n: the builder destroys it
  * with XEN_DOMCTL_destroydomain once it has answered). Each child must
  * answer with its domid and the sum of the code the builder wrote into it.
- * The builder stops at the first child that goes wrong. At the end it
- * prints how many it cycled and how long that took.
+ * The builder stops at the first child that goes wrong. Mica's free
+ * frames (sysctl physinfo) after each child is gone must be exactly what
+ * they were after the first: the builder's own footprint (its p2m's tables
+ * for the foreign mappings, the heap's pages) is set by then, and a child
+ * that left one frame behind shows at once. At the end it prints how many
+ * it cycled and how long that took.
  */
 #include "../platform/time_guest.h"
 #include "args.h"
@@ -24,6 +28,46 @@ TEST_NAME("builder");
 #define ANSWER_TIMEOUT_NS (30 * NS_PER_SEC)
 
 static evtchn_port_t dom_exc;
+/* Free frames after the first child, and how often a later count had to
+ * be read again (a child's teardown still finishing on another CPU). */
+static uint64_t steady_free;
+static unsigned long rereads;
+
+/* The free frames once the first child's teardown, which may still run on
+ * the other CPU when getdomaininfo stops reporting it, has ended: the count
+ * read again after a block (VIRQ_DOM_EXC comes again as teardown ends, else
+ * Mica's tick) until it no longer changes. */
+static uint64_t settled_free_frames(void)
+{
+    uint64_t now = free_frames(), last;
+    int i = 0;
+
+    do {
+        last = now;
+        evtchn_wait(dom_exc, 1);
+        now = free_frames();
+    } while (now != last && ++i < 100);
+    return now;
+}
+
+/* Once a child is gone its frames come back, at the latest when its
+ * teardown, which may run on the other CPU, ends: wait for the count to be
+ * steady_free again, a few blocks at most. 1, or 0 (printed). */
+static int frames_back(uint32_t seq)
+{
+    uint64_t now = free_frames();
+
+    for (int i = 0; i < 100 && now != steady_free; i++) {
+        rereads++;
+        evtchn_wait(dom_exc, 1);
+        now = free_frames();
+    }
+    if (now == steady_free)
+        return 1;
+    gprintf("after child %u: %llu frames free, %llu after the first\n", seq,
+            (unsigned long long)now, (unsigned long long)steady_free);
+    return 0;
+}
 
 /* Wait for child's answer in the mailbox: 1, or 0 if none came. The child
  * runs on another CPU; yield meanwhile. */
@@ -81,8 +125,12 @@ static int cycle_one(const struct child_image *ci, uint32_t seq)
     CHECK_EQ(mb->domid, child);
     CHECK_EQ(mb->result, expected_sum(ci, seq));
     CHECK_EQ(unmap_pages(FOREIGN_MAILBOX, 1), 0);
-    /* Gone: nothing to destroy any more. */
+    /* Gone: nothing to destroy any more, and every frame back. */
     CHECK_EQ(domctl_simple(XEN_DOMCTL_destroydomain, child), -XEN_ESRCH);
+    if (seq == 0)
+        steady_free = settled_free_frames();
+    else
+        CHECK(frames_back(seq));
     if (guest_test_failures() != failures)
         gprintf("child %u (d%u) went wrong\n", seq, child);
     return guest_test_failures() == failures;
@@ -92,7 +140,7 @@ void test_main(void)
 {
     struct child_image ci;
     unsigned long count = 10, done = 0;
-    uint64_t start, ms;
+    uint64_t before, start, ms;
     long port;
 
     guest_arg_ulong("count", &count);
@@ -104,7 +152,9 @@ void test_main(void)
         return;
     dom_exc = (evtchn_port_t)port;
 
-    gprintf("cycling %lu domains\n", count);
+    before = free_frames();
+    CHECK(before > 0);
+    gprintf("cycling %lu domains, %llu frames free\n", count, (unsigned long long)before);
     start = time_now(0);
     while (done < count && cycle_one(&ci, (uint32_t)done)) {
         done++;
@@ -114,5 +164,8 @@ void test_main(void)
     ms = (time_now(0) - start) / NS_PER_MS;
     gprintf("builder: %lu domains created, run and destroyed in %llu ms\n", done,
             (unsigned long long)ms);
+    gprintf("builder: %llu frames free after each (%lld kept for the builder's own use "
+            "since the first; %lu counts read again)\n",
+            (unsigned long long)steady_free, (long long)(before - steady_free), rereads);
     CHECK_EQ(done, count);
 }

@@ -22,6 +22,7 @@
 #include "../memop/memop.h"
 #include "evtchn.h"
 #include <public/domctl.h>
+#include <public/sysctl.h>
 
 #define CHILD_MEM_ORDER 9 /* 2 MiB, one extent */
 #define CHILD_MEM_PAGES (1UL << CHILD_MEM_ORDER)
@@ -167,6 +168,29 @@ static inline long domain_info(domid_t domid, struct xen_domctl_getdomaininfo *i
         return -XEN_ESRCH;
     *info = op.u.getdomaininfo;
     return 0;
+}
+
+/* sysctl physinfo into *pi: 0 or the error. */
+static inline long physinfo(struct xen_sysctl_physinfo *pi)
+{
+    static struct xen_sysctl op;
+    long rc;
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_SYSCTL_physinfo;
+    op.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    rc = hypercall5(__HYPERVISOR_sysctl, (unsigned long)&op, 0, 0, 0, 0);
+    if (!rc)
+        *pi = op.u.physinfo;
+    return rc;
+}
+
+/* The machine's free frames now (physinfo), or 0 if it cannot say. */
+static inline uint64_t free_frames(void)
+{
+    struct xen_sysctl_physinfo pi;
+
+    return physinfo(&pi) ? 0 : pi.free_pages;
 }
 
 /* The PVH entry state (docs/xen-abi.md), as a toolstack gives it: 32-bit

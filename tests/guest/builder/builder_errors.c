@@ -9,9 +9,10 @@
  *                 max_mem below what a domain owns, setvcpucontext on the
  *                 caller, a vCPU it lacks, a bad pointer or context, a vCPU
  *                 that runs; unpause before vCPU 0 has a start state; the
- *                 ssidref (xsm=flask: a SID, else ignored). Then it waits
- *                 for the unprivileged domain to be done.
- *   role=unpriv   (d1, unprivileged) every building domctl is -EPERM.
+ *                 ssidref (xsm=flask: a SID, else ignored); sysctl physinfo.
+ *                 Then it waits for the unprivileged domain to be done.
+ *   role=unpriv   (d1, unprivileged) every building domctl, and physinfo,
+ *                 is -EPERM.
  */
 #include "../platform/time_guest.h"
 #include "args.h"
@@ -36,30 +37,78 @@ static void create_fails(int change, long rc)
 
     pvh_config(&c, 1);
     switch (change) {
-    case 0: c.flags = 0; break; /* PV */
-    case 1: c.flags = XEN_DOMCTL_CDF_hvm; break; /* shadow paging */
-    case 2: c.flags = XEN_DOMCTL_CDF_hap; break; /* HAP without HVM */
-    case 3: c.flags |= 1u << 8; break; /* no such flag */
-    case 4: c.flags |= XEN_DOMCTL_CDF_iommu; break;
-    case 5: c.flags |= XEN_DOMCTL_CDF_nested_virt; break;
-    case 6: c.flags |= XEN_DOMCTL_CDF_vpmu; break;
-    case 7: c.flags |= XEN_DOMCTL_CDF_s3_integrity; break;
-    case 8: c.iommu_opts = 1; break;
-    case 9: c.max_vcpus = 0; break;
-    case 10: c.max_vcpus = 9; break;
-    case 11: c.grant_opts = 0; break; /* grant table version 0 */
-    case 12: c.grant_opts = 2; break; /* v2: Mica has v1 only */
-    case 13: c.grant_opts = 0x11; break;
-    case 14: c.max_grant_frames = 0; break;
-    case 15: c.max_grant_frames = 65; break;
-    case 16: c.max_maptrack_frames = 1025; break;
-    case 17: c.vmtrace_size = 4096; break;
-    case 18: c.cpupool_id = 1; break;
-    case 19: c.arch.emulation_flags = 0; break; /* PV's */
-    case 20: c.arch.emulation_flags = XEN_X86_EMU_ALL; break; /* HVM's */
-    case 21: c.arch.emulation_flags = 1u << 11; break;
-    case 22: c.arch.misc_flags = XEN_X86_MSR_RELAXED; break;
-    case 23: c.arch.misc_flags = 2; break;
+    case 0:
+        c.flags = 0;
+        break; /* PV */
+    case 1:
+        c.flags = XEN_DOMCTL_CDF_hvm;
+        break; /* shadow paging */
+    case 2:
+        c.flags = XEN_DOMCTL_CDF_hap;
+        break; /* HAP without HVM */
+    case 3:
+        c.flags |= 1u << 8;
+        break; /* no such flag */
+    case 4:
+        c.flags |= XEN_DOMCTL_CDF_iommu;
+        break;
+    case 5:
+        c.flags |= XEN_DOMCTL_CDF_nested_virt;
+        break;
+    case 6:
+        c.flags |= XEN_DOMCTL_CDF_vpmu;
+        break;
+    case 7:
+        c.flags |= XEN_DOMCTL_CDF_s3_integrity;
+        break;
+    case 8:
+        c.iommu_opts = 1;
+        break;
+    case 9:
+        c.max_vcpus = 0;
+        break;
+    case 10:
+        c.max_vcpus = 9;
+        break;
+    case 11:
+        c.grant_opts = 0;
+        break; /* grant table version 0 */
+    case 12:
+        c.grant_opts = 2;
+        break; /* v2: Mica has v1 only */
+    case 13:
+        c.grant_opts = 0x11;
+        break;
+    case 14:
+        c.max_grant_frames = 0;
+        break;
+    case 15:
+        c.max_grant_frames = 65;
+        break;
+    case 16:
+        c.max_maptrack_frames = 1025;
+        break;
+    case 17:
+        c.vmtrace_size = 4096;
+        break;
+    case 18:
+        c.cpupool_id = 1;
+        break;
+    case 19:
+        c.arch.emulation_flags = 0;
+        break; /* PV's */
+    case 20:
+        c.arch.emulation_flags = XEN_X86_EMU_ALL;
+        break; /* HVM's */
+    case 21:
+        c.arch.emulation_flags = 1u << 11;
+        break;
+    case 22:
+        c.arch.misc_flags = XEN_X86_MSR_RELAXED;
+        break;
+    case 23:
+        c.arch.misc_flags = 2;
+        break;
     }
     if (!CHECK_EQ(create_domain(&c, 0, &d), rc))
         gprintf("createdomain change %d: d%u\n", change, d);
@@ -68,9 +117,9 @@ static void create_fails(int change, long rc)
 static void bad_configs(void)
 {
     static const long expect[] = {
-        -XEN_EINVAL, -XEN_EINVAL,     -XEN_EINVAL,     -XEN_EINVAL, -XEN_EINVAL, -XEN_EINVAL,
-        -XEN_EINVAL, -XEN_EINVAL,     -XEN_EINVAL,     -XEN_EINVAL, -XEN_EINVAL, -XEN_EINVAL,
-        -XEN_EINVAL, -XEN_EINVAL,     -XEN_EINVAL,     -XEN_EINVAL, -XEN_EINVAL, -XEN_EINVAL,
+        -XEN_EINVAL, -XEN_EINVAL,     -XEN_EINVAL,     -XEN_EINVAL, -XEN_EINVAL,     -XEN_EINVAL,
+        -XEN_EINVAL, -XEN_EINVAL,     -XEN_EINVAL,     -XEN_EINVAL, -XEN_EINVAL,     -XEN_EINVAL,
+        -XEN_EINVAL, -XEN_EINVAL,     -XEN_EINVAL,     -XEN_EINVAL, -XEN_EINVAL,     -XEN_EINVAL,
         -XEN_ESRCH,  -XEN_EOPNOTSUPP, -XEN_EOPNOTSUPP, -XEN_EINVAL, -XEN_EOPNOTSUPP, -XEN_EINVAL,
     };
     struct xen_domctl_getdomaininfo info = { 0 };
@@ -259,6 +308,35 @@ static void ssidrefs(int flask)
     gprintf("ssidref: a label's SID\n");
 }
 
+/* sysctl physinfo: the machine as QEMU gives it (2 CPUs), and its errors. */
+static void machine(void)
+{
+    struct xen_sysctl_physinfo pi;
+    static struct xen_sysctl op;
+
+    memset(&pi, 0, sizeof(pi));
+    CHECK_EQ(physinfo(&pi), 0);
+    CHECK_EQ(pi.nr_cpus, 2);
+    CHECK_EQ(pi.max_cpu_id, 1);
+    CHECK_EQ(pi.threads_per_core * pi.cores_per_socket, 2);
+    CHECK_EQ(pi.nr_nodes, 1);
+    CHECK_EQ(pi.capabilities,
+             XEN_SYSCTL_PHYSCAP_hvm | XEN_SYSCTL_PHYSCAP_hap | XEN_SYSCTL_PHYSCAP_gnttab_v1);
+    CHECK(pi.cpu_khz > 0);
+    CHECK(pi.free_pages > 0 && pi.free_pages < pi.total_pages);
+    CHECK(pi.max_mfn >= pi.total_pages);
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_SYSCTL_physinfo;
+    op.interface_version = 0x14;
+    CHECK_EQ(hypercall5(__HYPERVISOR_sysctl, (unsigned long)&op, 0, 0, 0, 0), -XEN_EACCES);
+    op.cmd = 99;
+    op.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    CHECK_EQ(hypercall5(__HYPERVISOR_sysctl, (unsigned long)&op, 0, 0, 0, 0), -XEN_ENOSYS);
+    CHECK_EQ(hypercall5(__HYPERVISOR_sysctl, HOLE_ADDR, 0, 0, 0, 0), -XEN_EFAULT);
+    gprintf("physinfo: %u CPUs, %llu of %llu frames free\n", pi.nr_cpus,
+            (unsigned long long)pi.free_pages, (unsigned long long)pi.total_pages);
+}
+
 static void builder(void)
 {
     struct xen_domctl_createdomain c;
@@ -274,6 +352,7 @@ static void builder(void)
         return;
     dom_exc = (evtchn_port_t)port;
 
+    machine();
     bad_configs();
     domids();
     pvh_config(&c, 2);
@@ -282,8 +361,7 @@ static void builder(void)
         contexts_before_start(d, &ci);
         /* Back to no memory, and then the child's (load_child). */
         xen_pfn_t first = 0, last = CHILD_MEM_PAGES;
-        CHECK_EQ(memop_reservation(XENMEM_decrease_reservation, &first, 1, CHILD_MEM_ORDER, d),
-                 1);
+        CHECK_EQ(memop_reservation(XENMEM_decrease_reservation, &first, 1, CHILD_MEM_ORDER, d), 1);
         CHECK_EQ(memop_reservation(XENMEM_decrease_reservation, &last, 1, 0, d), 1);
         contexts_while_running(d, &ci);
     }
@@ -311,6 +389,8 @@ static void unpriv(void)
     CHECK_EQ(set_vcpu_context(BUILDER, 0, &ctx), -XEN_EPERM);
     CHECK_EQ(memop_reservation(XENMEM_populate_physmap, &gfn, 1, 0, BUILDER), -XEN_EPERM);
     CHECK_EQ(domctl_simple(XEN_DOMCTL_unpausedomain, BUILDER), -XEN_EPERM);
+    struct xen_sysctl_physinfo pi;
+    CHECK_EQ(physinfo(&pi), -XEN_EPERM);
     gprintf("every building domctl refused\n");
 }
 

@@ -20,8 +20,9 @@ def cycle(name, count, flavour="", xsm="dummy", timeout=120):
     each must answer, end, and leave nothing behind (NO_LEAK at the end)."""
     modules = [(guest_elf("builder" + flavour), "name=builder priv -- count=%d" % count),
                (guest_elf("builder_child" + flavour), "module-of=builder")]
-    expect = [r"\(builder\) cycling %d domains" % count,
+    expect = [r"\(builder\) cycling %d domains, \d+ frames free" % count,
               r"\(builder\) builder: %d domains created, run and destroyed in \d+ ms" % count,
+              r"\(builder\) builder: \d+ frames free after each ",
               # the first child (powers off), the second (destroyed while it waits)
               r"Domain d1 \(d1\): created by d0, 1 vCPU\(s\)",
               verdict("d1", "builder_child" + flavour),
@@ -48,7 +49,8 @@ def errors(xsm, flavour=""):
     modules = [(image, "name=builder priv -- role=builder xsm=%s" % xsm),
                (guest_elf("builder_child" + flavour), "module-of=builder"),
                (image, "name=unpriv no-priv -- role=unpriv")]
-    expect = [r"\(builder\) bad configurations refused$",
+    expect = [r"\(builder\) physinfo: 2 CPUs, \d+ of \d+ frames free$",
+              r"\(builder\) bad configurations refused$",
               r"\(builder\) domids: d\d+, then d4660 asked for$",
               r"\(builder\) max_vcpus and max_mem checked$",
               r"\(builder\) start states checked before the start$",
@@ -66,7 +68,8 @@ def errors(xsm, flavour=""):
                    r"^avc: denied \{ setdomainmaxmem \} for source=domU_t target=dom0_t "
                    r"tclass=domain$",
                    r"^avc: denied \{ setvcpucontext \} for source=domU_t target=dom0_t "
-                   r"tclass=domain$"]
+                   r"tclass=domain$",
+                   r"^avc: denied \{ physinfo \} for source=domU_t target=xen_t tclass=xen$"]
     return QemuTest("builder/errors-%s%s" % (xsm, flavour), cmdline="xsm=" + xsm, cpus=2,
                     modules=modules, expect=expect, reject=REJECT, timeout=90)
 
