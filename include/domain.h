@@ -2,6 +2,8 @@
  * Domains and their vCPUs.
  *
  * Life of a domain:  CREATED --start--> RUNNING <--domctl pause/unpause--> PAUSED
+ *                    (start: domain_start at boot; the first domctl unpause
+ *                    of a domain a guest created, domain_create_requested)
  *                    RUNNING/PAUSED --shutdown(reason)--> SHUTDOWN
  *                    SHUTDOWN --last vCPU off its CPU--> DYING --> DEAD
  * While DYING, Mica returns every page, table page and vCPU; the struct

@@ -8,7 +8,8 @@ domain from a guest", and docs/reliability.md, "Domain builder soak".
 tests() returns the list (tests/mica_test.py). tools/soak.py (make soak)
 runs cycle() with 1000 domains.
 """
-from mica_test import ALL_OFF, NO_LEAK, REJECT, QemuTest, guest_elf, summary, verdict
+from mica_test import (ALL_OFF, AUDIT_REJECT, NO_LEAK, REJECT, QemuTest, guest_elf, summary,
+                       verdict)
 
 # CI: domains created, run and destroyed in a row (make soak: 1000).
 CI_CYCLES = 100
@@ -38,6 +39,25 @@ def cycle(name, count, flavour="", xsm="dummy", timeout=120):
         expect.append(r"XSM: module flask, enforcing mode")
     return QemuTest("builder/" + name, cmdline="xsm=" + xsm, cpus=2, modules=modules,
                     expect=expect, reject=REJECT + (r"avc: denied",), timeout=timeout)
+
+
+def failing(plan, count=40):
+    """cycle() with Mica's allocations failing by `plan` once the builder
+    runs (fail-alloc=...,from:run; docs/reliability.md) and an audit after
+    every memory_op: a step refused for want of memory is -ENOMEM, the
+    builder discards that child and goes on, and still every domain ends
+    cleanly and nothing leaks."""
+    modules = [(guest_elf("builder"),
+                "name=builder priv -- count=%d tolerate=enomem" % count),
+               (guest_elf("builder_child"), "module-of=builder")]
+    return QemuTest("builder/failing-%s" % plan.replace(":", "").replace(",", "-"),
+                    cmdline="p2m-audit fail-alloc=%s,from:run" % plan, cpus=2, modules=modules,
+                    expect=[r"\(builder\) builder: \d+ domains created, run and destroyed, "
+                            r"\d+ refused for want of memory",
+                            verdict("builder", "builder"),
+                            r"^fail-alloc: [1-9]\d* of \d+ allocations failed",
+                            ALL_OFF, NO_LEAK],
+                    reject=AUDIT_REJECT, timeout=180)
 
 
 def errors(xsm, flavour=""):
@@ -79,6 +99,9 @@ def tests():
         cycle("cycle", CI_CYCLES),
         cycle("cycle-32", 20, flavour="-32"),
         cycle("cycle-flask", 20, xsm="flask"),
+        failing("seed:21,rate:3"),
+        failing("seed:22,rate:8"),
+        failing("every:17"),
         errors("dummy"),
         errors("dummy", "-32"),
         errors("flask"),
