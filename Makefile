@@ -174,11 +174,15 @@ $(FUZZ_ORACLE): tests/unit/flask_fuzz_oracle.c tests/guest/xsm/policy_fuzz.h \
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/unit/flask_fuzz_oracle.c xsm/flask_policy.c mm/heap.c \
 	    mm/buddy.c tests/unit/host_mm.c tests/unit/host_spinlock.c
 
-.PHONY: unit test check
+.PHONY: unit unit-test test check
 unit: $(UNIT_BINS) $(FUZZ_ORACLE)
 
+# The host unit tests alone (seconds): build, run, "N passed, N failed".
+unit-test: unit
+	python3 tests/run_tests.py --unit $(UNIT_BINS) --only $(BUILD)/unit/
+
 # Every test: host unit tests, then Mica booted in QEMU (tests/run_tests.py).
-test: deps unit $(BUILD)/mica.elf release guests
+test: deps unit $(BUILD)/mica.elf release guests linux
 	python3 tests/run_tests.py --unit $(UNIT_BINS)
 
 # The release build (DEBUG=0) in its own folder, beside the debug one: the
@@ -261,6 +265,7 @@ help:
 	@echo "              mica-p2m, mica-walk); CMDLINE=\"...\" GUESTS=\"build/guest/x.elf:opts ...\""
 	@echo "make guests   build every test guest (build/guest/*.elf)"
 	@echo "make unit     build the host unit tests (build/unit/test_*; make test runs them)"
+	@echo "make unit-test  build and run only the host unit tests"
 	@echo "make test     every test: host unit tests and QEMU boot tests (debug and release builds)"
 	@echo "make release  build/release/mica.elf, built with DEBUG=0"
 	@echo "make mutate   mutation testing (tools/mutants.txt); QUICK=1: unit-caught mutants only"

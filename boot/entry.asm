@@ -110,12 +110,13 @@ bits 64
 .higher_half:
     mov rsp, boot_stack_top
     xor ebp, ebp                    ; ends the backtrace frame chain
-    ; rdi = magic, rsi = info (physical), as set above.
-    call start_mica
-.hang:
-    cli
-    hlt
-    jmp .hang
+    ; rdi = magic, rsi = info (physical), as set above. start_mica never
+    ; returns (it ends in mica_main); its return address is 0, where gdb's
+    ; backtrace stops (this label has no unwind information, so after a
+    ; `call` gdb would go on reading whatever follows the boot stack as
+    ; frames). The push keeps the ABI's entry alignment, as a call would.
+    push 0
+    jmp start_mica
 
 section .rodata
 no_long_mode_msg: db "Mica: this CPU has no 64-bit long mode; cannot boot.", 13, 10, 0

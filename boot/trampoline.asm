@@ -61,6 +61,10 @@ trampoline_64:
     mov rsp, [T(trampoline_stack)]
     mov rdi, [T(trampoline_cpu)]
     xor ebp, ebp                    ; ends the backtrace frame chain
+    ; The entry (ap_start) never returns: a zero return address ends gdb's
+    ; backtrace there, and leaves RSP as a call would (RSP + 8 a multiple
+    ; of 16 at a function's entry, System V ABI 3.2.2).
+    push 0
     mov rax, [T(trampoline_entry)]
     jmp rax
 

@@ -20,6 +20,7 @@
 #include "public/errno.h"
 #include "public/sched.h"
 #include "public/xen.h"
+#include "runstate.h"
 #include "schedule.h"
 #include "xsm.h"
 
@@ -192,6 +193,7 @@ static int alloc_vcpus(struct domain *d, unsigned int nr_vcpus)
         v->processor = -1;
         v->state = VCPU_OFFLINE;
         list_init(&v->runq_link);
+        runstate_init(v);
         d->vcpus[i] = v;
     }
     return 0;

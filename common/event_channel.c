@@ -567,12 +567,13 @@ long evtchn_set_callback_param(struct domain *d, uint64_t value)
     unsigned int type = (unsigned int)(value >> HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT);
     uint8_t vector = (uint8_t)value;
 
-    if (type == HVM_PARAM_CALLBACK_TYPE_VECTOR) {
-        if (vector < 0x10)
-            return -XEN_EINVAL; /* exceptions, not interrupts */
-    } else if (value != 0) {
-        return -XEN_EOPNOTSUPP; /* GSI/INTx/PPI: Mica has no virtual IO-APIC */
-    }
+    /* The other types (a GSI, a PCI INTx) go through an emulated IO-APIC
+     * or PIC, which a PVH domain does not have: Xen 4.17 then keeps the
+     * value and delivers nothing (hvm_set_callback_via returns early), and
+     * so does Mica. Linux sets GSI 1 ("to trick the toolstack") after its
+     * per-vCPU upcall vector, and uses that vector only if this succeeds. */
+    if (type == HVM_PARAM_CALLBACK_TYPE_VECTOR && vector < 0x10)
+        return -XEN_EINVAL; /* exceptions, not interrupts */
     spin_lock(&d->evtchn.lock);
     d->evtchn.callback_param = value;
     d->evtchn.callback_vector = type == HVM_PARAM_CALLBACK_TYPE_VECTOR ? vector : 0;
@@ -976,8 +977,8 @@ static long op_bind_vcpu(struct vcpu *v, uint64_t arg)
     if (!chan)
         rc = -XEN_EINVAL;
     else if (chan->state == ECS_UNBOUND || chan->state == ECS_INTERDOMAIN ||
-             (chan->state == ECS_VIRQ && virq_is_global(chan->virq)))
-        chan->notify_vcpu = (uint8_t)op.vcpu;
+             chan->state == ECS_MICA || (chan->state == ECS_VIRQ && virq_is_global(chan->virq)))
+        chan->notify_vcpu = (uint8_t)op.vcpu; /* a Mica port is interdomain to the guest */
     else
         rc = -XEN_EINVAL; /* free, reserved, IPI, per-vCPU VIRQ */
     spin_unlock(&d->evtchn.lock);

@@ -73,6 +73,10 @@ void arch_vcpu_destroy(struct vcpu *v);
  * changed then), or -ENOMEM. */
 int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx);
 
+/* Print v's registers, interrupt state and local APIC as its last exit
+ * left them (the `v` debug key; arch/x86/svm/vcpu_dump.c). */
+void arch_vcpu_print(const struct vcpu *v);
+
 /* Run v on this CPU until the scheduler should take it off. */
 void arch_vcpu_run(struct vcpu *v);
 

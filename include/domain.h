@@ -23,6 +23,7 @@
 #include "guest_time.h"
 #include "list.h"
 #include "p2m/p2m.h"
+#include "runstate.h"
 #include "spinlock.h"
 #include "types.h"
 
@@ -80,6 +81,10 @@ struct vcpu {
     /* Its timers: singleshot, periodic, SCHEDOP_poll's timeout
      * (include/guest_time.h, common/guest_time.c). */
     struct vcpu_time time;
+
+    /* Time in each run state, and the guest's registered copy
+     * (include/runstate.h, common/runstate.c). */
+    struct vcpu_runstate runstate;
 };
 
 #define DOMAIN_MEMMAP_MAX 4 /* RAM, the ACPI tables, RAM above 4 GiB, the console ring */
@@ -92,6 +97,7 @@ struct domain {
                                        under runq_lock, by exactly one CPU */
     unsigned int shutdown_reason; /* SHUTDOWN_* when state >= SHUTDOWN */
     unsigned int pause_count;     /* domctl pauses in force (under lock) */
+    unsigned long vm_assist;      /* VMASST_TYPE_* bits the guest turned on (atomic) */
     spinlock_t lock;              /* state, page list, tot_pages */
     bool privileged;
     bool xenstore;                    /* the xenstore domain (module option `xenstore`):

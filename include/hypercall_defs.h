@@ -30,7 +30,7 @@
  * HYPERCALL_XSM(call, hook, class, shape, "what")
  *   call      the hypercall (its HYPERCALL line is just above)
  *   hook      the member of struct xsm_ops (include/xsm.h) it asks
- *   class     the dummy module's class: HOOK, TARGET, DM_PRIV or PRIV
+ *   class     the dummy module's class: HOOK, TARGET, DM_PRIV, PRIV or XS_PRIV
  *   shape     src_tgt: int hook(struct domain *src, struct domain *tgt)
  *             src:     int hook(struct domain *src)
  *             (both: the dummy's hook is generated from the class)
@@ -92,6 +92,9 @@ HYPERCALL_XSM(grant_table_op, grant_setup, TARGET, src_tgt, "setup_table")
 HYPERCALL_XSM(grant_table_op, grant_copy, HOOK, src_tgt,
               "copy (the source domain on the destination domain)")
 HYPERCALL_XSM(grant_table_op, grant_query_size, TARGET, src_tgt, "query_size, get_version")
+
+/* The caller's own domain only, as in Xen: no XSM hook. */
+HYPERCALL(21, vm_assist, none, unsigned int cmd, unsigned int type)
 
 HYPERCALL(24, vcpu_op, none, int cmd, unsigned int vcpuid, void *extra_arg)
 HYPERCALL_XSM(vcpu_op, vcpu_op, TARGET, src_tgt, "every command, on the caller itself")

@@ -1,6 +1,7 @@
 """QEMU tests of what the domain builder gives a PVH guest besides RAM: its ACPI
 tables (acpi_tables.c: the RSDP from hvm_start_info, XSDT, hardware-reduced
-FADT and its DSDT, one MADT local APIC per vCPU, all inside the memory map's
+FADT and its DSDT, the sleep registers and \\_S5 through which an OS powers
+off (acpi-poweroff: the domain ends from the S5 write), one MADT local APIC per vCPU, all inside the memory map's
 ACPI range, for 1 and 4 vCPUs), and ELF32 images whose e_machine is x86-64
 (binutils' elf32-x86-64, made by tests/guest/guest.mk: NAME-elf32x64.elf from
 the 64-bit flavour, NAME-32-elf32x64.elf from the 32-bit one), which boot like
@@ -39,6 +40,20 @@ def acpi_tables(flavour):
                     modules=[(guest_elf(image), "name=%s %s -- vcpus=%d" % (name, options, vcpus))
                              for name, options, vcpus in domains],
                     expect=expect, reject=REJECT)
+
+
+def acpi_poweroff(flavour):
+    """Power-off through the ACPI sleep control register (S5 with SLP_EN):
+    the domain ends "powered off" from the write itself, without reaching
+    its verdict; the writes that must not power off (another SLP_TYP, no
+    SLP_EN, the status register) did not, since the guest went on to it."""
+    image = "acpi_tables" + flavour
+    return QemuTest("platform/acpi-poweroff" + flavour, cmdline="p2m-audit",
+                    modules=[(guest_elf(image), "name=off vcpus=2 -- vcpus=2 poweroff=1")],
+                    expect=[r"\(off\) still running after the writes that must not power off$",
+                            r"\(off\) writing S5 with SLP_EN$",
+                            r"^Domain d0 \(off\): powered off$", summary("off"), NO_LEAK],
+                    reject=REJECT + (r"\(off\) (PASS|FAIL) guest/", r"check failed"))
 
 
 def elf32_x86_64():
@@ -116,4 +131,5 @@ def refusals():
 
 
 def tests():
-    return [acpi_tables(flavour) for flavour in FLAVOURS] + [elf32_x86_64(), refusals()]
+    return ([acpi_tables(flavour) for flavour in FLAVOURS] +
+            [acpi_poweroff(flavour) for flavour in FLAVOURS] + [elf32_x86_64(), refusals()])
