@@ -23,7 +23,7 @@ def cycle(name, count, flavour="", xsm="dummy", timeout=120):
                (guest_elf("builder_child" + flavour), "module-of=builder")]
     expect = [r"\(builder\) cycling %d domains, \d+ frames free" % count,
               r"\(builder\) builder: %d domains created, run and destroyed in \d+ ms" % count,
-              r"\(builder\) builder: \d+ frames free after each ",
+              r"\(builder\) builder: \d+ frames free after each, \d+ fewer than before; ",
               # the first child (powers off), the second (destroyed while it waits)
               r"Domain d1 \(d1\): created by d0, 1 vCPU\(s\)",
               verdict("d1", "builder_child" + flavour),
