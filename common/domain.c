@@ -262,7 +262,10 @@ static int create(const char *name, bool privileged, unsigned int nr_vcpus, uint
     d->max_pages = max_pages;
     d->max_grant_frames = max_grant_frames;
     d->state = DOMAIN_CREATED;
-    d->refcount = 1; /* the domain list's reference */
+    /* The domain list's reference, and for a requested domain its
+     * creator's: once published it may be destroyed at any time (a remote
+     * shutdown, Mica's timeout), and the creator still reads it. */
+    d->refcount = req ? 2 : 1;
     spin_lock_init(&d->lock, "domain_lock", LOCK_LEVEL_DOMAIN);
     spin_lock_init(&d->console.lock, "console_ring_lock", LOCK_LEVEL_CONSOLE_RING);
     list_init(&d->page_list);

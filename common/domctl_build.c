@@ -110,6 +110,7 @@ long domctl_createdomain(struct domain *caller, struct xen_domctl *op)
     printk("Domain d%u (%s): created by d%u, %u vCPU(s)\n", d->domid, d->name, caller->domid,
            d->nr_vcpus);
     op->h.domain = d->domid;
+    domain_put(d);
     return 0;
 }
 

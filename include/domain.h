@@ -187,7 +187,8 @@ struct domain_request {
  * unprivileged, named dN, with no memory yet (max_pages 0) and its vCPUs'
  * hardware state but no start state (XEN_DOMCTL_setvcpucontext gives one);
  * it stays CREATED (getdomaininfo: paused) until its first domain_unpause.
- * XSM gives it its security state before it can be seen. -EINVAL (as
+ * XSM gives it its security state before it can be seen. *created comes
+ * with a counted reference for the caller to put. -EINVAL (as
  * domain_create, or a label XSM refuses), -EEXIST (that domid is in use),
  * -ENOSPC (none free), -ENOMEM: nothing is left behind. */
 int domain_create_requested(const struct domain_request *req, struct domain **created);

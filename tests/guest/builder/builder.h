@@ -395,8 +395,14 @@ static inline void write_start_info(void *page, uint32_t seq)
  * Give domain child its memory, image, start info and task, through
  * foreign mappings: populate_physmap on its domid, map its pages into our
  * hole, write them, unmap all but the mailbox (left at FOREIGN_MAILBOX).
- * 0, or a step's error (printed).
+ * 0, or a step's error (printed, load_failed).
  */
+static inline long load_failed(const char *what, long rc)
+{
+    gprintf("%s: %ld\n", what, rc);
+    return rc;
+}
+
 static inline long load_child(domid_t child, const struct child_image *ci, uint32_t seq,
                               enum child_mode mode)
 {
@@ -408,17 +414,17 @@ static inline long load_child(domid_t child, const struct child_image *ci, uint3
 
     rc = set_max_mem(child, CHILD_MEM_KB);
     if (rc)
-        return gprintf("max_mem: %ld\n", rc), rc;
+        return load_failed("max_mem", rc);
     rc = memop_reservation(XENMEM_populate_physmap, &extent, 1, CHILD_MEM_ORDER, child);
     if (rc != 1)
-        return gprintf("populate_physmap: %ld\n", rc), rc < 0 ? rc : -XEN_ENOMEM;
+        return load_failed("populate_physmap (no extent: -ENOMEM)", rc < 0 ? rc : -XEN_ENOMEM);
     rc = map_child_pages(child, CHILD_MAILBOX_GFN, FOREIGN_MAILBOX, 1);
     if (!rc)
         rc = map_child_pages(child, CHILD_START_INFO_GFN, FOREIGN_START_INFO, 1);
     if (!rc)
         rc = map_child_pages(child, CHILD_IMAGE_GFN, FOREIGN_IMAGE, (unsigned int)pages);
     if (rc)
-        return gprintf("mapping the child's pages: %ld\n", rc), rc;
+        return load_failed("mapping the child's pages", rc);
 
     write_start_info(gfn_ptr(FOREIGN_START_INFO), seq);
     memset(image, 0, pages * PAGE_SIZE);
@@ -435,9 +441,7 @@ static inline long load_child(domid_t child, const struct child_image *ci, uint3
     rc = unmap_pages(FOREIGN_START_INFO, 1);
     if (!rc)
         rc = unmap_pages(FOREIGN_IMAGE, (unsigned int)pages);
-    if (rc)
-        gprintf("unmapping the child's pages: %ld\n", rc);
-    return rc;
+    return rc ? load_failed("unmapping the child's pages", rc) : 0;
 }
 
 /* What the child must answer: the sum of the code the builder wrote. */
