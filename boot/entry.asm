@@ -10,16 +10,9 @@
 ; EFER.LME, then CR0.PG), and jump to start_mica(magic, info) in the higher
 ; half. arch/x86/paging.c replaces these tables with Mica's real ones.
 
+%include "boot/x86.inc"
+
 KERNEL_VBASE     equ 0xFFFFFFFF80000000
-EFER_MSR         equ 0xC0000080
-EFER_LME         equ 1 << 8
-EFER_NXE         equ 1 << 11
-CR4_PAE          equ 1 << 5
-CR0_PG           equ 1 << 31
-CR0_WP           equ 1 << 16
-PTE_P            equ 1 << 0
-PTE_W            equ 1 << 1
-PTE_PS           equ 1 << 7
 COM1             equ 0x3F8
 
 %define PHYS(x) ((x) - KERNEL_VBASE)
@@ -65,18 +58,7 @@ mica_entry:
     cmp ecx, 512
     jb .fill_pd
 
-    mov eax, cr4
-    or eax, CR4_PAE
-    mov cr4, eax
-    mov eax, PHYS(boot_pml4)
-    mov cr3, eax
-    mov ecx, EFER_MSR
-    rdmsr
-    or eax, EFER_LME | EFER_NXE
-    wrmsr
-    mov eax, cr0
-    or eax, CR0_PG | CR0_WP
-    mov cr0, eax
+    ENTER_LONG_MODE PHYS(boot_pml4)
 
     lgdt [PHYS(boot_gdt_desc)]
     jmp 0x08:PHYS(.long_mode)

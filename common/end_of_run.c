@@ -104,7 +104,7 @@ void end_of_run_record(uint16_t domid, const char *name, unsigned int reason)
 
 static void crash_all_on_timeout(void)
 {
-    for (domid_t id = 0; id < 0x7FF0 && domains_alive(); id++) {
+    for (domid_t id = 0; id < DOMID_FIRST_RESERVED && domains_alive(); id++) {
         struct domain *d = domain_get(id);
         if (d) {
             domain_crash(d, "d%u (%s): still running after timeout=%lu s", d->domid, d->name,

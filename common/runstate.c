@@ -2,6 +2,7 @@
  * the guest's memory (include/runstate.h). */
 #include "runstate.h"
 #include "domain.h"
+#include "compat/vcpu.h"
 #include "guest_access.h"
 #include "lib/string.h"
 #include "public/errno.h"
@@ -33,28 +34,6 @@ void runstate_count_to_now(struct vcpu_runstate_info *info)
     info->time[info->state] += system_time_ns() - info->state_entry_time;
 }
 
-/* The 32-bit layout (VCPU_RUNSTATE_INFO_SIZE_32): the same fields, with
- * the 64-bit ones 4-aligned. */
-static size_t runstate_layout(const struct vcpu_runstate_info *info, bool compat, uint8_t *out)
-{
-    size_t time_at = compat ? 12 : 16;
-
-    if (!compat)
-        memcpy(out, info, sizeof(*info));
-    else {
-        memcpy(out, &info->state, 4);
-        memcpy(out + 4, &info->state_entry_time, 8);
-        memcpy(out + time_at, info->time, sizeof(info->time));
-    }
-    return compat ? VCPU_RUNSTATE_INFO_SIZE_32 : sizeof(*info);
-}
-
-/* Where state_entry_time lies in either layout. */
-static uint64_t entry_time_at(uint64_t area, bool compat)
-{
-    return area + (compat ? 4 : 8);
-}
-
 void runstate_publish(struct vcpu *v)
 {
     uint64_t area = __atomic_load_n(&v->runstate.area, __ATOMIC_ACQUIRE);
@@ -75,28 +54,26 @@ void runstate_publish(struct vcpu *v)
      * (x86 keeps stores in order: APM vol. 2, 7.2). */
     if (flag) {
         uint64_t marked = info.state_entry_time | XEN_RUNSTATE_UPDATE;
-        if (copy_to_guest(v, entry_time_at(area, compat), &marked, sizeof(marked)))
+        if (copy_to_guest(v, xlat_vcpu_runstate_entry_time(area, compat), &marked, sizeof(marked)))
             return;
         info.state_entry_time = marked;
     }
-    size = runstate_layout(&info, compat, bytes);
+    size = xlat_vcpu_runstate_info_out(&info, compat, bytes);
     if (copy_to_guest(v, area, bytes, size) || !flag)
         return;
     info.state_entry_time &= ~XEN_RUNSTATE_UPDATE;
-    copy_to_guest(v, entry_time_at(area, compat), &info.state_entry_time,
+    copy_to_guest(v, xlat_vcpu_runstate_entry_time(area, compat), &info.state_entry_time,
                   sizeof(info.state_entry_time));
 }
 
 long runstate_register_area(struct vcpu *caller, struct vcpu *v, uint64_t arg, bool compat)
 {
-    struct vcpu_register_runstate_memory_area reg;
     struct vcpu_runstate_info info;
     uint8_t bytes[sizeof(info)];
     uint64_t area;
 
-    if (copy_from_guest(caller, &reg, arg, sizeof(reg)))
+    if (xlat_vcpu_register_runstate_in(caller, compat, arg, &area))
         return -XEN_EFAULT;
-    area = compat ? (uint32_t)reg.addr : reg.addr;
     v->runstate.area_compat = compat;
     __atomic_store_n(&v->runstate.area, area, __ATOMIC_RELEASE);
 
@@ -107,7 +84,7 @@ long runstate_register_area(struct vcpu *caller, struct vcpu *v, uint64_t arg, b
         size_t size;
 
         sched_runstate_read(v, &info);
-        size = runstate_layout(&info, compat, bytes);
+        size = xlat_vcpu_runstate_info_out(&info, compat, bytes);
         copy_to_guest(caller, area, bytes, size);
     }
     return 0;
@@ -122,7 +99,7 @@ long runstate_get_info(struct vcpu *caller, struct vcpu *v, uint64_t arg, bool c
 
     sched_runstate_read(v, &info);
     runstate_count_to_now(&info);
-    size = runstate_layout(&info, compat, bytes);
+    size = xlat_vcpu_runstate_info_out(&info, compat, bytes);
     if (copy_to_guest(caller, arg, bytes, size))
         return -XEN_EFAULT;
     return 0;

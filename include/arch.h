@@ -30,6 +30,18 @@ void mica_main(void) __attribute__((noreturn));
  * are online in all (arch/x86/smp.c). */
 unsigned int arch_start_secondary_cpus(void);
 
+/* ---- ending the run (arch/x86/stop.c) ----------------------------------- */
+
+/* Stop the machine for good, interrupts off: under QEMU, the isa-debug-exit
+ * device ends QEMU with exit status (code << 1) | 1; without one, this CPU
+ * halts forever (mica_exit, include/panic.h, gives the codes). */
+void arch_stop(unsigned int code) __attribute__((noreturn));
+
+/* Print a backtrace: pc, then the return address of each frame of the
+ * frame-pointer chain from frame (a saved frame pointer) outwards, each
+ * with its symbol. */
+void arch_backtrace_print(uintptr_t pc, uintptr_t frame);
+
 /* ---- time, the timer and cross-CPU kicks (arch/x86/apic.c) ------------- */
 
 /* The TSC's rate in Hz, measured against the PIT at boot. Every CPU's TSC

@@ -21,7 +21,7 @@
 #include "arch.h"
 #include "event_types.h"
 #include "guest_time.h"
-#include "list.h"
+#include "lib/list.h"
 #include "p2m/p2m.h"
 #include "runstate.h"
 #include "spinlock.h"

@@ -23,7 +23,8 @@
  *   name      the handler is do_NAME(struct vcpu *, const struct hypercall_args *)
  *   compat    `none` if a 32-bit caller's structures have the 64-bit layout
  *             (its registers are truncated to 32 bits either way), else the
- *             X of include/compat/X.h and common/compat/X.c, which translate
+ *             X of include/compat/X.h, which reads either layout (and of
+ *             common/compat/X.c, which writes results back, if any are)
  *   argument  Xen's C prototype of each argument register, in order (0 to 5;
  *             their count is how many registers the dispatcher reads)
  *
@@ -76,7 +77,7 @@ HYPERCALL_XSM(memory_op, map_gmfn_foreign, TARGET, own,
 
 /* A 32-bit caller passes the 64-bit timeout in two registers (Xen's
  * compat_set_timer_op(u32 lo, s32 hi)); a 64-bit caller's second is unread. */
-HYPERCALL(15, set_timer_op, none, int64_t timeout, int32_t timeout_hi_for_32_bit_callers)
+HYPERCALL(15, set_timer_op, set_timer_op, int64_t timeout, int32_t timeout_hi_for_32_bit_callers)
 
 HYPERCALL(17, xen_version, none, int cmd, void *arg)
 
@@ -96,13 +97,13 @@ HYPERCALL_XSM(grant_table_op, grant_query_size, TARGET, src_tgt, "query_size, ge
 /* The caller's own domain only, as in Xen: no XSM hook. */
 HYPERCALL(21, vm_assist, none, unsigned int cmd, unsigned int type)
 
-HYPERCALL(24, vcpu_op, none, int cmd, unsigned int vcpuid, void *extra_arg)
+HYPERCALL(24, vcpu_op, vcpu, int cmd, unsigned int vcpuid, void *extra_arg)
 HYPERCALL_XSM(vcpu_op, vcpu_op, TARGET, src_tgt, "every command, on the caller itself")
 
 HYPERCALL(27, xsm_op, xsm_op, void *op)
 HYPERCALL_XSM(xsm_op, xsm_op, HOOK, src, "every command, then the command's own check")
 
-HYPERCALL(29, sched_op, none, int cmd, void *arg)
+HYPERCALL(29, sched_op, sched, int cmd, void *arg)
 HYPERCALL_XSM(sched_op, schedop_shutdown, DM_PRIV, src_tgt,
               "remote_shutdown (yield, block, shutdown of the caller: none)")
 

@@ -38,6 +38,7 @@
 #include "schedule.h"
 #include "spinlock.h"
 #include "x86/guest.h"
+#include "x86/cpuid_bits.h"
 #include "x86/mmio.h"
 #include "x86/msr.h"
 #include "x86/vcpu.h"
@@ -529,7 +530,8 @@ static bool write_register(struct vcpu *v, unsigned int offset, uint64_t value)
 static bool write_apic_base(struct vcpu *v, uint64_t value)
 {
     struct vlapic *l = vl(v);
-    unsigned int phys_bits = guest_cpuid(v, 0x80000008, 0).eax & 0xFF;
+    unsigned int phys_bits = guest_cpuid(v, CPUID_LEAF_ADDRESS_SIZES, 0).eax &
+                             CPUID_E8_EAX_PHYS_BITS_MASK;
     uint64_t addr_mask = APIC_BASE_ADDR_MASK & ((1ULL << phys_bits) - 1);
     uint64_t allowed = addr_mask | APIC_BASE_BSP | APIC_BASE_EXTD | APIC_BASE_ENABLE;
     bool was_en = l->base_msr & APIC_BASE_ENABLE, was_x2 = l->base_msr & APIC_BASE_EXTD;
