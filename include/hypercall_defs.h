@@ -123,7 +123,15 @@ HYPERCALL(34, hvm_op, none, unsigned long op, void *arg)
 HYPERCALL_XSM(hvm_op, hvm_getparam, TARGET, src_tgt, "get_param")
 HYPERCALL_XSM(hvm_op, hvm_setparam, TARGET, src_tgt, "set_param")
 
+HYPERCALL(35, sysctl, none, struct xen_sysctl *u_sysctl)
+HYPERCALL_XSM(sysctl, sysctl_physinfo, PRIV, src, "physinfo")
+
 HYPERCALL(36, domctl, none, struct xen_domctl *u_domctl)
+HYPERCALL_XSM(domctl, domain_create, PRIV, own,
+              "createdomain (the caller, for the new domain's label, before anything is made)")
+HYPERCALL_XSM(domctl, domain_max_vcpus, PRIV, src_tgt, "max_vcpus")
+HYPERCALL_XSM(domctl, domain_set_max_mem, PRIV, src_tgt, "max_mem")
+HYPERCALL_XSM(domctl, domain_set_vcpu_context, PRIV, src_tgt, "setvcpucontext")
 HYPERCALL_XSM(domctl, domain_pause, PRIV, src_tgt, "pausedomain")
 HYPERCALL_XSM(domctl, domain_unpause, DM_PRIV, src_tgt,
               "unpausedomain (the domain's builder, its target= device model, may)")

@@ -160,7 +160,7 @@ def apply_recipe(tree):
     # ... FLASK (docs/xsm.md "Adding a new hook", step 4): a permission, its
     # hook, and the rules of the default policy ...
     insert(at("include/public/xsm/flask_classes.h"), "/* mmu */\n",
-           "#define DOMAIN__RECIPE        (1u << 10)  /* recipe_answer */\n")
+           "#define DOMAIN__RECIPE        (1u << 13)  /* recipe_answer */\n")
     insert(at("include/public/xsm/flask_classes.h"), ", 0 },\n    [FLASK_CLASS_MMU]",
            ', "recipe"')
     insert(at("xsm/flask.c"), "\n/* grant: map_read", "DOMAIN_HOOK(recipe_answer, DOMAIN__RECIPE)\n")

@@ -37,6 +37,7 @@
 #include "evtchn.h"
 #include "fuzz.h"
 #include <public/domctl.h>
+#include <public/sysctl.h>
 #include <public/xsm/flask_op.h>
 #include <public/xsm/flask_policy.h>
 
@@ -1173,6 +1174,81 @@ static void gen_hvm_op(struct lane *l, struct call *c)
 
 /* ---- domctl (36) --------------------------------------------------------------------- */
 
+/* No domain has more vCPUs than Mica's MAX_VCPUS: vCPU 8 on is nobody's. */
+#define DOMAIN_MAX_VCPUS 8
+
+/* n random bytes at buf. */
+static void fill_random(struct prng *p, void *buf, size_t n)
+{
+    uint8_t *b = buf;
+
+    for (size_t i = 0; i < n; i++)
+        b[i] = (uint8_t)prng_next(p);
+}
+
+/* Domains a privileged fuzzer may still create (each destroyed at once,
+ * post_domctl): few, so the end of the run still lists the fuzzers' own
+ * among the 64 domains it names. Both lanes draw on it. */
+static int creations_left = 16;
+
+/* A createdomain configuration: Mica's PVH one (the builder's, tests/guest/
+ * builder/builder.h), with one field made wrong one time in two; always
+ * wrong (no vCPU) once creations_left is spent, and in an unprivileged
+ * fuzzer (which FLASK, permissive at times, might let create a domain:
+ * the victim, destroyed halfway, would leave it behind for ever). */
+static void gen_createdomain(struct prng *p, struct xen_domctl *d)
+{
+    struct xen_domctl_createdomain *c = &d->u.createdomain;
+
+    c->flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+    c->max_vcpus = 1 + prng_below(p, 3);
+    c->max_evtchn_port = 1023;
+    c->max_grant_frames = -1;
+    c->max_maptrack_frames = -1;
+    c->grant_opts = 1;
+    c->arch.emulation_flags = XEN_X86_EMU_LAPIC;
+    c->ssidref = prng_one_in(p, 8) ? (uint32_t)gen_number(p) : 0;
+    fill_random(p, c->handle, sizeof(c->handle));
+    /* 0: any domid; else one that may be taken (never from 0x100 up,
+     * which the other generators use for "nobody": a remote_shutdown
+     * there must find no domain). */
+    d->h.domain = prng_one_in(p, 4) ? (domid_t)prng_below(p, 0x100) : 0;
+    if (prng_one_in(p, 2)) {
+        uint32_t *field = (uint32_t *)c + prng_below(p, sizeof(*c) / 4);
+        *field = prng_one_in(p, 2) ? (uint32_t)gen_number(p) : *field ^ (1u << prng_below(p, 32));
+    }
+    if (!fw.privileged || __atomic_load_n(&creations_left, __ATOMIC_RELAXED) <= 0)
+        c->max_vcpus = 0;
+}
+
+/* max_vcpus, max_mem or setvcpucontext where none can do harm: a domain
+ * that is not there, the caller itself (max_vcpus only checks), a vCPU the
+ * target lacks. max_mem never reaches a domain: FLASK, permissive at
+ * times, would let even an unprivileged fuzzer raise its own limit and
+ * then take the machine's memory. (On the domains it creates, post_domctl
+ * makes them for real.) */
+static void gen_build_step(struct prng *p, struct xen_domctl *d)
+{
+    d->h.domain = prng_one_in(p, 2) ? (domid_t)(0x100 + prng_below(p, 0x7E00)) : DOMID_SELF;
+    switch (prng_below(p, 3)) {
+    case 0:
+        d->h.cmd = XEN_DOMCTL_max_vcpus;
+        d->u.max_vcpus.max = prng_below(p, 10);
+        break;
+    case 1:
+        d->h.cmd = XEN_DOMCTL_max_mem;
+        d->u.max_mem.max_memkb = gen_number(p);
+        d->h.domain = (domid_t)(0x100 + prng_below(p, 0x7E00));
+        break;
+    default:
+        d->h.cmd = XEN_DOMCTL_setvcpucontext;
+        d->h.domain = gen_domid(p, DOM_LOOK);
+        d->u.vcpucontext.vcpu = DOMAIN_MAX_VCPUS + prng_below(p, 64);
+        d->u.vcpucontext.ctxt = prng_one_in(p, 2) ? gen_fault_ptr(p) : 0;
+        break;
+    }
+}
+
 static void gen_domctl(struct lane *l, struct call *c)
 {
     struct prng *p = &l->prng;
@@ -1181,7 +1257,7 @@ static void gen_domctl(struct lane *l, struct call *c)
     memset(&d, 0, sizeof(d));
     d.h.interface_version = prng_one_in(p, 16) ? (uint32_t)gen_number(p)
                                                : XEN_DOMCTL_INTERFACE_VERSION;
-    switch (prng_below(p, 8)) {
+    switch (prng_below(p, 10)) {
     case 0:
     case 1:
     case 2:
@@ -1209,11 +1285,20 @@ static void gen_domctl(struct lane *l, struct call *c)
         d.h.domain = gen_domid(p, DOM_CHANGE);
         d.u.set_virq_handler.virq = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 26);
         break;
-    default:
+    case 7:
+        d.h.cmd = XEN_DOMCTL_createdomain;
+        gen_createdomain(p, &d);
+        break;
+    case 8:
+        gen_build_step(p, &d);
+        break;
+    default: /* any number but those above (createdomain's is one of them,
+              * with a configuration of zeros: no vCPU) */
         d.h.cmd = (uint32_t)gen_number(p);
         if (d.h.cmd >= XEN_DOMCTL_destroydomain && d.h.cmd <= XEN_DOMCTL_getdomaininfo)
-            d.h.cmd = 1;
-        if (d.h.cmd == XEN_DOMCTL_set_virq_handler)
+            d.h.cmd = XEN_DOMCTL_createdomain;
+        if (d.h.cmd == XEN_DOMCTL_set_virq_handler || d.h.cmd == XEN_DOMCTL_max_mem ||
+            d.h.cmd == XEN_DOMCTL_setvcpucontext || d.h.cmd == XEN_DOMCTL_max_vcpus)
             d.h.cmd = 67;
         d.h.domain = gen_domid(p, DOM_LOOK);
         break;
@@ -1223,8 +1308,60 @@ static void gen_domctl(struct lane *l, struct call *c)
     set_call(c, __HYPERVISOR_domctl, place(l, &d, sizeof(d), 0, &c->back), 0, 0);
 }
 
+/* A domain the fuzzer created: build it some way (its memory, a limit
+ * below it, its vCPUs' start states but never vCPU 0's, so nothing can
+ * start it), then destroy it. Another call may have destroyed it first. */
+static void build_and_destroy(struct prng *p, domid_t domid, unsigned int vcpus)
+{
+    static struct xen_domctl d;
+    static struct vcpu_hvm_context ctx;
+    xen_pfn_t gfn = prng_below(p, 1024);
+    long rc;
+
+    memset(&d, 0, sizeof(d));
+    d.h.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    d.h.domain = domid;
+    d.h.cmd = XEN_DOMCTL_max_vcpus;
+    d.u.max_vcpus.max = prng_one_in(p, 4) ? prng_below(p, 10) : vcpus;
+    rc = book(hypercall5(__HYPERVISOR_domctl, (unsigned long)&d, 0, 0, 0, 0));
+    CHECK(rc == 0 || rc == -XEN_EINVAL || rc == -XEN_ESRCH);
+    d.h.cmd = XEN_DOMCTL_max_mem;
+    d.u.max_mem.max_memkb = prng_below(p, 4096);
+    rc = book(hypercall5(__HYPERVISOR_domctl, (unsigned long)&d, 0, 0, 0, 0));
+    CHECK(rc == 0 || rc == -XEN_ESRCH);
+    struct xen_memory_reservation r = { .nr_extents = 1,
+                                        .extent_order = prng_below(p, 10),
+                                        .domid = domid };
+    set_xen_guest_handle(r.extent_start, &gfn);
+    rc = book(HYPERVISOR_memory_op(XENMEM_populate_physmap, &r));
+    CHECK(rc == 0 || rc == 1 || rc == -XEN_ESRCH);
+    if (vcpus > 1) {
+        memset(&d.u, 0, sizeof(d.u));
+        d.h.cmd = XEN_DOMCTL_setvcpucontext;
+        d.u.vcpucontext.vcpu = 1 + prng_below(p, vcpus - 1);
+        fill_random(p, &ctx, sizeof(ctx));
+        ctx.mode = prng_below(p, 3);
+        ctx.pad = 0;
+        d.u.vcpucontext.ctxt = prng_one_in(p, 4) ? 0 : (uintptr_t)&ctx;
+        rc = book(hypercall5(__HYPERVISOR_domctl, (unsigned long)&d, 0, 0, 0, 0));
+        CHECK(rc == 0 || rc == -XEN_EINVAL || rc == -XEN_ESRCH);
+    }
+    memset(&d.u, 0, sizeof(d.u));
+    d.h.cmd = XEN_DOMCTL_destroydomain;
+    rc = book(hypercall5(__HYPERVISOR_domctl, (unsigned long)&d, 0, 0, 0, 0));
+    CHECK(rc == 0 || rc == -XEN_ESRCH);
+}
+
 static void post_domctl(struct call *c, long rc)
 {
+    if (c->info[0] == XEN_DOMCTL_createdomain && rc == 0) {
+        /* Mica read the header and the configuration and wrote the domid
+         * back: they are there, in the arena or up to an edge block's end. */
+        const struct xen_domctl *d = (const struct xen_domctl *)(uintptr_t)c->arg[0];
+        __atomic_fetch_sub(&creations_left, 1, __ATOMIC_RELAXED);
+        build_and_destroy(&c->lane->prng, d->h.domain, d->u.createdomain.max_vcpus);
+        return;
+    }
     if (c->info[0] == XEN_DOMCTL_pausedomain && rc == 0) {
         struct xen_domctl d;
         long urc;
@@ -1329,6 +1466,22 @@ static void gen_console_io(struct lane *l, struct call *c)
     set_call(c, __HYPERVISOR_console_io, with_high_bits(p, cmd), with_high_bits(p, count), buf);
 }
 
+/* ---- sysctl (35) ------------------------------------------------------------------------- */
+
+/* physinfo (privileged only; it writes only its argument), other commands,
+ * other interface versions. */
+static void gen_sysctl(struct lane *l, struct call *c)
+{
+    struct prng *p = &l->prng;
+    struct xen_sysctl s;
+
+    memset(&s, 0, sizeof(s));
+    s.cmd = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : XEN_SYSCTL_physinfo;
+    s.interface_version = prng_one_in(p, 8) ? (uint32_t)gen_number(p)
+                                            : XEN_SYSCTL_INTERFACE_VERSION;
+    set_call(c, __HYPERVISOR_sysctl, place(l, &s, sizeof(s), 0, &c->back), 0, 0);
+}
+
 static void gen_xen_version(struct lane *l, struct call *c)
 {
     struct prng *p = &l->prng;
@@ -1403,6 +1556,7 @@ static const struct op ops[] = {
     { "set_timer_op", 1, gen_set_timer_op, NULL, false, RC_ZERO_OR_ERRNO },
     { "hvm_op", 3, gen_hvm_op, NULL, false, RC_ZERO_OR_ERRNO },
     { "domctl", 4, gen_domctl, post_domctl, false, RC_ZERO_OR_ERRNO },
+    { "sysctl", 1, gen_sysctl, NULL, false, RC_ZERO_OR_ERRNO },
     { "xsm_op", 2, gen_xsm_op, NULL, false, RC_VALUE },
     { "console_io", 2, gen_console_io, NULL, false, RC_VALUE },
     { "xen_version", 2, gen_xen_version, post_xen_version, false, RC_VALUE },
