@@ -10,16 +10,9 @@
 ; EFER.LME, then CR0.PG), and jump to start_mica(magic, info) in the higher
 ; half. arch/x86/paging.c replaces these tables with Mica's real ones.
 
+%include "boot/x86.inc"
+
 KERNEL_VBASE     equ 0xFFFFFFFF80000000
-EFER_MSR         equ 0xC0000080
-EFER_LME         equ 1 << 8
-EFER_NXE         equ 1 << 11
-CR4_PAE          equ 1 << 5
-CR0_PG           equ 1 << 31
-CR0_WP           equ 1 << 16
-PTE_P            equ 1 << 0
-PTE_W            equ 1 << 1
-PTE_PS           equ 1 << 7
 COM1             equ 0x3F8
 
 %define PHYS(x) ((x) - KERNEL_VBASE)
@@ -65,18 +58,7 @@ mica_entry:
     cmp ecx, 512
     jb .fill_pd
 
-    mov eax, cr4
-    or eax, CR4_PAE
-    mov cr4, eax
-    mov eax, PHYS(boot_pml4)
-    mov cr3, eax
-    mov ecx, EFER_MSR
-    rdmsr
-    or eax, EFER_LME | EFER_NXE
-    wrmsr
-    mov eax, cr0
-    or eax, CR0_PG | CR0_WP
-    mov cr0, eax
+    ENTER_LONG_MODE PHYS(boot_pml4)
 
     lgdt [PHYS(boot_gdt_desc)]
     jmp 0x08:PHYS(.long_mode)
@@ -110,12 +92,13 @@ bits 64
 .higher_half:
     mov rsp, boot_stack_top
     xor ebp, ebp                    ; ends the backtrace frame chain
-    ; rdi = magic, rsi = info (physical), as set above.
-    call start_mica
-.hang:
-    cli
-    hlt
-    jmp .hang
+    ; rdi = magic, rsi = info (physical), as set above. start_mica never
+    ; returns (it ends in mica_main); its return address is 0, where gdb's
+    ; backtrace stops (this label has no unwind information, so after a
+    ; `call` gdb would go on reading whatever follows the boot stack as
+    ; frames). The push keeps the ABI's entry alignment, as a call would.
+    push 0
+    jmp start_mica
 
 section .rodata
 no_long_mode_msg: db "Mica: this CPU has no 64-bit long mode; cannot boot.", 13, 10, 0

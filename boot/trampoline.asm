@@ -9,8 +9,9 @@
 ; at its copy's address, so every absolute address is computed from
 ; TRAMPOLINE_PADDR.
 
+%include "boot/x86.inc"
+
 TRAMPOLINE_PADDR equ 0x8000
-EFER_MSR         equ 0xC0000080
 %define T(x) ((x) - trampoline_start + TRAMPOLINE_PADDR)
 
 global trampoline_start
@@ -28,7 +29,7 @@ trampoline_start:
     mov ds, ax
     lgdt [T(trampoline_gdt_desc)]
     mov eax, cr0
-    or eax, 1                       ; PE
+    or eax, CR0_PE
     mov cr0, eax
     jmp dword 0x08:T(trampoline_32)
 
@@ -38,18 +39,7 @@ trampoline_32:
     mov ds, ax
     mov es, ax
     mov ss, ax
-    mov eax, cr4
-    or eax, 1 << 5                  ; PAE
-    mov cr4, eax
-    mov eax, [T(trampoline_cr3)]
-    mov cr3, eax
-    mov ecx, EFER_MSR
-    rdmsr
-    or eax, (1 << 8) | (1 << 11)    ; LME | NXE
-    wrmsr
-    mov eax, cr0
-    or eax, (1 << 31) | (1 << 16)   ; PG | WP
-    mov cr0, eax
+    ENTER_LONG_MODE [T(trampoline_cr3)]
     jmp 0x18:T(trampoline_64)
 
 bits 64
@@ -61,6 +51,10 @@ trampoline_64:
     mov rsp, [T(trampoline_stack)]
     mov rdi, [T(trampoline_cpu)]
     xor ebp, ebp                    ; ends the backtrace frame chain
+    ; The entry (ap_start) never returns: a zero return address ends gdb's
+    ; backtrace there, and leaves RSP as a call would (RSP + 8 a multiple
+    ; of 16 at a function's entry, System V ABI 3.2.2).
+    push 0
     mov rax, [T(trampoline_entry)]
     jmp rax
 

@@ -1,16 +1,57 @@
 /* Debug keys typed on the serial console: one table of key, what it does,
  * and its handler (see debug_keys.h). */
 #include "debug_keys.h"
+#include "arch.h"
+#include "domain.h"
 #include "event.h"
 #include "mm.h"
 #include "p2m/p2m_debug.h"
 #include "lib/vsnprintf.h"
 #include "printk.h"
+#include "schedule.h"
 #include "xsm.h"
 
 static void print_xsm_stats(void)
 {
     xsm->print_stats();
+}
+
+static const char *const vcpu_state_names[] = {
+    [VCPU_OFFLINE] = "offline",
+    [VCPU_RUNNABLE] = "runnable",
+    [VCPU_RUNNING] = "running",
+    [VCPU_BLOCKED] = "blocked",
+};
+
+static void print_domain_vcpus(struct domain *d, void *arg)
+{
+    ++*(unsigned int *)arg;
+    printk("d%u (%s): %u vCPU(s)\n", d->domid, d->name, d->nr_vcpus);
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        const struct vcpu *v = d->vcpus[i];
+        const struct vcpu_info *info = v->evtchn.vcpu_info;
+        struct vcpu_runstate_info rs;
+
+        sched_runstate_read(v, &rs);
+        runstate_count_to_now(&rs);
+        printk("  v%u: %s on CPU %d, upcall pending %d mask %d; ms running %lu runnable %lu "
+               "blocked %lu offline %lu\n",
+               v->id, vcpu_state_names[v->state], v->processor,
+               info ? info->evtchn_upcall_pending : -1, info ? info->evtchn_upcall_mask : -1,
+               rs.time[RUNSTATE_running] / 1000000, rs.time[RUNSTATE_runnable] / 1000000,
+               rs.time[RUNSTATE_blocked] / 1000000, rs.time[RUNSTATE_offline] / 1000000);
+        arch_vcpu_print(v);
+    }
+}
+
+/* Each domain's vCPUs: scheduler state, event delivery, registers. */
+static void print_vcpus(void)
+{
+    unsigned int domains = 0;
+
+    domain_for_each(print_domain_vcpus, &domains);
+    if (!domains)
+        printk("vCPUs: no domains\n");
 }
 
 static void print_help(void);
@@ -25,6 +66,7 @@ static const struct debug_key {
     { 'm', "memory", page_alloc_print_summary },
     { 'x', "XSM statistics", print_xsm_stats },
     { 'e', "event channels, VIRQ_DEBUG", evtchn_key_dump },
+    { 'v', "vCPUs", print_vcpus },
     { 'h', "help", print_help },
 };
 

@@ -20,6 +20,7 @@
 #include "public/errno.h"
 #include "public/sched.h"
 #include "public/xen.h"
+#include "runstate.h"
 #include "schedule.h"
 #include "xsm.h"
 
@@ -102,23 +103,29 @@ struct domain *domain_get_next(domid_t first)
 
 /* ---- creation ------------------------------------------------------------- */
 
+/* Is domid taken? Called with domlist_lock held. */
+static bool domid_in_use(int id)
+{
+    struct list_head *pos;
+
+    list_for_each(pos, &domlist) {
+        if (list_entry(pos, struct domain, domlist_link)->domid == id)
+            return true;
+    }
+    return false;
+}
+
 /* The next domid not in use, counting on from the last one handed out (so
- * an id is not reused at once, as in Xen). Called with domlist_lock held. */
-static int allocate_domid(void)
+ * an id is not reused at once, as in Xen); from `lowest` (0 at boot, 1 for
+ * XEN_DOMCTL_createdomain, which never gives 0, as Xen). Called with
+ * domlist_lock held. */
+static int allocate_domid(int lowest)
 {
     static int next_domid;
 
     for (int n = 0; n < DOMID_FIRST_RESERVED; n++) {
         int id = (next_domid + n) % DOMID_FIRST_RESERVED;
-        bool used = false;
-        struct list_head *pos;
-        list_for_each(pos, &domlist) {
-            if (list_entry(pos, struct domain, domlist_link)->domid == id) {
-                used = true;
-                break;
-            }
-        }
-        if (!used) {
+        if (id >= lowest && !domid_in_use(id)) {
             next_domid = id + 1;
             return id;
         }
@@ -186,20 +193,28 @@ static int alloc_vcpus(struct domain *d, unsigned int nr_vcpus)
         v->processor = -1;
         v->state = VCPU_OFFLINE;
         list_init(&v->runq_link);
+        runstate_init(v);
         d->vcpus[i] = v;
     }
     return 0;
 }
 
-/* Give d a domid and put it on the domain list. */
-static int publish(struct domain *d)
+/* Give d a domid (`wanted`, or if that is DOMID_INVALID the next free one
+ * from `lowest`), a name if it has none ("dN"), and put it on the domain
+ * list. -EEXIST if the wanted domid is taken, -ENOSPC if none is free. */
+static int publish(struct domain *d, domid_t wanted, int lowest)
 {
     int domid;
 
     spin_lock(&domlist_lock);
-    domid = allocate_domid();
+    if (wanted != DOMID_INVALID)
+        domid = domid_in_use(wanted) ? -XEN_EEXIST : wanted;
+    else
+        domid = allocate_domid(lowest);
     if (domid >= 0) {
         d->domid = (domid_t)domid;
+        if (!d->name[0])
+            snprintf(d->name, sizeof(d->name), "d%d", domid);
         list_add_tail(&d->domlist_link, &domlist);
         __atomic_fetch_add(&nr_domains, 1, __ATOMIC_ACQ_REL);
     }
@@ -207,8 +222,30 @@ static int publish(struct domain *d)
     return domid < 0 ? domid : 0;
 }
 
-int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint64_t max_pages,
-                  unsigned int max_grant_frames, struct domain **created)
+/* A requested domain's label and XSM's state for it (-EINVAL: a label
+ * the module does not know, -ENOMEM). */
+static int security_state(struct domain *d, const struct domain_request *req)
+{
+    snprintf(d->label, sizeof(d->label), "%s", req->label);
+    return xsm->alloc_security_domain(d);
+}
+
+/* Every vCPU's hardware state, no start state: vCPU 0 gets one from
+ * XEN_DOMCTL_setvcpucontext, the others from it or VCPUOP_initialise. */
+static int init_vcpus_unstarted(struct domain *d)
+{
+    int rc = 0;
+
+    for (unsigned int i = 0; i < d->nr_vcpus && !rc; i++)
+        rc = arch_vcpu_init(d->vcpus[i], 0, 0);
+    return rc;
+}
+
+/* domain_create, and with req (domain_create_requested) XSM's state and
+ * the vCPUs' hardware state before the domain is published. */
+static int create(const char *name, bool privileged, unsigned int nr_vcpus, uint64_t max_pages,
+                  unsigned int max_grant_frames, const struct domain_request *req,
+                  struct domain **created)
 {
     struct domain *d;
     int rc;
@@ -225,16 +262,25 @@ int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint
     d->max_pages = max_pages;
     d->max_grant_frames = max_grant_frames;
     d->state = DOMAIN_CREATED;
-    d->refcount = 1; /* the domain list's reference */
+    /* The domain list's reference, and for a requested domain its
+     * creator's: once published it may be destroyed at any time (a remote
+     * shutdown, Mica's timeout), and the creator still reads it. */
+    d->refcount = req ? 2 : 1;
     spin_lock_init(&d->lock, "domain_lock", LOCK_LEVEL_DOMAIN);
     spin_lock_init(&d->console.lock, "console_ring_lock", LOCK_LEVEL_CONSOLE_RING);
     list_init(&d->page_list);
     list_init(&d->domlist_link);
     d->target = DOMID_INVALID;
+    if (req) {
+        d->xenstore = req->xenstore;
+        memcpy(d->handle, req->handle, sizeof(d->handle));
+    }
 
     /* The first step that can fail is the p2m's set-up: from here on the
      * one unwind below copes with whatever exists. */
     rc = p2m_domain_init(d);
+    if (!rc && req)
+        rc = security_state(d, req);
     if (!rc)
         rc = alloc_special_frames(d);
     if (!rc)
@@ -245,19 +291,33 @@ int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint
         evtchn_domain_init(d);     /* needs shared_info and the vCPUs */
         guest_time_domain_init(d); /* likewise */
     }
+    if (!rc && req)
+        rc = init_vcpus_unstarted(d);
     if (!rc)
-        rc = publish(d);
+        rc = req ? publish(d, req->domid, 1) : publish(d, DOMID_INVALID, 0);
     if (rc) {
         free_vcpus(d);
         grant_table_free(d);
         free_special_frames(d);
         p2m_teardown(&d->p2m);
+        xsm->free_security_domain(d);
         xfree(d);
         return rc;
     }
     evtchn_domain_published(d);
     *created = d;
     return 0;
+}
+
+int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint64_t max_pages,
+                  unsigned int max_grant_frames, struct domain **created)
+{
+    return create(name, privileged, nr_vcpus, max_pages, max_grant_frames, NULL, created);
+}
+
+int domain_create_requested(const struct domain_request *req, struct domain **created)
+{
+    return create("", false, req->nr_vcpus, 0, req->max_grant_frames, req, created);
 }
 
 /* Teardown's half of a domain's memory. Each RAM frame holds two references
@@ -319,18 +379,38 @@ int domain_pause(struct domain *d)
     return rc;
 }
 
+/* The first unpause of a domain a domain created (domain_create_requested; the
+ * builder's domains are started by domain_start before anyone can name
+ * them): vCPU 0 starts from the state XEN_DOMCTL_setvcpucontext gave it.
+ * Called with d's lock held. */
+static int start_created(struct domain *d)
+{
+    if (!d->vcpus[0]->initialised)
+        return -XEN_EINVAL; /* nothing could ever start a vCPU of it */
+    d->state = DOMAIN_RUNNING;
+    sched_start_vcpu(d->vcpus[0]);
+    return 0;
+}
+
 int domain_unpause(struct domain *d)
 {
     int rc = 0;
-    bool last;
+    bool last = false, started = false;
 
     spin_lock(&d->lock);
-    if (d->state != DOMAIN_PAUSED)
+    if (d->state == DOMAIN_CREATED) {
+        rc = start_created(d);
+        started = !rc;
+    } else if (d->state != DOMAIN_PAUSED) {
         rc = -XEN_EINVAL;
-    last = !rc && --d->pause_count == 0;
-    if (last)
-        d->state = DOMAIN_RUNNING;
+    } else {
+        last = --d->pause_count == 0;
+        if (last)
+            d->state = DOMAIN_RUNNING;
+    }
     spin_unlock(&d->lock);
+    if (started)
+        printk("Domain d%u (%s): started\n", d->domid, d->name);
     if (last) {
         printk("Domain d%u (%s): unpaused\n", d->domid, d->name);
         sched_unpause_domain(d);

@@ -540,7 +540,7 @@ bool domain_build_module(const struct boot_module *module, unsigned int index, b
         domain_shutdown(d, SHUTDOWN_crash);
         return false;
     }
-    if (rc || XSM_CALL(domain_create, NULL, d)) {
+    if (rc || XSM_CALL(domain_create, NULL, d->label)) {
         pr_err("module %u (%s) refused by XSM\n", index, o.name);
         domain_shutdown(d, SHUTDOWN_crash);
         return false;

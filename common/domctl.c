@@ -2,13 +2,17 @@
  * domctl (hypercall 36): what a domain builder does to another domain
  * (include/public/domctl.h). Each command asks its XSM hook:
  *
+ *   XEN_DOMCTL_createdomain, max_vcpus, max_mem, setvcpucontext: building a
+ *                             domain, in common/domctl_build.c
  *   XEN_DOMCTL_pausedomain    domain_pause (dummy: PRIV); returns once none
  *                             of the domain's vCPUs runs (pauses nest);
  *                             -EINVAL for the caller itself or a domain that
  *                             is not running
  *   XEN_DOMCTL_unpausedomain  domain_unpause (DM_PRIV: also the domain's
  *                             target= builder); -EINVAL if it is not paused
- *                             (a domain built with `paused` starts paused)
+ *                             (a domain built with `paused` starts paused);
+ *                             the first one starts a created domain (-EINVAL
+ *                             while its vCPU 0 has no start state)
  *   XEN_DOMCTL_destroydomain  domain_kill (PRIV); the domain stops for good
  *                             and is torn down; -EINVAL for the caller itself
  *   XEN_DOMCTL_getdomaininfo  getdomaininfo (XS_PRIV), asked for each domain:
@@ -24,6 +28,7 @@
  *   a wrong interface version -EACCES (as Xen), no such domain -ESRCH,
  *   other commands -ENOSYS, a bad pointer -EFAULT
  */
+#include "domctl_build.h"
 #include "guest_access.h"
 #include "hypercall.h"
 #include "lib/string.h"
@@ -87,6 +92,7 @@ static void fill_domaininfo(struct domain *d, struct xen_domctl_getdomaininfo *i
     info->flags = domain_flags(d);
     info->tot_pages = d->tot_pages;
     info->max_pages = d->max_pages;
+    memcpy(info->handle, d->handle, sizeof(info->handle));
     /* Where the guest mapped its shared_info page (XENMAPSPACE_shared_info),
      * or all ones while it has not. Under d's lock: the caller's reference
      * keeps the struct, not the memory, and a domain destroyed meanwhile
@@ -131,11 +137,12 @@ static long getdomaininfo(struct vcpu *v, uint64_t arg, struct xen_domctl *op)
     return copy_to_guest(v, arg, op, sizeof(*op)) ? -XEN_EFAULT : 0;
 }
 
-/* pause, unpause, destroy, set_virq_handler: one domain, under the domctl
- * lock. */
+/* Every command but createdomain and getdomaininfo: one existing domain,
+ * under the domctl lock. */
 static long act_on_domain(struct vcpu *v, const struct xen_domctl *op)
 {
     const struct xen_domctl_header *h = &op->h;
+    struct domain *caller = v->domain;
     struct domain *d = domain_get(h->domain);
     long rc;
 
@@ -145,25 +152,80 @@ static long act_on_domain(struct vcpu *v, const struct xen_domctl *op)
         domain_put(d);
         return HYPERCALL_PREEMPTED;
     }
-    if (h->cmd == XEN_DOMCTL_set_virq_handler)
-        rc = XSM_CALL(set_virq_handler, v->domain, d)
+    switch (h->cmd) {
+    case XEN_DOMCTL_set_virq_handler:
+        rc = XSM_CALL(set_virq_handler, caller, d)
                  ? -XEN_EPERM
                  : evtchn_set_virq_handler(d, op->u.set_virq_handler.virq);
-    else if (d == v->domain)
-        rc = -XEN_EINVAL; /* a domain cannot pause, unpause or destroy itself */
-    else if (h->cmd == XEN_DOMCTL_pausedomain)
-        rc = XSM_CALL(domain_pause, v->domain, d) ? -XEN_EPERM : domain_pause(d);
-    else if (h->cmd == XEN_DOMCTL_unpausedomain)
-        rc = XSM_CALL(domain_unpause, v->domain, d) ? -XEN_EPERM : domain_unpause(d);
-    else if (XSM_CALL(domain_kill, v->domain, d))
-        rc = -XEN_EPERM;
-    else {
-        domain_kill(d);
-        rc = 0;
+        break;
+    case XEN_DOMCTL_max_vcpus:
+        rc = domctl_max_vcpus(caller, d, &op->u.max_vcpus);
+        break;
+    case XEN_DOMCTL_max_mem:
+        rc = domctl_max_mem(caller, d, &op->u.max_mem);
+        break;
+    case XEN_DOMCTL_setvcpucontext:
+        rc = domctl_setvcpucontext(v, d, &op->u.vcpucontext);
+        break;
+    default: /* pause, unpause, destroy */
+        if (d == caller)
+            rc = -XEN_EINVAL; /* a domain cannot pause, unpause or destroy itself */
+        else if (h->cmd == XEN_DOMCTL_pausedomain)
+            rc = XSM_CALL(domain_pause, caller, d) ? -XEN_EPERM : domain_pause(d);
+        else if (h->cmd == XEN_DOMCTL_unpausedomain)
+            rc = XSM_CALL(domain_unpause, caller, d) ? -XEN_EPERM : domain_unpause(d);
+        else if (XSM_CALL(domain_kill, caller, d))
+            rc = -XEN_EPERM;
+        else {
+            domain_kill(d);
+            rc = 0;
+        }
+        break;
     }
     spin_unlock(&domctl_lock);
     domain_put(d);
     return rc;
+}
+
+/* createdomain, under the domctl lock; the new domid goes back into the
+ * caller's header. If it cannot be written there the caller could never
+ * name the domain: it is destroyed again, and the answer is -EFAULT. */
+static long create_domain(struct vcpu *v, uint64_t arg, struct xen_domctl *op)
+{
+    struct domain *d;
+    long rc;
+
+    if (!spin_trylock(&domctl_lock))
+        return HYPERCALL_PREEMPTED;
+    rc = domctl_createdomain(v->domain, op);
+    spin_unlock(&domctl_lock);
+    if (rc || !copy_to_guest(v, arg, &op->h, sizeof(op->h)))
+        return rc;
+    d = domain_get(op->h.domain);
+    if (d) {
+        domain_kill(d);
+        domain_put(d);
+    }
+    return -XEN_EFAULT;
+}
+
+/* The bytes of the union each command reads (after the 16-byte header). */
+static size_t payload_size(uint32_t cmd)
+{
+    switch (cmd) {
+    case XEN_DOMCTL_createdomain:
+        return sizeof(struct xen_domctl_createdomain);
+    case XEN_DOMCTL_max_mem:
+        return sizeof(struct xen_domctl_max_mem);
+    case XEN_DOMCTL_setvcpucontext:
+        return sizeof(struct xen_domctl_vcpucontext);
+    case XEN_DOMCTL_max_vcpus:
+        return sizeof(struct xen_domctl_max_vcpus);
+    case XEN_DOMCTL_set_virq_handler:
+        return sizeof(struct xen_domctl_set_virq_handler);
+    default:
+        return 0;
+    }
 }
 
 long do_domctl(struct vcpu *v, const struct hypercall_args *a)
@@ -174,15 +236,18 @@ long do_domctl(struct vcpu *v, const struct hypercall_args *a)
         return -XEN_EFAULT;
     if (op.h.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
         return -XEN_EACCES;
+    if (copy_from_guest(v, &op.u, a->arg[0] + sizeof(op.h), payload_size(op.h.cmd)))
+        return -XEN_EFAULT;
     switch (op.h.cmd) {
+    case XEN_DOMCTL_createdomain:
+        return create_domain(v, a->arg[0], &op);
     case XEN_DOMCTL_pausedomain:
     case XEN_DOMCTL_unpausedomain:
     case XEN_DOMCTL_destroydomain:
-        return act_on_domain(v, &op);
     case XEN_DOMCTL_set_virq_handler:
-        if (copy_from_guest(v, &op.u.set_virq_handler, a->arg[0] + sizeof(op.h),
-                            sizeof(op.u.set_virq_handler)))
-            return -XEN_EFAULT;
+    case XEN_DOMCTL_max_vcpus:
+    case XEN_DOMCTL_max_mem:
+    case XEN_DOMCTL_setvcpucontext:
         return act_on_domain(v, &op);
     case XEN_DOMCTL_getdomaininfo:
         return getdomaininfo(v, a->arg[0], &op);

@@ -33,7 +33,9 @@ UINT_PARAM("timeout", timeout_seconds);
  * free-frame check below. */
 static DEFINE_SPINLOCK(records_lock, LOCK_LEVEL_END_OF_RUN);
 static struct ended_domain records[MAX_RECORDS];
-static unsigned int nr_records, nr_lost_records;
+/* Domains that ended after the table was full: how many, and how many of
+ * them did not end cleanly (they fail the run as a listed one would). */
+static unsigned int nr_records, nr_lost_records, nr_lost_unclean;
 static uint64_t free_frames_before;
 
 /*
@@ -79,6 +81,12 @@ void end_of_run_begin(uint64_t free_before, unsigned int modules_refused)
     __atomic_store_n(&started, true, __ATOMIC_RELEASE);
 }
 
+/* Powered off, or destroyed by another domain. */
+static bool ended_cleanly(unsigned int reason)
+{
+    return reason == SHUTDOWN_poweroff || reason == SHUTDOWN_destroyed;
+}
+
 void end_of_run_record(uint16_t domid, const char *name, unsigned int reason)
 {
     spin_lock(&records_lock);
@@ -89,13 +97,14 @@ void end_of_run_record(uint16_t domid, const char *name, unsigned int reason)
         snprintf(r->name, sizeof(r->name), "%s", name);
     } else {
         nr_lost_records++;
+        nr_lost_unclean += !ended_cleanly(reason);
     }
     spin_unlock(&records_lock);
 }
 
 static void crash_all_on_timeout(void)
 {
-    for (domid_t id = 0; id < 0x7FF0 && domains_alive(); id++) {
+    for (domid_t id = 0; id < DOMID_FIRST_RESERVED && domains_alive(); id++) {
         struct domain *d = domain_get(id);
         if (d) {
             domain_crash(d, "d%u (%s): still running after timeout=%lu s", d->domid, d->name,
@@ -128,11 +137,12 @@ void end_of_run_check(void)
     for (unsigned int i = 0; i < nr_records; i++) {
         printk("  d%u (%s): %s\n", records[i].domid, records[i].name,
                shutdown_reason_name(records[i].reason));
-        all_off = all_off && (records[i].reason == SHUTDOWN_poweroff ||
-                              records[i].reason == SHUTDOWN_destroyed);
+        all_off = all_off && ended_cleanly(records[i].reason);
     }
     if (nr_lost_records)
-        printk("  ... and %u more\n", nr_lost_records);
+        printk("  ... and %u more, %u of them neither powered off nor destroyed\n", nr_lost_records,
+               nr_lost_unclean);
+    all_off = all_off && !nr_lost_unclean;
     if (refused)
         printk("  %u module(s) refused\n", refused);
 

@@ -28,6 +28,7 @@
 #include "guest_time.h"
 #include "guest_access.h"
 #include "heap.h"
+#include "compat/sched.h"
 #include "hypercall.h"
 #include "lib/evtchn_2l.h"
 #include "lib/evtchn_fifo.h"
@@ -43,6 +44,11 @@
 #include "schedule.h"
 #include "timer.h"
 #include "xsm.h"
+
+/* The lowest vector an upcall may use (HVM_PARAM_CALLBACK_IRQ's vector
+ * type, HVMOP_set_evtchn_upcall_vector): Xen refuses the ones below, where
+ * the CPU's exceptions lie. */
+#define UPCALL_VECTOR_MIN 0x10
 
 static DEFINE_SPINLOCK(evtchn_bind_lock, LOCK_LEVEL_EVTCHN_BIND);
 
@@ -215,7 +221,7 @@ static struct frame *get_ram_page(struct domain *d, uint64_t gfn)
     unsigned int order;
     mfn_t mfn;
 
-    if (gfn >> 36)
+    if (gfn > P2M_MAX_GFN)
         return NULL; /* beyond the 48-bit guest-physical space */
     mfn = get_gfn(&d->p2m, _gfn(gfn), &t, &order);
     if (!mfn_eq(mfn, INVALID_MFN) && t == p2m_ram_rw && mfn_to_frame(mfn)->owner == d &&
@@ -528,7 +534,7 @@ long evtchn_register_vcpu_info(struct vcpu *v, uint64_t gfn, uint32_t offset)
     if (v != current_vcpu() && sched_vcpu_is_up(v))
         return -XEN_EINVAL; /* the caller itself, or an offline vCPU (Xen) */
 
-    if (gfn >> 36)
+    if (gfn > P2M_MAX_GFN)
         return -XEN_EINVAL; /* beyond the 48-bit guest-physical space */
 
     spin_lock(&d->evtchn.lock);
@@ -567,12 +573,13 @@ long evtchn_set_callback_param(struct domain *d, uint64_t value)
     unsigned int type = (unsigned int)(value >> HVM_PARAM_CALLBACK_IRQ_TYPE_SHIFT);
     uint8_t vector = (uint8_t)value;
 
-    if (type == HVM_PARAM_CALLBACK_TYPE_VECTOR) {
-        if (vector < 0x10)
-            return -XEN_EINVAL; /* exceptions, not interrupts */
-    } else if (value != 0) {
-        return -XEN_EOPNOTSUPP; /* GSI/INTx/PPI: Mica has no virtual IO-APIC */
-    }
+    /* The other types (a GSI, a PCI INTx) go through an emulated IO-APIC
+     * or PIC, which a PVH domain does not have: Xen 4.17 then keeps the
+     * value and delivers nothing (hvm_set_callback_via returns early), and
+     * so does Mica. Linux sets GSI 1 ("to trick the toolstack") after its
+     * per-vCPU upcall vector, and uses that vector only if this succeeds. */
+    if (type == HVM_PARAM_CALLBACK_TYPE_VECTOR && vector < UPCALL_VECTOR_MIN)
+        return -XEN_EINVAL; /* exceptions, not interrupts */
     spin_lock(&d->evtchn.lock);
     d->evtchn.callback_param = value;
     d->evtchn.callback_vector = type == HVM_PARAM_CALLBACK_TYPE_VECTOR ? vector : 0;
@@ -587,7 +594,7 @@ uint64_t evtchn_get_callback_param(struct domain *d)
 
 long evtchn_set_upcall_vector(struct vcpu *v, uint8_t vector)
 {
-    if (vector < 0x10)
+    if (vector < UPCALL_VECTOR_MIN)
         return -XEN_EINVAL;
     __atomic_store_n(&v->evtchn.upcall_vector, vector, __ATOMIC_RELEASE);
     /* An upcall already pending arrives on the new vector (Xen asserts it
@@ -618,28 +625,16 @@ unsigned int evtchn_upcall_vector(const struct vcpu *v)
 
 /* ---- SCHEDOP_poll ----------------------------------------------------------------------- */
 
-long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
+long evtchn_poll(struct vcpu *v, const struct schedop_poll *p)
 {
     struct domain *d = v->domain;
     uint32_t ports[SCHEDOP_POLL_MAX_PORTS];
-    uint64_t handle, timeout;
-    uint32_t nr;
+    uint32_t nr = p->nr_ports;
     bool pending = false;
 
-    if (compat) {
-        struct compat_sched_poll p;
-        if (copy_from_guest(v, &p, arg, sizeof(p)))
-            return -XEN_EFAULT;
-        handle = p.ports, nr = p.nr_ports, timeout = p.timeout;
-    } else {
-        struct xen_sched_poll_64 p;
-        if (copy_from_guest(v, &p, arg, sizeof(p)))
-            return -XEN_EFAULT;
-        handle = p.ports, nr = p.nr_ports, timeout = p.timeout;
-    }
     if (nr > SCHEDOP_POLL_MAX_PORTS)
         return -XEN_EINVAL;
-    if (nr && copy_from_guest(v, ports, handle, nr * sizeof(ports[0])))
+    if (nr && copy_from_guest(v, ports, p->ports, nr * sizeof(ports[0])))
         return -XEN_EFAULT;
 
     for (uint32_t i = 0; i < nr; i++) {
@@ -650,7 +645,7 @@ long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
     /* Announce the poll before looking at the bits: a sender sets its bit
      * and then reads poll_mask (both full barriers), so either it sees us
      * or we see its bit. */
-    sched_poll_begin(v, nr == 1 ? ports[0] : 0, timeout);
+    sched_poll_begin(v, nr == 1 ? ports[0] : 0, p->timeout);
     __atomic_fetch_or(&d->evtchn.poll_mask, 1u << v->id, __ATOMIC_SEQ_CST);
     if (d->evtchn.fifo) {
         spin_lock(&d->evtchn.lock);
@@ -661,10 +656,10 @@ long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat)
         for (uint32_t i = 0; i < nr; i++)
             pending |= evtchn_2l_test(shinfo(d) + SHINFO_EVTCHN_PENDING, ports[i]);
     }
-    if (pending || (timeout && timeout <= system_time_ns()))
+    if (pending || (p->timeout && p->timeout <= system_time_ns()))
         sched_wake_vcpu(v); /* nothing to wait for */
-    else if (timeout)
-        vcpu_time_poll_timeout(v, timeout); /* a timer ends the wait on time */
+    else if (p->timeout)
+        vcpu_time_poll_timeout(v, p->timeout); /* a timer ends the wait on time */
     return 0;
 }
 
@@ -976,8 +971,8 @@ static long op_bind_vcpu(struct vcpu *v, uint64_t arg)
     if (!chan)
         rc = -XEN_EINVAL;
     else if (chan->state == ECS_UNBOUND || chan->state == ECS_INTERDOMAIN ||
-             (chan->state == ECS_VIRQ && virq_is_global(chan->virq)))
-        chan->notify_vcpu = (uint8_t)op.vcpu;
+             chan->state == ECS_MICA || (chan->state == ECS_VIRQ && virq_is_global(chan->virq)))
+        chan->notify_vcpu = (uint8_t)op.vcpu; /* a Mica port is interdomain to the guest */
     else
         rc = -XEN_EINVAL; /* free, reserved, IPI, per-vCPU VIRQ */
     spin_unlock(&d->evtchn.lock);

@@ -10,6 +10,7 @@
  */
 #include "guest_time.h"
 #include "arch.h"
+#include "compat/vcpu.h"
 #include "domain.h"
 #include "event.h"
 #include "guest_access.h"
@@ -197,11 +198,10 @@ long vcpu_time_op(struct vcpu *caller, struct vcpu *target, int cmd, uint64_t ar
         return 0;
     case VCPUOP_set_singleshot_timer:
         /* Xen's order: another vCPU's timer is -EINVAL before the pointer
-         * is read. The 32-bit layout is 12 bytes. */
+         * is read. */
         if (target != caller)
             return -XEN_EINVAL;
-        if (copy_from_guest(caller, &singleshot, arg,
-                            compat ? VCPU_SET_SINGLESHOT_TIMER_SIZE_32 : sizeof(singleshot)))
+        if (xlat_vcpu_set_singleshot_timer_in(caller, compat, arg, &singleshot))
             return -XEN_EFAULT;
         if ((singleshot.flags & VCPU_SSHOTTMR_future) &&
             singleshot.timeout_abs_ns < system_time_ns())

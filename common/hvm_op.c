@@ -11,8 +11,9 @@
  *   HVMOP_set_param { domid, index, value }: the same checks (hook
  *     hvm_setparam). HVM_PARAM_CALLBACK_IRQ: how event upcalls arrive
  *     (common/event_channel.c): 0 none, or type 2 in bits 63:56 with the
- *     vector in bits 7:0 (0x10..0xff, else -EINVAL); the other types (GSI,
- *     PCI INTx, PPI) need an emulated interrupt controller: -EOPNOTSUPP.
+ *     vector in bits 7:0 (0x10..0xff, else -EINVAL); any other value (a
+ *     GSI, a PCI INTx) is kept but delivers nothing, as Xen does for a PVH
+ *     domain, which has no emulated IO-APIC or PIC.
  *     Setting it for oneself also fixes the shared_info layout to the
  *     caller's word size (as Xen). Other parameters: -ENOSYS.
  *   HVMOP_set_evtchn_upcall_vector { vcpu, vector }: the caller's vCPU's

@@ -2,41 +2,11 @@
 #include "panic.h"
 #include "printk.h"
 #include "percpu.h"
-#include "symbols.h"
 #include "arch.h"
-
-#define DEBUG_EXIT_PORT 0xf4
 
 void mica_exit(enum mica_exit_code code)
 {
-    irq_disable();
-    outl(DEBUG_EXIT_PORT, code);
-    /* Not under QEMU (no isa-debug-exit device): stop here. */
-    for (;;)
-        halt();
-}
-
-/* Walk the saved-RBP chain: each frame holds [rbp] = caller's rbp and
- * [rbp + 8] = return address (gcc with -fno-omit-frame-pointer). The walk
- * stops at a zero or non-canonical frame pointer (the boot path zeroes rbp)
- * and after a bounded number of frames. */
-void backtrace_print(uintptr_t rip, uintptr_t rbp)
-{
-    char where[128];
-
-    printk("Backtrace:\n");
-    symbols_describe(rip, where, sizeof(where));
-    printk("  [<%016lx>] %s\n", rip, where);
-    for (int depth = 0; depth < 32 && rbp >= 0xFFFF800000000000UL && !(rbp & 7); depth++) {
-        const uintptr_t *frame = (const uintptr_t *)rbp;
-        uintptr_t ret = frame[1];
-
-        if (!ret)
-            break;
-        symbols_describe_return(ret, where, sizeof(where));
-        printk("  [<%016lx>] %s\n", ret, where);
-        rbp = frame[0];
-    }
+    arch_stop(code);
 }
 
 void panic(const char *fmt, ...)
@@ -50,8 +20,8 @@ void panic(const char *fmt, ...)
     vprintk_level(LOG_ERR, fmt, ap);
     va_end(ap);
     /* Start at panic's caller: its return address and its saved rbp. */
-    backtrace_print((uintptr_t)__builtin_return_address(0),
-                    *(const uintptr_t *)__builtin_frame_address(0));
+    arch_backtrace_print((uintptr_t)__builtin_return_address(0),
+                         *(const uintptr_t *)__builtin_frame_address(0));
     mica_exit(MICA_EXIT_PANIC);
 }
 

@@ -19,6 +19,7 @@
  *                       XSM_DM_PRIV) -> 0, -EPERM, -ESRCH, -EINVAL, -EFAULT
  *   anything else       -ENOSYS
  */
+#include "compat/sched.h"
 #include "event.h"
 #include "guest_access.h"
 #include "hypercall.h"
@@ -48,6 +49,15 @@ static long remote_shutdown(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
+static long poll(struct vcpu *v, const struct hypercall_args *a, uint64_t arg)
+{
+    struct schedop_poll p;
+
+    if (xlat_sched_poll_in(v, a, arg, &p))
+        return -XEN_EFAULT;
+    return evtchn_poll(v, &p);
+}
+
 long do_sched_op(struct vcpu *v, const struct hypercall_args *a)
 {
     struct sched_shutdown sd;
@@ -63,7 +73,7 @@ long do_sched_op(struct vcpu *v, const struct hypercall_args *a)
         vcpu_block(v);
         return 0;
     case SCHEDOP_poll:
-        return evtchn_poll(v, a->arg[1], a->compat);
+        return poll(v, a, a->arg[1]);
     case SCHEDOP_shutdown:
         if (copy_from_guest(v, &sd, a->arg[1], sizeof(sd)))
             return -XEN_EFAULT;

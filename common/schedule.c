@@ -7,6 +7,7 @@
 #include "arch.h"
 #include "guest_time.h"
 #include "percpu.h"
+#include "runstate.h"
 #include "spinlock.h"
 #include "timer.h"
 #include "watchdog.h"
@@ -56,18 +57,48 @@ static void kick_idle_cpu(void)
     }
 }
 
+/* v's runstate (common/runstate.c) follows its state here, under runq_lock:
+ * RUNNING is running, BLOCKED blocked, a queued RUNNABLE runnable; OFFLINE,
+ * and a RUNNABLE vCPU parked while its domain is paused, offline (Xen too
+ * counts a paused vCPU as offline). Every change of state or of the queue
+ * a vCPU is on ends with this. */
+static void runstate_follow(struct vcpu *v)
+{
+    int state = RUNSTATE_offline;
+
+    if (v->state == VCPU_RUNNING)
+        state = RUNSTATE_running;
+    else if (v->state == VCPU_BLOCKED)
+        state = RUNSTATE_blocked;
+    else if (v->state == VCPU_RUNNABLE && list_linked(&v->runq_link))
+        state = RUNSTATE_runnable;
+    runstate_change(v, state);
+}
+
+void sched_runstate_read(const struct vcpu *v, struct vcpu_runstate_info *out)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+
+    *out = v->runstate.info;
+    spin_unlock_irqrestore(&runq_lock, flags);
+}
+
 /* Make v runnable; true if that put it on the queue. A paused domain's
  * runnable vCPUs stay off the queue ("parked") until sched_unpause_domain
  * puts them on it. */
 static bool enqueue_nokick(struct vcpu *v)
 {
+    bool queued = false;
+
     v->state = VCPU_RUNNABLE;
     /* Already queued (put_back and an unpause can both get here for the
      * same vCPU), or parked while its domain is paused. */
-    if (list_linked(&v->runq_link) || v->domain->state == DOMAIN_PAUSED)
-        return false;
-    list_add_tail(&v->runq_link, &runq);
-    return true;
+    if (!list_linked(&v->runq_link) && v->domain->state != DOMAIN_PAUSED) {
+        list_add_tail(&v->runq_link, &runq);
+        queued = true;
+    }
+    runstate_follow(v);
+    return queued;
 }
 
 /* ... and wake an idle CPU to run it. */
@@ -84,10 +115,12 @@ void sched_start_vcpu(struct vcpu *v)
 
     /* A paused domain's vCPU starts parked (enqueue): its unpause runs it. */
     if ((state == DOMAIN_RUNNING || state == DOMAIN_PAUSED) && v->state == VCPU_OFFLINE) {
-        if (v->processor >= 0)
+        if (v->processor >= 0) {
             v->state = VCPU_RUNNING; /* stopped, but still on its CPU: carry on */
-        else
+            runstate_follow(v);
+        } else {
             enqueue(v);
+        }
     }
     spin_unlock_irqrestore(&runq_lock, flags);
 }
@@ -103,6 +136,7 @@ void sched_stop_vcpu(struct vcpu *v)
     /* On a CPU, it leaves at its next exit: sched_must_leave sees OFFLINE,
      * and put_back leaves an OFFLINE vCPU off every queue. */
     v->state = VCPU_OFFLINE;
+    runstate_follow(v);
     spin_unlock_irqrestore(&runq_lock, flags);
 }
 
@@ -131,8 +165,10 @@ void vcpu_block(struct vcpu *v)
     /* An event already waiting keeps it running: a sender posts it (an
      * upcall, an interrupt, an NMI) before it takes this lock to wake us,
      * so either it finds us BLOCKED or we see its event here. */
-    if (v->state == VCPU_RUNNING && !arch_vcpu_should_wake(v))
+    if (v->state == VCPU_RUNNING && !arch_vcpu_should_wake(v)) {
         v->state = VCPU_BLOCKED;
+        runstate_follow(v);
+    }
     spin_unlock_irqrestore(&runq_lock, flags);
 }
 
@@ -154,6 +190,7 @@ static void unblock(struct vcpu *v)
         enqueue(v);
     } else {
         v->state = VCPU_RUNNING; /* still on its CPU: it carries on */
+        runstate_follow(v);
     }
 }
 
@@ -197,6 +234,7 @@ void sched_poll_begin(struct vcpu *v, uint32_t port, uint64_t deadline_ns)
         v->evtchn.polling = true;
         v->evtchn.poll_port = port;
         v->evtchn.poll_deadline = deadline_ns;
+        runstate_follow(v);
     }
     spin_unlock_irqrestore(&runq_lock, flags);
 }
@@ -241,6 +279,7 @@ static struct vcpu *pick_next(void)
         v->processor = (int)smp_processor_id();
         v->yield_requested = false;
         poll_end(v); /* a poll cut short by VCPUOP_down or a pause */
+        runstate_follow(v);
     }
     spin_unlock_irqrestore(&runq_lock, flags);
     return v;
@@ -263,6 +302,20 @@ static bool claim_teardown(struct domain *d)
         return false;
     d->state = DOMAIN_DYING;
     return true;
+}
+
+/* v is about to leave this CPU: a vCPU still RUNNING was preempted or
+ * yielded, and waits from now on (runnable; offline if its domain is
+ * paused or has stopped), so that its copy, published before put_back
+ * lets another CPU take it, says so. */
+static void leave_cpu(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&runq_lock);
+    enum domain_state state = __atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE);
+
+    if (v->state == VCPU_RUNNING)
+        runstate_change(v, state == DOMAIN_RUNNING ? RUNSTATE_runnable : RUNSTATE_offline);
+    spin_unlock_irqrestore(&runq_lock, flags);
 }
 
 /* v has left this CPU. Returns true if its domain has stopped and v was
@@ -289,6 +342,7 @@ static bool put_back(struct vcpu *v)
     } else if (v->state == VCPU_BLOCKED) {
         list_add_tail(&v->runq_link, &blocked);
     }
+    runstate_follow(v);
     spin_unlock_irqrestore(&runq_lock, flags);
     return teardown;
 }
@@ -300,8 +354,10 @@ void sched_pause_domain(struct domain *d)
 
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
-        if (v->state == VCPU_RUNNABLE)
+        if (v->state == VCPU_RUNNABLE) {
             list_del(&v->runq_link); /* parked (a no-op if it already was) */
+            runstate_follow(v);
+        }
         if (v->processor >= 0 && v->processor != (int)smp_processor_id())
             arch_kick_cpu((unsigned int)v->processor);
     }
@@ -343,6 +399,7 @@ bool sched_stop_domain(struct domain *d)
             arch_kick_cpu((unsigned int)v->processor);
         if (v->processor < 0)
             v->state = VCPU_OFFLINE;
+        runstate_follow(v);
     }
     teardown = claim_teardown(d);
     spin_unlock_irqrestore(&runq_lock, flags);
@@ -385,8 +442,11 @@ void scheduler_run(void)
         this_cpu_var(current_vcpu) = v;
         this_cpu_var(need_resched) = false;
         vcpu_time_schedule_in(v);
+        runstate_publish(v);
         arch_vcpu_run(v);
         vcpu_time_schedule_out(v);
+        leave_cpu(v);
+        runstate_publish(v);
         this_cpu_var(current_vcpu) = NULL;
         if (put_back(v))
             domain_destroy(v->domain);

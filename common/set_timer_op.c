@@ -11,13 +11,11 @@
  *              jiffies)
  *   -> 0 always
  */
+#include "compat/set_timer_op.h"
 #include "guest_time.h"
 #include "hypercall.h"
 
 long do_set_timer_op(struct vcpu *v, const struct hypercall_args *a)
 {
-    int64_t timeout = a->compat ? (int64_t)(((uint64_t)a->arg[1] << 32) | (uint32_t)a->arg[0])
-                                : (int64_t)a->arg[0];
-
-    return vcpu_time_set_timer_op(v, timeout);
+    return vcpu_time_set_timer_op(v, xlat_set_timer_op_timeout(a));
 }

@@ -14,11 +14,14 @@
 #include "arch.h"
 
 #ifdef MICA_DEBUG
+/* The locks this CPU holds, innermost last (lib/lock_order.c). */
+static DEFINE_PER_CPU(struct held_locks, held_locks);
+
 /* Check the order before waiting, so a violation is reported even when it
  * would deadlock right here (the same lock taken twice). */
 static void lock_order_check(const spinlock_t *lock)
 {
-    const spinlock_t *conflict = lock_order_conflict(&this_cpu()->held_locks, lock);
+    const spinlock_t *conflict = lock_order_conflict(&this_cpu_var(held_locks), lock);
 
     if (conflict)
         panic("lock order violation on CPU%u: acquiring '%s' (level %u) while holding '%s' (level "
@@ -30,15 +33,22 @@ static void lock_order_check(const spinlock_t *lock)
  * take interrupts whose handlers take locks of their own. */
 static void lock_order_acquired(const spinlock_t *lock)
 {
-    if (!lock_order_push(&this_cpu()->held_locks, lock))
+    if (!lock_order_push(&this_cpu_var(held_locks), lock))
         panic("lock order: more than %d locks held on CPU%u, acquiring '%s'\n", LOCK_ORDER_MAX_HELD,
               smp_processor_id(), lock->name);
 }
 
 static void lock_order_release(const spinlock_t *lock)
 {
-    if (!lock_order_pop(&this_cpu()->held_locks, lock))
+    if (!lock_order_pop(&this_cpu_var(held_locks), lock))
         panic("releasing '%s', which CPU%u does not hold\n", lock->name, smp_processor_id());
+}
+
+const spinlock_t *spin_innermost_held(void)
+{
+    const struct held_locks *held = &this_cpu_var(held_locks);
+
+    return held->depth ? held->lock[held->depth - 1] : NULL;
 }
 #else
 static inline void lock_order_check(const spinlock_t *lock)

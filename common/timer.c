@@ -22,7 +22,6 @@
 #include "timer.h"
 #include "arch.h"
 #include "assert.h"
-#include "lib/timer_queue.h"
 #include "printk.h"
 #include "spinlock.h"
 
@@ -134,8 +133,8 @@ void timers_cpu_start(void)
 
 void timer_init(struct timer *t, void (*fn)(void *data), void *data)
 {
-    list_init(&t->link);
-    t->deadline_ns = 0;
+    list_init(&t->entry.link);
+    t->entry.deadline_ns = 0;
     t->fn = fn;
     t->data = data;
     t->cpu = -1;
@@ -179,13 +178,13 @@ void timer_set(struct timer *t, uint64_t deadline_ns)
             spin_unlock_irqrestore(&ct->lock, flags);
             continue;
         }
-        if (list_linked(&t->link))
-            list_del(&t->link);
-        t->deadline_ns = deadline_ns;
-        timer_queue_insert(&ct->queue, t);
+        if (list_linked(&t->entry.link))
+            list_del(&t->entry.link);
+        t->entry.deadline_ns = deadline_ns;
+        timer_queue_insert(&ct->queue, &t->entry);
         if (owner == me) {
             armed_here(ct, deadline_ns);
-        } else if (ct->queue.next == &t->link) {
+        } else if (ct->queue.next == &t->entry.link) {
             /* Now first on another CPU's queue: that CPU must look again at
              * what it programmed. */
             per_cpu(timers_due, owner) = true;
@@ -214,8 +213,8 @@ void timer_stop(struct timer *t)
             spin_unlock_irqrestore(&ct->lock, flags);
             continue;
         }
-        if (list_linked(&t->link))
-            list_del(&t->link);
+        if (list_linked(&t->entry.link))
+            list_del(&t->entry.link);
         /* Its function running here means we are called from it: the run
          * loop marks t idle when it returns. Running elsewhere: wait. */
         wait = ct->running == t && cpu != (int)smp_processor_id();
@@ -240,20 +239,22 @@ void timers_run(void)
 {
     struct cpu_timers *ct = &this_cpu_var(cpu_timers);
     unsigned long flags;
-    struct timer *t;
+    struct timer_queue_entry *e;
 
     if (!timers_pending())
         return;
     flags = spin_lock_irqsave(&ct->lock);
     this_cpu_var(timers_due) = false;
-    while ((t = timer_queue_pop_expired(&ct->queue, system_time_ns()))) {
+    while ((e = timer_queue_pop_expired(&ct->queue, system_time_ns()))) {
+        struct timer *t = container_of(e, struct timer, entry);
+
         /* Off the queue but still this CPU's (t->cpu): a timer_set meanwhile
          * re-arms it here, a timer_stop waits for `running`. */
         __atomic_store_n(&ct->running, t, __ATOMIC_RELEASE);
         spin_unlock_irqrestore(&ct->lock, flags);
         t->fn(t->data);
         flags = spin_lock_irqsave(&ct->lock);
-        if (!list_linked(&t->link))
+        if (!list_linked(&t->entry.link))
             __atomic_store_n(&t->cpu, -1, __ATOMIC_RELEASE);
         __atomic_store_n(&ct->running, NULL, __ATOMIC_RELEASE);
     }

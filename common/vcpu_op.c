@@ -16,6 +16,16 @@
  *                      up, the domain is shut down (poweroff) instead, as
  *                      in Xen. VCPUOP_up brings it back where it stopped.
  *   VCPUOP_is_up       1 if up, 0 if down.
+ *   VCPUOP_get_runstate_info  extra_arg = struct vcpu_runstate_info: the
+ *                      vCPU's time in each run state, counted up to now
+ *                      (common/runstate.c). 0; -EFAULT.
+ *   VCPUOP_register_runstate_memory_area  extra_arg = struct
+ *                      vcpu_register_runstate_memory_area { addr }: a
+ *                      guest-linear address (0: none) where Mica keeps a
+ *                      copy of that runstate, written at once and whenever
+ *                      the vCPU is scheduled in or leaves its CPU. 0;
+ *                      -EFAULT only if extra_arg itself is unreadable (a
+ *                      copy that fails is dropped, as in Xen).
  *   VCPUOP_register_vcpu_info  extra_arg = struct vcpu_register_vcpu_info
  *                      { mfn (a gfn), offset }: the vCPU's vcpu_info moves
  *                      there (common/event_channel.c). 0; -EINVAL if it
@@ -52,6 +62,7 @@
 #include "public/hvm/hvm_vcpu.h"
 #include "public/sched.h"
 #include "public/vcpu.h"
+#include "runstate.h"
 #include "schedule.h"
 #include "spinlock.h"
 #include "arch.h"
@@ -122,7 +133,7 @@ long do_vcpu_op(struct vcpu *v, const struct hypercall_args *a)
     struct domain *d = v->domain;
     struct vcpu *target;
 
-    if ((cmd < VCPUOP_initialise || cmd > VCPUOP_is_up) &&
+    if ((cmd < VCPUOP_initialise || cmd > VCPUOP_register_runstate_memory_area) &&
         (cmd < VCPUOP_set_periodic_timer || cmd > VCPUOP_stop_singleshot_timer) &&
         cmd != VCPUOP_register_vcpu_info)
         return -XEN_ENOSYS;
@@ -141,6 +152,10 @@ long do_vcpu_op(struct vcpu *v, const struct hypercall_args *a)
         return vcpu_up(target);
     case VCPUOP_down:
         return vcpu_down(target);
+    case VCPUOP_get_runstate_info:
+        return runstate_get_info(v, target, a->arg[2], a->compat);
+    case VCPUOP_register_runstate_memory_area:
+        return runstate_register_area(v, target, a->arg[2], a->compat);
     case VCPUOP_register_vcpu_info: {
         struct vcpu_register_vcpu_info info;
         if (copy_from_guest(v, &info, a->arg[2], sizeof(info)))

@@ -30,6 +30,18 @@ void mica_main(void) __attribute__((noreturn));
  * are online in all (arch/x86/smp.c). */
 unsigned int arch_start_secondary_cpus(void);
 
+/* ---- ending the run (arch/x86/stop.c) ----------------------------------- */
+
+/* Stop the machine for good, interrupts off: under QEMU, the isa-debug-exit
+ * device ends QEMU with exit status (code << 1) | 1; without one, this CPU
+ * halts forever (mica_exit, include/panic.h, gives the codes). */
+void arch_stop(unsigned int code) __attribute__((noreturn));
+
+/* Print a backtrace: pc, then the return address of each frame of the
+ * frame-pointer chain from frame (a saved frame pointer) outwards, each
+ * with its symbol. */
+void arch_backtrace_print(uintptr_t pc, uintptr_t frame);
+
 /* ---- time, the timer and cross-CPU kicks (arch/x86/apic.c) ------------- */
 
 /* The TSC's rate in Hz, measured against the PIT at boot. Every CPU's TSC
@@ -72,6 +84,10 @@ void arch_vcpu_destroy(struct vcpu *v);
  * would refuse or whose state would fail VMRUN's checks (nothing is
  * changed then), or -ENOMEM. */
 int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx);
+
+/* Print v's registers, interrupt state and local APIC as its last exit
+ * left them (the `v` debug key; arch/x86/svm/vcpu_dump.c). */
+void arch_vcpu_print(const struct vcpu *v);
 
 /* Run v on this CPU until the scheduler should take it off. */
 void arch_vcpu_run(struct vcpu *v);

@@ -9,7 +9,7 @@
 #define MICA_BUDDY_H
 
 #include "frame.h"
-#include "list.h"
+#include "lib/list.h"
 #include "types.h"
 
 #define BUDDY_MAX_ORDER 18

@@ -2,6 +2,8 @@
  * Domains and their vCPUs.
  *
  * Life of a domain:  CREATED --start--> RUNNING <--domctl pause/unpause--> PAUSED
+ *                    (start: domain_start at boot; the first domctl unpause
+ *                    of a domain a guest created, domain_create_requested)
  *                    RUNNING/PAUSED --shutdown(reason)--> SHUTDOWN
  *                    SHUTDOWN --last vCPU off its CPU--> DYING --> DEAD
  * While DYING, Mica returns every page, table page and vCPU; the struct
@@ -19,8 +21,9 @@
 #include "arch.h"
 #include "event_types.h"
 #include "guest_time.h"
-#include "list.h"
+#include "lib/list.h"
 #include "p2m/p2m.h"
+#include "runstate.h"
 #include "spinlock.h"
 #include "types.h"
 
@@ -78,6 +81,10 @@ struct vcpu {
     /* Its timers: singleshot, periodic, SCHEDOP_poll's timeout
      * (include/guest_time.h, common/guest_time.c). */
     struct vcpu_time time;
+
+    /* Time in each run state, and the guest's registered copy
+     * (include/runstate.h, common/runstate.c). */
+    struct vcpu_runstate runstate;
 };
 
 #define DOMAIN_MEMMAP_MAX 4 /* RAM, the ACPI tables, RAM above 4 GiB, the console ring */
@@ -90,6 +97,7 @@ struct domain {
                                        under runq_lock, by exactly one CPU */
     unsigned int shutdown_reason; /* SHUTDOWN_* when state >= SHUTDOWN */
     unsigned int pause_count;     /* domctl pauses in force (under lock) */
+    unsigned long vm_assist;      /* VMASST_TYPE_* bits the guest turned on (atomic) */
     spinlock_t lock;              /* state, page list, tot_pages */
     bool privileged;
     bool xenstore;                    /* the xenstore domain (module option `xenstore`):
@@ -102,6 +110,8 @@ struct domain {
                                          (arch/x86/svm/npf.c, docs/platform.md) */
     domid_t target;                   /* the domain this one manages (device model,
                                        stub domain), or DOMID_INVALID */
+    uint8_t handle[16];               /* its toolstack's UUID (xen_domain_handle_t,
+                                         XEN_DOMCTL_createdomain), zero at boot */
     char label[DOMAIN_LABEL_LEN];     /* security label (XSM); FLASK fills in the default */
     void *ssid;                       /* the XSM module's own state for this domain:
                                        only that module reads or writes it */
@@ -162,6 +172,27 @@ struct domain {
 int domain_create(const char *name, bool privileged, unsigned int nr_vcpus, uint64_t max_pages,
                   unsigned int max_grant_frames, struct domain **created);
 
+/* What a domain asks for when it creates another (XEN_DOMCTL_createdomain,
+ * common/domctl_build.c, which validates it and asks XSM first). */
+struct domain_request {
+    domid_t domid;         /* the domid wanted, or DOMID_INVALID: any but 0 */
+    const char *label;     /* its security label; "": XSM's default */
+    unsigned int nr_vcpus; /* 1..MAX_VCPUS */
+    unsigned int max_grant_frames;
+    bool xenstore;         /* the xenstore domain */
+    const uint8_t *handle; /* 16 bytes: the toolstack's UUID */
+};
+
+/* Create the domain a domain asked for (XEN_DOMCTL_createdomain):
+ * unprivileged, named dN, with no memory yet (max_pages 0) and its vCPUs'
+ * hardware state but no start state (XEN_DOMCTL_setvcpucontext gives one);
+ * it stays CREATED (getdomaininfo: paused) until its first domain_unpause.
+ * XSM gives it its security state before it can be seen. *created comes
+ * with a counted reference for the caller to put. -EINVAL (as
+ * domain_create, or a label XSM refuses), -EEXIST (that domid is in use),
+ * -ENOSPC (none free), -ENOMEM: nothing is left behind. */
+int domain_create_requested(const struct domain_request *req, struct domain **created);
+
 /* A counted reference to domain id (DOMID_SELF: the caller's own), or NULL
  * if there is none or it is dying. */
 struct domain *domain_get(domid_t id);
@@ -179,7 +210,9 @@ void domain_start(struct domain *d);
 
 /* Pause a running domain (pauses nest, up to 255: -EOVERFLOW) / undo one
  * pause (-EINVAL if it is not paused). Returns once none of its vCPUs runs.
- * -EINVAL for a domain that is not running or paused. */
+ * -EINVAL for a domain that is not running or paused. The first unpause of
+ * a domain created by domain_create_requested starts its vCPU 0, which must have
+ * a start state (-EINVAL otherwise). */
 int domain_pause(struct domain *d);
 int domain_unpause(struct domain *d);
 

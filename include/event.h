@@ -57,9 +57,10 @@ long evtchn_set_upcall_vector(struct vcpu *v, uint8_t vector);
  * when a guest maps shared_info or sets its callback). */
 void evtchn_latch_shinfo_size(struct domain *d, bool compat);
 
-/* SCHEDOP_poll: 0 (returns at once if a port is pending, else blocks v);
- * -EINVAL, -EFAULT, -EPERM. */
-long evtchn_poll(struct vcpu *v, uint64_t arg, bool compat);
+/* SCHEDOP_poll, its argument read (include/compat/sched.h): 0 (returns at
+ * once if a port is pending, else blocks v); -EINVAL, -EFAULT, -EPERM. */
+struct schedop_poll;
+long evtchn_poll(struct vcpu *v, const struct schedop_poll *p);
 
 /* Has v's SCHEDOP_poll timeout passed? (The scheduler asks at its tick.) */
 bool evtchn_poll_expired(const struct vcpu *v);

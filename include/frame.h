@@ -10,7 +10,7 @@
 #ifndef MICA_FRAME_H
 #define MICA_FRAME_H
 
-#include "list.h"
+#include "lib/list.h"
 #include "types.h"
 
 struct domain;

@@ -23,14 +23,15 @@
  *   name      the handler is do_NAME(struct vcpu *, const struct hypercall_args *)
  *   compat    `none` if a 32-bit caller's structures have the 64-bit layout
  *             (its registers are truncated to 32 bits either way), else the
- *             X of include/compat/X.h and common/compat/X.c, which translate
+ *             X of include/compat/X.h, which reads either layout (and of
+ *             common/compat/X.c, which writes results back, if any are)
  *   argument  Xen's C prototype of each argument register, in order (0 to 5;
  *             their count is how many registers the dispatcher reads)
  *
  * HYPERCALL_XSM(call, hook, class, shape, "what")
  *   call      the hypercall (its HYPERCALL line is just above)
  *   hook      the member of struct xsm_ops (include/xsm.h) it asks
- *   class     the dummy module's class: HOOK, TARGET, DM_PRIV or PRIV
+ *   class     the dummy module's class: HOOK, TARGET, DM_PRIV, PRIV or XS_PRIV
  *   shape     src_tgt: int hook(struct domain *src, struct domain *tgt)
  *             src:     int hook(struct domain *src)
  *             (both: the dummy's hook is generated from the class)
@@ -76,7 +77,7 @@ HYPERCALL_XSM(memory_op, map_gmfn_foreign, TARGET, own,
 
 /* A 32-bit caller passes the 64-bit timeout in two registers (Xen's
  * compat_set_timer_op(u32 lo, s32 hi)); a 64-bit caller's second is unread. */
-HYPERCALL(15, set_timer_op, none, int64_t timeout, int32_t timeout_hi_for_32_bit_callers)
+HYPERCALL(15, set_timer_op, set_timer_op, int64_t timeout, int32_t timeout_hi_for_32_bit_callers)
 
 HYPERCALL(17, xen_version, none, int cmd, void *arg)
 
@@ -93,13 +94,16 @@ HYPERCALL_XSM(grant_table_op, grant_copy, HOOK, src_tgt,
               "copy (the source domain on the destination domain)")
 HYPERCALL_XSM(grant_table_op, grant_query_size, TARGET, src_tgt, "query_size, get_version")
 
-HYPERCALL(24, vcpu_op, none, int cmd, unsigned int vcpuid, void *extra_arg)
+/* The caller's own domain only, as in Xen: no XSM hook. */
+HYPERCALL(21, vm_assist, none, unsigned int cmd, unsigned int type)
+
+HYPERCALL(24, vcpu_op, vcpu, int cmd, unsigned int vcpuid, void *extra_arg)
 HYPERCALL_XSM(vcpu_op, vcpu_op, TARGET, src_tgt, "every command, on the caller itself")
 
 HYPERCALL(27, xsm_op, xsm_op, void *op)
 HYPERCALL_XSM(xsm_op, xsm_op, HOOK, src, "every command, then the command's own check")
 
-HYPERCALL(29, sched_op, none, int cmd, void *arg)
+HYPERCALL(29, sched_op, sched, int cmd, void *arg)
 HYPERCALL_XSM(sched_op, schedop_shutdown, DM_PRIV, src_tgt,
               "remote_shutdown (yield, block, shutdown of the caller: none)")
 
@@ -119,7 +123,15 @@ HYPERCALL(34, hvm_op, none, unsigned long op, void *arg)
 HYPERCALL_XSM(hvm_op, hvm_getparam, TARGET, src_tgt, "get_param")
 HYPERCALL_XSM(hvm_op, hvm_setparam, TARGET, src_tgt, "set_param")
 
+HYPERCALL(35, sysctl, none, struct xen_sysctl *u_sysctl)
+HYPERCALL_XSM(sysctl, sysctl_physinfo, PRIV, src, "physinfo")
+
 HYPERCALL(36, domctl, none, struct xen_domctl *u_domctl)
+HYPERCALL_XSM(domctl, domain_create, PRIV, own,
+              "createdomain (the caller, for the new domain's label, before anything is made)")
+HYPERCALL_XSM(domctl, domain_max_vcpus, PRIV, src_tgt, "max_vcpus")
+HYPERCALL_XSM(domctl, domain_set_max_mem, PRIV, src_tgt, "max_mem")
+HYPERCALL_XSM(domctl, domain_set_vcpu_context, PRIV, src_tgt, "setvcpucontext")
 HYPERCALL_XSM(domctl, domain_pause, PRIV, src_tgt, "pausedomain")
 HYPERCALL_XSM(domctl, domain_unpause, DM_PRIV, src_tgt,
               "unpausedomain (the domain's builder, its target= device model, may)")

@@ -1,9 +1,9 @@
 /*
  * Ending Mica: on purpose (mica_exit) or because an invariant of Mica's own
- * broke (panic, ASSERT). Under QEMU the isa-debug-exit device at port 0xf4
- * turns the value written into QEMU's exit status ((value << 1) | 1), which
- * is how tests learn the outcome; status 0 is never used, because a triple
- * fault also ends QEMU with 0.
+ * broke (panic, ASSERT). Under QEMU the isa-debug-exit device turns the
+ * code into QEMU's exit status ((code << 1) | 1; arch_stop,
+ * arch/x86/stop.c), which is how tests learn the outcome; status 0 is never
+ * used, because a triple fault also ends QEMU with 0.
  */
 #ifndef MICA_PANIC_H
 #define MICA_PANIC_H
@@ -18,8 +18,5 @@ enum mica_exit_code {
 
 __attribute__((noreturn)) void mica_exit(enum mica_exit_code code);
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
-
-/* Print a backtrace of the frame-pointer chain starting at rbp. */
-void backtrace_print(uintptr_t rip, uintptr_t rbp);
 
 #endif

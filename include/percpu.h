@@ -8,21 +8,19 @@
 
 #include <stddef.h>
 
-#include "lock_order.h"
 #include "types.h"
 #include "x86/gdt.h"
 
 #define MAX_CPUS 64
 
 struct percpu {
-    struct percpu *self;          /* must stay first: this_cpu() reads %gs:0 */
-    unsigned int cpu_id;          /* Mica's CPU number; 0 is the boot CPU */
-    uint32_t apic_id;             /* local APIC id (from the ACPI MADT) */
-    volatile bool online;         /* set by the CPU itself once it runs C */
-    uintptr_t stack_top;          /* top of this CPU's 16 KiB stack */
-    struct held_locks held_locks; /* for the lock-order checker */
-    struct cpu_tables tables;     /* GDT and TSS of this CPU */
-    uintptr_t percpu_offset;      /* its copy of the per-CPU variables, minus the
+    struct percpu *self;      /* must stay first: this_cpu() reads %gs:0 */
+    unsigned int cpu_id;      /* Mica's CPU number; 0 is the boot CPU */
+    uint32_t apic_id;         /* local APIC id (from the ACPI MADT) */
+    volatile bool online;     /* set by the CPU itself once it runs C */
+    uintptr_t stack_top;      /* top of this CPU's 16 KiB stack */
+    struct cpu_tables tables; /* GDT and TSS of this CPU */
+    uintptr_t percpu_offset;  /* its copy of the per-CPU variables, minus the
                                      boot CPU's (DEFINE_PER_CPU below; 0 on CPU 0) */
 };
 
@@ -45,8 +43,7 @@ static inline unsigned int smp_processor_id(void)
  * Per-CPU data private to one file: `static DEFINE_PER_CPU(type, name);`
  * gives each CPU its own zero-initialised `name`; this_cpu_var(name) is the
  * calling CPU's, per_cpu(name, cpu) another's. struct percpu above holds
- * only what makes a CPU itself (its number, APIC id, stack, tables, held
- * locks).
+ * only what makes a CPU itself (its number, APIC id, stack, tables).
  *
  * The variables live in the section .bss.percpu, which is the boot CPU's
  * copy; every other CPU gets a zeroed copy of the section before it starts

@@ -69,6 +69,9 @@ void sched_poll_timeout(struct vcpu *v);
  * calls sched_wake_vcpu if one is already pending. */
 void sched_poll_begin(struct vcpu *v, uint32_t port, uint64_t deadline_ns);
 
+/* A copy of v's runstate (include/runstate.h), taken under runq_lock. */
+void sched_runstate_read(const struct vcpu *v, struct vcpu_runstate_info *out);
+
 /* Should v leave its CPU now? (arch_vcpu_run asks before each VMRUN.) */
 bool sched_must_leave(const struct vcpu *v);
 

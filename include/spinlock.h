@@ -47,4 +47,10 @@ void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);
 /* The lock cpu is waiting for right now, or NULL (the watchdog's report). */
 const spinlock_t *spin_waiting_for(unsigned int cpu);
 
+#ifdef MICA_DEBUG
+/* The innermost lock this CPU holds, or NULL (debug builds, which track
+ * them for the lock-order check): nothing may be held on entry to a guest. */
+const spinlock_t *spin_innermost_held(void);
+#endif
+
 #endif

@@ -30,15 +30,15 @@
 #define MICA_TIMER_H
 
 #include "lib/time_scale.h"
-#include "list.h"
+#include "lib/timer_queue.h"
 #include "percpu.h"
 #include "types.h"
 
 #define TIMER_SLACK_NS 100000ULL /* 100 us */
 
 struct timer {
-    struct list_head link; /* on its CPU's list, sorted by deadline */
-    uint64_t deadline_ns;
+    struct timer_queue_entry entry; /* its deadline, and its place on its CPU's
+                                       list (lib/timer_queue.c) */
     void (*fn)(void *data);
     void *data;
     int cpu; /* the CPU whose list holds it or that runs its function, or -1;

@@ -49,13 +49,22 @@ struct xsm_ops {
     int (*grant_setup)(struct domain *src, struct domain *tgt);
     int (*grant_copy)(struct domain *src, struct domain *tgt); /* source domain, dest domain */
     int (*grant_query_size)(struct domain *src, struct domain *tgt);
-    /* domains */
-    int (*domain_create)(struct domain *src, struct domain *tgt);
+    /* domains: may src create a domain labelled `label` ("": the default
+     * label of an unprivileged domain)? Asked before anything of it exists
+     * (domctl createdomain, as Xen's FLASK asks with the ssidref first;
+     * NULL src: Mica's builder at boot) ... */
+    int (*domain_create)(struct domain *src, const char *label);
+    /* ... and builds it: domctl max_vcpus, max_mem, setvcpucontext */
+    int (*domain_max_vcpus)(struct domain *src, struct domain *tgt);
+    int (*domain_set_max_mem)(struct domain *src, struct domain *tgt);
+    int (*domain_set_vcpu_context)(struct domain *src, struct domain *tgt);
     int (*schedop_shutdown)(struct domain *src, struct domain *tgt); /* remote shutdown */
     int (*domain_pause)(struct domain *src, struct domain *tgt);
     int (*domain_unpause)(struct domain *src, struct domain *tgt);
     int (*domain_kill)(struct domain *src, struct domain *tgt); /* destroydomain */
     int (*getdomaininfo)(struct domain *src, struct domain *tgt);
+    /* sysctl physinfo: the machine's CPUs and memory */
+    int (*sysctl_physinfo)(struct domain *src);
     /* hvm_op */
     int (*hvm_getparam)(struct domain *src, struct domain *tgt);
     int (*hvm_setparam)(struct domain *src, struct domain *tgt);
@@ -76,6 +85,11 @@ struct xsm_ops {
     int (*xsm_op)(struct domain *src);
     /* ... and the module's own commands (dummy, SILO: -ENOSYS). */
     long (*do_xsm_op)(struct vcpu *v, const struct hypercall_args *a);
+    /* The label createdomain's ssidref names, into label (size bytes):
+     * "" for XSM's default. 0, or -EINVAL for an ssidref the module does
+     * not know (FLASK: a SID; the dummy and SILO ignore it, as Xen's
+     * dummy module does). */
+    int (*ssidref_to_label)(uint32_t ssidref, char *label, size_t size);
     /* A new domain gets its security state in d->ssid (FLASK: its
      * label's type); -EINVAL refuses the domain, -ENOMEM. */
     int (*alloc_security_domain)(struct domain *d);

@@ -24,6 +24,15 @@
 
 #define TIMER_DIVIDE_WRITABLE 0xBu /* bits 0, 1 and 3 */
 
+/* Priorities (SDM 10.8.3): a vector's class is its upper four bits; TPR,
+ * PPR and APR hold a class and a sub-class in bits 7:4 and 3:0. */
+#define PRIORITY_CLASS(v) ((v)&0xF0u)
+#define PRIORITY_MASK 0xFFu
+
+/* Vectors 0-15 are reserved: an IPI or an LVT entry that names one is an
+ * illegal vector (SDM 10.5.3, ESR). */
+#define APIC_FIRST_VECTOR 16
+
 static uint32_t *reg(struct apic_regs *a, unsigned int offset)
 {
     return &a->page[offset / 4];
@@ -143,7 +152,7 @@ uint32_t apic_ppr(const struct apic_regs *a)
     int isr = apic_highest_isr(a);
     uint32_t isrv = isr < 0 ? 0 : (uint32_t)isr;
 
-    return (tpr & 0xF0) >= (isrv & 0xF0) ? tpr & 0xFF : isrv & 0xF0;
+    return PRIORITY_CLASS(tpr) >= PRIORITY_CLASS(isrv) ? tpr & PRIORITY_MASK : PRIORITY_CLASS(isrv);
 }
 
 uint32_t apic_apr(const struct apic_regs *a)
@@ -152,9 +161,9 @@ uint32_t apic_apr(const struct apic_regs *a)
     int isr = apic_highest_isr(a), irr = apic_highest_irr(a);
     uint32_t isrv = isr < 0 ? 0 : (uint32_t)isr, irrv = irr < 0 ? 0 : (uint32_t)irr;
 
-    if ((tpr & 0xF0) >= (irrv & 0xF0) && (tpr & 0xF0) > (isrv & 0xF0))
-        return tpr & 0xFF;
-    return MAX(tpr & 0xF0, MAX(isrv & 0xF0, irrv & 0xF0));
+    if (PRIORITY_CLASS(tpr) >= PRIORITY_CLASS(irrv) && PRIORITY_CLASS(tpr) > PRIORITY_CLASS(isrv))
+        return tpr & PRIORITY_MASK;
+    return MAX(PRIORITY_CLASS(tpr), MAX(PRIORITY_CLASS(isrv), PRIORITY_CLASS(irrv)));
 }
 
 int apic_deliverable(const struct apic_regs *a)
@@ -163,7 +172,7 @@ int apic_deliverable(const struct apic_regs *a)
 
     if (irr < 0 || !apic_sw_enabled(a))
         return -1;
-    return ((uint32_t)irr & 0xF0) > (apic_ppr(a) & 0xF0) ? irr : -1;
+    return PRIORITY_CLASS((uint32_t)irr) > PRIORITY_CLASS(apic_ppr(a)) ? irr : -1;
 }
 
 void apic_accept(struct apic_regs *a, uint8_t vector)
@@ -208,7 +217,7 @@ void apic_lvt_fire(struct apic_regs *a, unsigned int lvt)
 
     if ((entry & APIC_LVT_MASKED) || !apic_sw_enabled(a))
         return;
-    if (vector < 16) {
+    if (vector < APIC_FIRST_VECTOR) {
         /* An illegal vector from the error entry itself only records it. */
         if (lvt == APIC_REG_LVT_ERROR)
             a->errors |= APIC_ESR_RECEIVE_ILLEGAL;
@@ -295,7 +304,7 @@ static uint64_t x2apic_writable(unsigned int offset)
 {
     switch (offset) {
     case APIC_REG_TPR:
-        return 0xFF;
+        return PRIORITY_MASK;
     case APIC_REG_SVR:
         return APIC_SVR_WRITABLE;
     case APIC_REG_ICR:
@@ -305,7 +314,7 @@ static uint64_t x2apic_writable(unsigned int offset)
     case APIC_REG_TIMER_DIVIDE:
         return TIMER_DIVIDE_WRITABLE;
     case APIC_REG_SELF_IPI:
-        return 0xFF;
+        return 0xFF; /* the vector */
     case APIC_REG_EOI:
     case APIC_REG_ESR:
         return 0; /* written as 0 */
@@ -368,7 +377,7 @@ enum apic_write_result apic_write(struct apic_regs *a, unsigned int offset, uint
 
     switch (offset) {
     case APIC_REG_TPR:
-        *reg(a, offset) = v & 0xFF;
+        *reg(a, offset) = v & PRIORITY_MASK;
         return APIC_WRITE_DONE;
     case APIC_REG_EOI:
         eoi(a);
@@ -408,7 +417,7 @@ enum apic_write_result apic_write(struct apic_regs *a, unsigned int offset, uint
         *reg(a, offset) = v & TIMER_DIVIDE_WRITABLE;
         return APIC_WRITE_TIMER_DIVIDE;
     case APIC_REG_SELF_IPI:
-        if ((v & 0xFF) < 16)
+        if ((uint8_t)v < APIC_FIRST_VECTOR)
             apic_error(a, APIC_ESR_SEND_ILLEGAL);
         else
             apic_set_irr(a, (uint8_t)v);
@@ -436,7 +445,7 @@ bool apic_icr_decode(struct apic_regs *a, struct apic_icr *icr)
     switch (icr->delivery) {
     case APIC_DM_FIXED:
     case APIC_DM_LOWEST:
-        if (icr->vector < 16) {
+        if (icr->vector < APIC_FIRST_VECTOR) {
             apic_error(a, APIC_ESR_SEND_ILLEGAL);
             return false;
         }

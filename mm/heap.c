@@ -42,8 +42,8 @@
 #include "buddy.h" /* BUDDY_MAX_ORDER: the largest block there is */
 #include "frame.h"
 #include "heap.h"
+#include "lib/list.h"
 #include "lib/string.h"
-#include "list.h"
 #include "page_alloc.h"
 #include "spinlock.h"
 

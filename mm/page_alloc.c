@@ -142,6 +142,11 @@ uint64_t page_alloc_free_frames(void)
     return __atomic_load_n(&machine_buddy.nr_free_frames, __ATOMIC_RELAXED);
 }
 
+uint64_t page_alloc_usable_frames(void)
+{
+    return usable_frames;
+}
+
 void page_alloc_free_blocks(uint64_t blocks[BUDDY_NR_ORDERS])
 {
     unsigned long flags = spin_lock_irqsave(&page_alloc_lock);

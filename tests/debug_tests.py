@@ -7,7 +7,9 @@ the gdb command it prints in batch mode, stops at physmap_add (the demo guest's
 first add_to_physmap, before anything in its p2m has changed), and checks
 mica-domains, mica-p2m and mica-walk against the p2m-dump on the serial console;
 then it goes on to the end of the demo (p2m_debug_domain_ending) and checks
-mica-p2m against the dump Mica prints there, after the demo's changes.
+mica-p2m against the dump Mica prints there, after the demo's changes. The
+keys test types p, a, m and h on `tools/mica-run --demo` while the demo runs,
+and p and a once it has ended (keep-running): "no domains".
 """
 import importlib.util
 import os
@@ -164,6 +166,21 @@ def check_session(serial, out):
     dump = dumps[0]
     if "Breakpoint 1, physmap_add" not in out:
         problems.append("gdb did not stop at physmap_add")
+    # thread apply all bt: each CPU's from where it stopped (physmap_add on
+    # one, the idle loop on the other) down to its entry, start_mica on the
+    # boot CPU and ap_start on another, whose return address 0 ends it
+    # (boot/entry.asm, boot/trampoline.asm), not on through memory past the stack.
+    after = out.split("Breakpoint 1, physmap_add", 1)[-1]
+    traces = re.findall(r"^Thread \d+ \(.*\):\n((?:#\d+ .*\n)+)", after, re.M)
+    if len(traces) != 2 or "physmap_add" not in "".join(traces):
+        problems.append("thread apply all bt did not show both CPUs, one in physmap_add")
+    for trace in traces:
+        frames = trace.splitlines()
+        if (len(frames) > 20 or len(frames) < 2 or
+                not re.search(r" (start_mica|ap_start) \(", frames[-2]) or
+                not re.match(r"#\d+ +0x0+ in \?\? \(\)$", frames[-1])):
+            problems.append("a bt does not end at the CPU's entry (start_mica or ap_start, "
+                            "then 0x0): %d frames, the last %s" % (len(frames), frames[-2:]))
     # mica-domains
     if not re.search(r"^d0 \(demo\): running, 4096 pages \(max 4096\), 3 p2m table pages, "
                      r"1 vCPU\(s\), privileged\n  vCPU0: running on CPU[01]$", out, re.M):
@@ -233,7 +250,8 @@ def session():
             argv = shlex.split(command)
             if argv[0] != "gdb" or "target remote localhost:%d" % port not in command:
                 return ["unexpected gdb command: %s" % command], text
-            steps = ["break physmap_add", "continue", "mica-domains", "mica-p2m 0"]
+            steps = ["break physmap_add", "continue", "thread apply all bt", "mica-domains",
+                     "mica-p2m 0"]
             steps += ["mica-walk 0 0x%x" % gfn for gfn in WALK_GFNS]
             # Then to the end of the demo (about 2 s): its p2m before teardown,
             # then `finish` lets Mica print the same dump.
@@ -264,10 +282,77 @@ def session():
     return check_session(serial, gdb_out), log
 
 
+# ---- the debug keys on the live demo -----------------------------------------------
+
+class KeysTest(HostTest):
+    """Boots Mica through tools/mica-run and types on its console (see demo_keys())."""
+    kind = "qemu"
+
+
+# (what the console must show next, from where the previous key was typed; the
+# key to type then). Empty bytes: nothing more to type.
+KEY_STEPS = [
+    (r"\(demo\) round 0: ", b"p"),
+    (r"^p2m of d0 \(demo\): \d+ pages owned, \d+ table pages.*\n  gfn 0x0+-", b"a"),
+    (r"^p2m audit d0 \(demo\): ok \(", b"m"),
+    (r"^Memory: \d+ KiB total.*\nMemory: free blocks by order", b"h"),
+    (r"^debug keys: .*\bp dump p2ms\b", b""),
+    # After the demo: keep-running keeps Mica up with no domain left.
+    (r"^Domain d0 \(demo\): powered off", b"pa"),
+    (r"^p2m dump: no domains\np2m audit: no domains$", b""),
+]
+
+
+def demo_keys():
+    """tools/mica-run --demo 5 --cmdline keep-running, as a student would run it:
+    the hint next to the keys says how to quit; p, a, m and h answer while the
+    demo changes its p2m (each key is typed once the previous one has
+    answered, the first once the demo has begun); once it has powered off, p
+    and a say "no domains". Then the test ends QEMU (keep-running never would)."""
+    with tempfile.TemporaryDirectory() as work:
+        console = os.path.join(work, "console.log")
+        with open(console, "w") as out:
+            run = subprocess.Popen(
+                [os.path.join(ROOT, "tools", "mica-run"), "--demo", "5", "--cmdline",
+                 "keep-running"], cwd=ROOT, stdin=subprocess.PIPE, stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=True)
+        problems, steps, since = [], list(KEY_STEPS), 0
+        deadline = time.monotonic() + 120
+        try:
+            while steps and time.monotonic() < deadline and run.poll() is None:
+                with open(console, errors="replace") as f:
+                    text = f.read()
+                m = re.compile(steps[0][0], re.M).search(text, since)
+                if not m:
+                    time.sleep(0.05)
+                    continue
+                since = m.end()
+                key = steps.pop(0)[1]
+                if key:
+                    run.stdin.write(key)
+                    run.stdin.flush()
+            if steps:
+                problems.append("the console never showed /%s/ (%s)" % (
+                    steps[0][0], "mica-run ended" if run.poll() is not None else "timed out"))
+        finally:
+            if run.poll() is None:
+                os.killpg(run.pid, signal.SIGKILL)      # mica-run and its QEMU
+            run.wait()
+        with open(console, errors="replace") as f:
+            text = f.read()
+    if not re.search(r"^Keys typed here reach Mica: p dumps every p2m, a audits them, m memory.*"
+                     r"Ctrl-C quits QEMU\.$", text, re.M):
+        problems.append("mica-run printed no hint with the keys and how to quit")
+    if re.search(r"MICA FAULT|MICA PANIC|FAIL guest/|p2m audit d\d+ \(.*\): FAILED", text):
+        problems.append("a fault, a failed guest or a failed audit")
+    return problems, text
+
+
 def tests():
     demo = [guest_passes("p2m_demo" + flavour, "p2m_demo" + flavour, "p2m_demo" + flavour,
                          options="-- seconds=1") for flavour in FLAVOURS]
     for test in demo:
         test.expect = list(test.expect) + [r"\) round 0: moved gfn 0x800 -> 0x880, shared_info "
                                            r"in and out at 0x900, 3584 pages, 2M at 0xa00 given back"]
-    return [HostTest("debug/gdb-constants", constants), GdbTest("debug/gdb-session", session)] + demo
+    return [HostTest("debug/gdb-constants", constants), GdbTest("debug/gdb-session", session),
+            KeysTest("debug/demo-keys", demo_keys)] + demo

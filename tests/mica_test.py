@@ -41,16 +41,25 @@ NO_LEAK = (r"Memory: (\d+) frames free before the domains, \1 after they ended\n
            r"(?:p2m (?:audit|dump): no domains\n)*"
            r"Memory: frame table: \1 frames free before the domains, \1 after, "
            r"0 still owned or referenced$")
+# The option that audits the caller's p2m after every memory_op, and every
+# domain's when it ends (mm/p2m/p2m_keys.c).
+P2M_AUDIT = "p2m-audit"
 # Stricter, for tests that audit during the run (p2m-audit, p2m-audit-every,
 # the key `a`): any audit line but "ok (" (or the key's note on a domain torn
 # down meanwhile), or the end's count of failures.
-AUDIT_REJECT = REJECT + (r"^p2m audit d\d+ \([^)]*\): (?!ok \(|torn down meanwhile)",
-                         r"audit\(s\) failed")
+AUDIT_FAILED = (r"^p2m audit d\d+ \([^)]*\): (?!ok \(|torn down meanwhile)", r"audit\(s\) failed")
+AUDIT_REJECT = REJECT + AUDIT_FAILED
 # The debug build's line at boot (include/version.h): its run-time checks,
 # the lock-order checker's among them, were on in the run.
 DEBUG_BUILD = r"^Build: debug \(run-time checks: lock order, "
 # The end-of-run line when every domain powered off.
 ALL_OFF = r"^Mica: run ended, every domain powered off$"
+
+# ---- paths -------------------------------------------------------------------------
+
+# Where the lists write the malformed guest images they make from good ones
+# (tools/mkbadelf.py), relative to the repository.
+BAD_IMAGES = "build/bad/"
 
 
 def policy_module(source):
@@ -67,6 +76,11 @@ def policy_module(source):
 def verdict(name, result, what="PASS"):
     """Domain `name` printed its verdict line: PASS guest/<result>."""
     return r"\(%s\) %s guest/%s$" % (re.escape(name), what, result)
+
+
+def audited(name, domid=0):
+    """The p2m audit ran on domain `name` (domid) and found it consistent."""
+    return r"^p2m audit d%d \(%s\): ok \(" % (domid, re.escape(name))
 
 
 def summary(name, how="powered off", domid=None):

@@ -82,15 +82,14 @@ class Parse(unittest.TestCase):
         self.assertEqual((fresh.domid, fresh.name, fresh.owned, fresh.table_pages,
                           fresh.max_leaf), (0, "demo", 4096, 3, "2M"))
         self.assertEqual([(r.gfn, r.end, r.order, r.count, r.type) for r in fresh.runs],
-                         [(0, 0x200, 9, 1, "ram_rw"), (0x200, 0x400, 9, 1, "ram_rw"),
-                          (0x400, 0x800, 9, 2, "ram_rw"), (0x800, 0xc00, 9, 2, "ram_rw"),
-                          (0xc00, 0x1000, 9, 2, "ram_rw")])
+                         [(0, 0x200, 9, 1, "ram_rw"), (0x200, 0x600, 9, 2, "ram_rw"),
+                          (0x600, 0xa00, 9, 2, "ram_rw"), (0xa00, 0x1000, 9, 3, "ram_rw")])
         self.assertEqual([lv for lv, _ in fresh.tables], [3, 2, 1])
         self.assertEqual((remapped.owned, len(remapped.runs), remapped.table_pages),
-                         (4095, 8, 5))
-        self.assertEqual([(r.gfn, r.mfn, r.count) for r in remapped.runs[3:7]],
-                         [(0x800, 0xc00, 256), (0x900, 0xe00, 1), (0x901, 0xd01, 255),
-                          (0xa01, 0xe01, 511)])
+                         (4031, 9, 5))
+        self.assertEqual([(r.gfn, r.mfn, r.count) for r in remapped.runs[3:8]],
+                         [(0x800, 0xe00, 256), (0x900, 0x1f000, 1), (0x901, 0xf01, 255),
+                          (0xa01, 0x1f001, 127), (0xac0, 0x1f0c0, 320)])
         self.assertEqual([lv for lv, _ in remapped.tables], [3, 2, 1, 0, 0])
         self.assertEqual((fresh.index, remapped.index), (1, 2))
         self.assertFalse(fresh.warnings or remapped.warnings)
@@ -171,7 +170,8 @@ class Picture(unittest.TestCase):
                           for g in groups(root, "change")],
                          [("split", "0x800", "0x8ff"), ("remapped", "0x900", "0x900"),
                           ("split", "0x901", "0x9ff"), ("removed", "0xa00", "0xa00"),
-                          ("split", "0xa01", "0xbff")])
+                          ("split", "0xa01", "0xa7f"), ("removed", "0xa80", "0xabf"),
+                          ("split", "0xac0", "0xbff")])
         new_tables = [g.get("data-mfn") for g in groups(root, "table")
                       if g.get("data-change") == "added"]
         self.assertEqual(new_tables, [hex(m) for lv, m in after.tables if lv == 0])
@@ -189,9 +189,10 @@ class Diff(unittest.TestCase):
         self.assertEqual([(c.kind, c.gfn, c.end) for c in changes],
                          [("split", 0x800, 0x900), ("remapped", 0x900, 0x901),
                           ("split", 0x901, 0xa00), ("removed", 0xa00, 0xa01),
-                          ("split", 0xa01, 0xc00)])
-        self.assertEqual(changes[1].before.mfn_at(0x900), 0xd00)
-        self.assertEqual(changes[1].after.mfn_at(0x900), 0xe00)
+                          ("split", 0xa01, 0xa80), ("removed", 0xa80, 0xac0),
+                          ("split", 0xac0, 0xc00)])
+        self.assertEqual(changes[1].before.mfn_at(0x900), 0xf00)
+        self.assertEqual(changes[1].after.mfn_at(0x900), 0x1f000)
         added, removed = pv.table_changes(before, after)
         self.assertEqual(added, [t for t in after.tables if t[0] == 0])
         self.assertEqual(removed, [])
@@ -234,7 +235,7 @@ class Command(unittest.TestCase):
         self.assertEqual((status, len(out.splitlines())), (0, 2))
         status, out, _ = self.run_main(LOG, "--diff", "--summary")
         self.assertEqual(status, 0)
-        self.assertRegex(out, r"(?m)^removed +gfn 0xa00 +\(1 page\) +was mfn 0xe00, ram_rw$")
+        self.assertRegex(out, r"(?m)^removed +gfn 0xa00 +\(1 page\) +was mfn 0x1f000, ram_rw$")
         self.assertRegex(out, r"(?m)^tables +\+ L0 at mfn 0x[0-9a-f]+, \+ L0 at mfn")
         status, _, _ = self.run_main(LOG, "LOG2", "--diff")  # two logs are a diff already
         self.assertEqual(status, 2)                           # argparse's usage error

@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
-"""The "adding a hypercall" recipe of docs/hypercalls.md, followed on a scratch copy
-of the tree: a call in the experiment range, its XSM hook, its guest, booted in QEMU.
+"""The "adding a hypercall" recipe of docs/hypercalls.md, with docs/xsm.md's "adding a
+new hook" for its hook, followed on a scratch copy of the tree: a call in the
+experiment range, its XSM hook in every module, its guest, booted in QEMU.
 
 Copies the working tree (tracked and untracked files, not build/) to a temporary
-folder, applies each step of the recipe there as a researcher would, builds Mica and
-the guests it needs, and runs the scratch tree's own test runner on the new guest
-(both flavours) and on test_hypercall_errors (which must leave the new number alone).
-tests/hypercall_tests.py runs it in `make test`; alone:
+folder, applies each step of the recipes there as a researcher would (the number,
+the declaration, the handler, the hook with a FLASK permission, its rules in the
+default policy and SILO's rule, the guest wrapper, a guest and a test list in a new
+area), builds Mica and the guests it needs, and runs the scratch tree's own test
+runner: the new guest (both flavours); a stub domain asking it of its target
+under dummy (allowed: TARGET), SILO and FLASK (denied); FLASK with the policy of
+before (denied: no rule grants the new permission); test_hypercall_errors (which
+must leave the new number alone); and a boot with trace=hypercalls, which must
+name the call. tests/hypercall_tests.py runs it in `make test`; alone:
 
   tests/recipe_test.py [--keep]      (--keep: leave the scratch tree and say where)
 """
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,42 +45,139 @@ def write(path, text):
         f.write(text)
 
 
+HANDLER = """/* The recipe test's hypercall: 3 * x + 7, if the caller may ask it of the
+ * domain domid (DOMID_SELF: itself). */
+#include "domain.h"
+#include "hypercall.h"
+#include "public/errno.h"
+#include "xsm.h"
+
+long do_recipe_answer(struct vcpu *v, const struct hypercall_args *a)
+{
+    struct domain *d = domain_get((domid_t)a->arg[1]);
+    long rc;
+
+    if (!d)
+        return -XEN_ESRCH;
+    rc = XSM_CALL(recipe_answer, v->domain, d) ? -XEN_EPERM : (long)(3 * a->arg[0] + 7);
+    domain_put(d);
+    return rc;
+}
+"""
+
+GUEST = r"""/* The recipe test's guest: asks the scratch hypercall of itself (self=deny:
+ * expects -EPERM), and of the domain of:N (its target, as a stub domain;
+ * expect=deny: -EPERM). role=wait: stays alive about 2 s after, for a stub
+ * to ask of it. */
+#include "args.h"
+#include "test.h"
+
+TEST_NAME("recipe_answer");
+
+void test_main(void)
+{
+    unsigned long of;
+
+    long self = HYPERVISOR_recipe_answer(%(arg)d, DOMID_SELF);
+
+    gprintf("recipe_answer of itself -> %%ld\n", self);
+    CHECK_EQ(self, guest_arg_is("self", "deny") ? -XEN_EPERM : 3 * %(arg)d + 7);
+    if (guest_arg_ulong("of", &of) == 0) {
+        long rc = HYPERVISOR_recipe_answer(%(arg)d, of);
+        gprintf("recipe_answer of d%%lu -> %%ld\n", of, rc);
+        CHECK_EQ(rc, guest_arg_is("expect", "deny") ? -XEN_EPERM : 3 * %(arg)d + 7);
+    }
+    if (guest_arg_is("role", "wait"))
+        for (int i = 0; i < 200; i++) /* each until the next 10 ms tick */
+            HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+""" % {"arg": ARG}
+
+TEST_LIST = r'''"""The recipe test's boots (tests/recipe_test.py); all named scratch-recipe."""
+from mica_test import (FLAVOURS, REJECT, QemuTest, guest_elf, guest_passes, policy_module,
+                       summary, verdict)
+
+ANSWER = 3 * %(arg)d + 7
+
+
+def pair(xsm, allowed):
+    """d0 (unprivileged) asks of itself and waits; d1, its stub domain, asks of d0.
+    Under FLASK the stub has its own type, stub_t: `self` in a rule is the type,
+    so a domU_t stub would be its domU_t target's self."""
+    label = " label=stub_t" if xsm == "flask" else ""
+    return QemuTest("scratch-recipe/pair-" + xsm, "xsm=" + xsm, modules=[
+        (guest_elf("recipe_answer"), "name=guest no-priv -- role=wait"),
+        (guest_elf("recipe_answer"), "name=stub no-priv target=guest%%s -- of=0 expect=%%s"
+         %% (label, "allow" if allowed else "deny"))],
+        expect=[r"^XSM: module %%s" %% xsm,
+                r"\(stub\) recipe_answer of d0 -> %%d$" %% (ANSWER if allowed else -1),
+                verdict("guest", "recipe_answer"), verdict("stub", "recipe_answer"),
+                summary("guest", domid=0), summary("stub", domid=1)]
+        + ([r"^avc: denied \{ recipe \} for source=stub_t target=domU_t tclass=domain$"]
+           if xsm == "flask" else []),
+        reject=REJECT)
+
+
+def tests():
+    return ([guest_passes("scratch-recipe" + f, "recipe_answer" + f, "recipe_answer" + f)
+             for f in FLAVOURS] +
+            # The dummy's TARGET lets a stub domain ask it of its target; SILO's
+            # self_or_privileged does not, nor FLASK's rules (no stub_t rule).
+            [pair("dummy", True), pair("silo", False), pair("flask", False),
+             # The default policy of before, which grants no recipe: denied.
+             QemuTest("scratch-recipe/flask-without-the-rule", "xsm=flask", modules=[
+                 (policy_module("tests/guest/recipe/without_the_rule.te"), "flask-policy"),
+                 (guest_elf("recipe_answer"), "name=d0 -- self=deny")],
+                 expect=[r"^avc: denied \{ recipe \} for source=dom0_t target=dom0_t "
+                         r"tclass=domain$", verdict("d0", "recipe_answer"),
+                         summary("d0", domid=0)], reject=REJECT)])
+''' % {"arg": ARG}
+
+
 def apply_recipe(tree):
-    """The steps of docs/hypercalls.md "Adding a hypercall", for recipe_answer."""
+    """The steps of docs/hypercalls.md "Adding a hypercall", with docs/xsm.md's
+    "Adding a new hook" for its hook, for recipe_answer."""
     at = lambda rel: os.path.join(tree, rel)  # noqa: E731
+    with open(at("docs/xsm.md")) as f:
+        doc = f.read()
+    for named in ("flask_perm_names", "DOMAIN_HOOK", "flask_ops", "xsm/policy/default.te",
+                  "domain_type self", "self_or_privileged"):
+        if named not in doc:
+            raise RuntimeError("docs/xsm.md's new-hook recipe no longer names %s" % named)
+    # The default policy as it was, for a boot without the new rule.
+    os.makedirs(at("tests/guest/recipe"), exist_ok=True)
+    shutil.copy(at("xsm/policy/default.te"), at("tests/guest/recipe/without_the_rule.te"))
     # 1, 2: the number (experiment range) and the declaration, with its XSM hook.
     insert(at("include/hypercall_defs.h"), "#undef HYPERCALL\n",
-           "HYPERCALL(%d, recipe_answer, none, unsigned long x)\n"
-           "HYPERCALL_XSM(recipe_answer, recipe_answer, TARGET, src_tgt, \"every call\")\n\n" % NR)
+           "HYPERCALL(%d, recipe_answer, none, unsigned long x, unsigned int domid)\n"
+           "HYPERCALL_XSM(recipe_answer, recipe_answer, TARGET, src_tgt,\n"
+           "              \"every call (the caller on the domain it names)\")\n\n" % NR)
     # 3: the handler, in its own file.
-    write(at("common/recipe_answer.c"),
-          "/* The recipe test's hypercall: answers 3 * x + 7. */\n"
-          "#include \"hypercall.h\"\n#include \"xsm.h\"\n#include \"public/errno.h\"\n\n"
-          "long do_recipe_answer(struct vcpu *v, const struct hypercall_args *a)\n{\n"
-          "    if (XSM_CALL(recipe_answer, v->domain, v->domain))\n"
-          "        return -XEN_EPERM;\n"
-          "    return (long)(3 * a->arg[0] + 7);\n}\n")
-    # 4: the hook in the table (the dummy's follows from the declaration; FLASK
-    # and SILO take the dummy's through xsm_register).
+    write(at("common/recipe_answer.c"), HANDLER)
+    # 4: the hook in the table (the dummy's follows from the declaration) ...
     insert(at("include/xsm.h"), "    /* xsm_op itself",
            "    int (*recipe_answer)(struct domain *src, struct domain *tgt);\n")
+    # ... FLASK (docs/xsm.md "Adding a new hook", step 4): a permission, its
+    # hook, and the rules of the default policy ...
+    insert(at("include/public/xsm/flask_classes.h"), "/* mmu */\n",
+           "#define DOMAIN__RECIPE        (1u << 13)  /* recipe_answer */\n")
+    insert(at("include/public/xsm/flask_classes.h"), ", 0 },\n    [FLASK_CLASS_MMU]",
+           ', "recipe"')
+    insert(at("xsm/flask.c"), "\n/* grant: map_read", "DOMAIN_HOOK(recipe_answer, DOMAIN__RECIPE)\n")
+    insert(at("xsm/flask.c"), "    .evtchn_unbound = flask_evtchn_unbound,\n",
+           "    .recipe_answer = flask_recipe_answer,\n")
+    insert(at("xsm/policy/default.te"), " };\n\n# Its own event channels", " recipe")
+    insert(at("xsm/policy/default.te"), " };\nallow dom0_t domain_type:mmu", " recipe")
+    # ... and SILO (step 5): a stub domain must not ask it of its target.
+    insert(at("xsm/silo.c"), "    .vcpu_op = self_or_privileged,\n",
+           "    .recipe_answer = self_or_privileged,\n")
     # 5: no compat translation (one layout). 6: the guest wrapper.
     insert(at("tests/guest/lib/hypercall.h"), "/* Under Mica, XENVER_extraversion",
-           "static inline long HYPERVISOR_recipe_answer(unsigned long x)\n{\n"
-           "    return hypercall5(%d, x, 0, 0, 0, 0);\n}\n\n" % NR)
+           "static inline long HYPERVISOR_recipe_answer(unsigned long x, unsigned int domid)\n"
+           "{\n    return hypercall5(%d, x, domid, 0, 0, 0);\n}\n\n" % NR)
     # 7: the guest test, in a new area; 8: its test list.
-    write(at("tests/guest/recipe/recipe_answer.c"),
-          "/* The recipe test's guest: calls the scratch hypercall. */\n"
-          "#include \"test.h\"\n\nTEST_NAME(\"recipe_answer\");\n\n"
-          "void test_main(void)\n{\n"
-          "    CHECK_EQ(HYPERVISOR_recipe_answer(%d), 3 * %d + 7);\n"
-          "    CHECK_EQ(HYPERVISOR_recipe_answer(0), 7);\n}\n" % (ARG, ARG))
-    write(at("tests/guest/recipe/recipe_tests.py"),
-          '"""The recipe test\'s guest (tests/recipe_test.py)."""\n'
-          "from mica_test import FLAVOURS, guest_passes\n\n\n"
-          "def tests():\n"
-          "    return [guest_passes('recipe-answer' + f, 'recipe_answer' + f,\n"
-          "                         'recipe_answer' + f) for f in FLAVOURS]\n")
+    write(at("tests/guest/recipe/recipe_answer.c"), GUEST)
+    write(at("tests/guest/recipe/recipe_tests.py"), TEST_LIST)
 
 
 def copy_tree(dest):
@@ -135,13 +239,17 @@ def main_of(name, recipe, doc):
 
 
 def check_scratch_runs(tree, log):
-    """After the steps: the index names the new call, and both scratch runs
-    passed their two tests (the 64- and the 32-bit flavour)."""
+    """After the steps: the index names the new call, the scratch runs passed
+    all their tests (the new call's 6 boots, test_hypercall_errors' 2), and
+    the trace names the call."""
     with open(os.path.join(tree, "docs/hypercalls.md")) as f:
         if "| %d | recipe_answer |" % NR not in f.read():
             return "the index lacks recipe_answer"
-    if not all("2 passed, 0 failed" in out for out in log[-2:]):
-        return "a scratch run did not pass its 2 tests (both flavours)"
+    if "6 passed, 0 failed" not in log[-3] or "2 passed, 0 failed" not in log[-2]:
+        return "a scratch run did not pass all its tests (6 of the new call, 2 of hypercall-errors)"
+    if not re.search(r"^\(trace\) hypercall recipe_answer\(0x%x, 0x7ff0\) -> %d$"
+                     % (ARG, 3 * ARG + 7), log[-1], re.M):
+        return "trace=hypercalls did not name recipe_answer with its two arguments"
     return None
 
 
@@ -153,10 +261,15 @@ def recipe(keep=False):
         (["make", "-s", "-j2", "build/mica.elf"] +
          ["build/guest/%s%s.elf" % (g, f) for g in ("recipe_answer", "test_hypercall_errors")
           for f in ("", "-32")], "the build failed"),
-        (["python3", "tests/run_tests.py", "--only", "guest/recipe-answer"],
-         "the new guest failed"),
+        (["tools/format-check.sh", "common/recipe_answer.c", "tests/guest/recipe/recipe_answer.c",
+          "xsm/flask.c", "xsm/silo.c", "include/xsm.h"],
+         "the recipe's C is not formatted as .clang-format says"),
+        (["python3", "tests/run_tests.py", "--only", "scratch-recipe"],
+         "the new call's boots failed"),
         (["python3", "tests/run_tests.py", "--only", "guest/hypercall-errors"],
          "test_hypercall_errors failed beside the new call"),
+        (["tools/mica-run", "--cmdline", "trace=hypercalls",
+          "build/guest/recipe_answer.elf:name=trace"], "a traced boot of the new guest failed"),
     ]
     return follow("mica-recipe-", apply_recipe, steps, check_scratch_runs, keep)
 

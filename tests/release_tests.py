@@ -22,7 +22,7 @@ import importlib.util
 import os
 
 import boot_tests
-from mica_test import RELEASE_ELF, TESTS
+from mica_test import P2M_AUDIT, RELEASE_ELF, TESTS
 
 # The lists whose tests run again, and which of their tests.
 LISTS = (("guest/memop/memop_tests.py", lambda name: True),
@@ -48,8 +48,8 @@ def on_release(test):
     t = copy.copy(test)
     t.name = release_name(test.name)
     t.mica_elf = RELEASE_ELF
-    if "p2m-audit" not in t.cmdline.split():
-        t.cmdline = (t.cmdline + " p2m-audit").strip()
+    if P2M_AUDIT not in t.cmdline.split():
+        t.cmdline = (t.cmdline + " " + P2M_AUDIT).strip()
     return t
 
 

@@ -4,7 +4,8 @@
 # differs and exits 1 if any do. With --fix it rewrites them in place instead.
 #
 # Usage: tools/format-check.sh [--fix] [FILE...]
-#   FILE...  check only these files (default: every *.c and *.h git tracks)
+#   FILE...  check only these files (default: every *.c and *.h git tracks);
+#            a file named that is not C (*.c, *.h) is left alone
 # Environment: CLANG_FORMAT names the binary (default: clang-format).
 # Files under a directory whose .clang-format has DisableFormat (include/public/)
 # are left alone by clang-format and so always pass.
@@ -17,12 +18,16 @@ for arg in "$@"; do
     --fix) fix=true ;;
     -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "format-check: unknown option $arg" >&2; exit 2 ;;
-    *)
+    *.c|*.h)
         if [ ! -f "$arg" ]; then
             echo "format-check: no such file: $arg" >&2
             exit 2
         fi
         files+=("$(realpath "$arg")")
+        ;;
+    *)
+        # clang-format would rewrite a Python or Markdown file as if it were C.
+        echo "format-check: not a C source or header, left alone: $arg" >&2
         ;;
     esac
 done

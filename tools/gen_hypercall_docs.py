@@ -10,7 +10,8 @@ The C preprocessor reads the declarations, exactly as the compiler does; the
 table sits between the two marker comments in docs/hypercalls.md. Checked too:
 a number is Xen's (__HYPERVISOR_name in include/public/xen.h) or in the
 experiment range, each handler do_NAME is defined once, each compat X names an
-existing include/compat/X.h and common/compat/X.c.
+existing include/compat/X.h (common/compat/X.c, the write-backs, only where a
+call writes results back).
 """
 import argparse
 import difflib
@@ -23,6 +24,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFS = "include/hypercall_defs.h"
 DOC = "docs/hypercalls.md"
+COMPAT_READS = "include/compat/%s.h"    # a compat X's reads of either layout
+COMPAT_WRITES = "common/compat/%s.c"    # ... and its write-backs, if it has any
 BEGIN = "<!-- BEGIN index: tools/gen_hypercall_docs.py writes it from include/hypercall_defs.h -->"
 END = "<!-- END index -->"
 
@@ -83,9 +86,8 @@ def problems(root, calls, hooks, experiments):
                        % (name, nr, *experiments))
         if not handler_file(root, name):
             out.append("do_%s: not defined in exactly one .c file" % name)
-        for path in ("include/compat/%s.h", "common/compat/%s.c") if compat != "none" else ():
-            if not os.path.exists(os.path.join(root, path % compat)):
-                out.append("%s: compat %s but no %s" % (name, compat, path % compat))
+        if compat != "none" and not os.path.exists(os.path.join(root, COMPAT_READS % compat)):
+            out.append("%s: compat %s but no %s" % (name, compat, COMPAT_READS % compat))
     out += ["HYPERCALL_XSM names %s, which no HYPERCALL line declares" % call
             for call in hooks if call not in names]
     return out
@@ -95,7 +97,8 @@ def table(root, calls, hooks, experiments):
     rows = ["| number | call | arguments | 32-bit callers | handler | XSM hook (dummy class): when |",
             "| --- | --- | --- | --- | --- | --- |"]
     for nr, name, compat, args in calls:
-        xlat = ("`include/compat/%s.h`, `common/compat/%s.c`" % (compat, compat)
+        xlat = (", ".join("`%s`" % (path % compat) for path in (COMPAT_READS, COMPAT_WRITES)
+                          if os.path.exists(os.path.join(root, path % compat)))
                 if compat != "none" else "same layout")
         asked = "; ".join("`%s` (%s): %s" % (hook, cls, what)
                           for hook, cls, _, what in hooks.get(name, ())) or "none"

@@ -4,8 +4,9 @@
   tools/grade.py LAB [--quick] [--list]      (make grade LAB=NAME builds first)
 
 Each test is worth the points in LABS below; a host unit test binary is worth
-`points` for each of its tests (UNIT_TEST lines of its source; a test that
-never reports, e.g. after a crash, scores 0). The last line is
+`points` for each of its tests that the lab grades (the UNIT_TEST lines of
+its source, all of them or those LABS names; a test that never reports, e.g.
+after a crash, scores 0). The last line is
 
     grade LAB: SCORE/TOTAL (PCT%)
 
@@ -23,16 +24,27 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.dont_write_bytecode = True
 
-# lab: (unit tests: [(binary, source, points per test)], QEMU tests: [(name, points)])
+# lab: (unit tests: [(binary, source, points per test, the tests graded: None for
+# every UNIT_TEST of the source)], QEMU tests: [(name, points)])
 LABS = {
     "p2m_set_entry": (
-        [("build/unit/test_p2m", "tests/unit/test_p2m.c", 1)],
+        [("build/unit/test_p2m", "tests/unit/test_p2m.c", 1, None)],
         [("memop/physmap", 3),          # 4K changes inside superpages: splits
          ("memop/reservation", 3),      # extents of several orders
          ("memop/table-limit", 3),      # -ENOMEM at the table limit changes nothing
          ("memop/physmap-32", 2)]),
     "remove_from_physmap": (
-        [],
+        # the host tests that call physmap_remove: the flush before the
+        # reference goes, the frame kept, refusals and -ENOMEM changing
+        # nothing, and (test_physmap_audit) the audit exact at every unlock
+        [("build/unit/test_physmap", "tests/unit/test_physmap.c", 1,
+          ("test_remove_ram_keeps_the_frame_with_its_domain",
+           "test_remove_refuses_holes_and_typed_entries",
+           "test_foreign_map_replaces_ram_after_a_flush_and_unmaps")),
+         ("build/unit/test_physmap_audit", "tests/unit/test_physmap_audit.c", 1,
+          ("test_remove_ram_keeps_the_audit_exact",
+           "test_remove_shared_info_keeps_the_audit_exact",
+           "test_foreign_map_and_unmap_keep_both_audits_exact"))],
         [("memop/touch-removed", 3),    # remove, then the guest's read faults
          ("memop/physmap", 3),          # remove twice: 0, -ENOENT; shared_info
          ("memop/foreign", 3),          # a foreign mapping's reference comes back
@@ -42,9 +54,14 @@ LABS = {
 }
 
 
-def grade_unit(binary, source, points, out):
+def grade_unit(binary, source, points, graded, out):
     with open(os.path.join(ROOT, source)) as f:
         names = re.findall(r"^\s*UNIT_TEST\((\w+)\)", f.read(), re.M)
+    if graded is not None:
+        unknown = [n for n in graded if n not in names]
+        if unknown:
+            raise SystemExit("grade: %s has no test %s" % (source, ", ".join(unknown)))
+        names = list(graded)
     path = os.path.join(ROOT, binary)
     if not os.path.exists(path):
         raise SystemExit("grade: %s is missing (make grade builds it)" % binary)
@@ -81,8 +98,9 @@ def main(argv):
     if quick:
         qemus = qemus[:1]
     if list_only:
-        for binary, source, points in units:
-            print("%s: each test %d point(s)" % (binary, points))
+        for binary, source, points, graded in units:
+            print("%s: %d point(s) for each of %s" % (binary, points, "its tests" if graded is None
+                                                        else ", ".join(graded)))
         for name, points in qemus:
             print("%s: %d point(s)" % (name, points))
         return 0

@@ -38,6 +38,11 @@ def run(*argv, cwd=None):
 def kernel_package():
     """linux-image-amd64 depends on linux-image-6.1.0-N-amd64; its -unsigned
     twin holds the same kernel."""
+    # apt-get download needs the package lists: refresh them only if apt
+    # does not know the package yet (a fresh machine).
+    if subprocess.run(["apt-cache", "show", "linux-image-amd64"], stdout=subprocess.DEVNULL,
+                      stderr=subprocess.DEVNULL).returncode != 0:
+        run("apt-get", "update", "-qq")
     depends = run("apt-cache", "depends", "linux-image-amd64")
     m = re.search(r"Depends: (linux-image-[0-9][^\s]*-amd64)\b", depends)
     if not m:

@@ -12,7 +12,12 @@ racers' "N operations"):
 
     soak: fuzz/soak-fuzz: 500000 calls in 301.2 s, 1660 calls/s: PASS
 
-  soak.py [--calls N] [--race-ops N] [--seed N] [--only NAME]
+Then the domain builder (tests/guest/builder/builder_tests.py): a guest
+creates, boots and destroys --domains domains in a row (default 1000) and
+Mica's free frames must come back after each; its line gives the rate the
+builder measured as well as the run's.
+
+  soak.py [--calls N] [--race-ops N] [--domains N] [--seed N] [--only NAME]
           [--pairing PRIV/UNPRIV/XSM]
 
 --calls is the fuzzed calls of each fuzzer (default 250,000: two fuzzers in
@@ -37,7 +42,9 @@ TOOLS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TOOLS)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "guest", "fuzz"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "guest", "builder"))
 sys.dont_write_bytecode = True
+import builder_tests  # noqa: E402
 import fuzz_tests  # noqa: E402
 
 # Wall-time limits: generous, for a busy machine.
@@ -49,6 +56,7 @@ RACE_AUDIT = "p2m-audit-every=4"
 # What the guests say they did; the numbers of all the matches add up.
 FUZZ_DONE = r"^\(fuzz-[pu]\) fuzz: done, (\d+) calls"
 RACE_DONE = r"^\((?:owner|mapper)\) race: \w+: (\d+) operations"
+BUILDER_DONE = r"^\(builder\) builder: (\d+) domains created, run and destroyed"
 
 
 def counted(pattern, log):
@@ -57,12 +65,31 @@ def counted(pattern, log):
     return sum(int(n) for n in found) if found else None
 
 
+def domain_builder_runs(domains):
+    """The builder soak: `domains` domains cycled by one builder guest (a
+    domain in about 15 ms under TCG, so an hour is plenty)."""
+    return [("domains", BUILDER_DONE,
+             builder_tests.cycle("soak-cycle", domains, timeout=3600))]
+
+
+def builder_rate(log):
+    """The builder's own figure (its clock, without Mica's boot), or ""."""
+    m = re.search(r"\(builder\) builder: (\d+) domains created, run and destroyed in (\d+) ms",
+                  log)
+    if not m or not int(m.group(2)):
+        return ""
+    return " (the builder's clock: %s in %.1f s, %.0f domains/s)" % (
+        m.group(1), int(m.group(2)) / 1000, int(m.group(1)) * 1000 / int(m.group(2)))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=250000,
                         help="fuzzed calls per fuzzer, four fuzzers (default 250000)")
     parser.add_argument("--race-ops", type=int, default=1000000,
                         help="race operations (default 1000000)")
+    parser.add_argument("--domains", type=int, default=1000,
+                        help="domains the builder cycles (default 1000)")
     parser.add_argument("--seed", type=int, default=None,
                         help="the first fuzzer's seed (default: from the clock)")
     parser.add_argument("--only", default="", help="run only the runs whose name contains this")
@@ -87,6 +114,7 @@ def main():
         runs.append(("operations", RACE_DONE,
                      fuzz_tests.race("soak-race", ops=args.race_ops, seed=seed,
                                      timeout=RACE_TIMEOUT, cmdline=RACE_AUDIT)))
+        runs += domain_builder_runs(args.domains)
     print("soak: seed %d (repeat with --seed %d)" % (seed, seed), flush=True)
     logs = os.path.join(ROOT, "build", "soak-logs")
     os.makedirs(logs, exist_ok=True)
@@ -107,9 +135,9 @@ def main():
             problems.append("no guest said how many %s it made" % unit)
             count = 0
         verdict = "FAIL: " + "; ".join(problems) if problems else "PASS"
-        print("soak: %s: %d %s in %.1f s, %.0f %s/s: %s (log: %s)"
-              % (test.name, count, unit, seconds, count / seconds, unit, verdict, log_path),
-              flush=True)
+        print("soak: %s: %d %s in %.1f s, %.0f %s/s%s: %s (log: %s)"
+              % (test.name, count, unit, seconds, count / seconds, unit, builder_rate(log),
+                 verdict, log_path), flush=True)
         failed += bool(problems)
         done, spent = totals.get(unit, (0, 0.0))
         totals[unit] = (done + count, spent + seconds)

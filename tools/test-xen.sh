@@ -18,7 +18,7 @@ LOGDIR=$BUILD/test-xen
 # 32-bit flavour. (memop_touch crashes on purpose and memop_multi needs
 # several domains: Mica only, tests/guest/memop/memop_tests.py.)
 GUESTS="test_cpuid test_console test_version test_hypercall_errors
-        memop_query memop_reservation memop_physmap evtchn_ops"
+        memop_query memop_reservation memop_physmap evtchn_ops runstate"
 
 mkdir -p "$LOGDIR"
 "$ORACLE" fetch || exit 1

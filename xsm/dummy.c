@@ -84,10 +84,20 @@ static int dummy_evtchn_unbound(struct domain *src, struct domain *d, domid_t re
     return xsm_default_action(xsm_default_evtchn_unbound, src, d);
 }
 
-/* The domain builder's hook (no hypercall asks it yet). */
-static int dummy_domain_create(struct domain *src, struct domain *tgt)
+/* Creating a domain: its class, whatever the new domain's label. */
+static int dummy_domain_create(struct domain *src, const char *label)
 {
-    return xsm_default_action(XSM_HOOK, src, tgt);
+    (void)label;
+    return xsm_default_action(xsm_default_domain_create, src, NULL);
+}
+
+/* createdomain's ssidref means nothing to the dummy module (as Xen's). */
+static int ssidref_to_label(uint32_t ssidref, char *label, size_t size)
+{
+    (void)ssidref;
+    if (size)
+        label[0] = '\0';
+    return 0;
 }
 
 static long dummy_do_xsm_op(struct vcpu *v, const struct hypercall_args *a)
@@ -117,8 +127,8 @@ const struct xsm_ops xsm_dummy_ops = {
 /* every hook of include/hypercall_defs.h: its class there */
 #define HYPERCALL_XSM(call, hook, class, shape, what) .hook = dummy_##hook,
 #include "hypercall_defs.h"
-    .domain_create = dummy_domain_create,           /* HOOK */
     .do_xsm_op = dummy_do_xsm_op,                   /* -ENOSYS */
+    .ssidref_to_label = ssidref_to_label,           /* the default label */
     .alloc_security_domain = alloc_security_domain, /* nothing to do */
     .free_security_domain = free_security_domain,   /* nothing to do */
     .print_stats = print_stats,                     /* nothing to say */

@@ -102,6 +102,24 @@ static int flask_alloc_security_domain(struct domain *d)
     return 0;
 }
 
+/* createdomain's ssidref is a SID, the index of a type in the policy
+ * (FLASK_CONTEXT_TO_SID gives it); 0 is the default label. Xen's FLASK
+ * takes no SID 0; Mica gives it the meaning the dummy module gives every
+ * ssidref. */
+static int flask_ssidref_to_label(uint32_t ssidref, char *label, size_t size)
+{
+    unsigned long flags;
+    int rc = 0;
+
+    flags = spin_lock_irqsave(&flask_lock);
+    if (ssidref >= policy->nr_types)
+        rc = -XEN_EINVAL;
+    else
+        snprintf(label, size, "%s", ssidref ? policy->type_names[ssidref] : "");
+    spin_unlock_irqrestore(&flask_lock, flags);
+    return rc;
+}
+
 static void flask_free_security_domain(struct domain *d)
 {
     xfree(d->ssid);
@@ -126,9 +144,12 @@ static void log_denial(uint32_t denied, uint32_t tclass, const char *src, const 
            flask_class_names[tclass]);
 }
 
-/* May src do perms of tclass on the domain tgt (or on the hypervisor when
- * tgt is NULL)? Mica itself (src NULL) always may. */
-static int has_perm(struct domain *src, struct domain *tgt, uint32_t tclass, uint32_t perms)
+/* May src do perms of tclass on the domain tgt, or if tgt is NULL on a
+ * domain yet to be created with the label new_label ("": the default of an
+ * unprivileged one), or if that is NULL too on the hypervisor? Mica itself
+ * (src NULL) always may. */
+static int has_perm_on(struct domain *src, struct domain *tgt, const char *new_label,
+                       uint32_t tclass, uint32_t perms)
 {
     char src_name[FLASK_POLICY_MAX_NAME], tgt_name[FLASK_POLICY_MAX_NAME];
     uint32_t allowed, denied;
@@ -138,7 +159,11 @@ static int has_perm(struct domain *src, struct domain *tgt, uint32_t tclass, uin
     if (!src)
         return 0;
     flags = spin_lock_irqsave(&flask_lock);
-    uint32_t s = domain_type(src), t = tgt ? domain_type(tgt) : xen_type;
+    uint32_t s = domain_type(src), t = xen_type;
+    if (tgt)
+        t = domain_type(tgt);
+    else if (new_label)
+        t = flask_policy_type(policy, new_label[0] ? new_label : FLASK_DEFAULT_UNPRIVILEGED_TYPE);
     allowed = avc_lookup(&avc, policy, s, t, tclass);
     denied = perms & ~allowed;
     enforce = enforcing;
@@ -152,6 +177,13 @@ static int has_perm(struct domain *src, struct domain *tgt, uint32_t tclass, uin
         return 0;
     log_denial(denied, tclass, src_name, tgt_name);
     return enforce ? -XEN_EPERM : 0;
+}
+
+/* May src do perms of tclass on the domain tgt (on the hypervisor when tgt
+ * is NULL)? */
+static int has_perm(struct domain *src, struct domain *tgt, uint32_t tclass, uint32_t perms)
+{
+    return has_perm_on(src, tgt, NULL, tclass, perms);
 }
 
 /* ---- the hooks ---------------------------------------------------------------- */
@@ -178,7 +210,16 @@ MMU_HOOK(remove_from_physmap, MMU__PHYSMAP)
     {                                                               \
         return has_perm(src, tgt, FLASK_CLASS_DOMAIN, perm);        \
     }
-DOMAIN_HOOK(domain_create, DOMAIN__CREATE)
+/* domain: create, on the type the new domain's label names (Xen's FLASK
+ * asks it with the ssidref before the domain exists). */
+static int flask_domain_create(struct domain *src, const char *label)
+{
+    return has_perm_on(src, NULL, label, FLASK_CLASS_DOMAIN, DOMAIN__CREATE);
+}
+
+DOMAIN_HOOK(domain_max_vcpus, DOMAIN__MAX_VCPUS)
+DOMAIN_HOOK(domain_set_max_mem, DOMAIN__SETDOMAINMAXMEM)
+DOMAIN_HOOK(domain_set_vcpu_context, DOMAIN__SETVCPUCONTEXT)
 DOMAIN_HOOK(schedop_shutdown, DOMAIN__SHUTDOWN)
 DOMAIN_HOOK(domain_pause, DOMAIN__PAUSE)
 DOMAIN_HOOK(domain_unpause, DOMAIN__UNPAUSE)
@@ -231,6 +272,11 @@ static int flask_evtchn_unbound(struct domain *src, struct domain *d, domid_t re
 static int flask_machine_memory_map(struct domain *src)
 {
     return has_perm(src, NULL, FLASK_CLASS_XEN, XEN__MACHINE_MEMORY_MAP);
+}
+
+static int flask_sysctl_physinfo(struct domain *src)
+{
+    return has_perm(src, NULL, FLASK_CLASS_XEN, XEN__PHYSINFO);
 }
 
 /* The domain whose physmap receives the mapping must be allowed to map
@@ -509,6 +555,7 @@ struct xsm_ops flask_ops = {
     .memory_stat_reservation = flask_memory_stat_reservation,
     .memory_map = flask_memory_map,
     .machine_memory_map = flask_machine_memory_map,
+    .sysctl_physinfo = flask_sysctl_physinfo,
     .add_to_physmap = flask_add_to_physmap,
     .remove_from_physmap = flask_remove_from_physmap,
     .map_gmfn_foreign = flask_map_gmfn_foreign,
@@ -518,6 +565,10 @@ struct xsm_ops flask_ops = {
     .grant_copy = flask_grant_copy,
     .grant_query_size = flask_grant_query_size,
     .domain_create = flask_domain_create,
+    .domain_max_vcpus = flask_domain_max_vcpus,
+    .domain_set_max_mem = flask_domain_set_max_mem,
+    .domain_set_vcpu_context = flask_domain_set_vcpu_context,
+    .ssidref_to_label = flask_ssidref_to_label,
     .schedop_shutdown = flask_schedop_shutdown,
     .domain_pause = flask_domain_pause,
     .domain_unpause = flask_domain_unpause,

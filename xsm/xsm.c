@@ -52,8 +52,8 @@ void xsm_register(struct xsm_ops *ops)
 #define HYPERCALL_XSM(call, hook, class, shape, what) FILL(hook);
 #include "hypercall_defs.h"
     /* ... and the others */
-    FILL(domain_create);
     FILL(do_xsm_op);
+    FILL(ssidref_to_label);
     FILL(alloc_security_domain);
     FILL(free_security_domain);
     FILL(print_stats);

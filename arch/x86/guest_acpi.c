@@ -11,9 +11,13 @@
  *   may both be 0, §5.2.9). IAPC_BOOT_ARCH says no VGA and no CMOS RTC and
  *   claims neither legacy devices nor an 8042, as Xen's libacpi does for a
  *   PVH guest.
- * - The DSDT is a definition block with no terms: its header alone is valid
- *   AML (§20.2.1: the code after the header is a TermList, which may be
- *   empty) and describes no device.
+ * - Powering off is the one sleep transition (S5): the FADT names a sleep
+ *   control and a sleep status register (§4.8.3.7-8, one byte each, in I/O
+ *   space), and the DSDT holds the one term that gives S5's SLP_TYP,
+ *   Name (_S5, Package () { SLP_TYP, SLP_TYP }). An OS needs both to offer
+ *   power-off on a hardware-reduced platform (Linux: acpi_sleep_state_
+ *   supported); writing SLP_TYP with SLP_EN ends the domain
+ *   (arch/x86/svm/acpi_sleep.c). The DSDT describes no device.
  * - The MADT lists one enabled local APIC per vCPU with Xen's HVM APIC IDs,
  *   2 x vCPU id (libxl's PVH tables and Xen's vLAPIC use the same), at the
  *   address the guest's APIC_BASE MSR reports. It lists no I/O APIC (Xen's
@@ -86,10 +90,36 @@ static void header_seal(struct acpi_header *h)
     h->checksum = checksum_of(h, h->length);
 }
 
+/* The DSDT's AML (§20.2): Name (_S5, Package (2) { S5, S5 }), the SLP_TYP
+ * values for the two sleep control registers a non-reduced platform would
+ * have (PM1a, PM1b; a reduced one reads the first). NameOp, the NameSeg,
+ * then PackageOp, its PkgLength (one byte: the rest of the package and
+ * itself), NumElements and two BytePrefix constants. */
+static const uint8_t dsdt_aml[] = {
+    0x08, '_',
+    'S',  '5',
+    '_', /* NameOp "_S5_" */
+    0x12, 0x06,
+    0x02,                        /* PackageOp, PkgLength 6, 2 elements */
+    0x0A, GUEST_ACPI_SLP_TYP_S5, /* BytePrefix SLP_TYPa */
+    0x0A, GUEST_ACPI_SLP_TYP_S5, /* BytePrefix SLP_TYPb */
+};
+
 static void build_dsdt(struct acpi_header *dsdt)
 {
-    header_init(dsdt, "DSDT", sizeof(*dsdt), DSDT_REVISION);
+    header_init(dsdt, "DSDT", sizeof(*dsdt) + sizeof(dsdt_aml), DSDT_REVISION);
+    memcpy(dsdt + 1, dsdt_aml, sizeof(dsdt_aml));
     header_seal(dsdt);
+}
+
+/* A one-byte register at an I/O port. */
+static void gas_io_byte(struct acpi_gas *gas, uint16_t port)
+{
+    gas->address_space_id = ACPI_GAS_SYSTEM_IO;
+    gas->bit_width = 8;
+    gas->bit_offset = 0;
+    gas->access_size = ACPI_GAS_ACCESS_BYTE;
+    gas->address = port;
 }
 
 static void build_fadt(struct acpi_fadt *fadt, uint64_t dsdt_gpa)
@@ -101,6 +131,8 @@ static void build_fadt(struct acpi_fadt *fadt, uint64_t dsdt_gpa)
      * 64-bit one that ACPI 2.0+ prefers when it is set. */
     fadt->dsdt = (uint32_t)dsdt_gpa;
     fadt->x_dsdt = dsdt_gpa;
+    gas_io_byte(&fadt->sleep_control_reg, GUEST_ACPI_SLEEP_CONTROL_PORT);
+    gas_io_byte(&fadt->sleep_status_reg, GUEST_ACPI_SLEEP_STATUS_PORT);
     header_seal(&fadt->header);
 }
 
@@ -168,7 +200,7 @@ int arch_guest_acpi_build(void *buf, size_t size, uint64_t gpa, unsigned int nr_
     if (!place(&next, sizeof(struct acpi_rsdp), size, &rsdp) ||
         !place(&next, sizeof(struct acpi_header) + sizeof(xsdt_entries), size, &xsdt) ||
         !place(&next, sizeof(struct acpi_fadt), size, &fadt) ||
-        !place(&next, sizeof(struct acpi_header), size, &dsdt) ||
+        !place(&next, sizeof(struct acpi_header) + sizeof(dsdt_aml), size, &dsdt) ||
         !place(&next, sizeof(struct madt) + nr_vcpus * sizeof(struct madt_local_apic), size, &madt))
         return -XEN_ENOSPC;
     /* Every pointer must fit the 32-bit fields as well (FADT.DSDT). */

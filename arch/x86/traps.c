@@ -6,6 +6,7 @@
  * end the run with MICA_EXIT_PANIC.
  */
 #include "x86/traps.h"
+#include "arch.h"
 #include "panic.h"
 #include "percpu.h"
 #include "printk.h"
@@ -59,7 +60,7 @@ void exception_handler(struct cpu_regs *regs)
     pr_err("*** MICA FAULT on CPU%u: vector %lu (%s), error code %#lx ***\n", smp_processor_id(),
            regs->vector, name ? name : "reserved", regs->error_code);
     print_registers(regs);
-    backtrace_print(regs->rip, regs->rbp);
+    arch_backtrace_print(regs->rip, regs->rbp);
     mica_exit(MICA_EXIT_PANIC);
 }
 

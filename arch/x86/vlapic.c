@@ -38,6 +38,7 @@
 #include "schedule.h"
 #include "spinlock.h"
 #include "x86/guest.h"
+#include "x86/cpuid_bits.h"
 #include "x86/mmio.h"
 #include "x86/msr.h"
 #include "x86/vcpu.h"
@@ -294,13 +295,20 @@ bool vlapic_take_nmi(struct vcpu *v)
 }
 
 /* A per-vCPU upcall vector (HVMOP_set_evtchn_upcall_vector) is a fixed
- * interrupt of the local APIC: the guest acknowledges it with an EOI. */
+ * interrupt of the local APIC: the guest acknowledges it with an EOI. As
+ * in Xen (hvm_assert_evtchn_irq sets IRR whatever the APIC's state), the
+ * request is kept even while the APIC is software-disabled and delivered
+ * once it is enabled: an upcall stays pending (evtchn_upcall_pending) until
+ * the guest takes it, and later events do not request it again, so one
+ * dropped here would be lost for good. (Linux sets its upcall vector, and
+ * the registration of its vcpu_info has made an upcall pending, before it
+ * enables its APIC.) */
 void arch_evtchn_inject(struct vcpu *v)
 {
     uint8_t vector = __atomic_load_n(&v->evtchn.upcall_vector, __ATOMIC_ACQUIRE);
 
     if (vector)
-        vlapic_set_irq(v, vector);
+        apic_set_irr(&vl(v)->regs, vector);
 }
 
 /* ---- INIT and start-up ---------------------------------------------------------- */
@@ -323,11 +331,19 @@ static void apply_start_requests(struct vcpu *v, uint32_t requests)
         svm_vcpu_startup(v, vl(v)->sipi_vector);
 }
 
-/* Domain lock held. */
+/* Domain lock held. As in Xen (vlapic_init_sipi_one), an INIT to a vCPU
+ * that has never been given registers does nothing: it is in its reset
+ * state already, and its APIC keeps what was requested meanwhile (Linux
+ * sets an AP's upcall vector, and so requests an upcall, before it sends
+ * the INIT). Otherwise the vCPU goes down and is no longer initialised:
+ * VCPUOP_initialise may give it registers again, as a start-up IPI does. */
 static void deliver_init(struct vcpu *t)
 {
     struct vlapic *l = vl(t);
 
+    if (!t->initialised)
+        return;
+    t->initialised = false;
     l->waiting_for_sipi = true;
     sched_stop_vcpu(t);
     if (sched_vcpu_off_cpu(t)) {
@@ -514,7 +530,8 @@ static bool write_register(struct vcpu *v, unsigned int offset, uint64_t value)
 static bool write_apic_base(struct vcpu *v, uint64_t value)
 {
     struct vlapic *l = vl(v);
-    unsigned int phys_bits = guest_cpuid(v, 0x80000008, 0).eax & 0xFF;
+    unsigned int phys_bits = guest_cpuid(v, CPUID_LEAF_ADDRESS_SIZES, 0).eax &
+                             CPUID_E8_EAX_PHYS_BITS_MASK;
     uint64_t addr_mask = APIC_BASE_ADDR_MASK & ((1ULL << phys_bits) - 1);
     uint64_t allowed = addr_mask | APIC_BASE_BSP | APIC_BASE_EXTD | APIC_BASE_ENABLE;
     bool was_en = l->base_msr & APIC_BASE_ENABLE, was_x2 = l->base_msr & APIC_BASE_EXTD;

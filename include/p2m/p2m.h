@@ -19,7 +19,7 @@
 #ifndef MICA_P2M_H
 #define MICA_P2M_H
 
-#include "list.h"
+#include "lib/list.h"
 #include "p2m/p2m_types.h"
 #include "spinlock.h"
 #include "types.h"

@@ -48,7 +48,7 @@ struct sched_poll {
     unsigned int nr_ports;
     uint64_t timeout;
 };
-struct xen_sched_poll_64 {
+struct xen_sched_poll {
     uint64_t ports;
     uint32_t nr_ports;
     uint32_t pad;
@@ -59,7 +59,7 @@ struct compat_sched_poll {
     uint32_t nr_ports;
     uint64_t timeout;
 } __attribute__((packed));
-_Static_assert(sizeof(struct xen_sched_poll_64) == 24, "sched_poll is 24 bytes (64-bit)");
+_Static_assert(sizeof(struct xen_sched_poll) == 24, "sched_poll is 24 bytes (64-bit)");
 _Static_assert(sizeof(struct compat_sched_poll) == 16, "sched_poll is 16 bytes (32-bit)");
 #define SCHEDOP_POLL_MAX_PORTS 128  /* Xen's limit on nr_ports */
 

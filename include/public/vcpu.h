@@ -51,9 +51,41 @@ struct vcpu_set_singleshot_timer {
 #define VCPU_SSHOTTMR_future (1u << 0) /* fail with -ETIME if timeout_abs_ns has passed */
 #define VCPU_SET_SINGLESHOT_TIMER_SIZE_32 12
 
-/* The rest of Xen's commands, for reference (Mica: -ENOSYS). */
+/* How long a vCPU has spent in each state (system time in ns, as the
+ * pvclock counts it). VCPUOP_get_runstate_info copies it to extra_arg,
+ * counted up to the moment of the call; VCPUOP_register_runstate_memory_area
+ * (extra_arg = struct vcpu_register_runstate_memory_area) names a guest
+ * address where Xen keeps a copy up to date at each context switch. */
 #define VCPUOP_get_runstate_info              4
 #define VCPUOP_register_runstate_memory_area  5
+
+#define RUNSTATE_running  0 /* on a physical CPU */
+#define RUNSTATE_runnable 1 /* ready to run, waiting for a CPU */
+#define RUNSTATE_blocked  2 /* waiting for an event (SCHEDOP_block, HLT, poll) */
+#define RUNSTATE_offline  3 /* down, paused or not yet started */
+
+/* 48 bytes for a 64-bit guest; 44 for a 32-bit one, where uint64_t is
+ * 4-aligned: state_entry_time sits at offset 4 and time[] at 12
+ * (VCPU_RUNSTATE_INFO_SIZE_32, Xen's compat layout). */
+struct vcpu_runstate_info {
+    int state;                 /* RUNSTATE_* */
+    uint64_t state_entry_time; /* when it entered that state */
+    uint64_t time[4];          /* total time in each state, indexed by RUNSTATE_* */
+};
+#define VCPU_RUNSTATE_INFO_SIZE_32 44
+_Static_assert(sizeof(struct vcpu_runstate_info) == (sizeof(long) == 8 ? 48 : VCPU_RUNSTATE_INFO_SIZE_32),
+               "vcpu_runstate_info is 48 bytes (44 for a 32-bit guest)");
+
+/* Set in the registered copy's state_entry_time while Xen rewrites it, if
+ * the guest enabled VMASST_TYPE_runstate_update_flag (public/xen.h). */
+#define XEN_RUNSTATE_UPDATE (1ULL << 63)
+
+/* A guest-linear address (a 32-bit guest's in the low half). */
+struct vcpu_register_runstate_memory_area {
+    uint64_t addr;
+};
+
+/* VCPUOP_register_vcpu_info: below. The rest, for reference (Mica: -ENOSYS). */
 #define VCPUOP_register_vcpu_info            10
 #define VCPUOP_send_nmi                      11
 #define VCPUOP_get_physid                    12

@@ -71,6 +71,14 @@
 #define __HYPERVISOR_arch_6                       54
 #define __HYPERVISOR_arch_7                       55
 
+/* vm_assist(cmd, type): turn on or off an optional behaviour of Xen for
+ * the calling domain. Of Xen's types an HVM/PVH guest may use only
+ * runstate_update_flag (XEN_RUNSTATE_UPDATE, public/vcpu.h); any other is
+ * -EINVAL, an unknown cmd -ENOSYS. */
+#define VMASST_CMD_enable                 0
+#define VMASST_CMD_disable                1
+#define VMASST_TYPE_runstate_update_flag  5
+
 /* One hypercall page: 4096 bytes of 32-byte stubs (arch-x86/xen.h). */
 #define XEN_HYPERCALL_STUB_SIZE                   32
 #define XEN_HYPERCALL_PAGE_STUBS                 (4096 / XEN_HYPERCALL_STUB_SIZE)

@@ -88,6 +88,26 @@ struct acpi_fadt {
 #define ACPI_IAPC_VGA_NOT_PRESENT (1u << 2)
 #define ACPI_IAPC_CMOS_RTC_NOT_PRESENT (1u << 5)
 
+/* Generic Address Structure (§5.2.3.2): its address space and access size. */
+#define ACPI_GAS_SYSTEM_IO 1
+#define ACPI_GAS_ACCESS_BYTE 1
+
+/* A hardware-reduced platform's sleep registers (§4.8.3.7, §4.8.3.8): the
+ * OS writes SLP_TYPx (from the DSDT's \_Sx package) with SLP_EN to the
+ * control register to enter state Sx, and reads WAK_STS in the status one. */
+#define ACPI_SLEEP_CONTROL_SLP_EN (1u << 5)
+#define ACPI_SLEEP_CONTROL_SLP_TYP_SHIFT 2
+#define ACPI_SLEEP_CONTROL_SLP_TYP_MASK (7u << ACPI_SLEEP_CONTROL_SLP_TYP_SHIFT)
+#define ACPI_SLEEP_STATUS_WAK_STS (1u << 7)
+
+/* Mica's guests have one sleep state, S5 (soft off: the domain powers
+ * off), with this SLP_TYP in \_S5, and their sleep registers at these I/O
+ * ports (arch/x86/svm/acpi_sleep.c; Xen's HVM guests have their PM1a
+ * control block at 0xb004). */
+#define GUEST_ACPI_SLP_TYP_S5 5
+#define GUEST_ACPI_SLEEP_CONTROL_PORT 0xB004
+#define GUEST_ACPI_SLEEP_STATUS_PORT 0xB005
+
 /* Multiple APIC Description Table, signature "APIC" (§5.2.12): the header,
  * the local APICs' address, flags, then variable-length entries. */
 struct madt {

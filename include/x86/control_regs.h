@@ -35,6 +35,11 @@
 #define CR4_SMEP (1UL << 20)       /* supervisor-mode execution prevention */
 #define CR4_SMAP (1UL << 21)       /* supervisor-mode access prevention */
 
+/* DR6 and DR7 at reset and INIT: their bits that read as 1, nothing else
+ * (APM vol. 2 §13.1.1.5, §13.1.1.6; table 14-1). */
+#define DR6_RESET 0xFFFF0FF0UL
+#define DR7_RESET 0x400UL
+
 #define RFLAGS_ALWAYS_ONE (1UL << 1)
 #define RFLAGS_IF (1UL << 9)
 

@@ -74,9 +74,9 @@ struct cr_write_insn {
 };
 
 /* Decode the instruction in bytes[0..len) as a write to a control register,
- * in 64-bit mode (REX prefixes) or not. False if it is none of the above
- * (or len ends it early, or it has a LOCK prefix, which makes MOV CR0 a
- * MOV CR8 on AMD). */
+ * in 64-bit mode (REX prefixes) or not; LOCK MOV CR0 is AMD's MOV CR8. False
+ * if it is none of the above (or len ends it early, or a LOCK prefix makes
+ * it #UD). */
 bool cr_write_decode(const uint8_t *bytes, unsigned int len, bool mode64,
                      struct cr_write_insn *insn);
 

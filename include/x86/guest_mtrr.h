@@ -12,14 +12,6 @@
 
 #include "types.h"
 
-#define MSR_MTRR_CAP 0xFE
-#define MSR_MTRR_PHYS_BASE0 0x200 /* base n at 0x200 + 2n, mask at 0x201 + 2n */
-#define MSR_MTRR_FIX_64K_00000 0x250
-#define MSR_MTRR_FIX_16K_80000 0x258
-#define MSR_MTRR_FIX_16K_A0000 0x259
-#define MSR_MTRR_FIX_4K_C0000 0x268 /* ... to 0x26F */
-#define MSR_MTRR_DEF_TYPE 0x2FF
-
 #define GUEST_MTRR_VAR 8 /* variable ranges (Xen's MTRR_VCNT) */
 #define GUEST_MTRR_FIXED 11
 

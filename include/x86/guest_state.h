@@ -4,7 +4,8 @@
  *   arch/x86/svm/guest_switch.c  DR0-DR3 and TSC_AUX, which VMRUN does not
  *                                switch: Mica switches them with the vCPU
  *   arch/x86/svm/guest_cr.c      writes to CR0 and CR4, checked as the
- *                                processor would (guest_cr_rules.c)
+ *                                processor would (guest_cr_rules.c); the
+ *                                decoding CR8's intercept (intr.c) shares
  *   arch/x86/svm/guest_pmu.c     the performance counters, which guests see
  *                                stopped
  */
@@ -34,6 +35,16 @@ void guest_cr_state(const struct vcpu *v, struct guest_cr_state *s);
  * written without effect, as Xen 4.17 does for a guest without vPMU). */
 bool guest_pmu_msr_read(uint32_t msr, uint64_t *value);
 bool guest_pmu_msr_write(uint32_t msr);
+
+/* General register n of v in ModRM order (0 RAX, 1 RCX, 2 RDX, 3 RBX,
+ * 4 RSP, 5 RBP, 6 RSI, 7 RDI, 8-15 R8-R15): RAX and RSP from the VMCB, the
+ * others from struct guest_gprs (guest_cr.c). */
+uint64_t guest_gpr(const struct vcpu *v, unsigned int n);
+
+/* The instruction at v's CS:RIP, read through its page tables and decoded
+ * (mov_cr_decode.c): true if it writes control register cr (0, 4, or 8 for
+ * CR8's intercept, intr.c). */
+bool guest_cr_write_insn(struct vcpu *v, unsigned int cr, struct cr_write_insn *insn);
 
 /* Exit handlers (the table in svm_exits.c). */
 void svm_exit_dr_access(struct vcpu *v, struct vmcb *vmcb); /* MOV DR, first of a run */

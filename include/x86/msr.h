@@ -30,6 +30,15 @@
 #define MSR_LAST_EXCP_FROM_IP 0x1DD
 #define MSR_LAST_EXCP_TO_IP 0x1DE
 
+/* The MTRRs (APM vol. 2 §7.7; a guest's: guest_mtrr.h). */
+#define MSR_MTRR_CAP 0xFE
+#define MSR_MTRR_PHYS_BASE0 0x200 /* base n at 0x200 + 2n, mask at 0x201 + 2n */
+#define MSR_MTRR_FIX_64K_00000 0x250
+#define MSR_MTRR_FIX_16K_80000 0x258
+#define MSR_MTRR_FIX_16K_A0000 0x259
+#define MSR_MTRR_FIX_4K_C0000 0x268 /* ... to 0x26F */
+#define MSR_MTRR_DEF_TYPE 0x2FF
+
 #define MSR_PAT 0x277 /* page attribute table (APM §7.8.1; see pat.h) */
 
 #define MSR_TSC_DEADLINE 0x6E0 /* IA32_TSC_DEADLINE: the APIC timer's deadline (SDM 10.5.4.1) */

@@ -144,11 +144,27 @@ static void test_fadt_and_dsdt(void)
     CHECK_EQ(rd32(fadt, 76), 0);               /* no PM timer */
     CHECK_EQ(rd32(fadt, 56), 0);               /* no PM1a event block */
     CHECK_EQ(rd32(fadt, 40), rd64(fadt, 140)); /* DSDT == X_DSDT */
+    /* SLEEP_CONTROL_REG (offset 244) and SLEEP_STATUS_REG (256): one byte
+     * each in System I/O space, at ports 0xB004 and 0xB005. */
+    CHECK_EQ(rd8(fadt, 244), 1);
+    CHECK_EQ(rd8(fadt, 245), 8);
+    CHECK_EQ(rd8(fadt, 246), 0);
+    CHECK_EQ(rd8(fadt, 247), 1);
+    CHECK_EQ(rd64(fadt, 248), 0xB004);
+    CHECK_EQ(rd8(fadt, 256), 1);
+    CHECK_EQ(rd8(fadt, 257), 8);
+    CHECK_EQ(rd64(fadt, 260), 0xB005);
 
     const uint8_t *dsdt = table_at(GPA, rd64(fadt, 140));
     check_table(dsdt, "DSDT", 2);
-    if (dsdt)
-        CHECK_EQ(rd32(dsdt, 4), 36); /* a definition block with no terms */
+    if (!dsdt)
+        return;
+    /* One term: Name (_S5, Package (2) { 5, 5 }), S5's SLP_TYP. */
+    static const uint8_t s5[] = { 0x08, 0x5F, 0x53, 0x35, 0x5F, 0x12,
+                                  0x06, 0x02, 0x0A, 0x05, 0x0A, 0x05 };
+    CHECK_EQ(rd32(dsdt, 4), 36 + sizeof(s5));
+    for (unsigned int i = 0; i < sizeof(s5); i++)
+        CHECK_EQ(rd8(dsdt, 36 + i), s5[i]);
 }
 
 static void check_madt(unsigned int nr_vcpus)

@@ -261,6 +261,11 @@ static void test_decode_mov_to_cr(void)
     check_insn(&i, CR_WRITE_MOV, 4, 9, 4);
     CHECK(DECODE("\x4c\x0f\x22\xc7", true, &i)); /* REX.W R: mov %rdi, %cr8 */
     check_insn(&i, CR_WRITE_MOV, 8, 7, 4);
+    /* AMD's alternative encoding: LOCK MOV CR0 is MOV CR8. */
+    CHECK(DECODE("\xf0\x0f\x22\xc3", false, &i)); /* lock mov %ebx, %cr0 */
+    check_insn(&i, CR_WRITE_MOV, 8, 3, 4);
+    CHECK(DECODE("\x66\xf0\x0f\x22\xc1", false, &i));
+    check_insn(&i, CR_WRITE_MOV, 8, 1, 5);
     /* The mod field is ignored: read as a register form. */
     CHECK(DECODE("\x0f\x22\x22", true, &i));
     check_insn(&i, CR_WRITE_MOV, 4, 2, 3);
@@ -295,11 +300,13 @@ static void test_decode_refuses_everything_else(void)
     struct cr_write_insn i;
     uint8_t prefixes[16];
 
-    CHECK(!DECODE("\xf0\x0f\x22\xc0", true, &i)); /* LOCK: MOV CR8 on AMD */
-    CHECK(!DECODE("\x0f\x20\xc0", true, &i));     /* MOV from CR0 */
-    CHECK(!DECODE("\x0f\x01\xd9", true, &i));     /* VMMCALL (group 7, reg 3) */
-    CHECK(!DECODE("\x0f\x01\xf8", true, &i));     /* SWAPGS (group 7, reg 7) */
-    CHECK(!DECODE("\x0f\x23\xc0", true, &i));     /* MOV to DR0 */
+    CHECK(!DECODE("\xf0\x0f\x22\xe0", false, &i)); /* LOCK MOV CR4: #UD */
+    CHECK(!DECODE("\xf0\x0f\x06", false, &i));     /* LOCK CLTS: #UD */
+    CHECK(!DECODE("\xf0\x0f\x01\xf0", false, &i)); /* LOCK LMSW: #UD */
+    CHECK(!DECODE("\x0f\x20\xc0", true, &i));      /* MOV from CR0 */
+    CHECK(!DECODE("\x0f\x01\xd9", true, &i));      /* VMMCALL (group 7, reg 3) */
+    CHECK(!DECODE("\x0f\x01\xf8", true, &i));      /* SWAPGS (group 7, reg 7) */
+    CHECK(!DECODE("\x0f\x23\xc0", true, &i));      /* MOV to DR0 */
     CHECK(!DECODE("\x90", true, &i));
     /* Cut short. */
     CHECK(!DECODE("\x0f\x22", true, &i));

@@ -47,24 +47,37 @@
 static struct {
     unsigned int calls;
     struct frame *departing[MAX_DEPARTING]; /* frames that must outlive the flush */
+    uint32_t refs[MAX_DEPARTING], foreign_refs[MAX_DEPARTING]; /* theirs before */
     unsigned int nr_departing;
-    bool freed_too_early; /* one of them was free when the flush ran */
+    bool freed_too_early;   /* one of them was free when the flush ran */
+    bool dropped_too_early; /* or had lost a reference by then */
 } flush;
 
+/* At every flush, every departing frame is still allocated; at the first,
+ * it also still holds every reference it held before the operation (a
+ * mapping's reference goes after the flush, never before). */
 static void record_flush(struct p2m *p2m)
 {
     (void)p2m;
-    flush.calls++;
-    for (unsigned int i = 0; i < flush.nr_departing; i++)
-        if (flush.departing[i]->use == FRAME_FREE || flush.departing[i]->refcount == 0)
+    for (unsigned int i = 0; i < flush.nr_departing; i++) {
+        struct frame *f = flush.departing[i];
+        if (f->use == FRAME_FREE || f->refcount == 0)
             flush.freed_too_early = true;
+        else if (!flush.calls &&
+                 (f->refcount < flush.refs[i] || f->foreign_refs < flush.foreign_refs[i]))
+            flush.dropped_too_early = true;
+    }
+    flush.calls++;
 }
 
 /* The frame f will leave a p2m in the next operation. */
 static void expect_departure(struct frame *f)
 {
-    if (flush.nr_departing < MAX_DEPARTING)
+    if (flush.nr_departing < MAX_DEPARTING) {
+        flush.refs[flush.nr_departing] = f->refcount;
+        flush.foreign_refs[flush.nr_departing] = f->foreign_refs;
         flush.departing[flush.nr_departing++] = f;
+    }
 }
 
 static void flush_reset(void)
@@ -239,12 +252,14 @@ static void check_bookkeeping(void)
 }
 
 /* After every operation: nothing held, the books balance, the flush came
- * before any departing frame was freed, and nothing waits for a flush. */
+ * before any departing frame was freed or lost a reference, and nothing
+ * waits for a flush. */
 static void check_after(void)
 {
     CHECK_EQ(host_gfn_depth(), 0);
     CHECK_EQ(host_locks_held(), 0);
     CHECK(!flush.freed_too_early);
+    CHECK(!flush.dropped_too_early);
     CHECK(!doms[0].p2m.flush_needed);
     CHECK(!doms[1].p2m.flush_needed);
     check_bookkeeping();

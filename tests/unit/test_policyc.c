@@ -405,12 +405,12 @@ static void test_default_policy(void)
           type_index("stub_t"));
 
     /* dom0_t: everything on every domain and on xen_t */
-    CHECK_EQ(perms("dom0_t", "domU_t", d), 0x3ff);
-    CHECK_EQ(perms("dom0_t", "dom0_t", d), 0x3ff);
-    CHECK_EQ(perms("dom0_t", "stub_t", d), 0x3ff);
+    CHECK_EQ(perms("dom0_t", "domU_t", d), 0x1fff);
+    CHECK_EQ(perms("dom0_t", "dom0_t", d), 0x1fff);
+    CHECK_EQ(perms("dom0_t", "stub_t", d), 0x1fff);
     CHECK_EQ(perms("dom0_t", "domU_t", m), 0x3f);
     CHECK_EQ(perms("dom0_t", "dom0_t", m), 0x3f);
-    CHECK_EQ(perms("dom0_t", "xen_t", x), 0xff);
+    CHECK_EQ(perms("dom0_t", "xen_t", x), 0x1ff);
     CHECK(perms("dom0_t", "xen_t", x) & XEN__LOAD_POLICY);
 
     /* domU_t: itself, and the console */
@@ -449,7 +449,7 @@ static void test_example_policies(void)
 
     CHECK(compile_file_ok("xsm/policy/examples/strict.te"));
     CHECK_EQ(perms("domU_t", "xen_t", x), 0);
-    CHECK_EQ(perms("dom0_t", "xen_t", x), 0xff);
+    CHECK_EQ(perms("dom0_t", "xen_t", x), 0x1ff);
     CHECK_EQ(perms("domU_t", "domU_t", m), MMU__PHYSMAP | MMU__ADJUST | MMU__STAT | MMU__MEMORYMAP);
 
     CHECK(compile_file_ok("xsm/policy/examples/stubdom.te"));
@@ -459,7 +459,7 @@ static void test_example_policies(void)
     CHECK_EQ(perms("dm_t", "domU_t", m), 0);
     CHECK_EQ(perms("hvm_t", "dm_t", m), 0);
     CHECK_EQ(perms("domU_t", "xen_t", x), XEN__WRITECONSOLE);
-    CHECK_EQ(perms("dom0_t", "xen_t", x), 0xff);
+    CHECK_EQ(perms("dom0_t", "xen_t", x), 0x1ff);
 }
 
 /* --- errors ------------------------------------------------------------------------ */

@@ -9,7 +9,7 @@
 
 #define NR 64
 
-static struct timer timers[NR];
+static struct timer_queue_entry timers[NR];
 static uint64_t armed_seq[NR]; /* when each was armed (0: not armed) */
 
 static void arm(struct list_head *q, unsigned int i, uint64_t deadline, uint64_t seq)
@@ -22,12 +22,12 @@ static void arm(struct list_head *q, unsigned int i, uint64_t deadline, uint64_t
 /* Is the queue exactly the armed timers, by deadline then arming order? */
 static bool queue_matches_model(const struct list_head *q)
 {
-    const struct timer *prev = NULL;
+    const struct timer_queue_entry *prev = NULL;
     unsigned int count = 0, armed = 0;
     struct list_head *pos;
 
     list_for_each(pos, q) {
-        const struct timer *t = list_entry(pos, struct timer, link);
+        const struct timer_queue_entry *t = list_entry(pos, struct timer_queue_entry, link);
         unsigned int i = (unsigned int)(t - timers);
         if (!armed_seq[i])
             return false;
@@ -104,7 +104,7 @@ static void test_random_against_model(void)
             }
             break;
         default: { /* time passes; everything due comes off, in order */
-            struct timer *t;
+            struct timer_queue_entry *t;
             uint64_t last = 0;
             now += unit_rng_below(10);
             while ((t = timer_queue_pop_expired(&q, now))) {

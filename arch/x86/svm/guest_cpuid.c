@@ -11,6 +11,7 @@
 #include "version.h"
 #include "x86/vlapic.h"
 #include "x86/cpuid_bits.h"
+#include "x86/msr.h"
 
 /*
  * Features whose state Mica does not switch between vCPUs, or emulates for
@@ -53,17 +54,9 @@
      CPUID_E1_ECX_DBEXT | CPUID_E1_ECX_PERFTSC | CPUID_E1_ECX_PERFCTR_LLC)
 #define HIDDEN_E1_EDX CPUID_E1_EDX_FFXSR
 
-#define LEAF_ARCH_PERFMON 0xA /* Intel's PMU description */
-#define LEAF_XSAVE 0xD        /* XSAVE state components */
-#define LEAF_EXT_ADDRESS 0x80000008
-#define LEAF_AMD_PERFMON 0x80000022 /* AMD's PerfMonV2 */
-
-#define LEAF1_ECX_MONITOR (1u << 3)
-#define LEAF1_ECX_X2APIC (1u << 21)
-#define LEAF1_ECX_TSC_DEADLINE (1u << 24)
-#define LEAF1_EDX_APIC (1u << 9)
-#define LEAF1_ECX_HYPERVISOR (1u << 31)
-#define MICA_HYPERCALL_MSR 0x40000000u
+/* Xen's leaves: one base of 256 at 0x40000000 (a hypervisor's range is
+ * 0x40000000-0x4FFFFFFF; Mica offers no other base, as Xen by default). */
+#define XEN_CPUID_BASE_LEAVES 0x100
 
 /*
  * Xen's time leaf. The guest's TSC is the host's (TSC_OFFSET 0, RDTSC not
@@ -80,9 +73,10 @@ static struct cpuid_result tsc_leaf(const struct vcpu *v, uint32_t subleaf)
     switch (subleaf) {
     case 0:
         return (struct cpuid_result){
-            XEN_CPUID_HOST_TSC_RELIABLE | (guest_cpuid(v, 0x80000001, 0).edx & CPUID_E1_EDX_RDTSCP
-                                               ? XEN_CPUID_RDTSCP_INSTR_AVAIL
-                                               : 0),
+            XEN_CPUID_HOST_TSC_RELIABLE |
+                (guest_cpuid(v, CPUID_LEAF_EXT_FEATURES, 0).edx & CPUID_E1_EDX_RDTSCP
+                     ? XEN_CPUID_RDTSCP_INSTR_AVAIL
+                     : 0),
             XEN_CPUID_TSC_MODE_NEVER_EMULATE, khz, 0 /* never migrated */
         };
     case 1: /* the shift sign-extended, as Xen gives it */
@@ -110,7 +104,7 @@ static struct cpuid_result hypervisor_leaf(const struct vcpu *v, uint32_t index,
         break;
     case 2: /* one hypercall page, installed by writing MSR 0x40000000 */
         r.eax = 1;
-        r.ebx = MICA_HYPERCALL_MSR;
+        r.ebx = MSR_HYPERCALL_PAGE;
         break;
     case 3:
         r = tsc_leaf(v, subleaf);
@@ -142,9 +136,14 @@ static struct cpuid_result hypervisor_leaf(const struct vcpu *v, uint32_t index,
  * processors at this level, ECX its number and type (1 SMT, 2 core; 0
  * ends the list), EDX the x2APIC ID.
  */
+#define TOPOLOGY_ECX_LEVEL_MASK 0xFFu /* ECX 7:0: the level's number */
+#define TOPOLOGY_ECX_TYPE_SHIFT 8     /* ECX 15:8: its type */
+#define TOPOLOGY_TYPE_SMT 1u
+#define TOPOLOGY_TYPE_CORE 2u
+
 static struct cpuid_result x2apic_topology(const struct vcpu *v, uint32_t subleaf)
 {
-    struct cpuid_result r = { 0, 0, subleaf & 0xFF, VLAPIC_ID(v->id) };
+    struct cpuid_result r = { 0, 0, subleaf & TOPOLOGY_ECX_LEVEL_MASK, VLAPIC_ID(v->id) };
     unsigned int package_shift = 1;
 
     while ((1u << package_shift) < VLAPIC_ID(v->domain->nr_vcpus))
@@ -152,11 +151,11 @@ static struct cpuid_result x2apic_topology(const struct vcpu *v, uint32_t sublea
     if (subleaf == 0) {
         r.eax = 1;
         r.ebx = 1;
-        r.ecx |= 1u << 8;
+        r.ecx |= TOPOLOGY_TYPE_SMT << TOPOLOGY_ECX_TYPE_SHIFT;
     } else if (subleaf == 1) {
         r.eax = package_shift;
         r.ebx = v->domain->nr_vcpus;
-        r.ecx |= 2u << 8;
+        r.ecx |= TOPOLOGY_TYPE_CORE << TOPOLOGY_ECX_TYPE_SHIFT;
     }
     return r;
 }
@@ -165,48 +164,49 @@ struct cpuid_result guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t su
 {
     struct cpuid_result r;
 
-    if (leaf >= XEN_CPUID_FIRST_LEAF && leaf < XEN_CPUID_FIRST_LEAF + 0x100)
+    if (leaf >= XEN_CPUID_FIRST_LEAF && leaf < XEN_CPUID_FIRST_LEAF + XEN_CPUID_BASE_LEAVES)
         return hypervisor_leaf(v, leaf - XEN_CPUID_FIRST_LEAF, subleaf);
-    if (leaf >= XEN_CPUID_FIRST_LEAF && leaf < 0x80000000)
+    if (leaf >= XEN_CPUID_FIRST_LEAF && leaf < CPUID_LEAF_EXT_FIRST)
         return (struct cpuid_result){ 0, 0, 0, 0 }; /* no other hypervisor bases */
 
     r = cpuid(leaf, subleaf);
     switch (leaf) {
-    case 1:
+    case CPUID_LEAF_FEATURES:
         /* We run under a hypervisor; no MONITOR/MWAIT. The local APIC
          * (arch/x86/vlapic.c): x2APIC mode, the TSC-deadline timer, the
          * initial APIC ID in EBX 31:24, and EDX.APIC while IA32_APIC_BASE
          * enables it (as Xen). */
-        r.ecx = (r.ecx & ~(LEAF1_ECX_MONITOR | HIDDEN_1_ECX)) | LEAF1_ECX_X2APIC |
-                LEAF1_ECX_TSC_DEADLINE | LEAF1_ECX_HYPERVISOR;
-        r.ebx = (r.ebx & 0x00FFFFFF) | (VLAPIC_ID(v->id) << 24);
+        r.ecx = (r.ecx & ~(CPUID_1_ECX_MONITOR | HIDDEN_1_ECX)) | CPUID_1_ECX_X2APIC |
+                CPUID_1_ECX_TSC_DEADLINE | CPUID_1_ECX_HYPERVISOR;
+        r.ebx = (r.ebx & ~CPUID_1_EBX_APIC_ID_MASK) |
+                (VLAPIC_ID(v->id) << CPUID_1_EBX_APIC_ID_SHIFT);
         r.edx &= ~HIDDEN_1_EDX;
-        r.edx = vlapic_hw_enabled(v) ? r.edx | LEAF1_EDX_APIC : r.edx & ~LEAF1_EDX_APIC;
+        r.edx = vlapic_hw_enabled(v) ? r.edx | CPUID_1_EDX_APIC : r.edx & ~CPUID_1_EDX_APIC;
         break;
-    case 0xB:
+    case CPUID_LEAF_X2APIC_TOPOLOGY:
         r = x2apic_topology(v, subleaf);
         break;
-    case 7: /* subleaf 0 only: EAX = 0 says there are no more */
+    case CPUID_LEAF_STRUCT_FEATURES: /* subleaf 0 only: EAX = 0 says there are no more */
         if (subleaf == 0)
             r = (struct cpuid_result){ 0, r.ebx & ~HIDDEN_7_EBX, r.ecx & ~HIDDEN_7_ECX,
                                        r.edx & ~HIDDEN_7_EDX };
         else
             r = (struct cpuid_result){ 0, 0, 0, 0 };
         break;
-    case LEAF_ARCH_PERFMON:
-    case LEAF_XSAVE:
-    case LEAF_AMD_PERFMON:
+    case CPUID_LEAF_ARCH_PERFMON:
+    case CPUID_LEAF_XSAVE:
+    case CPUID_LEAF_AMD_PERFMON:
         r = (struct cpuid_result){ 0, 0, 0, 0 };
         break;
-    case 0x80000001:
+    case CPUID_LEAF_EXT_FEATURES:
         r.ecx &= ~HIDDEN_E1_ECX;
         r.edx &= ~HIDDEN_E1_EDX;
         break;
-    case LEAF_EXT_ADDRESS:
+    case CPUID_LEAF_ADDRESS_SIZES:
         /* EFER.LMSLE is refused (guest_cr_rules.c); say so, as Xen does. */
         r.ebx |= CPUID_E8_EBX_EFER_LMSLE_UNSUPPORTED;
         break;
-    case 0x8000000A: /* SVM features: none for guests */
+    case CPUID_LEAF_SVM: /* SVM features: none for guests */
         r = (struct cpuid_result){ 0, 0, 0, 0 };
         break;
     default:

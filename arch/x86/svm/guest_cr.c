@@ -18,6 +18,7 @@
 #include "guest_access.h"
 #include "printk.h"
 #include "x86/control_regs.h"
+#include "x86/cpuid_bits.h"
 #include "x86/emulate.h"
 #include "x86/guest.h"
 #include "x86/vcpu.h"
@@ -25,13 +26,14 @@
 
 void guest_cr_features(const struct vcpu *v, struct guest_cr_features *f)
 {
-    struct cpuid_result leaf1 = guest_cpuid(v, 1, 0), leaf7 = guest_cpuid(v, 7, 0);
+    struct cpuid_result leaf1 = guest_cpuid(v, CPUID_LEAF_FEATURES, 0),
+                        leaf7 = guest_cpuid(v, CPUID_LEAF_STRUCT_FEATURES, 0);
 
     f->leaf1_ecx = leaf1.ecx;
     f->leaf1_edx = leaf1.edx;
     f->leaf7_ebx = leaf7.ebx;
     f->leaf7_ecx = leaf7.ecx;
-    f->ext1_edx = guest_cpuid(v, 0x80000001, 0).edx;
+    f->ext1_edx = guest_cpuid(v, CPUID_LEAF_EXT_FEATURES, 0).edx;
 }
 
 void guest_cr_state(const struct vcpu *v, struct guest_cr_state *s)
@@ -54,7 +56,7 @@ static const ptrdiff_t gpr_offset[16] = {
     GPR(r8), GPR(r9),  GPR(r10), GPR(r11), GPR(r12), GPR(r13), GPR(r14), GPR(r15),
 };
 
-static uint64_t guest_gpr(const struct vcpu *v, unsigned int n)
+uint64_t guest_gpr(const struct vcpu *v, unsigned int n)
 {
     if (n == 0)
         return v->arch.vmcb->save.rax;
@@ -102,12 +104,18 @@ static void guest_write_cr4(struct vcpu *v, uint64_t value)
         arch_vcpu_flush_tlb(v);
 }
 
+bool guest_cr_write_insn(struct vcpu *v, unsigned int cr, struct cr_write_insn *insn)
+{
+    uint8_t bytes[X86_MAX_INSN_LEN];
+    unsigned int len = fetch_insn(v, bytes);
+
+    return cr_write_decode(bytes, len, vcpu_in_long_mode(v), insn) && insn->cr == cr;
+}
+
 void svm_exit_cr_write(struct vcpu *v, struct vmcb *vmcb)
 {
     unsigned int cr = vmcb->control.exit_code == SVM_EXIT_WRITE_CR4 ? 4 : 0;
     bool mode64 = vcpu_in_long_mode(v);
-    uint8_t bytes[X86_MAX_INSN_LEN];
-    unsigned int len = fetch_insn(v, bytes);
     struct guest_cr_features features;
     struct guest_cr_state state;
     struct cr_write_insn insn;
@@ -117,7 +125,7 @@ void svm_exit_cr_write(struct vcpu *v, struct vmcb *vmcb)
     /* Bytes that are not (or no longer, if another vCPU changed them or the
      * page tables) a write to this register: let the guest execute them
      * again, and the processor decide. */
-    if (!cr_write_decode(bytes, len, mode64, &insn) || insn.cr != cr)
+    if (!guest_cr_write_insn(v, cr, &insn))
         return;
     if (insn.kind == CR_WRITE_LMSW_MEM) {
         domain_crash(v->domain, "d%u v%u: LMSW with a memory operand is not emulated (RIP %#lx)",

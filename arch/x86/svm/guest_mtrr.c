@@ -1,23 +1,36 @@
 /* A vCPU's MTRRs as the guest sees them (see include/x86/guest_mtrr.h). */
 #include "x86/guest_mtrr.h"
 #include "x86/asm.h"
+#include "x86/cpuid_bits.h"
+#include "x86/msr.h"
+#include "x86/pat.h"
 
-#define MTRR_CAP_VALUE (GUEST_MTRR_VAR | (1u << 8) /* FIX */ | (1u << 10) /* WC */)
+/* MTRRcap (APM vol. 2 §7.7.1): the count of variable ranges in bits 7:0,
+ * then whether the fixed ranges and the write-combining type exist. */
+#define MTRR_CAP_FIX (1u << 8)
+#define MTRR_CAP_WC (1u << 10)
+#define MTRR_CAP_VALUE (GUEST_MTRR_VAR | MTRR_CAP_FIX | MTRR_CAP_WC)
+
+/* A memory type in an MTRR: one byte (MTRRdefType and PhysBase bits 7:0;
+ * each of a fixed-range MTRR's eight ranges). */
+#define MTRR_TYPE_BITS 8
+#define MTRR_TYPE_MASK ((1ULL << MTRR_TYPE_BITS) - 1)
+#define MTRR_FIXED_RANGES 8 /* ranges in one fixed-range MTRR */
+
+/* MTRRdefType: the default type, FE (fixed ranges enabled), E (enabled). */
 #define DEF_TYPE_FE (1u << 10)
 #define DEF_TYPE_E (1u << 11)
-#define PHYS_MASK_VALID (1u << 11)
 
-/* Memory types an MTRR may hold (APM vol. 2 Table 7-7): UC, WC, WT, WP, WB. */
-static bool valid_type(uint64_t type)
-{
-    return type == 0 || type == 1 || type == 4 || type == 5 || type == 6;
-}
+/* The reserved bits below the address of a variable range: PhysBase 11:8
+ * (the type is 7:0), PhysMask 10:0 (bit 11 is Valid). */
+#define PHYS_BASE_RESERVED 0xF00ULL
+#define PHYS_MASK_RESERVED 0x7FFULL
 
 /* Physical-address bits above the CPU's (CPUID 0x80000008 EAX[7:0]) are
  * reserved in the variable ranges. */
 static uint64_t phys_reserved(void)
 {
-    unsigned int bits = cpuid(0x80000008, 0).eax & 0xFF;
+    unsigned int bits = cpuid(CPUID_LEAF_ADDRESS_SIZES, 0).eax & CPUID_E8_EAX_PHYS_BITS_MASK;
 
     return ~0ULL << bits;
 }
@@ -29,7 +42,7 @@ static int fixed_index(uint32_t msr)
         return 0;
     if (msr == MSR_MTRR_FIX_16K_80000 || msr == MSR_MTRR_FIX_16K_A0000)
         return 1 + (int)(msr - MSR_MTRR_FIX_16K_80000);
-    if (msr >= MSR_MTRR_FIX_4K_C0000 && msr < MSR_MTRR_FIX_4K_C0000 + 8)
+    if (msr >= MSR_MTRR_FIX_4K_C0000 && msr < MSR_MTRR_FIX_4K_C0000 + 8) /* C0000 .. F8000 */
         return 3 + (int)(msr - MSR_MTRR_FIX_4K_C0000);
     return -1;
 }
@@ -66,14 +79,15 @@ bool guest_mtrr_write(struct guest_mtrr *m, uint32_t msr, uint64_t value)
     int fixed = fixed_index(msr);
 
     if (msr == MSR_MTRR_DEF_TYPE) {
-        if ((value & ~(0xFFULL | DEF_TYPE_FE | DEF_TYPE_E)) || !valid_type(value & 0xFF))
+        if ((value & ~(MTRR_TYPE_MASK | DEF_TYPE_FE | DEF_TYPE_E)) ||
+            !memtype_valid_mtrr(value & MTRR_TYPE_MASK))
             return false;
         m->def_type = value;
         return true;
     }
     if (fixed >= 0) {
-        for (unsigned int i = 0; i < 8; i++) { /* eight ranges, one type byte each */
-            if (!valid_type((value >> (8 * i)) & 0xFF))
+        for (unsigned int i = 0; i < MTRR_FIXED_RANGES; i++) {
+            if (!memtype_valid_mtrr((value >> (MTRR_TYPE_BITS * i)) & MTRR_TYPE_MASK))
                 return false;
         }
         m->fixed[fixed] = value;
@@ -81,9 +95,9 @@ bool guest_mtrr_write(struct guest_mtrr *m, uint32_t msr, uint64_t value)
     }
     if (is_var(msr)) {
         bool base = !((msr - MSR_MTRR_PHYS_BASE0) & 1);
-        uint64_t reserved = phys_reserved() | (base ? 0xF00ULL : 0x7FFULL);
+        uint64_t reserved = phys_reserved() | (base ? PHYS_BASE_RESERVED : PHYS_MASK_RESERVED);
 
-        if ((value & reserved) || (base && !valid_type(value & 0xFF)))
+        if ((value & reserved) || (base && !memtype_valid_mtrr(value & MTRR_TYPE_MASK)))
             return false;
         m->var[msr - MSR_MTRR_PHYS_BASE0] = value;
         return true;

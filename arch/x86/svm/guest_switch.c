@@ -72,8 +72,8 @@ static void debug_registers_save(struct vcpu *v)
 
 bool guest_has_tsc_aux(const struct vcpu *v)
 {
-    return (guest_cpuid(v, 0x80000001, 0).edx & CPUID_E1_EDX_RDTSCP) ||
-           (guest_cpuid(v, 7, 0).ecx & CPUID_7_ECX_RDPID);
+    return (guest_cpuid(v, CPUID_LEAF_EXT_FEATURES, 0).edx & CPUID_E1_EDX_RDTSCP) ||
+           (guest_cpuid(v, CPUID_LEAF_STRUCT_FEATURES, 0).ecx & CPUID_7_ECX_RDPID);
 }
 
 void guest_tsc_aux_write(struct vcpu *v, uint32_t value)

@@ -40,6 +40,7 @@
 #include "guest_access.h"
 #include "schedule.h"
 #include "x86/control_regs.h"
+#include "x86/guest_state.h"
 #include "x86/vcpu.h"
 #include "x86/vlapic.h"
 #include "x86/vmcb.h"
@@ -161,83 +162,22 @@ void svm_exit_iret(struct vcpu *v, struct vmcb *vmcb)
 
 /* ---- MOV to CR8, intercepted while a window is armed or TPR holds a vector ------------------------------ */
 
-/* General register n (0 RAX .. 15 R15, the ModRM order) of v. */
-static uint64_t gpr(const struct vcpu *v, unsigned int n)
-{
-    const struct guest_gprs *g = &v->arch.gprs;
-    const uint64_t regs[16] = { v->arch.vmcb->save.rax,
-                                g->rcx,
-                                g->rdx,
-                                g->rbx,
-                                v->arch.vmcb->save.rsp,
-                                g->rbp,
-                                g->rsi,
-                                g->rdi,
-                                g->r8,
-                                g->r9,
-                                g->r10,
-                                g->r11,
-                                g->r12,
-                                g->r13,
-                                g->r14,
-                                g->r15 };
-
-    return regs[n & 15];
-}
-
-static bool legacy_prefix(uint8_t b)
-{
-    return b == 0x66 || b == 0x67 || b == 0xF2 || b == 0xF3 || b == 0x26 || b == 0x2E ||
-           b == 0x36 || b == 0x3E || b == 0x64 || b == 0x65;
-}
-
-/*
- * QEMU has no decode assists (docs/qemu.md), so the exit does not name the
- * source register: read the instruction. MOV to CR8 is 0F 22 /r with CR8
- * in ModRM.reg: REX.R set and reg 0 in 64-bit mode, or a LOCK prefix with
- * reg 0 (AMD's alternative encoding, APM vol. 3 "MOV CRn"); the operand is
- * a register whatever ModRM.mod says. Returns the length, or 0 for
- * anything else.
- */
-static unsigned int decode_mov_to_cr8(struct vcpu *v, unsigned int *src)
-{
-    const struct vmcb_save *s = &v->arch.vmcb->save;
-    uint64_t ip = s->cs.base + s->rip;
-    uint8_t b[15];
-    unsigned int n = 0, rex = 0;
-    bool lock = false;
-
-    for (;; n++) {
-        if (n + 3 > sizeof(b) || copy_from_guest(v, &b[n], ip + n, 1))
-            return 0;
-        if (b[n] == 0xF0)
-            lock = true, rex = 0;
-        else if (legacy_prefix(b[n]))
-            rex = 0; /* a REX counts only just before the opcode */
-        else if (vcpu_in_long_mode(v) && (b[n] & 0xF0) == 0x40)
-            rex = b[n];
-        else
-            break;
-    }
-    if (b[n] != 0x0F || copy_from_guest(v, &b[n + 1], ip + n + 1, 2) || b[n + 1] != 0x22)
-        return 0;
-    if ((((b[n + 2] >> 3) & 7) | ((rex & 4) << 1) | (lock ? 8 : 0)) != 8)
-        return 0;
-    *src = (b[n + 2] & 7) | ((rex & 1) << 3);
-    return n + 3;
-}
-
+/* MOV to CR8 (or LOCK MOV to CR0, AMD's alternative encoding): QEMU has no
+ * decode assists (docs/qemu.md), so the exit does not name the source
+ * register; guest_cr.c reads and decodes the instruction, as for CR0 and
+ * CR4. An instruction Mica cannot decode would only exit again if the
+ * guest ran it: the domain is crashed instead. */
 void svm_exit_cr8_write(struct vcpu *v, struct vmcb *vmcb)
 {
-    unsigned int src = 0, len = decode_mov_to_cr8(v, &src);
+    struct cr_write_insn insn;
     uint64_t value;
 
-    if (!len) {
+    if (!guest_cr_write_insn(v, 8, &insn)) {
         domain_crash(v->domain, "d%u v%u: CR8 write Mica cannot decode at RIP %#lx",
                      v->domain->domid, v->id, vmcb->save.rip);
         return;
     }
-    value = gpr(v, src);
+    value = guest_gpr(v, insn.gpr);
     if (!vcpu_in_long_mode(v))
         value = (uint32_t)value;
     if (value > 0xF) {
@@ -245,7 +185,7 @@ void svm_exit_cr8_write(struct vcpu *v, struct vmcb *vmcb)
         return;
     }
     vlapic_set_cr8(v, (uint8_t)value);
-    vmcb->save.rip += len;
+    vmcb->save.rip += insn.length;
 }
 
 /* ---- HLT ------------------------------------------------------------------------- */

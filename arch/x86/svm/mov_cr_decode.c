@@ -1,6 +1,6 @@
 /*
- * Decoding the instructions that write CR0 or CR4, for the write intercepts
- * (guest_cr.c). QEMU has no decode assists (docs/qemu.md): the #VMEXIT says
+ * Decoding the instructions that write CR0, CR4 or CR8, for the write
+ * intercepts (guest_cr.c; CR8: intr.c). QEMU has no decode assists (docs/qemu.md): the #VMEXIT says
  * which control register, not which general register holds the value, so
  * Mica reads the instruction itself. Only these encodings (AMD APM vol. 3,
  * "MOV CRn", "LMSW", "CLTS"):
@@ -14,8 +14,8 @@
  *   [prefixes] [REX] 0F 06       CLTS
  *
  * Operand-size, address-size, segment and REP prefixes change nothing here;
- * a LOCK prefix turns MOV CR0 into MOV CR8 (AMD's alternative encoding), not
- * a CR0 write. A REX prefix counts only right before the opcode (64-bit
+ * a LOCK prefix turns MOV CR0 into MOV CR8 (AMD's alternative encoding, for
+ * 32-bit code; with any other instruction here it is #UD). A REX prefix counts only right before the opcode (64-bit
  * mode only; elsewhere 40-4F are INC/DEC). Pure function: unit-tested on the
  * host. (The general instruction emulator should take this over.)
  */
@@ -60,13 +60,16 @@ bool cr_write_decode(const uint8_t *bytes, unsigned int len, bool mode64,
 {
     unsigned int i = 0;
     uint8_t rex = 0;
+    bool lock = false;
 
     if (len > X86_MAX_INSN_LEN)
         len = X86_MAX_INSN_LEN;
     for (;; i++) {
-        if (i >= len || bytes[i] == PREFIX_LOCK)
+        if (i >= len)
             return false;
-        if (is_ignored_prefix(bytes[i]))
+        if (bytes[i] == PREFIX_LOCK)
+            lock = true, rex = 0;
+        else if (is_ignored_prefix(bytes[i]))
             rex = 0; /* a REX followed by another prefix is ignored */
         else if (mode64 && (bytes[i] & 0xF0) == 0x40)
             rex = bytes[i];
@@ -75,6 +78,8 @@ bool cr_write_decode(const uint8_t *bytes, unsigned int len, bool mode64,
     }
     if (i + 2 > len || bytes[i] != OPCODE_ESCAPE)
         return false;
+    if (lock && bytes[i + 1] != OPCODE_MOV_TO_CR)
+        return false; /* #UD */
     if (bytes[i + 1] == OPCODE_CLTS) {
         *insn = (struct cr_write_insn){ CR_WRITE_CLTS, 0, 0, i + 2 };
         return true;
@@ -86,8 +91,11 @@ bool cr_write_decode(const uint8_t *bytes, unsigned int len, bool mode64,
     unsigned int rm = MODRM_RM(modrm) | ((rex & REX_B) ? 8 : 0);
 
     if (opcode == OPCODE_MOV_TO_CR) {
-        *insn = (struct cr_write_insn){ CR_WRITE_MOV, MODRM_REG(modrm) | ((rex & REX_R) ? 8 : 0),
-                                        rm, i + 3 };
+        unsigned int cr = MODRM_REG(modrm) | ((rex & REX_R) ? 8 : 0);
+
+        if (lock && MODRM_REG(modrm) != 0)
+            return false; /* LOCK with a CR other than 0 (or 8) is #UD */
+        *insn = (struct cr_write_insn){ CR_WRITE_MOV, lock ? 8 : cr, rm, i + 3 };
         return true;
     }
     if (opcode == OPCODE_GROUP7 && MODRM_REG(modrm) == GROUP7_LMSW) {

@@ -9,13 +9,9 @@
 #include "printk.h"
 #include "x86/asm.h"
 #include "x86/control_regs.h"
+#include "x86/cpuid_bits.h"
 #include "x86/msr.h"
 #include "x86/paging.h"
-
-#define CPUID_EXT_FEATURES 0x80000001
-#define CPUID_ECX_SVM (1u << 2)
-#define CPUID_SVM_FEATURES 0x8000000A
-#define CPUID_SVM_EDX_NPT (1u << 0)
 
 static uint32_t max_asids;
 
@@ -30,9 +26,9 @@ static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
 
 bool svm_supported(void)
 {
-    struct cpuid_result ext = cpuid(CPUID_EXT_FEATURES, 0);
+    struct cpuid_result ext = cpuid(CPUID_LEAF_EXT_FEATURES, 0);
 
-    if (!(ext.ecx & CPUID_ECX_SVM)) {
+    if (!(ext.ecx & CPUID_E1_ECX_SVM)) {
         pr_err("SVM: this CPU has no AMD SVM (CPUID 0x80000001 ECX bit 2). "
                "Under QEMU use -cpu qemu64,+svm,+npt.\n");
         return false;
@@ -41,7 +37,7 @@ bool svm_supported(void)
         pr_err("SVM: disabled by the firmware (VM_CR.SVMDIS)\n");
         return false;
     }
-    struct cpuid_result svm = cpuid(CPUID_SVM_FEATURES, 0);
+    struct cpuid_result svm = cpuid(CPUID_LEAF_SVM, 0);
     if (!(svm.edx & CPUID_SVM_EDX_NPT)) {
         /* QEMU's plain qemu64 runs NPT without advertising it; Mica trusts
          * only what CPUID says (docs/qemu.md). */
@@ -50,7 +46,8 @@ bool svm_supported(void)
         return false;
     }
     max_asids = svm.ebx;
-    printk("SVM: revision %u, %u ASIDs, nested paging\n", svm.eax & 0xFF, max_asids);
+    printk("SVM: revision %u, %u ASIDs, nested paging\n", svm.eax & CPUID_SVM_EAX_REVISION_MASK,
+           max_asids);
     return true;
 }
 

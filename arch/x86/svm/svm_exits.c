@@ -9,6 +9,7 @@
  */
 #include "x86/svm_exits.h"
 #include "domain_console.h"
+#include "x86/acpi_sleep.h"
 #include "printk.h"
 #include "x86/guest.h"
 #include "x86/svm_intr_path.h"
@@ -73,6 +74,7 @@ static void exit_ioio(struct vcpu *v, struct vmcb *vmcb)
 {
     uint64_t info = vmcb->control.exit_info1;
     unsigned int size = IOIO_SIZE(info);
+    uint16_t port = (uint16_t)IOIO_PORT(info);
 
     if (info & (IOIO_STRING | IOIO_REP)) {
         domain_crash(v->domain, "d%u v%u: string I/O to port %#x is not supported (RIP %#lx)",
@@ -82,9 +84,14 @@ static void exit_ioio(struct vcpu *v, struct vmcb *vmcb)
     if (info & IOIO_IN) {
         /* No device answers: the bus floats high. */
         uint64_t mask = size == 4 ? 0xFFFFFFFFUL : size == 2 ? 0xFFFFUL : 0xFFUL;
-        vmcb->save.rax = (size == 4 ? 0 : vmcb->save.rax & ~mask) | mask;
-    } else if (IOIO_PORT(info) == DEBUG_CONSOLE_PORT) {
+        uint64_t value = mask;
+        if (acpi_sleep_port(port))
+            value = acpi_sleep_read(port);
+        vmcb->save.rax = (size == 4 ? 0 : vmcb->save.rax & ~mask) | value;
+    } else if (port == DEBUG_CONSOLE_PORT) {
         domain_console_putc(v->domain, (char)vmcb->save.rax);
+    } else if (acpi_sleep_port(port)) {
+        acpi_sleep_write(v, port, (uint8_t)vmcb->save.rax);
     }
     vmcb->save.rip = vmcb->control.exit_info2;
 }

@@ -36,19 +36,33 @@ static const uint32_t passthrough_msrs[] = {
     MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
 };
 
+/* The PVH entry state's segments (docs/xen-abi.md): the ABI fixes their
+ * bases, limits and types, not the selectors; these are Mica's choice. A
+ * 32-bit TSS is 104 bytes (limit 0x67). */
+#define PVH_SEL_CODE 0x08
+#define PVH_SEL_DATA 0x10
+#define PVH_SEL_TSS 0x18
+#define SEG_LIMIT_4G 0xFFFFFFFFu
+#define TSS32_LIMIT 0x67
+
+/* The MSR permission map (APM vol. 2 §15.11, table 15-5): three 2 KiB
+ * blocks, each for 8K MSRs from its first, two bits (read, write) per MSR. */
+#define MSRPM_BLOCK_BYTES 0x800
+#define MSRPM_BLOCK_MSRS 0x2000
+static const uint32_t msrpm_block_first[] = { 0x00000000, 0xC0000000, 0xC0010000 };
+
 static bool msrpm_clear(uint8_t *map, uint32_t msr)
 {
     uint32_t base;
+    unsigned int i = 0;
 
-    /* Three 2 KiB blocks, two bits (read, write) per MSR. */
-    if (msr <= 0x1FFF)
-        base = 0;
-    else if (msr >= 0xC0000000 && msr <= 0xC0001FFF)
-        base = 0x800, msr -= 0xC0000000;
-    else if (msr >= 0xC0010000 && msr <= 0xC0011FFF)
-        base = 0x1000, msr -= 0xC0010000;
-    else
+    while (i < ARRAY_SIZE(msrpm_block_first) &&
+           (msr < msrpm_block_first[i] || msr - msrpm_block_first[i] >= MSRPM_BLOCK_MSRS))
+        i++;
+    if (i == ARRAY_SIZE(msrpm_block_first))
         return false;
+    base = i * MSRPM_BLOCK_BYTES;
+    msr -= msrpm_block_first[i];
     map[base + msr / 4] &= (uint8_t) ~(3u << ((msr % 4) * 2));
     return true;
 }
@@ -114,13 +128,13 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
      * paging off, flat 4 GiB segments, a 32-bit busy TSS, IF=0, EBX = the
      * hvm_start_info address. */
     struct vmcb_save *s = &vmcb->save;
-    set_segment(&s->cs, 0x08, SEG_ATTR_CODE32, 0xFFFFFFFF);
-    set_segment(&s->ds, 0x10, SEG_ATTR_DATA32, 0xFFFFFFFF);
-    set_segment(&s->es, 0x10, SEG_ATTR_DATA32, 0xFFFFFFFF);
-    set_segment(&s->ss, 0x10, SEG_ATTR_DATA32, 0xFFFFFFFF);
-    set_segment(&s->fs, 0x10, SEG_ATTR_DATA32, 0xFFFFFFFF);
-    set_segment(&s->gs, 0x10, SEG_ATTR_DATA32, 0xFFFFFFFF);
-    set_segment(&s->tr, 0x18, SEG_ATTR_TSS32_BUSY, 0x67);
+    set_segment(&s->cs, PVH_SEL_CODE, SEG_ATTR_CODE32, SEG_LIMIT_4G);
+    set_segment(&s->ds, PVH_SEL_DATA, SEG_ATTR_DATA32, SEG_LIMIT_4G);
+    set_segment(&s->es, PVH_SEL_DATA, SEG_ATTR_DATA32, SEG_LIMIT_4G);
+    set_segment(&s->ss, PVH_SEL_DATA, SEG_ATTR_DATA32, SEG_LIMIT_4G);
+    set_segment(&s->fs, PVH_SEL_DATA, SEG_ATTR_DATA32, SEG_LIMIT_4G);
+    set_segment(&s->gs, PVH_SEL_DATA, SEG_ATTR_DATA32, SEG_LIMIT_4G);
+    set_segment(&s->tr, PVH_SEL_TSS, SEG_ATTR_TSS32_BUSY, TSS32_LIMIT);
     set_segment(&s->ldtr, 0, SEG_ATTR_LDT, 0);
     set_segment(&s->gdtr, 0, 0, 0);
     set_segment(&s->idtr, 0, 0, 0);
@@ -131,8 +145,8 @@ int arch_vcpu_init(struct vcpu *v, uint32_t entry, uint32_t start_info_gpa)
     s->efer = EFER_SVME; /* SVM requires it in the guest's EFER (APM §15.5.1) */
     s->rflags = RFLAGS_ALWAYS_ONE;
     s->rip = entry;
-    s->dr6 = 0xFFFF0FF0;
-    s->dr7 = 0x400;
+    s->dr6 = DR6_RESET;
+    s->dr7 = DR7_RESET;
     s->g_pat = PAT_POWER_ON;
     v->arch.gprs.rbx = start_info_gpa;
     vlapic_init(v);
@@ -186,17 +200,21 @@ static void fpu_load(struct vcpu *v)
     uint16_t *fsw = (uint16_t *)&v->arch.fpu_area[2];
 
     if (*fsw & FSW_FNCLEX_BITS) {
-        __asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])v->arch.fpu_area));
+        __asm__ volatile("fxrstor64 %0"
+                         :
+                         : "m"(*(const uint8_t(*)[FXSAVE_AREA_SIZE])v->arch.fpu_area));
         return;
     }
     *fsw |= FSW_ES;
-    __asm__ volatile("fxrstor64 %0\n\tfnclex" : : "m"(*(const uint8_t(*)[512])v->arch.fpu_area));
+    __asm__ volatile("fxrstor64 %0\n\tfnclex"
+                     :
+                     : "m"(*(const uint8_t(*)[FXSAVE_AREA_SIZE])v->arch.fpu_area));
     *fsw &= (uint16_t)~FSW_ES;
 }
 
 static void fpu_save(struct vcpu *v)
 {
-    __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])v->arch.fpu_area));
+    __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[FXSAVE_AREA_SIZE])v->arch.fpu_area));
 }
 
 /* Before each VMRUN: a current ASID, and a check that no lock is held
@@ -209,9 +227,8 @@ static bool prepare_entry(struct vcpu *v)
 
 #ifdef MICA_DEBUG
     check_no_gfn_held();
-    if (this_cpu()->held_locks.depth)
-        panic("entering a guest with lock '%s' held\n",
-              this_cpu()->held_locks.lock[this_cpu()->held_locks.depth - 1]->name);
+    if (spin_innermost_held())
+        panic("entering a guest with lock '%s' held\n", spin_innermost_held()->name);
 #endif
     /* Pairs with the fence in p2m_domain_flush_tlbs: our processor is visible
      * before we read the ASID generation. */

@@ -18,6 +18,7 @@
 #include "x86/guest.h"
 #include "x86/vmcb.h"
 #include "x86/control_regs.h"
+#include "x86/cpuid_bits.h"
 
 /* Segment attributes in the VMCB's packed form (vmcb.h): present,
  * accessed code (read/execute) or data (read/write); the LDT; a busy
@@ -59,12 +60,12 @@ void svm_vcpu_reset(struct vcpu *v)
     s->cr2 = s->cr3 = s->cr4 = 0;
     v->arch.guest_efer = 0;
     s->efer = EFER_SVME; /* SVM requires it in the guest's EFER (APM §15.5.1) */
-    s->dr6 = 0xFFFF0FF0;
-    s->dr7 = 0x400;
+    s->dr6 = DR6_RESET;
+    s->dr7 = DR7_RESET;
     s->rsp = 0;
     s->rax = 0;
     memset(&v->arch.gprs, 0, sizeof(v->arch.gprs));
-    v->arch.gprs.rdx = guest_cpuid(v, 1, 0).eax;
+    v->arch.gprs.rdx = guest_cpuid(v, CPUID_LEAF_FEATURES, 0).eax;
 
     /* Nothing in flight, no window, no NMI handler, not halted. */
     vmcb->control.event_inject = 0;

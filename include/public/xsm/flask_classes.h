@@ -29,6 +29,9 @@ enum flask_class {
 #define DOMAIN__GETDOMAININFO (1u << 7)   /* XEN_DOMCTL_getdomaininfo */
 #define DOMAIN__SET_VIRQ_HANDLER (1u << 8) /* domctl set_virq_handler */
 #define DOMAIN__SHUTDOWN      (1u << 9)   /* SCHEDOP_remote_shutdown */
+#define DOMAIN__MAX_VCPUS     (1u << 10)  /* XEN_DOMCTL_max_vcpus */
+#define DOMAIN__SETDOMAINMAXMEM (1u << 11) /* XEN_DOMCTL_max_mem */
+#define DOMAIN__SETVCPUCONTEXT (1u << 12) /* XEN_DOMCTL_setvcpucontext */
 /* mmu */
 #define MMU__PHYSMAP          (1u << 0)   /* add_to_physmap(_batch), remove_from_physmap */
 #define MMU__ADJUST           (1u << 1)   /* increase/decrease_reservation, populate_physmap */
@@ -46,6 +49,7 @@ enum flask_class {
 #define XEN__COMPUTE_AV       (1u << 6)
 #define XEN__CHECK_CONTEXT    (1u << 7)   /* FLASK_CONTEXT_TO_SID, FLASK_SID_TO_CONTEXT
                                              (Xen: security:check_context) */
+#define XEN__PHYSINFO         (1u << 8)   /* sysctl physinfo */
 /* grant (reserved) */
 #define GRANT__MAP_READ       (1u << 0)
 #define GRANT__MAP_WRITE      (1u << 1)
@@ -70,10 +74,12 @@ static const char *const flask_class_names[FLASK_NR_CLASSES] = {
 
 static const char *const flask_perm_names[FLASK_NR_CLASSES][FLASK_MAX_PERMS + 1] = {
     [FLASK_CLASS_DOMAIN] = { "create", "destroy", "pause", "getparam", "setparam", "vcpu",
-                             "unpause", "getdomaininfo", "set_virq_handler", "shutdown", 0 },
+                             "unpause", "getdomaininfo", "set_virq_handler", "shutdown",
+                             "max_vcpus", "setdomainmaxmem", "setvcpucontext", 0 },
     [FLASK_CLASS_MMU] = { "physmap", "adjust", "stat", "memorymap", "map_read", "map_write", 0 },
     [FLASK_CLASS_XEN] = { "writeconsole", "readconsole", "machine_memory_map", "getenforce",
-                          "setenforce", "load_policy", "compute_av", "check_context", 0 },
+                          "setenforce", "load_policy", "compute_av", "check_context", "physinfo",
+                          0 },
     [FLASK_CLASS_GRANT] = { "map_read", "map_write", "unmap", "setup", "copy", "query", 0 },
     [FLASK_CLASS_EVENT] = { "bind", "send", "status", "create", "close", 0 },
 };

@@ -11,11 +11,9 @@ a generator itself.
 import os
 import re
 
-from mica_test import (ALL_OFF, EXIT_FAILURE, EXIT_SUCCESS, FLAVOURS, NO_LEAK, REJECT, ROOT,
-                       QemuTest, guest_elf, guest_passes, summary, verdict)
+from mica_test import (ALL_OFF, BAD_IMAGES, EXIT_FAILURE, EXIT_SUCCESS, FLAVOURS, NO_LEAK,
+                       REJECT, ROOT, QemuTest, guest_elf, guest_passes, summary, verdict)
 import mkbadelf  # tools/, on the path through mica_test
-
-BAD = "build/bad/"
 
 
 # ---- shutdown reasons -----------------------------------------------------------
@@ -153,7 +151,7 @@ def make_bad_images():
     for flavour in FLAVOURS:
         good = guest_elf("hello" + flavour)
         if os.path.exists(good):
-            images = mkbadelf.make_bad_images(good, os.path.join(ROOT, BAD), flavour)
+            images = mkbadelf.make_bad_images(good, os.path.join(ROOT, BAD_IMAGES), flavour)
             made[flavour] = [name for name, _, _ in images]
         else:
             made[flavour] = list(BAD_IMAGE_REASONS)
@@ -187,7 +185,7 @@ def bad_module_tests():
             reason = BAD_IMAGE_REASONS[variant]
             if isinstance(reason, dict):
                 reason = reason[flavour]
-            modules.append((BAD + variant + flavour + ".elf", "name=" + variant))
+            modules.append((BAD_IMAGES + variant + flavour + ".elf", "name=" + variant))
             expect.append(r"module %d \(%s\) refused: %s$" % (index, variant, re.escape(reason)))
         modules.append((guest_elf("hello" + flavour), "name=good"))
         tests.append(QemuTest(

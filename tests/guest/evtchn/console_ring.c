@@ -80,6 +80,9 @@ void test_main(void)
     CHECK_EQ(evtchn_status(DOMID_SELF, port, &st), 0);
     CHECK_EQ(st.status, EVTCHNSTAT_interdomain);
     CHECK_EQ(st.u.interdomain.dom, DOMID_XEN);
+    /* Interdomain to the guest, so it may move to another vCPU and back
+     * (Linux sets the affinity of hvc0's interrupt). */
+    CHECK_EQ(evtchn_bind_vcpu(port, 0), 0);
 
     intf = (volatile struct xencons_interface *)(uintptr_t)(gfn << 12);
     CHECK_EQ(intf->out_prod, 0);

@@ -17,13 +17,11 @@ domain may crash; that is allowed. What is judged is Mica (FailinjTest):
 """
 import re
 
-from mica_test import (EXIT_FAILURE, NO_FAULT, NO_LEAK, QemuTest, guest_elf, summary,
-                       verdict)
+from mica_test import (AUDIT_FAILED, EXIT_FAILURE, NO_FAULT, NO_LEAK, P2M_AUDIT, QemuTest,
+                       guest_elf, summary, verdict)
 
 # The figures line Mica prints at the end of the run (mm/alloc_fail.c).
 FIGURES = r"^fail-alloc: (\d+) of (\d+) allocations failed"
-# Any audit line but "ok (".
-BAD_AUDIT = (r"^p2m audit d\d+ \([^)]*\): (?!ok \()", r"audit\(s\) failed")
 # Mica's timeout= (seconds of its own ticks).
 MICA_TIMEOUT = 20
 # How a domain may end under injection.
@@ -53,8 +51,8 @@ class FailinjTest(QemuTest):
         # were refused (waits=True: the guests wait for each other); in a
         # test without waiting it is a failure. A hang of Mica itself is
         # QEMU's timeout (Mica's seconds run slower than the host's).
-        reject = NO_FAULT + BAD_AUDIT + (() if waits else (r"still running after timeout=",))
-        super().__init__(name, cmdline="p2m-audit timeout=%d %s" % (MICA_TIMEOUT, cmdline),
+        reject = NO_FAULT + AUDIT_FAILED + (() if waits else (r"still running after timeout=",))
+        super().__init__(name, cmdline="%s timeout=%d %s" % (P2M_AUDIT, MICA_TIMEOUT, cmdline),
                          cpus=cpus, mem=mem, modules=modules, timeout=timeout,
                          expect=[r"^fail-alloc: armed", r"^All domains have ended:$", NO_LEAK]
                          + list(expect),

@@ -37,6 +37,7 @@
 #include "evtchn.h"
 #include "fuzz.h"
 #include <public/domctl.h>
+#include <public/sysctl.h>
 #include <public/xsm/flask_op.h>
 #include <public/xsm/flask_policy.h>
 
@@ -1056,6 +1057,14 @@ static uint64_t gen_time(struct prng *p)
                              : gen_number(p);
 }
 
+/* The commands Mica has, each with a case of its own in gen_vcpu_op. */
+static bool vcpu_op_known(uint32_t cmd)
+{
+    return cmd <= VCPUOP_register_runstate_memory_area ||
+           (cmd >= VCPUOP_set_periodic_timer && cmd <= VCPUOP_stop_singleshot_timer) ||
+           cmd == VCPUOP_register_vcpu_info;
+}
+
 static void gen_vcpu_op(struct lane *l, struct call *c)
 {
     struct prng *p = &l->prng;
@@ -1064,12 +1073,14 @@ static void gen_vcpu_op(struct lane *l, struct call *c)
         struct vcpu_register_vcpu_info info;
         struct vcpu_set_periodic_timer periodic;
         struct vcpu_set_singleshot_timer singleshot;
+        struct vcpu_register_runstate_memory_area runstate;
     } u;
     uint32_t cmd, vcpu;
     uint64_t arg = 0;
+    void *out;
 
     memset(&u, 0, sizeof(u));
-    switch (prng_below(p, 10)) {
+    switch (prng_below(p, 12)) {
     case 0: /* vCPUs 2.. are never started: their contexts are fuzzed (by
              * lane 0 only, which alone brings them up while uninitialised) */
         cmd = VCPUOP_initialise;
@@ -1117,12 +1128,34 @@ static void gen_vcpu_op(struct lane *l, struct call *c)
         u.singleshot.flags = prng_one_in(p, 4) ? (uint32_t)prng_next(p) : prng_below(p, 2);
         arg = place(l, &u.singleshot, sizeof(u.singleshot), 1, &c->back);
         break;
-    default: /* commands Mica does not have (runstate, NMIs, ...) */
+    case 8: /* a runstate copy, once */
+        cmd = VCPUOP_get_runstate_info;
+        vcpu = gen_vcpu(p);
+        arg = gen_out_ptr(l, sizeof(struct vcpu_runstate_info), &out);
+        break;
+    case 9: /* the copy Mica rewrites at each context switch of the vCPU, for
+             * good: never where the fuzzer reads (the arena), only scratch
+             * memory (two pages: it may cross), addresses that fault, or none */
+        cmd = VCPUOP_register_runstate_memory_area;
+        vcpu = gen_vcpu(p);
+        switch (prng_below(p, 4)) {
+        case 0:
+            u.runstate.addr = 0;
+            break;
+        case 1:
+            u.runstate.addr = gen_fault_ptr(p);
+            break;
+        default:
+            u.runstate.addr = gen_target_gfn(p, 2, PTR_GFN_BITS, 1) * FUZZ_PAGE +
+                              prng_below(p, FUZZ_PAGE);
+            break;
+        }
+        arg = place(l, &u.runstate, sizeof(u.runstate), 0, &c->back);
+        break;
+    default: /* commands Mica does not have (NMIs, the time area, ...) */
         do
             cmd = (uint32_t)gen_number(p);
-        while (cmd <= VCPUOP_is_up ||
-               (cmd >= VCPUOP_set_periodic_timer && cmd <= VCPUOP_stop_singleshot_timer) ||
-               cmd == VCPUOP_register_vcpu_info);
+        while (vcpu_op_known(cmd));
         vcpu = (uint32_t)gen_number(p);
         arg = gen_number(p);
         break;
@@ -1137,6 +1170,8 @@ static void post_vcpu_op(struct call *c, long rc)
 {
     uint32_t vcpu = (uint32_t)c->info[1];
 
+    if (!vcpu_op_known((uint32_t)c->info[0]))
+        CHECK_EQ(rc, -XEN_ENOSYS);
     if (rc != 0)
         return;
     /* A page Mica now keeps mapped (special, like FIFO's control blocks). */
@@ -1221,14 +1256,92 @@ static void gen_hvm_op(struct lane *l, struct call *c)
 
 /* ---- domctl (36) --------------------------------------------------------------------- */
 
-/* The commands Mica has, each fuzzed by a case of its own below; any other
- * number is fuzzed as one Mica lacks (-ENOSYS). A command added to Mica
- * joins this list with a case that keeps the fuzzer alive (a createdomain
- * fuzzed as unknown would make domains that outlive the run). */
+/* No domain has more vCPUs than Mica's MAX_VCPUS: vCPU 8 on is nobody's. */
+#define DOMAIN_MAX_VCPUS 8
+
+/* n random bytes at buf. */
+static void fill_random(struct prng *p, void *buf, size_t n)
+{
+    uint8_t *b = buf;
+
+    for (size_t i = 0; i < n; i++)
+        b[i] = (uint8_t)prng_next(p);
+}
+
+/* Domains a privileged fuzzer may still create (each destroyed at once,
+ * post_domctl): few, so the end of the run still lists the fuzzers' own
+ * among the 64 domains it names. Both lanes draw on it. */
+static int creations_left = 16;
+
+/* A createdomain configuration: Mica's PVH one (the builder's, tests/guest/
+ * builder/builder.h), with one field made wrong one time in two; always
+ * wrong (no vCPU) once creations_left is spent, and in an unprivileged
+ * fuzzer (which FLASK, permissive at times, might let create a domain:
+ * the victim, destroyed halfway, would leave it behind for ever). */
+static void gen_createdomain(struct prng *p, struct xen_domctl *d)
+{
+    struct xen_domctl_createdomain *c = &d->u.createdomain;
+
+    c->flags = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
+    c->max_vcpus = 1 + prng_below(p, 3);
+    c->max_evtchn_port = 1023;
+    c->max_grant_frames = -1;
+    c->max_maptrack_frames = -1;
+    c->grant_opts = 1;
+    c->arch.emulation_flags = XEN_X86_EMU_LAPIC;
+    c->ssidref = prng_one_in(p, 8) ? (uint32_t)gen_number(p) : 0;
+    fill_random(p, c->handle, sizeof(c->handle));
+    /* 0: any domid; else one that may be taken (never from 0x100 up,
+     * which the other generators use for "nobody": a remote_shutdown
+     * there must find no domain). */
+    d->h.domain = prng_one_in(p, 4) ? (domid_t)prng_below(p, 0x100) : 0;
+    if (prng_one_in(p, 2)) {
+        uint32_t *field = (uint32_t *)c + prng_below(p, sizeof(*c) / 4);
+        *field = prng_one_in(p, 2) ? (uint32_t)gen_number(p) : *field ^ (1u << prng_below(p, 32));
+    }
+    if (!fw.privileged || __atomic_load_n(&creations_left, __ATOMIC_RELAXED) <= 0)
+        c->max_vcpus = 0;
+}
+
+/* max_vcpus, max_mem or setvcpucontext where none can do harm: a domain
+ * that is not there, the caller itself (max_vcpus only checks), a vCPU the
+ * target lacks. max_mem never reaches a domain: FLASK, permissive at
+ * times, would let even an unprivileged fuzzer raise its own limit and
+ * then take the machine's memory. (On the domains it creates, post_domctl
+ * makes them for real.) */
+static void gen_build_step(struct prng *p, struct xen_domctl *d)
+{
+    d->h.domain = prng_one_in(p, 2) ? (domid_t)(0x100 + prng_below(p, 0x7E00)) : DOMID_SELF;
+    switch (prng_below(p, 3)) {
+    case 0:
+        d->h.cmd = XEN_DOMCTL_max_vcpus;
+        d->u.max_vcpus.max = prng_below(p, 10);
+        break;
+    case 1:
+        d->h.cmd = XEN_DOMCTL_max_mem;
+        d->u.max_mem.max_memkb = gen_number(p);
+        d->h.domain = (domid_t)(0x100 + prng_below(p, 0x7E00));
+        break;
+    default:
+        d->h.cmd = XEN_DOMCTL_setvcpucontext;
+        d->h.domain = gen_domid(p, DOM_LOOK);
+        d->u.vcpucontext.vcpu = DOMAIN_MAX_VCPUS + prng_below(p, 64);
+        d->u.vcpucontext.ctxt = prng_one_in(p, 2) ? gen_fault_ptr(p) : 0;
+        break;
+    }
+}
+
+/* The commands Mica has, each fuzzed by a case of its own in gen_domctl;
+ * any other number is fuzzed as one Mica lacks (-ENOSYS). A command added
+ * to Mica joins this list with a case that keeps the fuzzer alive (a
+ * createdomain fuzzed as an unknown command would make domains that
+ * outlive the run). */
 static bool domctl_known(uint32_t cmd)
 {
-    return cmd == XEN_DOMCTL_destroydomain || cmd == XEN_DOMCTL_pausedomain ||
-           cmd == XEN_DOMCTL_unpausedomain || cmd == XEN_DOMCTL_getdomaininfo ||
+    return cmd == XEN_DOMCTL_createdomain || cmd == XEN_DOMCTL_destroydomain ||
+           cmd == XEN_DOMCTL_pausedomain || cmd == XEN_DOMCTL_unpausedomain ||
+           cmd == XEN_DOMCTL_getdomaininfo || cmd == XEN_DOMCTL_max_mem ||
+           cmd == XEN_DOMCTL_setvcpucontext || cmd == XEN_DOMCTL_max_vcpus ||
            cmd == XEN_DOMCTL_set_virq_handler;
 }
 
@@ -1240,7 +1353,7 @@ static void gen_domctl(struct lane *l, struct call *c)
     memset(&d, 0, sizeof(d));
     d.h.interface_version = prng_one_in(p, 16) ? (uint32_t)gen_number(p)
                                                : XEN_DOMCTL_INTERFACE_VERSION;
-    switch (prng_below(p, 8)) {
+    switch (prng_below(p, 10)) {
     case 0:
     case 1:
     case 2:
@@ -1268,6 +1381,13 @@ static void gen_domctl(struct lane *l, struct call *c)
         d.h.domain = gen_domid(p, DOM_CHANGE);
         d.u.set_virq_handler.virq = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 26);
         break;
+    case 7:
+        d.h.cmd = XEN_DOMCTL_createdomain;
+        gen_createdomain(p, &d);
+        break;
+    case 8:
+        gen_build_step(p, &d);
+        break;
     default:
         do
             d.h.cmd = prng_one_in(p, 2) ? prng_below(p, 128) : (uint32_t)gen_number(p);
@@ -1280,12 +1400,64 @@ static void gen_domctl(struct lane *l, struct call *c)
     set_call(c, __HYPERVISOR_domctl, place(l, &d, sizeof(d), 0, &c->back), 0, 0);
 }
 
+/* A domain the fuzzer created: build it some way (its memory, a limit
+ * below it, its vCPUs' start states but never vCPU 0's, so nothing can
+ * start it), then destroy it. Another call may have destroyed it first. */
+static void build_and_destroy(struct prng *p, domid_t domid, unsigned int vcpus)
+{
+    static struct xen_domctl d;
+    static struct vcpu_hvm_context ctx;
+    xen_pfn_t gfn = prng_below(p, 1024);
+    long rc;
+
+    memset(&d, 0, sizeof(d));
+    d.h.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    d.h.domain = domid;
+    d.h.cmd = XEN_DOMCTL_max_vcpus;
+    d.u.max_vcpus.max = prng_one_in(p, 4) ? prng_below(p, 10) : vcpus;
+    rc = book(hypercall5(__HYPERVISOR_domctl, (unsigned long)&d, 0, 0, 0, 0));
+    CHECK(rc == 0 || rc == -XEN_EINVAL || rc == -XEN_ESRCH);
+    d.h.cmd = XEN_DOMCTL_max_mem;
+    d.u.max_mem.max_memkb = prng_below(p, 4096);
+    rc = book(hypercall5(__HYPERVISOR_domctl, (unsigned long)&d, 0, 0, 0, 0));
+    CHECK(rc == 0 || rc == -XEN_ESRCH);
+    struct xen_memory_reservation r = { .nr_extents = 1,
+                                        .extent_order = prng_below(p, 10),
+                                        .domid = domid };
+    set_xen_guest_handle(r.extent_start, &gfn);
+    rc = book(HYPERVISOR_memory_op(XENMEM_populate_physmap, &r));
+    CHECK(rc == 0 || rc == 1 || rc == -XEN_ESRCH);
+    if (vcpus > 1) {
+        memset(&d.u, 0, sizeof(d.u));
+        d.h.cmd = XEN_DOMCTL_setvcpucontext;
+        d.u.vcpucontext.vcpu = 1 + prng_below(p, vcpus - 1);
+        fill_random(p, &ctx, sizeof(ctx));
+        ctx.mode = prng_below(p, 3);
+        ctx.pad = 0;
+        d.u.vcpucontext.ctxt = prng_one_in(p, 4) ? 0 : (uintptr_t)&ctx;
+        rc = book(hypercall5(__HYPERVISOR_domctl, (unsigned long)&d, 0, 0, 0, 0));
+        CHECK(rc == 0 || rc == -XEN_EINVAL || rc == -XEN_ESRCH);
+    }
+    memset(&d.u, 0, sizeof(d.u));
+    d.h.cmd = XEN_DOMCTL_destroydomain;
+    rc = book(hypercall5(__HYPERVISOR_domctl, (unsigned long)&d, 0, 0, 0, 0));
+    CHECK(rc == 0 || rc == -XEN_ESRCH);
+}
+
 static void post_domctl(struct call *c, long rc)
 {
     /* One Mica lacks: refused whole (the header unreadable, another
      * interface version, or the command itself). */
     if (!domctl_known((uint32_t)c->info[0]))
         CHECK(rc == -XEN_EFAULT || rc == -XEN_EACCES || rc == -XEN_ENOSYS);
+    if (c->info[0] == XEN_DOMCTL_createdomain && rc == 0) {
+        /* Mica read the header and the configuration and wrote the domid
+         * back: they are there, in the arena or up to an edge block's end. */
+        const struct xen_domctl *d = (const struct xen_domctl *)(uintptr_t)c->arg[0];
+        __atomic_fetch_sub(&creations_left, 1, __ATOMIC_RELAXED);
+        build_and_destroy(&c->lane->prng, d->h.domain, d->u.createdomain.max_vcpus);
+        return;
+    }
     if (c->info[0] == XEN_DOMCTL_pausedomain && rc == 0) {
         struct xen_domctl d;
         long urc;
@@ -1390,6 +1562,38 @@ static void gen_console_io(struct lane *l, struct call *c)
     set_call(c, __HYPERVISOR_console_io, with_high_bits(p, cmd), with_high_bits(p, count), buf);
 }
 
+/* ---- sysctl (35) ------------------------------------------------------------------------- */
+
+/* physinfo (privileged only; it writes only its argument), other commands,
+ * other interface versions. */
+/* ---- vm_assist (21) ---------------------------------------------------------------------- */
+
+/* Enable or disable an assist: the one an HVM domain may use (the runstate
+ * copy's update flag, which changes how Mica writes a registered runstate
+ * area), others, nonsense commands. */
+static void gen_vm_assist(struct lane *l, struct call *c)
+{
+    struct prng *p = &l->prng;
+    uint32_t cmd = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : prng_below(p, 2);
+    uint32_t type = prng_one_in(p, 2)   ? VMASST_TYPE_runstate_update_flag
+                    : prng_one_in(p, 2) ? prng_below(p, 64)
+                                        : (uint32_t)gen_number(p);
+
+    set_call(c, __HYPERVISOR_vm_assist, with_high_bits(p, cmd), with_high_bits(p, type), 0);
+}
+
+static void gen_sysctl(struct lane *l, struct call *c)
+{
+    struct prng *p = &l->prng;
+    struct xen_sysctl s;
+
+    memset(&s, 0, sizeof(s));
+    s.cmd = prng_one_in(p, 4) ? (uint32_t)gen_number(p) : XEN_SYSCTL_physinfo;
+    s.interface_version = prng_one_in(p, 8) ? (uint32_t)gen_number(p)
+                                            : XEN_SYSCTL_INTERFACE_VERSION;
+    set_call(c, __HYPERVISOR_sysctl, place(l, &s, sizeof(s), 0, &c->back), 0, 0);
+}
+
 static void gen_xen_version(struct lane *l, struct call *c)
 {
     struct prng *p = &l->prng;
@@ -1418,14 +1622,15 @@ static void post_xen_version(struct call *c, long rc)
         CHECK_EQ(rc, 0x40011);
 }
 
+/* The numbers Mica answers: its declarations (include/hypercall_defs.h). */
+static const uint8_t hypercall_declared[XEN_HYPERCALL_PAGE_STUBS] = {
+#define HYPERCALL(nr, ...) [nr] = 1,
+#include <hypercall_defs.h>
+};
+
 static int hypercall_known(uint64_t nr)
 {
-    return nr == __HYPERVISOR_memory_op || nr == __HYPERVISOR_set_timer_op ||
-           nr == __HYPERVISOR_xen_version || nr == __HYPERVISOR_console_io ||
-           nr == __HYPERVISOR_grant_table_op || nr == __HYPERVISOR_vcpu_op ||
-           nr == __HYPERVISOR_xsm_op || nr == __HYPERVISOR_sched_op ||
-           nr == __HYPERVISOR_event_channel_op || nr == __HYPERVISOR_hvm_op ||
-           nr == __HYPERVISOR_domctl;
+    return nr < sizeof(hypercall_declared) && hypercall_declared[nr];
 }
 
 /* Numbers Mica does not answer (the experiment range 64..71 is empty
@@ -1473,6 +1678,8 @@ static const struct op ops[] = {
     { "set_timer_op", 1, gen_set_timer_op, NULL, false, RC_ZERO_OR_ERRNO },
     { "hvm_op", 3, gen_hvm_op, NULL, false, RC_ZERO_OR_ERRNO },
     { "domctl", 4, gen_domctl, post_domctl, false, RC_ZERO_OR_ERRNO },
+    { "vm_assist", 1, gen_vm_assist, NULL, false, RC_ZERO_OR_ERRNO },
+    { "sysctl", 1, gen_sysctl, NULL, false, RC_ZERO_OR_ERRNO },
     { "xsm_op", 2, gen_xsm_op, NULL, false, RC_VALUE },
     { "console_io", 2, gen_console_io, NULL, false, RC_VALUE },
     { "xen_version", 2, gen_xen_version, post_xen_version, false, RC_VALUE },

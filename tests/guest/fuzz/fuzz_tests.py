@@ -13,10 +13,8 @@ memory_op, every domain's at its end), no frame leaked, and every guest's
 PASS. Also here: the regression test of domains inspected while they are
 torn down (teardown_watch.c).
 """
-import re
-
-from mica_test import (ALL_OFF, AUDIT_REJECT, DEBUG_BUILD, NO_LEAK, QemuTest, guest_elf,
-                       summary, verdict)
+from mica_test import (ALL_OFF, AUDIT_REJECT, DEBUG_BUILD, NO_LEAK, P2M_AUDIT, QemuTest, audited,
+                       guest_elf, summary, verdict)
 
 # CI: 200,000 fuzzed calls in all (two tests of two fuzzers, 50,000 calls
 # each) and 100,000 race operations (tools/soak.py, make soak: 1,000,000 of
@@ -31,10 +29,6 @@ FUZZ_AUDIT_EVERY = 32
 # The fuzzers' memory: both the same (the privileged one changes the other's
 # scratch gfns, which fuzz.h lays out by its own RAM size).
 FUZZ_MEM = "32M"
-
-
-def audited(name, domid):
-    return r"^p2m audit d%d \(%s\): ok \(" % (domid, re.escape(name))
 
 
 def fuzz(name, priv_flavour, unpriv_flavour, seed, calls=FUZZ_CALLS, xsm="dummy", timeout=600):
@@ -80,7 +74,7 @@ def fuzz(name, priv_flavour, unpriv_flavour, seed, calls=FUZZ_CALLS, xsm="dummy"
         reject=AUDIT_REJECT)
 
 
-def race(name, ops=RACE_OPS, seed=1, timeout=600, cmdline="p2m-audit"):
+def race(name, ops=RACE_OPS, seed=1, timeout=600, cmdline=P2M_AUDIT):
     """d1's two vCPUs populate, decrease, move, remove and put shared_info on
     16 gfns, granting them to d0, which foreign-maps and grant-maps them,
     writes through the mappings and copies through the grants; a bystander

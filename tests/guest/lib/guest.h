@@ -49,6 +49,13 @@ static inline void guest_outb(uint16_t port, uint8_t v)
     __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
+static inline uint8_t guest_inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
 /* Stop this vCPU for good: with IF=0, HLT never returns (xen-abi.md). */
 static inline __attribute__((noreturn)) void guest_halt(void)
 {

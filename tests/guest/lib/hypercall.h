@@ -79,6 +79,11 @@ static inline long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpuid, void *arg)
     return hypercall5(__HYPERVISOR_vcpu_op, (unsigned long)cmd, vcpuid, (unsigned long)arg, 0, 0);
 }
 
+static inline long HYPERVISOR_vm_assist(unsigned int cmd, unsigned int type)
+{
+    return hypercall5(__HYPERVISOR_vm_assist, cmd, type, 0, 0, 0);
+}
+
 static inline long HYPERVISOR_event_channel_op(int cmd, void *arg)
 {
     return hypercall5(__HYPERVISOR_event_channel_op, (unsigned long)cmd, (unsigned long)arg, 0, 0,

@@ -9,25 +9,14 @@ must show that every frame came back.
 The self-only guests (memop_query, memop_reservation, memop_physmap) also
 run under Xen 4.17: tools/test-xen.sh.
 """
-import re
-
-from mica_test import (ALL_OFF, FLAVOURS, NO_LEAK, REJECT, QemuTest, guest_elf,
-                       summary, verdict)
-
-AUDIT = "p2m-audit"
-# Any audit line but "ok (": stricter than mica_test.ALWAYS_REJECT.
-AUDIT_REJECT = REJECT + (r"^p2m audit d\d+ \([^)]*\): (?!ok \()", r"audit\(s\) failed")
-
-
-def audited(name, domid=0):
-    """The p2m audit ran on that domain and found it consistent."""
-    return r"^p2m audit d%d \(%s\): ok \(" % (domid, re.escape(name))
+from mica_test import (ALL_OFF, AUDIT_REJECT, FLAVOURS, NO_LEAK, P2M_AUDIT, QemuTest,
+                       audited, guest_elf, summary, verdict)
 
 
 def self_test(name, guest, result, options="mem=64M"):
     """One guest acting on its own memory: PASS, powered off, audited."""
     return QemuTest(
-        "memop/" + name, AUDIT, cpus=2,
+        "memop/" + name, P2M_AUDIT, cpus=2,
         modules=[(guest_elf(guest), "name=%s %s" % (name, options))],
         expect=[verdict(name, result), audited(name), summary(name, domid=0), NO_LEAK],
         reject=AUDIT_REJECT)
@@ -39,7 +28,7 @@ def touch_removed(flavour):
     see memop_touch.c); the domain goes on to PASS; nothing leaks."""
     name = "touch" + flavour
     return QemuTest(
-        "memop/touch-removed" + flavour, AUDIT,
+        "memop/touch-removed" + flavour, P2M_AUDIT,
         modules=[(guest_elf("memop_touch" + flavour), "name=%s mem=16M" % name)],
         expect=[r"\(%s\) removed gfn 0x9a5; reading it$" % name,
                 r"d0 v0: hole at gfn 0x9a5 \(gpa 0x9a5000\): read of 4 bytes",
@@ -56,7 +45,7 @@ def foreign(flavour=""):
     would let a hypercall reach d1's frame). d1 checks it may not act on d0
     (-EPERM). Nothing leaks."""
     return QemuTest(
-        "memop/foreign" + flavour, AUDIT, cpus=2,
+        "memop/foreign" + flavour, P2M_AUDIT, cpus=2,
         modules=[(guest_elf("memop_multi" + flavour), "name=mapper mem=32M -- role=mapper"),
                  (guest_elf("memop_multi" + flavour), "name=owner mem=16M -- role=owner")],
         expect=[r"\(mapper\) a hypercall buffer in the foreign mapping: -EFAULT both ways",
@@ -76,7 +65,7 @@ def churn():
     must be exact while the other CPU replaces or removes its mappings."""
     modules = [(guest_elf("memop_churn"), "name=a mem=8M priv -- other=1"),
                (guest_elf("memop_churn"), "name=b mem=8M priv -- other=0")]
-    return QemuTest("memop/foreign-churn", AUDIT, cpus=2, modules=modules,
+    return QemuTest("memop/foreign-churn", P2M_AUDIT, cpus=2, modules=modules,
                     expect=[r"\(a\) churn: \d+ rounds", r"\(b\) churn: \d+ rounds",
                             verdict("a", "memop_churn"), verdict("b", "memop_churn"),
                             summary("a", domid=0), summary("b", domid=1), NO_LEAK],
@@ -88,7 +77,7 @@ def preemption():
     2^20 extents, which returns 65536 (max_pages stops it) after many
     continuations; d1's heartbeats appear while the call is in progress."""
     return QemuTest(
-        "memop/million-extents-preempted", AUDIT, cpus=1, mem="1G",
+        "memop/million-extents-preempted", P2M_AUDIT, cpus=1, mem="1G",
         modules=[(guest_elf("memop_multi"), "name=big mem=512M -- role=big"),
                  (guest_elf("memop_multi"), "name=heart mem=16M -- role=heartbeat")],
         expect=[r"\(big\) increase_reservation of 1048576 extents: start$"

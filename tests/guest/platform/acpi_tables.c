@@ -8,6 +8,15 @@
  *   exactly one FADT and one MADT;
  * - the FADT is hardware-reduced (flag bit 20, revision 5 or more) and its
  *   DSDT pointer leads to a valid DSDT;
+ * - power-off is offered as a hardware-reduced platform offers it (§4.8.3.7,
+ *   §7.4.2): the FADT names a sleep control and a sleep status register,
+ *   one byte each in System I/O space, and the DSDT defines \_S5 with its
+ *   SLP_TYP; both registers read 0 (SLP_EN reads as 0, no wake status);
+ *   SLP_EN with another SLP_TYP, SLP_TYP without SLP_EN, and a write to the
+ *   status register change nothing;
+ * - with poweroff=1, the guest then writes S5's SLP_TYP with SLP_EN and must
+ *   never return from it: the domain powers off (acpi_tests.py checks it
+ *   ended "powered off" without its verdict).
  * - the MADT lists one enabled local APIC per vCPU (the vCPU count comes
  *   from VCPUOP_is_up and must equal the argument vcpus=N), APIC ID
  *   2 x processor UID, the local APIC at 0xFEE00000, no I/O APIC;
@@ -15,7 +24,8 @@
  *   both in hvm_start_info's map and in XENMEM_memory_map's, and no two
  *   entries of a map overlap.
  *
- * Arguments (after " -- "): vcpus=N, the domain's vcpus= option.
+ * Arguments (after " -- "): vcpus=N, the domain's vcpus= option;
+ * poweroff=1 to end with the S5 write.
  */
 #include "test.h"
 #include "args.h"
@@ -140,6 +150,44 @@ static unsigned int count_vcpus(void)
     return n;
 }
 
+/* Sleep control register bits (ACPI 6.5 §4.8.3.7). */
+#define SLP_EN (1u << 5)
+#define SLP_TYP_SHIFT 2
+
+/* The sleep registers and S5's SLP_TYP, once check_fadt has found them. */
+static uint16_t sleep_control, sleep_status;
+static int s5_slp_typ = -1;
+
+/* A one-byte System I/O register (§5.2.3.2): its port, or 0. */
+static uint16_t io_byte_register(uint64_t gas, const char *what)
+{
+    gprintf("  %s: space %u, width %u, offset %u, access %u, address 0x%llx\n", what, rd8(gas),
+            rd8(gas + 1), rd8(gas + 2), rd8(gas + 3), (unsigned long long)rd64(gas + 4));
+    if (!CHECK_EQ(rd8(gas), 1) || !CHECK_EQ(rd8(gas + 1), 8) || !CHECK(rd64(gas + 4) != 0) ||
+        !CHECK(rd64(gas + 4) < 0x10000))
+        return 0;
+    return (uint16_t)rd64(gas + 4);
+}
+
+/* \_S5's first package element in the DSDT's AML: NameOp (0x08) "_S5_",
+ * PackageOp (0x12), PkgLength (one byte here), NumElements, then the
+ * element as ZeroOp, OneOp or BytePrefix and a byte (§20.2). -1 if absent. */
+static int find_s5(uint64_t dsdt)
+{
+    uint32_t len = rd32(dsdt + 4);
+
+    for (uint32_t off = HEADER_LEN; off + 10 <= len; off++) {
+        if (rd8(dsdt + off) != 0x08 || memcmp((const void *)(uintptr_t)(dsdt + off + 1), "_S5_", 4))
+            continue;
+        uint64_t pkg = dsdt + off + 5;
+        if (!CHECK_EQ(rd8(pkg), 0x12) || !CHECK(rd8(pkg + 1) < 0x40) || !CHECK(rd8(pkg + 2) >= 1))
+            return -1;
+        uint8_t op = rd8(pkg + 3);
+        return op == 0x0A ? rd8(pkg + 4) : op == 0x01 ? 1 : op == 0x00 ? 0 : -1;
+    }
+    return -1;
+}
+
 static void check_fadt(uint64_t fadt)
 {
     if (!check_table(fadt, "FACP"))
@@ -151,7 +199,36 @@ static void check_fadt(uint64_t fadt)
     uint64_t dsdt = rd64(fadt + 140) ? rd64(fadt + 140) : rd32(fadt + 40);
     if (rd64(fadt + 140) && rd32(fadt + 40))
         CHECK_EQ(rd32(fadt + 40), rd64(fadt + 140)); /* both pointers agree */
-    check_table(dsdt, "DSDT");
+    if (check_table(dsdt, "DSDT")) {
+        s5_slp_typ = find_s5(dsdt);
+        gprintf("  \\_S5 SLP_TYP %d\n", s5_slp_typ);
+        CHECK(s5_slp_typ >= 0 && s5_slp_typ < 8);
+    }
+    /* SLEEP_CONTROL_REG and SLEEP_STATUS_REG: from revision 5, at 244, 256. */
+    if (CHECK(rd32(fadt + 4) >= 268)) {
+        sleep_control = io_byte_register(fadt + 244, "sleep control");
+        sleep_status = io_byte_register(fadt + 256, "sleep status");
+    }
+}
+
+/* What must not power off, then (poweroff=1) what must. */
+static void check_sleep_registers(int poweroff)
+{
+    if (!CHECK(sleep_control && sleep_status && s5_slp_typ >= 0))
+        return;
+    uint8_t s5 = (uint8_t)(s5_slp_typ << SLP_TYP_SHIFT);
+    CHECK_EQ(guest_inb(sleep_control), 0);
+    CHECK_EQ(guest_inb(sleep_status), 0);
+    guest_outb(sleep_status, 0x80); /* WAK_STS */
+    guest_outb(sleep_control, s5);  /* no SLP_EN */
+    guest_outb(sleep_control, (uint8_t)((((s5_slp_typ + 1) & 7) << SLP_TYP_SHIFT) | SLP_EN));
+    gprintf("still running after the writes that must not power off\n");
+    if (!poweroff)
+        return;
+    gprintf("writing S5 with SLP_EN\n");
+    guest_outb(sleep_control, s5 | SLP_EN);
+    /* The domain is stopping: this vCPU does not get here again. */
+    CHECK(!"the S5 write returned");
 }
 
 static void check_madt(uint64_t madt, unsigned int nr_vcpus)
@@ -185,7 +262,7 @@ static void check_madt(uint64_t madt, unsigned int nr_vcpus)
 void test_main(void)
 {
     const struct hvm_start_info *si = guest_start_info();
-    unsigned long expect_vcpus;
+    unsigned long expect_vcpus, poweroff;
     unsigned int nr_vcpus = count_vcpus(), fadts = 0, madts = 0;
 
     if (guest_arg_ulong("vcpus", &expect_vcpus))
@@ -234,4 +311,5 @@ void test_main(void)
     }
     CHECK_EQ(fadts, 1);
     CHECK_EQ(madts, 1);
+    check_sleep_registers(guest_arg_ulong("poweroff", &poweroff) == 0 && poweroff);
 }

@@ -1,6 +1,7 @@
 """QEMU tests of what the domain builder gives a PVH guest besides RAM: its ACPI
 tables (acpi_tables.c: the RSDP from hvm_start_info, XSDT, hardware-reduced
-FADT and its DSDT, one MADT local APIC per vCPU, all inside the memory map's
+FADT and its DSDT, the sleep registers and \\_S5 through which an OS powers
+off (acpi-poweroff: the domain ends from the S5 write), one MADT local APIC per vCPU, all inside the memory map's
 ACPI range, for 1 and 4 vCPUs), and ELF32 images whose e_machine is x86-64
 (binutils' elf32-x86-64, made by tests/guest/guest.mk: NAME-elf32x64.elf from
 the 64-bit flavour, NAME-32-elf32x64.elf from the 32-bit one), which boot like
@@ -14,14 +15,11 @@ import os
 import re
 import struct
 
-from mica_test import (EXIT_FAILURE, FLAVOURS, NO_LEAK, REJECT, ROOT, QemuTest, guest_elf,
-                       summary, verdict)
+from mica_test import (BAD_IMAGES, EXIT_FAILURE, FLAVOURS, NO_LEAK, P2M_AUDIT, REJECT, ROOT,
+                       QemuTest, guest_elf, summary, verdict)
 import mkbadelf  # tools/, on the path through mica_test
 
-BAD = "build/bad/"
 EM_ARM = 40
-E_MACHINE_OFFSET = 18  # the same in ELF32 and ELF64 headers
-PT_LOAD = 1
 PAGE = 4096
 
 
@@ -35,10 +33,24 @@ def acpi_tables(flavour):
         expect += [r"\(%s\) %d vCPU\(s\)$" % (name, vcpus),
                    r"\(%s\) RSDP at 0x" % name,
                    verdict(name, image), summary(name)]
-    return QemuTest("platform/acpi-tables" + flavour, cmdline="p2m-audit",
+    return QemuTest("platform/acpi-tables" + flavour, cmdline=P2M_AUDIT,
                     modules=[(guest_elf(image), "name=%s %s -- vcpus=%d" % (name, options, vcpus))
                              for name, options, vcpus in domains],
                     expect=expect, reject=REJECT)
+
+
+def acpi_poweroff(flavour):
+    """Power-off through the ACPI sleep control register (S5 with SLP_EN):
+    the domain ends "powered off" from the write itself, without reaching
+    its verdict; the writes that must not power off (another SLP_TYP, no
+    SLP_EN, the status register) did not, since the guest went on to it."""
+    image = "acpi_tables" + flavour
+    return QemuTest("platform/acpi-poweroff" + flavour, cmdline="p2m-audit",
+                    modules=[(guest_elf(image), "name=off vcpus=2 -- vcpus=2 poweroff=1")],
+                    expect=[r"\(off\) still running after the writes that must not power off$",
+                            r"\(off\) writing S5 with SLP_EN$",
+                            r"^Domain d0 \(off\): powered off$", summary("off"), NO_LEAK],
+                    reject=REJECT + (r"\(off\) (PASS|FAIL) guest/", r"check failed"))
 
 
 def elf32_x86_64():
@@ -53,7 +65,7 @@ def elf32_x86_64():
     for name, result, _ in domains:
         expect += [r"^Domain d\d+ \(%s\): .*, ELF32, entry 0x" % re.escape(name),
                    verdict(name, result), summary(name)]
-    return QemuTest("platform/elf32-x86-64", cmdline="p2m-audit", cpus=2,
+    return QemuTest("platform/elf32-x86-64", cmdline=P2M_AUDIT, cpus=2,
                     modules=[(path, "name=%s vcpus=2 -- vcpus=2" % name)
                              for name, _, path in domains],
                     expect=expect, reject=REJECT, timeout=90)
@@ -63,26 +75,26 @@ def patched(source, out_name, patch):
     """build/bad/out_name.elf: the image source with patch(Elf) applied; its
     path relative to the repository. A missing source is left to the test
     (its module file is missing)."""
-    out = BAD + out_name + ".elf"
+    out = BAD_IMAGES + out_name + ".elf"
     if os.path.exists(source):
         with open(source, "rb") as f:
             elf = mkbadelf.Elf(f.read())
         patch(elf)
-        os.makedirs(os.path.join(ROOT, BAD), exist_ok=True)
+        os.makedirs(os.path.join(ROOT, BAD_IMAGES), exist_ok=True)
         with open(os.path.join(ROOT, out), "wb") as f:
             f.write(elf.data)
     return out
 
 
 def set_machine_arm(elf):
-    struct.pack_into("<H", elf.data, E_MACHINE_OFFSET, EM_ARM)
+    struct.pack_into("<H", elf.data, mkbadelf.E_MACHINE_OFFSET, EM_ARM)
 
 
 def onto_acpi_tables(mem):
     """Move the first PT_LOAD so that it ends at mem, where the ACPI tables'
     page is its last (mem below 4 GiB)."""
     def patch(elf):
-        index = elf.find_phdr(PT_LOAD)
+        index = elf.find_phdr(mkbadelf.PT_LOAD)
         memsz = elf.phdr(index)["memsz"]
         paddr = (mem - memsz) & ~0xF
         assert paddr < mem - PAGE < paddr + memsz
@@ -116,4 +128,5 @@ def refusals():
 
 
 def tests():
-    return [acpi_tables(flavour) for flavour in FLAVOURS] + [elf32_x86_64(), refusals()]
+    return ([acpi_tables(flavour) for flavour in FLAVOURS] +
+            [acpi_poweroff(flavour) for flavour in FLAVOURS] + [elf32_x86_64(), refusals()])

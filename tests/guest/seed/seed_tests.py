@@ -7,7 +7,8 @@ only through grants and events.
 
 tests() returns the list (tests/mica_test.py).
 """
-from mica_test import NO_LEAK, REJECT, QemuTest, guest_elf, policy_module, summary, verdict
+from mica_test import (NO_LEAK, P2M_AUDIT, REJECT, QemuTest, guest_elf, policy_module, summary,
+                       verdict)
 
 STUBDOM_POLICY = "xsm/policy/examples/stubdom.te"
 
@@ -15,7 +16,7 @@ STUBDOM_POLICY = "xsm/policy/examples/stubdom.te"
 def seed_test(xsm):
     seed = guest_elf("seed")
     modules = []
-    cmdline = "p2m-audit"
+    cmdline = P2M_AUDIT
     stub = "name=stub paused -- role=stub"
     expect = [r"\(builder\) seeded grant ref 1 of d1 for d2",
               r"\(builder\) VIRQ_DOM_EXC delegated to d2",

@@ -1,5 +1,5 @@
 """QEMU tests of the smp guests (tests/guest/smp/): several vCPUs (vcpu_op,
-test_smp.c), TLB shootdown (test_shootdown.c), domctl pause (domctl_pause.c),
+test_smp.c), their runstates (runstate.c), TLB shootdown (test_shootdown.c), domctl pause (domctl_pause.c),
 three domains yielding in a tight loop on two CPUs (yield_storm.c).
 
 The shootdown tests prove that every memory_op that takes a frame away from
@@ -83,6 +83,10 @@ def tests():
         smp_passes("smp-32", "test_smp-32", "smp-32", cpus=2, vcpus=3),
         # Two vCPUs sharing one CPU: progress depends on SCHEDOP_yield.
         smp_passes("smp-1cpu", "test_smp", "smp", cpus=1, vcpus=2),
+        # Runstates: VCPUOP_get_runstate_info, the registered copies (rewritten
+        # as vCPU 0 blocks and runs again), vm_assist's update flag.
+        guest_passes("runstate", "runstate", "runstate", options="vcpus=2 -- vcpus=2"),
+        guest_passes("runstate-32", "runstate-32", "runstate-32", options="vcpus=2 -- vcpus=2"),
         # TLB shootdown: vCPU 1 reads a gfn while vCPU 0 remaps it
         # (add_to_physmap, and add_to_physmap_batch); after the hypercall
         # returns, vCPU 1 must never reach the old frame.

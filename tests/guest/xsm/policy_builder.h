@@ -153,7 +153,7 @@ static inline uint32_t pb_write(struct policy_builder *b, uint8_t *out, size_t c
      DOMAIN__VCPU)
 #define XEN__ALL                                                                        \
     (XEN__WRITECONSOLE | XEN__READCONSOLE | XEN__MACHINE_MEMORY_MAP | XEN__GETENFORCE | \
-     XEN__SETENFORCE | XEN__LOAD_POLICY | XEN__COMPUTE_AV | XEN__CHECK_CONTEXT)
+     XEN__SETENFORCE | XEN__LOAD_POLICY | XEN__COMPUTE_AV | XEN__CHECK_CONTEXT | XEN__PHYSINFO)
 #define GRANT__ALL 0x3fu
 #define GRANT__SELF (GRANT__SETUP | GRANT__QUERY | GRANT__COPY)
 #define GRANT__TO_DOM0 (GRANT__MAP_READ | GRANT__MAP_WRITE | GRANT__UNMAP | GRANT__COPY)

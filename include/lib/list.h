@@ -1,6 +1,6 @@
 /* Intrusive doubly linked lists (a circular list with a sentinel head). */
-#ifndef MICA_LIST_H
-#define MICA_LIST_H
+#ifndef MICA_LIB_LIST_H
+#define MICA_LIB_LIST_H
 
 #include "types.h"
 
