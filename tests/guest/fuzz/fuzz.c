@@ -1402,11 +1402,14 @@ static void gen_domctl(struct lane *l, struct call *c)
 
 /* A domain the fuzzer created: build it some way (its memory, a limit
  * below it, its vCPUs' start states but never vCPU 0's, so nothing can
- * start it), then destroy it. Another call may have destroyed it first. */
+ * start it), then destroy it. Another call may have destroyed it first.
+ * Both lanes come here, each with its own arguments: on the stack (when
+ * they were static, one lane's step overwrote the other's destroydomain,
+ * which then failed, and the domain left behind kept the run from ending). */
 static void build_and_destroy(struct prng *p, domid_t domid, unsigned int vcpus)
 {
-    static struct xen_domctl d;
-    static struct vcpu_hvm_context ctx;
+    struct xen_domctl d;
+    struct vcpu_hvm_context ctx;
     xen_pfn_t gfn = prng_below(p, 1024);
     long rc;
 
@@ -1862,26 +1865,36 @@ static void check_image(void)
 
 /* ---- setting up ---------------------------------------------------------------------------- */
 
-/* The edge blocks of both lanes: RAM the fuzzer populates (after giving
- * back as much from the top of its scratch, so max_pages allows it), each
- * followed by a hole. */
+/* The edge blocks of both lanes: RAM the fuzzer populates, each followed
+ * by a hole. A domain starts with all its RAM (max_pages), so each block's
+ * pages are first given back from the top of the scratch memory, an
+ * aligned extent at a time (RAM may end a page short of a round size: the
+ * page after it holds the ACPI tables). The peer, already fuzzing, may
+ * take those pages again (populating our holes) or have given them back
+ * itself: so give back until the block can be populated. */
+#define EDGE_TRIES 64
+
 static void make_edge_blocks(void)
 {
+    xen_pfn_t give = fw.ram_end & ~(EDGE_PAGES - 1);
+
     for (unsigned int b = 0; b < 2 * EDGE_KINDS; b++) {
-        /* Aligned extents (RAM may end a page short of a round size: the
-         * page after it holds the ACPI tables). */
-        xen_pfn_t give = (fw.ram_end & ~(EDGE_PAGES - 1)) - EDGE_PAGES * (b + 1);
         xen_pfn_t take = EDGE_END(b) - EDGE_PAGES;
         struct xen_memory_reservation r = { .nr_extents = 1,
                                             .extent_order = 3,
                                             .domid = DOMID_SELF };
+        unsigned int tries = 0;
 
-        set_xen_guest_handle(r.extent_start, &give);
-        if (!CHECK_EQ(book(HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r)), 1))
-            guest_test_abort("cannot give back scratch pages for the edge blocks");
-        set_xen_guest_handle(r.extent_start, &take);
-        if (!CHECK_EQ(book(HYPERVISOR_memory_op(XENMEM_populate_physmap, &r)), 1))
-            guest_test_abort("cannot populate the edge blocks");
+        for (;;) {
+            set_xen_guest_handle(r.extent_start, &take);
+            if (book(HYPERVISOR_memory_op(XENMEM_populate_physmap, &r)) == 1)
+                break;
+            if (++tries == EDGE_TRIES)
+                guest_test_abort("cannot populate the edge blocks");
+            give -= EDGE_PAGES;
+            set_xen_guest_handle(r.extent_start, &give);
+            book(HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r)); /* 0: a hole already */
+        }
     }
 }
 
