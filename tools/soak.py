@@ -50,9 +50,6 @@ import fuzz_tests  # noqa: E402
 # Wall-time limits: generous, for a busy machine.
 FUZZ_TIMEOUT = 3 * 3600
 RACE_TIMEOUT = 3 * 3600
-# The race audits after every 4th memory_op here, not after each as in CI:
-# a million operations with an audit each took 20 minutes and a 43 MB log.
-RACE_AUDIT = "p2m-audit-every=4"
 # What the guests say they did; the numbers of all the matches add up.
 FUZZ_DONE = r"^\(fuzz-[pu]\) fuzz: done, (\d+) calls"
 RACE_DONE = r"^\((?:owner|mapper)\) race: \w+: (\d+) operations"
@@ -113,7 +110,7 @@ def main():
     if not args.pairing:
         runs.append(("operations", RACE_DONE,
                      fuzz_tests.race("soak-race", ops=args.race_ops, seed=seed,
-                                     timeout=RACE_TIMEOUT, cmdline=RACE_AUDIT)))
+                                     timeout=RACE_TIMEOUT)))
         runs += domain_builder_runs(args.domains)
     print("soak: seed %d (repeat with --seed %d)" % (seed, seed), flush=True)
     logs = os.path.join(ROOT, "build", "soak-logs")

@@ -4,9 +4,10 @@
  * RACE_GFNS gfns of its physmap, and grant them to the mapper, while the
  * mapper (a privileged domain) foreign-maps those gfns, grant-maps their
  * grants, writes through both kinds of mapping, copies through the grants
- * and unmaps. With `p2m-audit` every memory_op audits its caller's p2m, so
- * each side is audited while the other changes what it maps; the debug
- * build's lock-order checker panics on an order violation.
+ * and unmaps. With `p2m-audit-every=N` every N-th memory_op audits its
+ * caller's p2m (`p2m-audit`: each one), so each side is audited while the
+ * other changes what it maps; the debug build's lock-order checker panics
+ * on an order violation.
  *
  * What the guests check: the mapper writes a marker through every mapping
  * it holds and reads it back (a mapping must stay usable until it is
