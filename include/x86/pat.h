@@ -23,15 +23,19 @@ static inline bool memtype_valid_mtrr(uint64_t type)
            type == MEMTYPE_WB;
 }
 
-/* Is every entry a valid memory type: an MTRR's, or UC- (§7.8.1)? */
+/* Is every entry a valid memory type: an MTRR's, or UC- (§7.8.1)? All
+ * eight bytes at once, since Mica checks the guest's PAT before every
+ * VMRUN: no byte may exceed UC- (7), and none may be 2 or 3, the bytes b
+ * for which (b ^ 2) & 6 is zero; (x - 0x01..) & ~x & 0x80.. is nonzero
+ * exactly when some byte of x is zero (the classic SWAR test). */
+#define PAT_BYTES(b) (0x0101010101010101ULL * (b))
 static inline bool pat_valid(uint64_t pat)
 {
-    for (int i = 0; i < 8; i++) {
-        uint8_t type = (pat >> (8 * i)) & 0xFF;
-        if (!memtype_valid_mtrr(type) && type != MEMTYPE_UC_MINUS)
-            return false;
-    }
-    return true;
+    uint64_t reserved_23 = (pat ^ PAT_BYTES(2)) & PAT_BYTES(6);
+
+    if (pat & PAT_BYTES(0xF8))
+        return false;
+    return !((reserved_23 - PAT_BYTES(1)) & ~reserved_23 & PAT_BYTES(0x80));
 }
 
 #endif
