@@ -166,14 +166,18 @@ static void client(void)
     unsigned long n = rounds();
     long p = -XEN_EINVAL;
 
+    unsigned long waits = 0;
+
     /* The server makes its ports when it starts: retry until it has. */
-    for (unsigned long i = 0; i < WAIT && p == -XEN_EINVAL; i++) {
+    for (; waits < WAIT && p == -XEN_EINVAL; waits++) {
         p = evtchn_bind_interdomain(SERVER, DATA);
         if (p == -XEN_EINVAL)
             evtchn_block(); /* a pending upcall would end a plain SCHEDOP_block at once */
     }
-    if (!CHECK(p > 0))
+    if (!CHECK(p > 0)) {
+        gprintf("client: bind_interdomain of the server's port: %ld after %lu wait(s)\n", p, waits);
         return;
+    }
     my_data = (evtchn_port_t)p;
     p = evtchn_bind_interdomain(SERVER, ACK);
     if (!CHECK(p > 0))
