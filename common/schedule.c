@@ -304,18 +304,25 @@ static bool claim_teardown(struct domain *d)
     return true;
 }
 
-/* v is about to leave this CPU: a vCPU still RUNNING was preempted or
- * yielded, and waits from now on (runnable; offline if its domain is
- * paused or has stopped), so that its copy, published before put_back
- * lets another CPU take it, says so. */
-static void leave_cpu(struct vcpu *v)
+/* v is about to leave this CPU: publish its runstate copy, if it has one,
+ * before put_back lets another CPU take it. A vCPU still RUNNING was
+ * preempted or yielded and waits from now on (runnable; offline if its
+ * domain is paused or has stopped): its runstate changes here, so that the
+ * copy says so (put_back would find it already changed). Without a copy
+ * there is nothing to publish, and put_back does the accounting alone. */
+static void publish_leaving(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&runq_lock);
-    enum domain_state state = __atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE);
+    unsigned long flags;
+    enum domain_state state;
 
+    if (!__atomic_load_n(&v->runstate.area, __ATOMIC_ACQUIRE))
+        return;
+    flags = spin_lock_irqsave(&runq_lock);
+    state = __atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE);
     if (v->state == VCPU_RUNNING)
         runstate_change(v, state == DOMAIN_RUNNING ? RUNSTATE_runnable : RUNSTATE_offline);
     spin_unlock_irqrestore(&runq_lock, flags);
+    runstate_publish(v);
 }
 
 /* v has left this CPU. Returns true if its domain has stopped and v was
@@ -445,8 +452,7 @@ void scheduler_run(void)
         runstate_publish(v);
         arch_vcpu_run(v);
         vcpu_time_schedule_out(v);
-        leave_cpu(v);
-        runstate_publish(v);
+        publish_leaving(v);
         this_cpu_var(current_vcpu) = NULL;
         if (put_back(v))
             domain_destroy(v->domain);
