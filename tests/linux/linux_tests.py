@@ -31,9 +31,9 @@ BALLOON_PAGES = 32 * 1024 * 1024 // 4096
 AUDIT_FAILED = r"^p2m audit d\d+ \([^)]*\): (?!ok \()"
 
 
-def linux_modules(name, vcpus=2, mem="256M"):
+def linux_modules(name, vcpus=2, mem="256M", kernel_args=KERNEL_ARGS):
     """The kernel with its initramfs as a boot module of the same domain."""
-    return [(VMLINUX, "name=%s mem=%s vcpus=%d no-priv -- %s" % (name, mem, vcpus, KERNEL_ARGS)),
+    return [(VMLINUX, "name=%s mem=%s vcpus=%d no-priv -- %s" % (name, mem, vcpus, kernel_args)),
             (INITRAMFS, "module-of=%s" % name)]
 
 
@@ -95,8 +95,7 @@ SWITCH = b"\x01\x01\x01"
 def boot():
     """One Linux domain, 256 MiB and 2 vCPUs, on 2 CPUs; the p2m dumped
     (key p) while its init waits before and after the balloon."""
-    modules = linux_modules("linux")
-    modules[0] = (VMLINUX, modules[0][1] + " mica.wait")
+    modules = linux_modules("linux", kernel_args=KERNEL_ARGS + " mica.wait")
     typed = [(r"before the balloon: waiting for Enter", b"p" + 2 * SWITCH + b"\r"),
              (r"after the balloon: waiting for Enter", SWITCH + b"p" + 2 * SWITCH + b"\r")]
     return LinuxTest("linux/boot", ["linux"], dumps=True, cmdline="p2m-audit", cpus=2,
@@ -109,8 +108,7 @@ def shell():
     """make linux-run's boot (no mica.test): the busybox shell on hvc0 takes
     what is typed on the serial console once the input is switched to the
     domain, and `poweroff` ends the domain."""
-    modules = [(VMLINUX, "name=linux mem=256M vcpus=2 no-priv -- console=hvc0"),
-               (INITRAMFS, "module-of=linux")]
+    modules = linux_modules("linux", kernel_args="console=hvc0")
     typed = [(r"\(linux\) Linux under Mica: a busybox shell",
               2 * SWITCH + b"echo shell says $((6 * 7))\r"),
              (r"\(linux\) shell says 42", b"poweroff\r")]
